@@ -1,0 +1,100 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestDoctorWithoutDocker(t *testing.T) {
+	requireLocalMariaDB(t)
+	t.Setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+	code, stdout, stderr := runCLI(t, "doctor", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep doctorReport
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("doctor --json: %v\n%s", err, stdout)
+	}
+	if rep.Docker.Reachable || rep.Docker.Host != "unix:///nonexistent/docker.sock" {
+		t.Errorf("docker = %+v, want unreachable at the DOCKER_HOST given", rep.Docker)
+	}
+	if rep.Auto.Engine != "local" || !strings.Contains(rep.Auto.Reason, "nonexistent") {
+		t.Errorf("auto = %+v, want local because the daemon does not answer", rep.Auto)
+	}
+	found := false
+	for _, b := range rep.Binaries {
+		found = found || b.Flavor == "mariadb" && b.Rootfs == "" && strings.HasPrefix(b.Version, "10.11")
+	}
+	if !found {
+		t.Errorf("binaries %+v: the host's MariaDB 10.11 is missing", rep.Binaries)
+	}
+	fixed := false
+	for _, m := range rep.Missing {
+		fixed = fixed || strings.Contains(m.What, "Docker daemon") && strings.Contains(m.Fix, "DOCKER_HOST") && strings.Contains(m.Fix, "--engine local")
+	}
+	if !fixed {
+		t.Errorf("missing %+v: no fix for the Docker daemon", rep.Missing)
+	}
+
+	code, stdout, _ = runCLI(t, "doctor")
+	if code != exitOK || !strings.Contains(stdout, "Docker:   not reachable at unix:///nonexistent/docker.sock") || !strings.Contains(stdout, "fix: ") {
+		t.Errorf("doctor (text), exit %d:\n%s", code, stdout)
+	}
+}
+
+func TestDoctorWithDocker(t *testing.T) {
+	if err := exec.Command("docker", "version").Run(); err != nil {
+		t.Skip("no Docker daemon here")
+	}
+	code, stdout, stderr := runCLI(t, "doctor")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"Docker:   reachable at", "Binaries:", "Servers:", "Auto:"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, stdout)
+		}
+	}
+}
+
+func TestDoctorClean(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	t.Setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+	t.Setenv("REHEARSE_CACHE_DIR", t.TempDir())
+	t.Setenv("REHEARSE_ROOTFS_DIR", t.TempDir())
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(tmp, fmt.Sprintf("rehearse-sandbox-%d-42", cmd.Process.Pid))
+	mine := filepath.Join(tmp, fmt.Sprintf("rehearse-sandbox-%d-43", os.Getpid()))
+	for _, d := range []string{stale, mine} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, stdout, stderr := runCLI(t, "doctor", "--clean")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "Cleaned:  folder "+stale) {
+		t.Errorf("output does not list the removed folder:\n%s", stdout)
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Errorf("stale folder %s not removed", stale)
+	}
+	if _, err := os.Stat(mine); err != nil {
+		t.Errorf("live process's folder %s removed", mine)
+	}
+	code, stdout, _ = runCLI(t, "doctor", "--clean")
+	if code != exitOK || !strings.Contains(stdout, "nothing stale") {
+		t.Errorf("second clean, exit %d:\n%s", code, stdout)
+	}
+}

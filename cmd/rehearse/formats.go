@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/reports"
+)
+
+// The output flags every command with a result document shares (run,
+// plan, diff, report):
+//
+//	--format a,b,...   formats from reports.Names(): table, md, junit, html, json, prom
+//	--out-dir DIR      write each format to DIR under its file name
+//
+// A command checks them with checkFormats in RunE, before any work, and
+// writes with writeFormats once the document exists.
+
+// checkFormats validates a --format list against --out-dir and returns the
+// format names, trimmed and lower-cased. Unknown names and several formats
+// without --out-dir (they would be mixed on standard output) are usage
+// errors with a hint. Call it before the work starts, so a typo does not
+// cost a whole rehearsal.
+func checkFormats(formats, outDir string) ([]string, error) {
+	var names []string
+	seen := map[string]bool{}
+	for _, n := range strings.Split(formats, ",") {
+		n = strings.ToLower(strings.TrimSpace(n))
+		if n == "" || seen[n] {
+			continue
+		}
+		if _, err := reports.Lookup(n); err != nil {
+			return nil, usageError{rehearse.WithHint(fmt.Errorf("--format %q is not a format", n),
+				"use one or more of: %s (comma-separated)", strings.Join(reports.Names(), ", "))}
+		}
+		seen[n] = true
+		names = append(names, n)
+	}
+	if len(names) == 0 {
+		return nil, usageError{rehearse.WithHint(errors.New("--format is empty"), "use one or more of: %s", strings.Join(reports.Names(), ", "))}
+	}
+	if len(names) > 1 && outDir == "" {
+		return nil, usageError{rehearse.WithHint(fmt.Errorf("--format %s names %d formats but there is no --out-dir", formats, len(names)),
+			"add --out-dir DIR to write each to its own file, or name one format")}
+	}
+	return names, nil
+}
+
+// writeFormats renders doc (a *result.Report, or a plan or diff document:
+// anything reports.Render takes) in each of the comma-separated formats.
+//
+// Without outDir the single format goes to standard output; the terminal
+// table is coloured and sized to the terminal when io.Out is one (NO_COLOR
+// turns colour off). With outDir (created if needed) each format goes to
+// its own file, named by reports.Format.File (report.json, report.md,
+// junit.xml, report.html, metrics.prom, report.txt), always plain, and
+// "wrote PATH" goes to io.ErrOut; "table" is then also printed to standard
+// output so a person running the command sees the verdict.
+//
+// Files are written whole or not at all (rendered in memory, written to a
+// temporary file in the same folder, renamed), so a failure leaves no
+// partial file. Credentials in doc are masked by the renderers. Formats
+// that do not apply to doc (e.g. prom for a plan) are an error naming the
+// ones that do, returned before anything is written.
+func writeFormats(io *ioStreams, doc any, formats, outDir string) error {
+	names, err := checkFormats(formats, outDir)
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if !reports.Supports(n, doc) {
+			return reports.Render(&bytes.Buffer{}, n, doc, reports.Options{}) // says which formats apply
+		}
+	}
+	if outDir == "" {
+		return renderToOut(io, names[0], doc)
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return rehearse.WithHint(fmt.Errorf("create --out-dir: %w", err), "choose a folder you can write to")
+	}
+	for _, n := range names {
+		f, _ := reports.Lookup(n)
+		path := filepath.Join(outDir, f.File)
+		if err := writeFile(path, n, doc); err != nil {
+			return err
+		}
+		fmt.Fprintf(io.ErrOut, "wrote %s\n", path)
+	}
+	for _, n := range names {
+		if n == "table" {
+			return renderToOut(io, n, doc)
+		}
+	}
+	return nil
+}
+
+// renderToOut writes one format to standard output, adapted to a terminal.
+func renderToOut(io *ioStreams, format string, doc any) error {
+	opts := reports.Options{}
+	if format == "table" && io.OutIsTTY {
+		opts.Color = os.Getenv("NO_COLOR") == ""
+		opts.Width = terminalWidth(io)
+	}
+	return reports.Render(io.Out, format, doc, opts)
+}
+
+// writeFile renders doc as format into path atomically.
+func writeFile(path, format string, doc any) error {
+	var b bytes.Buffer
+	if err := reports.Render(&b, format, doc, reports.Options{}); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return rehearse.WithHint(fmt.Errorf("write %s: %w", path, err), "choose a folder you can write to")
+	}
+	_, werr := tmp.Write(b.Bytes())
+	if cerr := tmp.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Chmod(tmp.Name(), 0o644)
+	}
+	if werr == nil {
+		werr = os.Rename(tmp.Name(), path)
+	}
+	if werr != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, werr)
+	}
+	return nil
+}
+
+// terminalWidth is the width of the terminal io.Out is, or 0 (the
+// renderer's default of 100) when it cannot tell.
+func terminalWidth(io *ioStreams) int {
+	f, ok := io.Out.(*os.File)
+	if !ok {
+		return 0
+	}
+	ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ)
+	if err != nil || ws.Col == 0 {
+		return 0
+	}
+	return int(ws.Col)
+}

@@ -1,0 +1,301 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/spf13/cobra"
+
+	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/datagen"
+	"github.com/rehearse/rehearse/rehearse/engine"
+	"github.com/rehearse/rehearse/snapshot"
+)
+
+func init() { subcommands = append(subcommands, newGenerateCmd) }
+
+type generateOptions struct {
+	io           *ioStreams
+	Snapshot     string
+	DSN          string
+	Scale        float64
+	Rows         []string
+	Tables       []string
+	Seed         uint64
+	Parallel     int
+	SchemaMap    []string
+	Truncate     bool
+	Insert       bool
+	Indexes      string
+	KeepTriggers bool
+	JSON         bool
+}
+
+func newGenerateCmd(io *ioStreams) *cobra.Command {
+	opts := &generateOptions{io: io}
+	cmd := &cobra.Command{
+		Use:   "generate --snapshot FILE --dsn DSN [--scale X] [--rows table=N ...] [--tables a,b] [--seed N]",
+		Short: "Fill a server whose schema matches a snapshot with production-scale synthetic rows",
+		Long: `Fill the tables of a server whose schema matches the snapshot with synthetic rows:
+the snapshot's row counts × --scale (per table: --rows), every key and foreign key
+holding, values following the snapshot's statistics (NULL share, distinct counts,
+ranges, lengths) and realistic where a column's name says what it holds. No
+production row is read or copied.
+
+The same snapshot, options and --seed give the same rows. Rows are streamed with
+LOAD DATA LOCAL INFILE (multi-row INSERTs when the server has local_infile=OFF),
+several tables at a time. The server's tables must match the snapshot and be empty
+(--truncate empties them); otherwise nothing is written and the differences are
+listed. Triggers on the tables are dropped for the load and re-created after it.
+
+Put the password in $REHEARSE_DSN rather than on the command line.`,
+		Example: `  rehearse generate --snapshot prod.json --dsn 'root@tcp(127.0.0.1:3306)/' --scale 0.1
+  rehearse generate --snapshot prod.json --dsn "$DSN" --rows orders=4200000 --tables orders,customers --seed 7
+  rehearse generate --snapshot prod.json --dsn "$DSN" --schema-map app=app_copy --truncate --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.DSN == "" {
+				opts.DSN = os.Getenv("REHEARSE_DSN")
+			}
+			if opts.Snapshot == "" || opts.DSN == "" {
+				return usageError{errors.New("--snapshot and --dsn (or $REHEARSE_DSN) are required")}
+			}
+			if opts.Scale < 0 || opts.Parallel < 0 {
+				return usageError{errors.New("--scale and --parallel must not be negative")}
+			}
+			switch opts.Indexes {
+			case "auto", "keep", "rebuild":
+			default:
+				return usageError{fmt.Errorf("--indexes %q: use auto, keep or rebuild", opts.Indexes)}
+			}
+			return generateRun(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Snapshot, "snapshot", "", "snapshot file (rehearse snapshot -o FILE)")
+	f.StringVar(&opts.DSN, "dsn", "", "server to fill, user:password@tcp(host:port)/ (default $REHEARSE_DSN)")
+	f.Float64Var(&opts.Scale, "scale", 1, "multiply the snapshot's row counts")
+	f.StringArrayVar(&opts.Rows, "rows", nil, "row count for one table, table=N or schema.table=N (repeatable; not scaled)")
+	f.StringSliceVar(&opts.Tables, "tables", nil, "only these tables (comma-separated; foreign keys to others use their existing rows)")
+	f.Uint64Var(&opts.Seed, "seed", 0, "seed: the same seed gives the same rows")
+	f.IntVar(&opts.Parallel, "parallel", 2, "tables loaded at once")
+	f.StringArrayVar(&opts.SchemaMap, "schema-map", nil, "fill snapshot schema S into database D on the server, S=D (repeatable)")
+	f.BoolVar(&opts.Truncate, "truncate", false, "empty tables that already hold rows instead of refusing")
+	f.BoolVar(&opts.Insert, "insert", false, "use multi-row INSERTs even when LOAD DATA LOCAL is allowed")
+	f.StringVar(&opts.Indexes, "indexes", "auto", "secondary indexes during the load: auto, keep, or rebuild (drop, load, add back)")
+	f.BoolVar(&opts.KeepTriggers, "keep-triggers", false, "leave triggers in place (they fire for every generated row)")
+	f.BoolVar(&opts.JSON, "json", false, "print the result as JSON")
+	return cmd
+}
+
+func generateRun(ctx context.Context, opts *generateOptions) error {
+	snap, err := snapshot.LoadFile(opts.Snapshot)
+	if err != nil {
+		return err
+	}
+	o := datagen.Options{Scale: opts.Scale, Tables: opts.Tables, Seed: opts.Seed, Parallel: opts.Parallel,
+		Truncate: opts.Truncate, Insert: opts.Insert, KeepTriggers: opts.KeepTriggers}
+	if opts.Indexes != "auto" {
+		o.IndexStrategy = datagen.IndexStrategy(opts.Indexes)
+	}
+	if o.Rows, err = parseRowsFlag(opts.Rows); err != nil {
+		return err
+	}
+	if o.Schemas, err = parseSchemaMap(opts.SchemaMap); err != nil {
+		return err
+	}
+	db, passwd, err := openTarget(opts.DSN)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	prog := newProgressPrinter(opts.io.ErrOut, opts.io.ErrOutIsTTY)
+	o.Progress = prog.update
+	res, err := datagen.Generate(ctx, db, snap, o)
+	prog.finish()
+	if err != nil {
+		if passwd != "" {
+			err = scrubPassword(err, passwd)
+		}
+		return err
+	}
+	if opts.JSON {
+		enc := json.NewEncoder(opts.io.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	printGenerateResult(opts.io.Out, res)
+	for _, n := range res.Notes {
+		fmt.Fprintf(opts.io.ErrOut, "note: %s\n", n)
+	}
+	return nil
+}
+
+// parseRowsFlag reads repeated --rows table=N.
+func parseRowsFlag(list []string) (map[string]int64, error) {
+	if len(list) == 0 {
+		return nil, nil
+	}
+	out := map[string]int64{}
+	for _, a := range list {
+		name, val, ok := strings.Cut(a, "=")
+		n, err := strconv.ParseInt(strings.ReplaceAll(strings.TrimSpace(val), "_", ""), 10, 64)
+		if !ok || strings.TrimSpace(name) == "" || err != nil || n < 0 {
+			return nil, usageError{fmt.Errorf("--rows %q: write table=N with N a row count", a)}
+		}
+		out[strings.TrimSpace(name)] = n
+	}
+	return out, nil
+}
+
+// parseSchemaMap reads repeated --schema-map S=D.
+func parseSchemaMap(list []string) (map[string]string, error) {
+	if len(list) == 0 {
+		return nil, nil
+	}
+	out := map[string]string{}
+	for _, a := range list {
+		from, to, ok := strings.Cut(a, "=")
+		if !ok || strings.TrimSpace(from) == "" || strings.TrimSpace(to) == "" {
+			return nil, usageError{fmt.Errorf("--schema-map %q: write snapshot_schema=server_database", a)}
+		}
+		out[strings.TrimSpace(from)] = strings.TrimSpace(to)
+	}
+	return out, nil
+}
+
+// openTarget opens the DSN for loading: enough connections for the
+// parallel streams, local infile allowed (readers only: no file is read).
+func openTarget(dsn string) (*sql.DB, string, error) {
+	cfg, err := engine.ParseUserDSN(dsn)
+	if err != nil {
+		return nil, "", rehearse.WithHint(errors.New("--dsn: cannot read the DSN (not shown: it may hold a password)"),
+			"write it as user:password@tcp(host:3306)/ or mysql://user:password@host:3306/")
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.MaxAllowedPacket == 0 {
+		cfg.MaxAllowedPacket = 16 << 20
+	}
+	connector, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, "", fmt.Errorf("--dsn: %w", err)
+	}
+	return sql.OpenDB(connector), cfg.Passwd, nil
+}
+
+func printGenerateResult(w io.Writer, res datagen.Result) {
+	tables := append([]datagen.TableResult(nil), res.Tables...)
+	sort.Slice(tables, func(i, j int) bool { return tables[i].Rows > tables[j].Rows })
+	fmt.Fprintf(w, "generated %s rows in %d tables in %s (%s rows/s, %s)\n", thousands(res.Rows), len(tables),
+		res.Elapsed.Round(10*time.Millisecond), thousands(int64(res.RowsPerSec())), res.Method)
+	for _, t := range tables {
+		rate := ""
+		if t.Elapsed > 0 && t.Rows > 0 {
+			rate = thousands(int64(float64(t.Rows)/t.Elapsed.Seconds())) + " rows/s"
+		}
+		fmt.Fprintf(w, "  %-40s %12s rows  %8s  %s\n", t.Schema+"."+t.Table, thousands(t.Rows), t.Elapsed.Round(10*time.Millisecond), rate)
+	}
+}
+
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// progressPrinter shows generation progress on stderr: a redrawn block per
+// table plus a total line on a terminal, nothing until the end otherwise
+// (the summary then says it all in one line).
+type progressPrinter struct {
+	w     io.Writer
+	tty   bool
+	lines int
+	last  datagen.Progress
+}
+
+func newProgressPrinter(w io.Writer, tty bool) *progressPrinter {
+	return &progressPrinter{w: w, tty: tty}
+}
+
+// maxProgressTables bounds the block on screen (busiest tables first).
+const maxProgressTables = 8
+
+func (p *progressPrinter) update(pr datagen.Progress) {
+	p.last = pr
+	if !p.tty {
+		return
+	}
+	var b strings.Builder
+	if p.lines > 0 {
+		fmt.Fprintf(&b, "\x1b[%dA", p.lines)
+	}
+	tables := append([]datagen.TableProgress(nil), pr.Tables...)
+	rank := map[string]int{"loading": 0, "indexing": 1, "waiting": 2, "failed": 3, "done": 4}
+	sort.SliceStable(tables, func(i, j int) bool { return rank[tables[i].State] < rank[tables[j].State] })
+	n := 0
+	for _, t := range tables {
+		if n == maxProgressTables {
+			break
+		}
+		rate := 0.0
+		if t.Elapsed > 0 {
+			rate = float64(t.Rows) / t.Elapsed.Seconds()
+		}
+		eta := ""
+		if t.State == "loading" && rate > 0 && t.Total > t.Rows {
+			eta = "ETA " + (time.Duration(float64(t.Total-t.Rows)/rate) * time.Second).Round(time.Second).String()
+		}
+		fmt.Fprintf(&b, "\x1b[2K  %-32s %-8s %s %12s/%-12s %9s rows/s %s\n", trimName(t.Table, 32), t.State, bar(t.Rows, t.Total, 20),
+			thousands(t.Rows), thousands(t.Total), thousands(int64(rate)), eta)
+		n++
+	}
+	eta := ""
+	if d := pr.ETA(); d > 0 {
+		eta = "ETA " + d.Round(time.Second).String()
+	}
+	fmt.Fprintf(&b, "\x1b[2K  %-32s %-8s %s %12s/%-12s %9s rows/s %s\n", "total", "", bar(pr.Rows, pr.Total, 20),
+		thousands(pr.Rows), thousands(pr.Total), thousands(int64(pr.RowsPerSec())), eta)
+	p.lines = n + 1
+	io.WriteString(p.w, b.String())
+}
+
+func (p *progressPrinter) finish() {
+	if p.tty || p.last.Total == 0 {
+		return
+	}
+	fmt.Fprintf(p.w, "generate: %s of %s rows in %s (%s rows/s)\n", thousands(p.last.Rows), thousands(p.last.Total),
+		p.last.Elapsed.Round(10*time.Millisecond), thousands(int64(p.last.RowsPerSec())))
+}
+
+func bar(n, total int64, width int) string {
+	if total <= 0 {
+		return "[" + strings.Repeat(" ", width) + "]"
+	}
+	f := min(width, int(float64(n)/float64(total)*float64(width)))
+	return "[" + strings.Repeat("#", f) + strings.Repeat(".", width-f) + "]"
+}
+
+func trimName(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "…" + s[len(s)-n+1:]
+}

@@ -1,0 +1,326 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/migrations"
+	"github.com/rehearse/rehearse/rehearse/plan"
+	"github.com/rehearse/rehearse/rehearse/result"
+	rehearsal "github.com/rehearse/rehearse/rehearse/run"
+	"github.com/rehearse/rehearse/snapshot"
+)
+
+func init() { subcommands = append(subcommands, newRunCmd) }
+
+// runOptions hold `rehearse run`'s flags.
+type runOptions struct {
+	io      *ioStreams
+	engine  *engineFlags
+	changed func(string) bool
+
+	Config          string
+	Snapshot        string
+	Migrations      string
+	MigFormat       string
+	Database        string
+	Scale           float64
+	Seed            int64
+	Rows            []string
+	Load            float64
+	Baseline        time.Duration
+	AppCompat       time.Duration
+	LockWaitTimeout time.Duration
+	Inject          []string
+	Gates           []string
+	Roundtrip       bool
+	NoRollback      bool
+	Output          string
+	Formats         string
+	OutDir          string
+	KeepOnFail      bool
+	MigrateCmd      string
+	RollbackCmd     string
+	Extrapolate     bool // capacity: predict production from this run and two smaller ones (capacity.go)
+}
+
+func newRunCmd(io *ioStreams) *cobra.Command {
+	o := &runOptions{io: io}
+	cmd := &cobra.Command{
+		Use:   "run --snapshot FILE --migrations DIR",
+		Short: "Rehearse the pending migrations on a production-shaped sandbox under write load",
+		Long: `Rehearse the release: start a server matching the snapshot, restore its schema and
+migration history, fill it with synthetic data at --scale of production's row counts,
+start a write load, then apply each pending migration one statement at a time while a
+lock monitor watches; then check that the previous app version still works, run the
+downs in reverse, and compare the schema with the pre-release one.
+
+The verdict comes from gates (--gate or the gates: section of rehearse.yaml; default
+max-writer-stall=5s and max-lock-wait=30s). Exit code 0 when every gate passes, 1 when
+one fails or a migration fails, 2 when the rehearsal could not run.
+
+Gates: ` + strings.Join(rehearsal.GateNames(), ", ") + `.
+Injections: long-txn=TABLE:DURATION[@VERSION], fail-at=VERSION:N.`,
+		Example: `  rehearse run --snapshot prod.json --migrations ./migrations
+  rehearse run --snapshot prod.json --migrations ./migrations --scale 0.1 --load 500 \
+      --inject long-txn=investments:5s --lock-wait-timeout 2s --gate max-writer-stall=3s
+  rehearse run --config rehearse.yaml --format table,md,junit,html,json --out-dir out/`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.changed = cmd.Flags().Changed
+			return runRun(cmd.Context(), o)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&o.Config, "config", "", "rehearse.yaml with the same settings (flags win)")
+	fs.StringVar(&o.Snapshot, "snapshot", "", "production's snapshot (rehearse snapshot -o FILE)")
+	fs.StringVar(&o.Migrations, "migrations", "", "the release's migrations folder")
+	fs.StringVar(&o.MigFormat, "migrations-format", "", "migration format ("+strings.Join(migrations.Formats(), ", ")+"); default: detected")
+	fs.StringVar(&o.Database, "database", "", "the database the migrations run in (default: the one with the migration history)")
+	fs.Float64Var(&o.Scale, "scale", 0.01, "fraction of production's row counts to generate")
+	fs.Int64Var(&o.Seed, "seed", 1, "seed for the synthetic data and the load")
+	fs.StringArrayVar(&o.Rows, "rows", nil, "row count for one table, `table=N` (repeatable; wins over --scale)")
+	fs.Float64Var(&o.Load, "load", rehearsal.DefaultLoadRate, "simulated application load in operations per second (0 = default)")
+	fs.DurationVar(&o.Baseline, "baseline", rehearsal.DefaultBaseline, "load before the first migration, the latency baseline")
+	fs.DurationVar(&o.AppCompat, "app-compat-window", rehearsal.DefaultAppCompat, "how long the previous app's statements run against the new schema")
+	fs.DurationVar(&o.LockWaitTimeout, "lock-wait-timeout", 0, "lock_wait_timeout for each migration statement (default: the snapshot's setting)")
+	fs.StringArrayVar(&o.Inject, "inject", nil, "inject a fault: long-txn=TABLE:DURATION[@VERSION] or fail-at=VERSION:N (repeatable)")
+	fs.StringArrayVar(&o.Gates, "gate", nil, "a gate `NAME=LIMIT`, e.g. max-writer-stall=2s, max-p99=3x, rollback=required (repeatable)")
+	fs.BoolVar(&o.Roundtrip, "roundtrip", false, "after the downs, apply the ups again (the release can be retried)")
+	fs.BoolVar(&o.NoRollback, "no-rollback", false, "skip the downs")
+	fs.StringVarP(&o.Output, "output", "o", "", "write the JSON report (rehearse.report/v1) to this file")
+	fs.StringVar(&o.Formats, "format", "table", "output formats, comma-separated: table, md, junit, html, json, prom")
+	fs.StringVar(&o.OutDir, "out-dir", "", "write every format in --format to this folder (report.json, report.md, junit.xml, report.html, metrics.prom)")
+	fs.StringVar(&o.MigrateCmd, "migrate-cmd", "", "run this command instead of the migration files (code migrations: Rails, Knex, Sequelize, ...); it gets DATABASE_URL and MYSQL_HOST/PORT/USER/PASSWORD/DATABASE")
+	fs.StringVar(&o.RollbackCmd, "rollback-cmd", "", "with --migrate-cmd: the command that rolls the release back")
+	fs.BoolVar(&o.Extrapolate, "extrapolate", false, "also rehearse at a tenth and a third of --scale and predict production (scale 1): duration, disk, log, with bands (see rehearse capacity)")
+	fs.BoolVar(&o.KeepOnFail, "keep-on-fail", false, "leave the sandbox running when the rehearsal fails (prints its DSN)")
+	o.engine = addEngineFlags(cmd)
+	return cmd
+}
+
+func runRun(ctx context.Context, o *runOptions) error {
+	if _, err := checkFormats(o.Formats, o.OutDir); err != nil {
+		return err
+	}
+	ropts, err := o.build()
+	if err != nil {
+		return err
+	}
+	rep, err := rehearsal.Run(ctx, ropts)
+	if err == nil && o.Extrapolate {
+		err = extrapolate(ctx, o, ropts, rep)
+	}
+	if rep != nil {
+		if werr := o.write(rep); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if rep.Verdict != result.Pass {
+		return &rehearse.VerdictError{Reason: "rehearsal failed: " + rep.Reason}
+	}
+	return nil
+}
+
+// build merges rehearse.yaml and the flags into rehearsal.Options.
+func (o *runOptions) build() (rehearsal.Options, error) {
+	var cfg *rehearsal.Config
+	if o.Config != "" {
+		c, err := rehearsal.ReadConfig(o.Config)
+		if err != nil {
+			return rehearsal.Options{}, rehearse.WithHint(err, "see `rehearse run --help` for the keys rehearse.yaml takes")
+		}
+		cfg = c
+	}
+	pick := func(flag, fromFlag, fromCfg string) string {
+		if o.changed(flag) || cfg == nil || fromCfg == "" {
+			return fromFlag
+		}
+		return cfg.Path(fromCfg)
+	}
+	snapPath := o.Snapshot
+	migDir := o.Migrations
+	if cfg != nil {
+		snapPath = pick("snapshot", o.Snapshot, cfg.Snapshot)
+		migDir = pick("migrations", o.Migrations, cfg.Migrations)
+	}
+	if snapPath == "" || migDir == "" {
+		return rehearsal.Options{}, usageError{fmt.Errorf("--snapshot and --migrations are required (or a --config that names them)")}
+	}
+	raw, err := os.ReadFile(snapPath)
+	if err != nil {
+		return rehearsal.Options{}, rehearse.WithHint(err, "take one with `rehearse snapshot --dsn ... -o %s`", snapPath)
+	}
+	snap, err := snapshot.Load(strings.NewReader(string(raw)), snapPath)
+	if err != nil {
+		return rehearsal.Options{}, err
+	}
+	sum := sha256.Sum256(raw)
+	format := o.MigFormat
+	if cfg != nil && !o.changed("migrations-format") && cfg.Format != "" {
+		format = cfg.Format
+	}
+	var set *migrations.Set
+	if migDir != "" {
+		set, err = migrations.Load(context.Background(), migrations.Options{Dir: migDir, Format: format})
+		if err != nil {
+			return rehearsal.Options{}, err
+		}
+		for _, p := range set.Problems {
+			fmt.Fprintf(o.io.ErrOut, "%s\n", p)
+		}
+	}
+
+	ro := rehearsal.Options{
+		Snapshot: snap, SnapshotPath: snapPath, SnapshotDigest: hex.EncodeToString(sum[:]),
+		Migrations: set, MigrationsDir: migDir, Database: o.Database,
+		Scale: o.Scale, Seed: o.Seed, LoadRate: o.Load, Baseline: o.Baseline,
+		AppCompatWindow: o.AppCompat, LockWaitTimeout: o.LockWaitTimeout,
+		Roundtrip: o.Roundtrip, SkipRollback: o.NoRollback, KeepServerOnFail: o.KeepOnFail,
+		Tool: "rehearse " + firstWord(buildVersion()), Log: o.io.ErrOut,
+	}
+	if ro.LockWaitTimeout == 0 {
+		if v, err := strconv.Atoi(snap.Settings["lock_wait_timeout"]); err == nil && v > 0 {
+			ro.LockWaitTimeout = time.Duration(v) * time.Second
+		}
+	}
+	if o.io.ErrOutIsTTY {
+		ro.Progress = func(phase, detail string) { fmt.Fprintf(o.io.ErrOut, "» %-10s %s\n", phase, detail) }
+	} else {
+		ro.Progress = func(phase, detail string) {
+			if phase != "migrate" && phase != "rollback" || detail == "" {
+				fmt.Fprintf(o.io.ErrOut, "rehearse: %s %s\n", phase, detail)
+			}
+		}
+	}
+	injects, gates := o.Inject, o.Gates
+	if cfg != nil {
+		if !o.changed("scale") && cfg.Scale > 0 {
+			ro.Scale = cfg.Scale
+		}
+		if !o.changed("seed") && cfg.Seed != 0 {
+			ro.Seed = cfg.Seed
+		}
+		if !o.changed("load") && cfg.Load.Rate > 0 {
+			ro.LoadRate = cfg.Load.Rate
+		}
+		if !o.changed("baseline") && cfg.Load.Baseline != "" {
+			ro.Baseline, _ = time.ParseDuration(cfg.Load.Baseline)
+		}
+		if !o.changed("lock-wait-timeout") && cfg.LockWaitTimeout != "" {
+			ro.LockWaitTimeout, _ = time.ParseDuration(cfg.LockWaitTimeout)
+		}
+		if !o.changed("inject") {
+			injects = cfg.Inject
+		}
+		if !o.changed("roundtrip") && cfg.Roundtrip {
+			ro.Roundtrip = true
+		}
+		if !o.changed("gate") {
+			for _, k := range sortedMapKeys(cfg.Gates) {
+				gates = append(gates, k+"="+cfg.Gates[k])
+			}
+		}
+		if len(cfg.Rows) > 0 {
+			ro.Rows = cfg.Rows
+		}
+	}
+	for _, s := range o.Rows {
+		name, n, ok := strings.Cut(s, "=")
+		v, err := strconv.ParseInt(n, 10, 64)
+		if !ok || err != nil || v < 0 {
+			return rehearsal.Options{}, usageError{fmt.Errorf("--rows %q: want table=N", s)}
+		}
+		if ro.Rows == nil {
+			ro.Rows = map[string]int64{}
+		}
+		ro.Rows[name] = v
+	}
+	for _, s := range injects {
+		in, err := rehearsal.ParseInjection(s)
+		if err != nil {
+			return rehearsal.Options{}, usageError{err}
+		}
+		ro.Injections = append(ro.Injections, in)
+	}
+	for _, s := range gates {
+		g, err := rehearsal.ParseGate(s)
+		if err != nil {
+			return rehearsal.Options{}, usageError{err}
+		}
+		ro.Gates = append(ro.Gates, g)
+	}
+	eng, eopts, err := o.engine.build(o.io.ErrOut)
+	if err != nil {
+		return rehearsal.Options{}, err
+	}
+	if cfg != nil && len(cfg.Settings) > 0 {
+		if eopts.Settings == nil {
+			eopts.Settings = map[string]string{}
+		}
+		for k, v := range cfg.Settings {
+			if _, set := eopts.Settings[k]; !set {
+				eopts.Settings[k] = v
+			}
+		}
+	}
+	ro.Engine, ro.EngineOptions = eng, eopts
+	if o.Config != "" {
+		pc, err := plan.LoadConfig(o.Config, true)
+		if err != nil {
+			return rehearsal.Options{}, err
+		}
+		ro.PlanConfig = pc
+	}
+	if o.MigrateCmd != "" {
+		ro.MigrateCommand = &migrations.CommandOptions{Command: o.MigrateCmd, Env: os.Environ()}
+		if o.RollbackCmd != "" {
+			ro.RollbackCommand = &migrations.CommandOptions{Command: o.RollbackCmd, Env: os.Environ()}
+		}
+	} else if o.RollbackCmd != "" {
+		return rehearsal.Options{}, usageError{fmt.Errorf("--rollback-cmd needs --migrate-cmd")}
+	}
+	return ro, nil
+}
+
+// write renders the report in the asked formats.
+func (o *runOptions) write(rep *result.Report) error {
+	if o.Output != "" {
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(o.Output, append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	return writeFormats(o.io, rep, o.Formats, o.OutDir)
+}
+
+func firstWord(v, _ string) string { return v }
+
+func sortedMapKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
+	return keys
+}

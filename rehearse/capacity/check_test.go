@@ -1,0 +1,197 @@
+package capacity_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rehearse/rehearse/internal/testserver"
+	"github.com/rehearse/rehearse/rehearse/capacity"
+	"github.com/rehearse/rehearse/rehearse/migrations"
+	"github.com/rehearse/rehearse/rehearse/result"
+	"github.com/rehearse/rehearse/rehearse/run"
+	"github.com/rehearse/rehearse/snapshot"
+)
+
+// The seed incident's table, as production has it; the history says
+// migration 1 is applied.
+const sourceDDL = `
+CREATE DATABASE invest;
+CREATE TABLE invest.investments (
+  id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  account_id INT UNSIGNED NOT NULL,
+  fund_code CHAR(8) NOT NULL,
+  trade_date DATE NOT NULL,
+  amount DECIMAL(14,2) NOT NULL,
+  note VARCHAR(64) NULL,
+  KEY idx_trade_date (trade_date)
+) ENGINE=InnoDB;
+CREATE TABLE invest.schema_migrations (version BIGINT NOT NULL PRIMARY KEY, dirty TINYINT(1) NOT NULL);
+INSERT INTO invest.schema_migrations VALUES (1, 0);
+`
+
+// sourceSnapshot captures production's schema from a real server and sets
+// the investments table's row count (a schema-only capture has none).
+func sourceSnapshot(t *testing.T, target testserver.Target, rows int64) *snapshot.Snapshot {
+	t.Helper()
+	src := testserver.Start(t, target)
+	db, err := src.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, stmt := range strings.Split(sourceDDL, ";") {
+		if strings.TrimSpace(stmt) == "" {
+			continue
+		}
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	snap, err := snapshot.Capture(context.Background(), db, snapshot.CaptureOptions{Databases: []string{"invest"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb := snap.Table("invest", "investments")
+	tb.Stats.Rows, tb.Stats.DataBytes, tb.Stats.AvgRowLength = rows, rows*70, 70
+	if err := src.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return snap
+}
+
+// release writes golang-migrate files (version 2 onwards are pending).
+func release(t *testing.T, ups ...string) *migrations.Set {
+	t.Helper()
+	dir := t.TempDir()
+	write := func(name, body string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("1_create.up.sql", "SELECT 1;")
+	write("1_create.down.sql", "SELECT 1;")
+	for i, up := range ups {
+		write(strings.Replace("N_change.up.sql", "N", string(rune('2'+i)), 1), up+";\n")
+		write(strings.Replace("N_change.down.sql", "N", string(rune('2'+i)), 1), "SELECT 1;\n")
+	}
+	set, err := migrations.Load(context.Background(), migrations.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
+
+func baseOptions(target testserver.Target, snap *snapshot.Snapshot, set *migrations.Set) run.Options {
+	return run.Options{Snapshot: snap, Migrations: set, Engine: target.Engine, EngineOptions: target.Options,
+		Baseline: 500 * time.Millisecond, LoadRate: 200, Seed: 7}
+}
+
+// TestCheckMeasuresAndPredicts rehearses a copy, an index build and an
+// instant change at three small scales on a real server: every statement is
+// measured at every scale (disk and redo included), the copy is predicted at
+// the target with a band and a disk finding that does not call it safe.
+func TestCheckMeasuresAndPredicts(t *testing.T) {
+	target := testserver.LocalMariaDB()
+	snap := sourceSnapshot(t, target, 4200000)
+	set := release(t,
+		"ALTER TABLE investments MODIFY amount DECIMAL(18,4) NOT NULL",
+		"CREATE INDEX ix_fund_account ON investments (fund_code, account_id)",
+		"ALTER TABLE investments ADD COLUMN settled_at DATETIME NULL")
+	rep, err := capacity.Check(context.Background(), capacity.Options{
+		Run: baseOptions(target, snap, set), Scales: []float64{0.005, 0.01, 0.02}, TargetScale: 0.2,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := rep.Capacity
+	if c == nil || len(c.Statements) != 3 {
+		t.Fatalf("capacity: %+v", c)
+	}
+	cp := c.Statements[0]
+	if len(cp.Points) != 3 {
+		t.Fatalf("copy points: %+v", cp.Points)
+	}
+	for _, p := range cp.Points {
+		if p.Error != "" || p.DiskBytes <= 0 || p.LogBytes <= 0 || p.Rows < int64(p.Scale*4200000*0.9) {
+			t.Errorf("copy at scale %g: %+v", p.Scale, p)
+		}
+	}
+	if cp.Model != capacity.Linear || cp.Predicted.Rows != 840000 {
+		t.Errorf("copy: model %s rows %d (%s; %s)", cp.Model, cp.Predicted.Rows, cp.Why, cp.Note)
+	}
+	largest := cp.Points[2]
+	if pr := cp.Predicted; pr.DurationS <= largest.DurationS || pr.DiskBytes <= largest.DiskBytes ||
+		!(pr.DurationLo < pr.DurationS && pr.DurationS < pr.DurationHi) || pr.StallS <= 0 {
+		t.Errorf("copy prediction: %+v (largest measured %+v)", pr, largest)
+	}
+	// At a few thousand rows an index build is mostly fixed costs: any
+	// model may fit, but it is measured and predicted.
+	if ix := c.Statements[1]; ix.Model == capacity.None || len(ix.Points) != 3 || ix.Predicted.OnlineLogRate <= 0 {
+		t.Errorf("index build: model %s (%s; %s) %+v", ix.Model, ix.Why, ix.Note, ix.Predicted)
+	}
+	var disk *result.Finding
+	for i, f := range c.Findings {
+		if f.Code == capacity.CodeDisk && f.Migration == cp.Migration {
+			disk = &c.Findings[i]
+		}
+	}
+	if disk == nil || disk.Severity != "warning" {
+		t.Errorf("copy without --prod-free-disk must not be called safe: %+v", c.Findings)
+	}
+	if rep.Verdict == result.Error {
+		t.Errorf("verdict %s: %s", rep.Verdict, rep.Reason)
+	}
+}
+
+// TestOnlineLogOverflowPredictedThenReproduced: with a 64 KiB
+// innodb_online_alter_log_max_size and a write-heavy load, the capacity
+// check at 1-4% of 4.2M rows predicts that the index build overflows the
+// online log at 30%; then the rehearsal at 30% fails with error 1799.
+func TestOnlineLogOverflowPredictedThenReproduced(t *testing.T) {
+	if os.Getenv("REHEARSE_LONG") == "" {
+		t.Skip("about 90 s: set REHEARSE_LONG=1")
+	}
+	target := testserver.LocalMariaDB()
+	snap := sourceSnapshot(t, target, 4200000)
+	set := release(t, "CREATE INDEX ix_fund_account ON investments (fund_code, account_id)")
+	ro := baseOptions(target, snap, set)
+	ro.EngineOptions.Settings = map[string]string{"innodb_online_alter_log_max_size": "65536", "innodb_sort_buffer_size": "65536"}
+	ro.LoadRate, ro.Baseline = 2000, time.Second
+
+	rep, err := capacity.Check(context.Background(), capacity.Options{Run: ro, Scales: []float64{0.01, 0.02, 0.04}, TargetScale: 0.3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range rep.Capacity.Statements {
+		for _, p := range s.Points {
+			if p.Error != "" {
+				t.Fatalf("the small scales must not overflow already: %+v", p)
+			}
+		}
+	}
+	var predicted *result.Finding
+	for i, f := range rep.Capacity.Findings {
+		if f.Code == capacity.CodeOnlineLog {
+			predicted = &rep.Capacity.Findings[i]
+		}
+	}
+	if predicted == nil || predicted.Severity != "error" || !strings.Contains(predicted.Message, "overflow") {
+		t.Fatalf("no overflow predicted: %+v", rep.Capacity.Findings)
+	}
+	t.Logf("predicted: %s", predicted.Message)
+
+	ro.Scale, ro.SkipRollback = 0.3, true
+	full, err := run.Run(context.Background(), ro)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := full.Migrations[len(full.Migrations)-1].Statements[0]
+	if st.ErrorCode != 1799 {
+		t.Fatalf("at scale 0.3: error %d %q after %.1fs, want 1799", st.ErrorCode, st.Error, st.DurationS)
+	}
+	t.Logf("measured: %s after %.1fs", st.Error, st.DurationS)
+}

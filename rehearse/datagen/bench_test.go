@@ -1,0 +1,322 @@
+package datagen
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/rehearse/rehearse/internal/testserver"
+	"github.com/rehearse/rehearse/snapshot"
+)
+
+// TestBenchDatagen is the generator's benchmark (scripts/bench.d/datagen.sh,
+// REHEARSE_BENCH=1). Every figure is measured on one MariaDB sandbox in one
+// run, and every ratio is against a baseline of that same run:
+//
+//   - ceiling: LOAD DATA LOCAL INFILE of a pre-generated file of the same
+//     rows, checks off, vs `rehearse generate` (goal >= 0.85x) on a 4.2M-row
+//     7-column investments table;
+//   - sysbench oltp_read_write prepare (2 tables x 2.1M rows, --threads=2)
+//     vs `rehearse generate` on a snapshot of its sbtest tables (goal >= 1.1x);
+//   - naive one-autocommit-INSERT-per-row on a sample, extrapolated;
+//   - peak RSS of the generate process (goal <= 200 MB);
+//   - employees at scale 1.0: total time and rows/s;
+//   - what each fast path buys (LOAD DATA vs INSERT, checks off vs on,
+//     secondary indexes kept vs rebuilt, 2 streams vs 1).
+//
+// REHEARSE_BENCH_ROWS scales the investments row count (default 4,200,000).
+func TestBenchDatagen(t *testing.T) {
+	if os.Getenv("REHEARSE_BENCH") == "" {
+		t.Skip("benchmark: set REHEARSE_BENCH=1 (scripts/bench.d/datagen.sh)")
+	}
+	rows := int64(4_200_000)
+	if v := os.Getenv("REHEARSE_BENCH_ROWS"); v != "" {
+		rows, _ = strconv.ParseInt(v, 10, 64)
+	}
+	bin := benchBinary(t)
+	target := testserver.LocalMariaDB()
+	target.Options.Settings = map[string]string{"innodb_buffer_pool_size": "1G", "innodb_log_file_size": "512M", "max_allowed_packet": "64M"}
+	srv := testserver.Start(t, target)
+	db, err := srv.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	dir := t.TempDir()
+	report := func(format string, args ...any) { fmt.Printf("BENCH datagen: "+format+"\n", args...) }
+	report("server %s %s, buffer pool 1G, %d CPUs shared by server and generator", srv.Flavor, srv.Version, runtimeCPUs())
+
+	// --- investments: ceiling vs generate ---------------------------------
+	snap := investmentsSnapshot(rows)
+	snapFile := filepath.Join(dir, "investments.json")
+	if err := snapshot.WriteFile(snapFile, snap); err != nil {
+		t.Fatal(err)
+	}
+	freshDB := func(name string) {
+		mustExec(t, db, "DROP DATABASE IF EXISTS "+name, "CREATE DATABASE "+name)
+		c, _ := db.Conn(context.Background())
+		defer c.Close()
+		c.ExecContext(context.Background(), "USE "+name)
+		if _, err := c.ExecContext(context.Background(), investmentsDDL); err != nil {
+			t.Fatal(err)
+		}
+	}
+	file := filepath.Join(dir, "investments.tsv")
+	writeCeilingFile(t, snap, file)
+	defer os.Remove(file)
+	rounds := 2
+	if v := os.Getenv("REHEARSE_BENCH_ROUNDS"); v != "" {
+		rounds, _ = strconv.Atoi(v)
+	}
+	// Alternate the runs and keep the best of each: the machine is shared,
+	// and interference only ever slows a run down.
+	var ceilRate float64
+	ours := map[string]float64{}
+	var peak int64
+	for round := 0; round < rounds; round++ {
+		freshDB("ceiling")
+		ceil := timeIt(func() { loadFile(t, db, file, "ceiling", "investments") })
+		mustExec(t, db, "DROP DATABASE ceiling")
+		ceilRate = max(ceilRate, float64(rows)/ceil.Seconds())
+		report("round %d: ceiling (LOAD DATA LOCAL of a ready file of the same rows, checks off): %s = %.0f rows/s", round+1, ceil.Round(time.Millisecond), float64(rows)/ceil.Seconds())
+		for _, strat := range []string{"rebuild", "keep"} {
+			freshDB("bench")
+			el, rss := runCLI(t, bin, "--snapshot", snapFile, "--dsn", srv.DSN(), "--indexes", strat)
+			peak = max(peak, rss)
+			ours[strat] = max(ours[strat], float64(rows)/el.Seconds())
+			report("round %d: generate --indexes %s: %s = %.0f rows/s; peak RSS %d MB", round+1, strat, el.Round(time.Millisecond), float64(rows)/el.Seconds(), rss>>20)
+		}
+	}
+	def := "keep"
+	if wantsRebuild(IndexAuto, &tablePlan{rows: uint64(rows)}) {
+		def = "rebuild"
+	}
+	auto := ours[def]
+	report("investments %d rows, best of %d: ceiling %.0f rows/s; generate (default strategy at this size: %s) %.0f rows/s = %.2fx ceiling (goal >= 0.85x)",
+		rows, rounds, ceilRate, def, auto, auto/ceilRate)
+	report("secondary index rebuilt after the load vs kept during it: %.0f vs %.0f rows/s = %.2fx", ours["rebuild"], ours["keep"], ours["rebuild"]/ours["keep"])
+	report("generator peak RSS: %d MB (goal <= 200 MB)", peak>>20)
+	mustExec(t, db, "DROP DATABASE IF EXISTS bench")
+
+	// --- naive baseline ----------------------------------------------------
+	const sample = 5000
+	freshDB("naive")
+	naive := float64(sample) / naiveInserts(t, db, snap, sample).Seconds()
+	report("naive one autocommit INSERT per row: %.0f rows/s (sample of %d rows); generate is %.0fx faster", naive, sample, auto/naive)
+	mustExec(t, db, "DROP DATABASE naive")
+
+	// --- sysbench ------------------------------------------------------------
+	sbRows := rows / 2
+	mustExec(t, db, "CREATE DATABASE sbtest")
+	sb := timeIt(func() {
+		cmd := exec.Command("sysbench", "oltp_read_write", "--db-driver=mysql", "--mysql-host=127.0.0.1",
+			"--mysql-port="+strconv.Itoa(srv.Port), "--mysql-user=root", "--mysql-db=sbtest", "--tables=2",
+			"--table-size="+strconv.FormatInt(sbRows, 10), "--threads=2", "prepare")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("sysbench: %v\n%s", err, out)
+		}
+	})
+	sbRate := float64(2*sbRows) / sb.Seconds()
+	report("sysbench oltp_read_write prepare --threads=2, 2 x %d rows: %s = %.0f rows/s", sbRows, sb.Round(time.Millisecond), sbRate)
+	sbSnap := capture(t, &testDB{db: db}, true, "sbtest")
+	setRows(sbSnap, map[string]int64{"sbtest1": sbRows, "sbtest2": sbRows})
+	sbFile := filepath.Join(dir, "sbtest.json")
+	if err := snapshot.WriteFile(sbFile, sbSnap); err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, db, "DROP DATABASE sbtest", "CREATE DATABASE sbtest")
+	for _, tb := range sbSnap.Schemas[0].Tables {
+		mustExec(t, db, strings.Replace(tb.CreateSQL, "CREATE TABLE `", "CREATE TABLE `sbtest`.`", 1))
+	}
+	el, rss := runCLI(t, bin, "--snapshot", sbFile, "--dsn", srv.DSN(), "--parallel", "2")
+	sbOurs := float64(2*sbRows) / el.Seconds()
+	report("generate on a snapshot of sbtest (same shape, --parallel 2): %s = %.0f rows/s = %.2fx sysbench (goal >= 1.1x); peak RSS %d MB", el.Round(time.Millisecond), sbOurs, sbOurs/sbRate, rss>>20)
+	mustExec(t, db, "DROP DATABASE sbtest")
+
+	// --- employees at scale 1.0 ---------------------------------------------
+	if ddl, ok := corpusText("employees-schema/employees_schema_only.derived.sql"); ok {
+		mustExec(t, db, "CREATE DATABASE employees")
+		execIn(t, &testDB{db: db}, "employees", ddl)
+		es := capture(t, &testDB{db: db}, false, "employees")
+		setRows(es, employeesRows)
+		ef := filepath.Join(dir, "employees.json")
+		if err := snapshot.WriteFile(ef, es); err != nil {
+			t.Fatal(err)
+		}
+		var total int64
+		for _, n := range employeesRows {
+			total += n
+		}
+		el, rss := runCLI(t, bin, "--snapshot", ef, "--dsn", srv.DSN())
+		report("employees at scale 1.0: %d rows in 6 tables in %s = %.0f rows/s; peak RSS %d MB", total, el.Round(time.Millisecond), float64(total)/el.Seconds(), rss>>20)
+		// Fast path: 2 streams vs 1 (scale 0.3).
+		var times [2]time.Duration
+		for i, par := range []string{"1", "2"} {
+			times[i], _ = runCLIErr(bin, "--snapshot", ef, "--dsn", srv.DSN(), "--truncate", "--scale", "0.3", "--parallel", par)
+		}
+		report("fast path, parallel streams (employees at scale 0.3): 1 stream %s, 2 streams %s: %.2fx", times[0].Round(time.Millisecond), times[1].Round(time.Millisecond), times[0].Seconds()/times[1].Seconds())
+		mustExec(t, db, "DROP DATABASE employees")
+	} else {
+		report("employees: corpus not found, skipped")
+	}
+
+	// --- fast paths on investments (1M rows) ---------------------------------
+	small := min(rows, 500_000)
+	ss := investmentsSnapshot(small)
+	measure := func(name string, o Options) float64 {
+		freshDB("bench")
+		res, err := Generate(context.Background(), db, ss, o)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return res.RowsPerSec()
+	}
+	load := measure("load", Options{})
+	ins := measure("insert", Options{Insert: true})
+	report("fast path, LOAD DATA LOCAL vs multi-row INSERT (%d rows): %.0f vs %.0f rows/s: %.2fx", small, load, ins, load/ins)
+	checksOn = true
+	on := measure("checks on", Options{})
+	checksOn = false
+	report("fast path, unique/foreign-key checks off vs on (%d rows): %.0f vs %.0f rows/s: %.2fx", small, load, on, load/on)
+	pipelineLoads = false
+	inline := measure("inline", Options{})
+	pipelineLoads = true
+	report("fast path, rows generated ahead in a goroutine vs inline in the driver's read (%d rows): %.0f vs %.0f rows/s: %.2fx", small, load, inline, load/inline)
+	mustExec(t, db, "DROP DATABASE bench")
+}
+
+func runtimeCPUs() int {
+	b, _ := os.ReadFile("/proc/cpuinfo")
+	return max(1, strings.Count(string(b), "processor\t:"))
+}
+
+func corpusText(rel string) (string, bool) {
+	for _, base := range []string{"../../../shared/corpus", "../../shared/corpus", "/work/shared/corpus"} {
+		if b, err := os.ReadFile(filepath.Join(base, rel)); err == nil {
+			return string(b), true
+		}
+	}
+	return "", false
+}
+
+func timeIt(f func()) time.Duration {
+	t0 := time.Now()
+	f()
+	return time.Since(t0)
+}
+
+// benchBinary is $REHEARSE_BIN or a fresh build of cmd/rehearse.
+func benchBinary(t *testing.T) string {
+	if b := os.Getenv("REHEARSE_BIN"); b != "" {
+		if abs, err := filepath.Abs(b); err == nil {
+			return abs
+		}
+	}
+	out := filepath.Join(t.TempDir(), "rehearse")
+	if b, err := exec.Command("go", "build", "-o", out, "../../cmd/rehearse").CombinedOutput(); err != nil {
+		t.Fatalf("build rehearse: %v\n%s", err, b)
+	}
+	return out
+}
+
+// runCLI runs `rehearse generate ARGS` and returns its wall time and peak RSS.
+func runCLI(t *testing.T, bin string, args ...string) (time.Duration, int64) {
+	t.Helper()
+	el, rss := runCLIErr(bin, args...)
+	if rss < 0 {
+		t.Fatalf("rehearse generate %v failed", args)
+	}
+	return el, rss
+}
+
+func runCLIErr(bin string, args ...string) (time.Duration, int64) {
+	cmd := exec.Command(bin, append([]string{"generate"}, args...)...)
+	cmd.Stderr = os.Stderr
+	t0 := time.Now()
+	out, err := cmd.Output()
+	el := time.Since(t0)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "rehearse generate: %v\n%s", err, out)
+		return el, -1
+	}
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	return el, ru.Maxrss * 1024
+}
+
+// writeCeilingFile writes the rows generate would load, as the file the
+// ceiling loads.
+func writeCeilingFile(t *testing.T, snap *snapshot.Snapshot, path string) {
+	t.Helper()
+	p := planFor(t, snap, Options{})[0]
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(f, readerFor(p, 0, p.rows)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func loadFile(t *testing.T, db *sql.DB, path, dbName, table string) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer discard(conn)
+	for _, q := range []string{"SET SESSION foreign_key_checks=0", "SET SESSION unique_checks=0", "SET SESSION time_zone='+00:00'",
+		"SET SESSION sql_mode='STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,NO_AUTO_VALUE_ON_ZERO'"} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mysql.RegisterLocalFile(path)
+	defer mysql.DeregisterLocalFile(path)
+	q := fmt.Sprintf("LOAD DATA LOCAL INFILE '%s' INTO TABLE %s.%s CHARACTER SET binary", path, quoteIdent(dbName), quoteIdent(table))
+	if _, err := conn.ExecContext(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// naiveInserts loads n rows one autocommit INSERT at a time.
+func naiveInserts(t *testing.T, db *sql.DB, snap *snapshot.Snapshot, n uint64) time.Duration {
+	t.Helper()
+	p := planFor(t, snap, Options{})[0]
+	p.db = "naive"
+	r := readerFor(p, 0, n)
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer discard(conn)
+	var cols []string
+	for _, lc := range r.cols {
+		cols = append(cols, quoteIdent(p.cols[lc.idx].col.Name))
+	}
+	head := "INSERT INTO naive.investments (" + strings.Join(cols, ",") + ") VALUES "
+	conn.ExecContext(ctx, "SET SESSION time_zone='+00:00'")
+	t0 := time.Now()
+	var buf []byte
+	for i := uint64(0); i < n; i++ {
+		buf = r.appendInsertRow(append(buf[:0], head...), i)
+		if _, err := conn.ExecContext(ctx, string(buf)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return time.Since(t0)
+}

@@ -1,0 +1,277 @@
+package datagen
+
+import (
+	"math"
+	"math/bits"
+)
+
+// nullSpec spreads NULLs exactly: of the first p positions, before(p) are
+// NULL, so a column's null fraction is exact and the non-null positions are
+// numbered densely (which keeps distinct counts exact).
+type nullSpec struct{ f uint64 } // fraction × 2^32
+
+func newNullSpec(frac float64) nullSpec {
+	if frac <= 0 {
+		return nullSpec{}
+	}
+	if frac >= 1 {
+		return nullSpec{f: 1 << 32}
+	}
+	return nullSpec{f: uint64(math.Ceil(frac * (1 << 32)))} // ceil: 0.4 of 1000 rows is 400, not 399
+}
+
+func (s nullSpec) before(p uint64) uint64 {
+	hi, lo := bits.Mul64(p, s.f)
+	return hi<<32 | lo>>32
+}
+
+// at returns the non-null ordinal of position p, or null.
+func (s nullSpec) at(p uint64) (uint64, bool) {
+	if s.f == 0 {
+		return p, false
+	}
+	c0, c1 := s.before(p), s.before(p+1)
+	return p - c0, c1 > c0
+}
+
+// colGen produces one column's value for a row. A generator keeps state (a
+// permutation's fast path, a cached tuple) and belongs to one goroutine.
+type colGen interface {
+	// gen appends the raw value for row i, or reports NULL.
+	gen(dst []byte, i uint64) ([]byte, bool)
+}
+
+// tableInst is one table's set of generators. Each load stream has its own;
+// a child table evaluating its parents' keys makes its own parent instances.
+type tableInst struct {
+	p     *tablePlan
+	gens  []colGen
+	depth int
+}
+
+// maxDepth bounds chains of foreign keys through key columns.
+const maxDepth = 32
+
+func (p *tablePlan) instance(depth int) *tableInst {
+	in := &tableInst{p: p, gens: make([]colGen, len(p.cols)), depth: depth}
+	tuples := map[*tuplePlan]*tupleInst{}
+	fks := map[*fkPlan]*fkInst{}
+	tupleOf := func(tp *tuplePlan) *tupleInst {
+		if t := tuples[tp]; t != nil {
+			return t
+		}
+		t := &tupleInst{plan: tp, n: p.rows, digits: make([]uint64, len(tp.sizes)), perm: newPerm(p.rows, tp.seed)}
+		tuples[tp] = t
+		return t
+	}
+	fkOf := func(f *fkPlan) *fkInst {
+		if x := fks[f]; x != nil {
+			return x
+		}
+		x := &fkInst{plan: f, child: p, n: p.rows, depth: depth, perm: newPerm(p.rows, f.seed),
+			nulls: newNullSpec(f.nullFrac), vals: make([][]byte, len(f.refCols)), isNull: make([]bool, len(f.refCols))}
+		fks[f] = x
+		return x
+	}
+	for i, cp := range p.cols {
+		switch cp.role {
+		case roleSkip:
+		case roleFK:
+			in.gens[i] = &fkCol{f: fkOf(cp.fk), ref: cp.ref}
+		case roleDigit:
+			if cp.fk != nil {
+				in.gens[i] = &fkCol{f: fkOf(cp.fk), ref: cp.ref, tuple: tupleOf(cp.tuple), digit: cp.digit}
+			} else {
+				in.gens[i] = &digitGen{u: tupleOf(cp.tuple), digit: cp.digit, dom: cp.dom}
+			}
+		default:
+			in.gens[i] = &plainGen{dom: cp.dom, mode: cp.role, d: cp.d, seed: cp.seed,
+				nulls: newNullSpec(cp.tg.nullFrac), perm: newPerm(p.rows, cp.seed)}
+		}
+	}
+	return in
+}
+
+// value appends column col of row r (a parent lookup).
+func (in *tableInst) value(dst []byte, col int, r uint64) ([]byte, bool) {
+	g := in.gens[col]
+	if g == nil {
+		return dst, true
+	}
+	return g.gen(dst, r)
+}
+
+// plainGen: rolePlain, roleSeq, roleUnique.
+type plainGen struct {
+	dom   domain
+	mode  role
+	d     uint64
+	seed  uint64
+	nulls nullSpec
+	perm  perm
+}
+
+func (g *plainGen) gen(dst []byte, i uint64) ([]byte, bool) {
+	if g.mode == roleSeq {
+		return g.dom.value(dst, i), false
+	}
+	p := g.perm.apply(i)
+	j, null := g.nulls.at(p)
+	if null {
+		return dst, true
+	}
+	k := j
+	if k >= g.d {
+		if g.mode == roleUnique {
+			k %= g.d // unreachable when d = non-null rows
+		} else {
+			k = below(hash2(g.seed, i), g.d)
+		}
+	}
+	return g.dom.value(dst, k), false
+}
+
+// tupleInst computes the digits of a composite key for a row (cached: all
+// the key's columns ask for the same row in turn).
+type tupleInst struct {
+	plan   *tuplePlan
+	n      uint64
+	perm   perm
+	row    uint64
+	valid  bool
+	digits []uint64
+}
+
+func (t *tupleInst) at(i uint64) []uint64 {
+	if t.valid && t.row == i {
+		return t.digits
+	}
+	x := i
+	if !t.plan.monotonic {
+		x = t.perm.apply(i)
+	}
+	q := x
+	if t.n > 0 && t.plan.product > t.n {
+		q = mulDiv(x, t.plan.product, t.n)
+	}
+	for d := len(t.digits) - 1; d >= 0; d-- {
+		s := t.plan.sizes[d]
+		t.digits[d] = q % s
+		q /= s
+	}
+	t.row, t.valid = i, true
+	return t.digits
+}
+
+type digitGen struct {
+	u     *tupleInst
+	digit int
+	dom   domain
+}
+
+func (g *digitGen) gen(dst []byte, i uint64) ([]byte, bool) {
+	return g.dom.value(dst, g.u.at(i)[g.digit]), false
+}
+
+// fkInst picks a parent row per child row and fetches the parent's key
+// values (cached for the row: a composite foreign key's columns share it).
+type fkInst struct {
+	plan   *fkPlan
+	child  *tablePlan
+	n      uint64
+	depth  int
+	perm   perm
+	nulls  nullSpec
+	parent *tableInst
+	row    uint64
+	valid  bool
+	null   bool
+	vals   [][]byte
+	isNull []bool
+}
+
+func (f *fkInst) pick(i uint64) (uint64, bool) {
+	pl := f.plan
+	if pl.seq {
+		return i, false
+	}
+	p := f.perm.apply(i)
+	j, null := f.nulls.at(p)
+	if null || pl.np == 0 {
+		return 0, true
+	}
+	if pl.unique {
+		return j % pl.np, false
+	}
+	k := j
+	if k >= pl.d {
+		k = below(hash2(pl.seed, i), pl.d)
+	}
+	return k * pl.np / pl.d, false
+}
+
+func (f *fkInst) fetch(r uint64) bool {
+	pl := f.plan
+	anyNull := false
+	if pl.ext != nil {
+		row := pl.ext.vals[r%uint64(len(pl.ext.vals))]
+		for i := range f.vals {
+			f.vals[i] = append(f.vals[i][:0], row[i]...)
+			f.isNull[i] = row[i] == nil
+			anyNull = anyNull || f.isNull[i]
+		}
+		return !anyNull
+	}
+	if f.parent == nil {
+		if f.depth >= maxDepth {
+			return false
+		}
+		f.parent = pl.parent.instance(f.depth + 1)
+	}
+	for i, rc := range pl.refCols {
+		f.vals[i], f.isNull[i] = f.parent.value(f.vals[i][:0], rc, r)
+		anyNull = anyNull || f.isNull[i]
+	}
+	return !anyNull
+}
+
+func (f *fkInst) at(i uint64, tuple *tupleInst, digit int) {
+	if f.valid && f.row == i {
+		return
+	}
+	f.row, f.valid = i, true
+	var r uint64
+	var null bool
+	if tuple != nil {
+		r = tuple.at(i)[digit]
+	} else {
+		r, null = f.pick(i)
+	}
+	f.null = null
+	if null {
+		return
+	}
+	// A parent row whose referenced value is NULL cannot be referenced;
+	// move on to the next parent row.
+	for try := uint64(0); try < 64 && f.plan.np > 0; try++ {
+		if f.fetch((r + try) % f.plan.np) {
+			return
+		}
+	}
+	f.null = true
+}
+
+type fkCol struct {
+	f     *fkInst
+	ref   int
+	tuple *tupleInst
+	digit int
+}
+
+func (c *fkCol) gen(dst []byte, i uint64) ([]byte, bool) {
+	c.f.at(i, c.tuple, c.digit)
+	if c.f.null {
+		return dst, true
+	}
+	return append(dst, c.f.vals[c.ref]...), false
+}

@@ -1,0 +1,221 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/client"
+	"github.com/rehearse/rehearse/internal/testserver"
+	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/engine"
+	"github.com/rehearse/rehearse/rehearse/engine/enginetest"
+)
+
+// dockerImages are the images `make images` builds; the docker engine must
+// start each of them from flavor and version alone.
+var dockerImages = []struct {
+	flavor  engine.Flavor
+	version string
+}{
+	{engine.MySQL, "9.7"},
+	{engine.MariaDB, "11.8"},
+	{engine.MariaDB, "10.11"},
+}
+
+// requireImage skips (fails under CI) when the daemon or the image is
+// missing.
+func requireImage(t *testing.T, ref string) {
+	t.Helper()
+	info := engine.DockerStatus(context.Background(), "")
+	if !info.Reachable {
+		testserver.Unavailable(t, "docker", errString(info.Error+"; "+info.Hint))
+	}
+	imgs, err := engine.LocalImages(context.Background())
+	if err != nil {
+		testserver.Unavailable(t, "docker", err)
+	}
+	for _, im := range imgs {
+		if im.Ref == ref {
+			return
+		}
+	}
+	testserver.Unavailable(t, ref, errString("image not present: run `make images`"))
+}
+
+type errString string
+
+func (e errString) Error() string { return string(e) }
+
+// noContainersLeft checks that no container of this process remains.
+func noContainersLeft(t *testing.T, s *engine.Server) {
+	t.Helper()
+	cli, err := client.New(client.FromEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	list, err := cli.ContainerList(context.Background(), client.ContainerListOptions{
+		All:     true,
+		Filters: make(client.Filters).Add("label", engine.LabelOwnerPID+"="+strconv.Itoa(os.Getpid())),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range list.Items {
+		t.Errorf("container %s (%s) left after Stop", c.ID[:12], c.Image)
+	}
+}
+
+func TestDockerConformance(t *testing.T) {
+	for _, im := range dockerImages {
+		ref := "rehearse/" + string(im.flavor) + ":" + im.version
+		t.Run(ref, func(t *testing.T) {
+			requireImage(t, ref)
+			enginetest.Run(t, &engine.Docker{}, engine.Options{Flavor: im.flavor, Version: im.version}, noContainersLeft)
+		})
+	}
+}
+
+// TestDockerCancelDuringStart cancels Start while the container boots:
+// Start must return the context's error and leave no container.
+func TestDockerCancelDuringStart(t *testing.T) {
+	requireImage(t, "rehearse/mariadb:11.8")
+	for _, after := range []time.Duration{50 * time.Millisecond, 700 * time.Millisecond} {
+		ctx, cancel := context.WithTimeout(context.Background(), after)
+		s, err := (&engine.Docker{}).Start(ctx, engine.Options{Flavor: engine.MariaDB, Version: "11.8"})
+		cancel()
+		if err == nil {
+			_ = s.Stop(context.Background())
+			t.Fatalf("Start cancelled after %s succeeded", after)
+		}
+		t.Logf("cancelled after %s: %v", after, err)
+		noContainersLeft(t, nil)
+	}
+}
+
+// TestDockerCleanStale: a container whose owner process is gone is removed,
+// one whose owner lives (this test) is kept.
+func TestDockerCleanStale(t *testing.T) {
+	requireImage(t, "rehearse/mariadb:11.8")
+	ctx := context.Background()
+	cli, err := client.New(client.FromEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	create := func(pid int) string {
+		res, err := cli.ContainerCreate(ctx, client.ContainerCreateOptions{
+			Image: "rehearse/mariadb:11.8",
+			Config: &container.Config{Cmd: []string{"true"}, Labels: map[string]string{
+				engine.LabelOwnerPID:  strconv.Itoa(pid),
+				engine.LabelOwnerHost: host,
+				engine.LabelCreated:   time.Now().UTC().Format(time.RFC3339),
+			}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			_, _ = cli.ContainerRemove(context.Background(), res.ID, client.ContainerRemoveOptions{Force: true})
+		})
+		return res.ID
+	}
+	// A killed process its parent has not reaped yet (a zombie) is gone too.
+	zombie := exec.Command("sleep", "60")
+	if err := zombie.Start(); err != nil {
+		t.Fatal(err)
+	}
+	_ = zombie.Process.Kill()
+	defer zombie.Wait()
+	time.Sleep(100 * time.Millisecond)
+	stale := create(dead.Process.Pid)
+	staleZombie := create(zombie.Process.Pid)
+	live := create(os.Getpid())
+
+	removed, err := engine.CleanStale(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found, foundZombie := false, false
+	for _, r := range removed {
+		if strings.HasPrefix(r, stale[:12]) {
+			found = true
+		}
+		if strings.HasPrefix(r, staleZombie[:12]) {
+			foundZombie = true
+		}
+		if strings.HasPrefix(r, live[:12]) {
+			t.Errorf("CleanStale removed %s, whose owner (this test) lives", r)
+		}
+	}
+	if !found {
+		t.Errorf("CleanStale removed %v, not the stale container %s", removed, stale[:12])
+	}
+	if !foundZombie {
+		t.Errorf("CleanStale removed %v, not the container %s of a killed, unreaped owner", removed, staleZombie[:12])
+	}
+	if _, err := cli.ContainerInspect(ctx, stale, client.ContainerInspectOptions{}); err == nil {
+		t.Errorf("stale container %s still exists", stale[:12])
+	}
+	if _, err := cli.ContainerInspect(ctx, live, client.ContainerInspectOptions{}); err != nil {
+		t.Errorf("live owner's container %s is gone: %v", live[:12], err)
+	}
+}
+
+// TestDockerMissingImage: an image that is neither present nor pullable is
+// ErrUnavailable with a hint naming `make images`, and nothing is left.
+func TestDockerMissingImage(t *testing.T) {
+	if info := engine.DockerStatus(context.Background(), ""); !info.Reachable {
+		testserver.Unavailable(t, "docker", errString(info.Error))
+	}
+	start := time.Now()
+	_, err := (&engine.Docker{}).Start(context.Background(), engine.Options{Image: "rehearse/mysql:0.1-missing"})
+	if err == nil {
+		t.Fatal("Start with a missing image succeeded")
+	}
+	if !errors.Is(err, engine.ErrUnavailable) {
+		t.Errorf("error does not wrap ErrUnavailable: %v", err)
+	}
+	if h := rehearse.Hint(err); !strings.Contains(h, "make images") {
+		t.Errorf("hint %q does not name `make images`", h)
+	}
+	t.Logf("after %s: %v (hint: %s)", time.Since(start).Round(time.Millisecond), err, rehearse.Hint(err))
+	noContainersLeft(t, nil)
+}
+
+// TestDockerUnreachable: a daemon address where none answers is
+// ErrUnavailable, fast, with a hint suggesting --engine local.
+func TestDockerUnreachable(t *testing.T) {
+	info := engine.DockerStatus(context.Background(), "unix:///nonexistent/docker.sock")
+	if info.Reachable || info.Error == "" || !strings.Contains(info.Hint, "--engine local") {
+		t.Errorf("DockerStatus of a missing socket = %+v", info)
+	}
+}
+
+// TestDockerStopWithCancelledContext: Stop given an already cancelled
+// context (the Ctrl-C path) still removes the container.
+func TestDockerStopWithCancelledContext(t *testing.T) {
+	requireImage(t, "rehearse/mariadb:10.11")
+	s, err := (&engine.Docker{}).Start(context.Background(), engine.Options{Flavor: engine.MariaDB, Version: "10.11"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := s.Stop(ctx); err != nil {
+		t.Errorf("Stop with a cancelled context: %v", err)
+	}
+	noContainersLeft(t, s)
+}

@@ -1,0 +1,215 @@
+package engine_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rehearse/rehearse/internal/testserver"
+	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/engine"
+	"github.com/rehearse/rehearse/rehearse/engine/enginetest"
+)
+
+// rootsDir is where `make images` puts the image roots.
+func rootsDir() string {
+	if d := os.Getenv("REHEARSE_ROOTFS_DIR"); d != "" {
+		return d
+	}
+	return "/var/lib/rehearse/rootfs"
+}
+
+// localEngine is a local engine whose sandboxes live in a folder of the
+// test, so that the test can assert that nothing is left in it.
+func localEngine(t *testing.T) (*engine.Local, string) {
+	tmp := t.TempDir()
+	return &engine.Local{CacheDir: testserver.CacheDir(), TempDir: tmp, RootsDir: rootsDir()}, tmp
+}
+
+// assertEmpty fails when dir holds anything.
+func assertEmpty(t *testing.T, dir string) {
+	t.Helper()
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		t.Errorf("left behind in %s: %s", dir, e.Name())
+	}
+}
+
+func requireBinary(t *testing.T, f engine.Flavor, version string) {
+	t.Helper()
+	if _, ok := engine.PickBinary(engine.FindBinaries(context.Background(), "", ""), f, version); !ok {
+		testserver.Unavailable(t, "local "+string(f)+" "+version, errors.New("no host binary"))
+	}
+}
+
+func TestLocalConformanceMariaDB(t *testing.T) {
+	requireBinary(t, engine.MariaDB, "10.11")
+	eng, tmp := localEngine(t)
+	enginetest.Run(t, eng, engine.Options{Flavor: engine.MariaDB, Version: "10.11"})
+	assertEmpty(t, tmp)
+}
+
+// TestLocalConformanceRoots runs every image root `make images` built
+// (MySQL 9.7 from Debian sid, MariaDB 11.8 from trixie, MariaDB 10.11 from
+// bookworm) through chroot. MySQL 9.7 is required: it is the only MySQL here.
+func TestLocalConformanceRoots(t *testing.T) {
+	roots := engine.ImageRoots(rootsDir())
+	hasMySQL := false
+	for _, r := range roots {
+		hasMySQL = hasMySQL || r.Flavor == engine.MySQL && r.Version == "9.7"
+	}
+	if !hasMySQL {
+		testserver.Unavailable(t, "local mysql 9.7 (root "+filepath.Join(rootsDir(), "mysql-9.7")+")", errors.New("no image root: run `make images`"))
+	}
+	for _, r := range roots {
+		t.Run(filepath.Base(r.Path), func(t *testing.T) {
+			eng, _ := localEngine(t)
+			opts := engine.Options{Flavor: r.Flavor, Version: r.Version, Rootfs: r.Path}
+			var checks []enginetest.Check
+			if _, onHost := engine.PickBinary(engine.FindBinaries(context.Background(), "", ""), r.Flavor, r.Version); !onHost && r.Flavor == engine.MySQL {
+				// No --rootfs: the engine finds the root for a version the
+				// host lacks.
+				opts.Rootfs = ""
+				checks = append(checks, func(t *testing.T, s *engine.Server) {
+					if !strings.HasPrefix(s.Socket, r.Path+"/tmp/") {
+						t.Errorf("socket %s: the server did not run from %s", s.Socket, r.Path)
+					}
+				})
+			}
+			enginetest.Run(t, eng, opts, checks...)
+			leftovers, _ := filepath.Glob(filepath.Join(r.Path, "tmp", fmt.Sprintf("rehearse-sandbox-%d-*", os.Getpid())))
+			for _, l := range leftovers {
+				t.Errorf("left behind in the root: %s", l)
+			}
+		})
+	}
+}
+
+// TestLocalBasedir finds the server through --basedir (Debian's layout has
+// the server in /usr/sbin and its share files in /usr/share/mysql).
+func TestLocalBasedir(t *testing.T) {
+	requireBinary(t, engine.MariaDB, "10.11")
+	eng, tmp := localEngine(t)
+	eng.CacheDir = "" // exercise mariadb-install-db --basedir, not the template
+	s, err := eng.Start(context.Background(), engine.Options{Basedir: "/usr"})
+	if err != nil {
+		t.Fatalf("start with --basedir /usr: %v", err)
+	}
+	db, err := s.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var basedir string
+	err = db.QueryRow("SELECT @@basedir").Scan(&basedir)
+	db.Close()
+	if err != nil || strings.TrimRight(basedir, "/") != "/usr" {
+		t.Errorf("@@basedir = %q (%v), want /usr", basedir, err)
+	}
+	if err := s.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	assertEmpty(t, tmp)
+
+	_, err = eng.Start(context.Background(), engine.Options{Basedir: filepath.Join(tmp, "nothing-here")})
+	if !errors.Is(err, engine.ErrUnavailable) || !strings.Contains(err.Error(), "nothing-here") {
+		t.Errorf("empty basedir: err = %v, want ErrUnavailable naming the basedir", err)
+	}
+	assertEmpty(t, tmp)
+}
+
+// TestLocalChosenPortTaken: the port the engine picked is taken before the
+// server binds it; the engine must retry on another port.
+func TestLocalChosenPortTaken(t *testing.T) {
+	requireBinary(t, engine.MariaDB, "10.11")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	taken := ln.Addr().(*net.TCPAddr).Port
+	calls := 0
+	defer engine.SetPickPort(func() (int, error) {
+		calls++
+		if calls == 1 {
+			return taken, nil
+		}
+		return engine.FreePort()
+	})()
+	eng, tmp := localEngine(t)
+	var log bytes.Buffer
+	s, err := eng.Start(context.Background(), engine.Options{Log: &log})
+	if err != nil {
+		t.Fatalf("start with the first port taken: %v\n%s", err, log.String())
+	}
+	defer s.Stop(context.Background())
+	if s.Port == taken || calls < 2 {
+		t.Errorf("server on port %d after %d picks; port %d was taken", s.Port, calls, taken)
+	}
+	if !strings.Contains(log.String(), "taken") {
+		t.Errorf("log does not say the port was taken:\n%s", log.String())
+	}
+	if err := s.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	assertEmpty(t, tmp)
+}
+
+// TestLocalGivenPortInUse: a port the user asked for that is in use is an
+// error with a hint, and nothing is left.
+func TestLocalGivenPortInUse(t *testing.T) {
+	requireBinary(t, engine.MariaDB, "10.11")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	eng, tmp := localEngine(t)
+	_, err = eng.Start(context.Background(), engine.Options{Port: port})
+	if err == nil || !strings.Contains(err.Error(), "in use") || !strings.Contains(err.Error(), itoa(port)) {
+		t.Fatalf("err = %v, want 'port %d ... in use'", err, port)
+	}
+	if !strings.Contains(rehearse.Hint(err), "--port") {
+		t.Errorf("hint %q does not mention --port", rehearse.Hint(err))
+	}
+	assertEmpty(t, tmp)
+}
+
+func TestLocalNoBinary(t *testing.T) {
+	eng, tmp := localEngine(t)
+	eng.RootsDir = t.TempDir()
+	_, err := eng.Start(context.Background(), engine.Options{Flavor: engine.MySQL, Version: "5.7"})
+	if !errors.Is(err, engine.ErrUnavailable) {
+		t.Fatalf("err = %v, want ErrUnavailable", err)
+	}
+	if h := rehearse.Hint(err); !strings.Contains(h, "--engine docker") || !strings.Contains(h, "5.7") {
+		t.Errorf("hint %q should name the way to get MySQL 5.7", h)
+	}
+	assertEmpty(t, tmp)
+}
+
+// TestLocalCancelDuringStart: cancelling the context while the server
+// starts leaves nothing behind.
+func TestLocalCancelDuringStart(t *testing.T) {
+	requireBinary(t, engine.MariaDB, "10.11")
+	eng, tmp := localEngine(t)
+	eng.CacheDir = "" // a slower start (fresh datadir), to cancel in the middle
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	s, err := eng.Start(ctx, engine.Options{})
+	if err == nil {
+		s.Stop(context.Background())
+		t.Skip("the server started before the cancel; nothing to check")
+	}
+	assertEmpty(t, tmp)
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

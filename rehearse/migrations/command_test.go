@@ -1,0 +1,93 @@
+package migrations
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rehearse/rehearse/internal/testserver"
+)
+
+func TestRunCommandEnvAndRedaction(t *testing.T) {
+	var out bytes.Buffer
+	conn := Conn{Host: "127.0.0.1", Port: 3307, User: "app", Password: "s3cr@t", Database: "rehearse"}
+	res, err := RunCommand(context.Background(), CommandOptions{
+		Command: `echo "$MYSQL_HOST $MYSQL_PORT $MYSQL_USER $MYSQL_DATABASE"; echo "url=$DATABASE_URL"; echo "pw=$MYSQL_PASSWORD" >&2; printf 'no newline %s' "$MYSQL_PASSWORD"`,
+		Dir:     t.TempDir(), Conn: conn, Stdout: &out, Stderr: &out,
+	})
+	if err != nil || res.ExitCode != 0 {
+		t.Fatalf("err %v res %+v", err, res)
+	}
+	got := out.String()
+	if !strings.Contains(got, "127.0.0.1 3307 app rehearse") || !strings.Contains(got, "url=mysql://app:***@127.0.0.1:3307/rehearse") {
+		t.Fatalf("output %q", got)
+	}
+	if strings.Contains(got, "s3cr") || strings.Contains(res.Tail, "s3cr") || !strings.Contains(got, "pw=***") || !strings.Contains(got, "no newline ***") {
+		t.Fatalf("password not redacted: %q / %q", got, res.Tail)
+	}
+}
+
+func TestRunCommandFailure(t *testing.T) {
+	res, err := RunCommand(context.Background(), CommandOptions{Command: "echo boom >&2; exit 3", Dir: t.TempDir()})
+	if !errors.Is(err, ErrCommandFailed) || res.ExitCode != 3 || !strings.Contains(res.Tail, "boom") {
+		t.Fatalf("err %v res %+v", err, res)
+	}
+}
+
+// TestRunCommandCancel: ending ctx stops the whole process group (a
+// background child included) promptly.
+func TestRunCommandCancel(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := RunCommand(ctx, CommandOptions{Command: "sleep 30 & echo $! > child.pid; wait", Dir: dir, KillGrace: time.Second})
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 5*time.Second {
+		t.Fatalf("err %v after %v", err, time.Since(start))
+	}
+	pid, _ := os.ReadFile(dir + "/child.pid")
+	time.Sleep(100 * time.Millisecond)
+	p := strings.TrimSpace(string(pid))
+	if p == "" {
+		t.Fatal("the child never started")
+	}
+	// Gone, or a zombie waiting for its reaper: either way not running.
+	if st, err := os.ReadFile("/proc/" + p + "/stat"); err == nil && !strings.Contains(string(st), ") Z ") {
+		t.Fatalf("child %s still running: %s", p, st)
+	}
+}
+
+// TestRunCommandAgainstServer: a real client command reaches the sandbox
+// through the environment alone.
+func TestRunCommandAgainstServer(t *testing.T) {
+	client, err := exec.LookPath("mariadb")
+	if err != nil {
+		if client, err = exec.LookPath("mysql"); err != nil {
+			t.Skip("no mariadb/mysql client")
+		}
+	}
+	srv := testserver.Start(t, testserver.LocalMariaDB())
+	db, err := srv.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, "CREATE DATABASE cmdtest"); err != nil {
+		t.Fatal(err)
+	}
+	conn := Conn{Host: srv.Host, Port: srv.Port, User: srv.User, Database: "cmdtest"}
+	cmd := client + ` --protocol=tcp -h"$MYSQL_HOST" -P"$MYSQL_PORT" -u"$MYSQL_USER" "$MYSQL_DATABASE" -e "CREATE TABLE made_by_cmd (id int)"`
+	if res, err := RunCommand(ctx, CommandOptions{Command: cmd, Dir: t.TempDir(), Conn: conn}); err != nil {
+		t.Fatalf("%v: %s", err, res.Tail)
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA='cmdtest' AND TABLE_NAME='made_by_cmd'").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("table not created: %d %v", n, err)
+	}
+}

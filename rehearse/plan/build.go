@@ -1,0 +1,350 @@
+package plan
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/rehearse/rehearse/rehearse/engine"
+	"github.com/rehearse/rehearse/rehearse/migrations"
+	"github.com/rehearse/rehearse/rehearse/restore"
+	"github.com/rehearse/rehearse/snapshot"
+)
+
+// Options say what to plan.
+type Options struct {
+	Snapshot     *snapshot.Snapshot
+	SnapshotFile string // for the document only
+	Migrations   *migrations.Set
+	// Schema is the snapshot database the migrations apply to ("" = the
+	// history's database, else the only one).
+	Schema string
+	// Verify replays the pending set on a schema-only sandbox started with
+	// Engine/EngineOptions (restored from the snapshot), verifying each
+	// ALTER's algorithm and finding what fails on production's schema.
+	Verify        bool
+	Engine        engine.Engine
+	EngineOptions engine.Options
+	// CacheDir holds the cached calibration ("" = measure every time).
+	CacheDir string
+	Rules    []Rule
+	Config   *Config
+	Tool     string
+	Log      io.Writer
+	Now      func() time.Time
+}
+
+// Build makes the plan. Errors are for what stops planning (no shared
+// history, a sandbox that cannot start); findings are in the Plan.
+func Build(ctx context.Context, o Options) (*Plan, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	set, snap := o.Migrations, o.Snapshot
+	h := pickHistory(snap, set.Format, o.Schema)
+	schema, err := schemaFor(snap, o.Schema, h)
+	if err != nil {
+		return nil, err
+	}
+	pending, href, findings, err := pendingSet(set, h)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{Format: FormatV1, CreatedAt: o.Now().UTC(), Tool: o.Tool,
+		Snapshot:   SnapshotRef{File: o.SnapshotFile, Flavor: snap.Source.Flavor, Version: snap.Source.Version, CreatedAt: snap.CreatedAt, Schema: schema},
+		Migrations: MigrationsRef{Dir: set.Dir, Format: set.Format, Detected: set.Detected, Total: len(set.Migrations)},
+		History:    href, Problems: set.Problems, Findings: findings, Pending: []PendingMigration{}}
+	srv := parseServer(snap.Source.Flavor, snap.Source.Version)
+	cls := newClassifier(newModel(snap, schema))
+	for _, m := range pending {
+		pm := PendingMigration{Key: m.Key, Version: m.Version, Name: m.Name, File: m.Up.File, NoTransaction: m.NoTransaction}
+		if m.Down != nil {
+			pm.Down = &DownInfo{File: m.Down.File, Line: m.Down.Line, Statements: len(m.Down.Statements)}
+			dc := newClassifier(newModel(snap, schema))
+			for _, st := range m.Down.Statements {
+				sp := dc.statement(st)
+				pm.Down.Ops = append(pm.Down.Ops, sp.Ops...)
+				for _, in := range sp.Inner {
+					pm.Down.Ops = append(pm.Down.Ops, in.Ops...)
+				}
+			}
+		}
+		for _, st := range m.Up.Statements {
+			pm.Statements = append(pm.Statements, cls.statement(st))
+		}
+		p.Pending = append(p.Pending, pm)
+	}
+	// Predictions need the table as it is when the statement runs: a second
+	// pass over a fresh model keeps them in step.
+	predictAll(p, snap, schema, srv)
+	if o.Verify && len(pending) > 0 {
+		if err := verify(ctx, o, p, pending, schema, srv); err != nil {
+			return nil, err
+		}
+	}
+	estimateAll(p)
+	p.Findings = append(p.Findings, statementFindings(p)...)
+	rc := &RuleContext{Plan: p, Pending: pending, Snapshot: snap}
+	for _, r := range o.Rules {
+		if o.Config != nil {
+			rc.Config = o.Config.Rules[r.Code()]
+		} else {
+			rc.Config = RuleConfig{}
+		}
+		for _, f := range r.Check(rc) {
+			f.Code, f.Title, f.Docs = r.Code(), r.Title(), DocsPage(r.Code())
+			if f.Severity == "" {
+				f.Severity = r.Severity()
+			}
+			p.Findings = append(p.Findings, f)
+		}
+	}
+	kept := p.Findings[:0]
+	for _, f := range p.Findings {
+		if o.Config.apply(&f) {
+			kept = append(kept, f)
+		}
+	}
+	p.Findings = kept
+	sort.SliceStable(p.Findings, func(i, j int) bool { return sevRank[p.Findings[i].Severity] < sevRank[p.Findings[j].Severity] })
+	summarize(p)
+	return p, nil
+}
+
+var sevRank = map[Severity]int{SevError: 0, SevWarning: 1, SevInfo: 2}
+
+// each calls fn for every statement plan, inner ones included.
+func each(p *Plan, fn func(pm *PendingMigration, sp *StatementPlan)) {
+	var walk func(pm *PendingMigration, sps []StatementPlan)
+	walk = func(pm *PendingMigration, sps []StatementPlan) {
+		for i := range sps {
+			fn(pm, &sps[i])
+			walk(pm, sps[i].Inner)
+		}
+	}
+	for i := range p.Pending {
+		walk(&p.Pending[i], p.Pending[i].Statements)
+	}
+}
+
+func predictAll(p *Plan, snap *snapshot.Snapshot, schema string, srv server) {
+	m := newModel(snap, schema)
+	c := newClassifier(m)
+	each(p, func(_ *PendingMigration, sp *StatementPlan) {
+		if sp.Table == nil || sp.Kind != "ddl" {
+			return
+		}
+		tm := m.table(sp.Table.Name)
+		if a, ok := predict(srv, sp.Ops, tm); ok && isAlterLike(sp.Ops) {
+			sp.Predicted = &a
+		}
+		if node, err := c.parse(sp.SQL); err == nil {
+			m.apply(node) // the table as later statements see it
+			return
+		}
+		for _, op := range sp.Ops { // a text cut for length: keep the fulltext count in step
+			if op.Class == OpAddFulltext && tm != nil {
+				tm.addFulltext()
+			}
+			if op.Class == OpCreateTable && tm == nil {
+				m.tables[lower(sp.Table.Name)] = &tableModel{Name: sp.Table.Name, Cols: map[string]*colModel{}, New: true}
+			}
+		}
+	})
+}
+
+// isAlterLike: the statement is one the ALGORITHM ladder applies to.
+func isAlterLike(ops []Op) bool {
+	for _, op := range ops {
+		switch op.Class {
+		case OpCreateTable, OpDropTable, OpTruncate, OpCreateView, OpDropView, OpCreateRoutine, OpDropRoutine:
+			return false
+		}
+	}
+	return len(ops) > 0
+}
+
+// fastSettings drop durability in the schema-only sandbox (it holds no
+// data worth keeping); none of them changes what DDL does.
+var fastSettings = map[string]string{
+	"innodb_flush_log_at_trx_commit": "0",
+	"innodb_doublewrite":             "OFF",
+	"innodb_flush_method":            "nosync",
+}
+
+// sandboxInMemory asks for the schema-only sandbox in memory; the benchmark
+// turns it off to print the ratio to a sandbox on disk.
+var sandboxInMemory = true
+
+// verify starts the schema-only sandbox, replays, and calibrates.
+func verify(ctx context.Context, o Options, p *Plan, pending []*migrations.Migration, schema string, srv server) error {
+	start := o.Now()
+	fmt.Fprintf(o.Log, "rehearse: starting a schema-only %s %s sandbox (--engine %s) to verify the plan\n", p.Snapshot.Flavor, p.Snapshot.Version, o.Engine.Name())
+	eo := o.EngineOptions
+	// The sandbox holds no data: in memory its DDL no longer waits for
+	// file syncs (Mattermost's 120 migrations replay in ~2 s instead of ~24 s).
+	eo.Memory = sandboxInMemory
+	eo.Settings = map[string]string{}
+	for k, v := range fastSettings {
+		eo.Settings[k] = v
+	}
+	for k, v := range o.EngineOptions.Settings {
+		eo.Settings[k] = v
+	}
+	sb, err := restore.StartFor(ctx, o.Engine, eo, o.Snapshot)
+	if err != nil {
+		return fmt.Errorf("plan: schema-only sandbox: %w", err)
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		_ = sb.Stop(sctx)
+	}()
+	started := o.Now()
+	if err := restore.Into(ctx, sb, o.Snapshot, restore.Options{Log: io.Discard}); err != nil {
+		return fmt.Errorf("plan: schema-only sandbox: %w", err)
+	}
+	restored := o.Now()
+	target := schema
+	if sb.Database != "" {
+		target = sb.Database
+	}
+	db, err := sb.Open(target)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("plan: connect to the sandbox: %w", err)
+	}
+	defer func() {
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		conn.Close()
+	}()
+	r := &replayer{conn: conn, srv: parseServer(string(sb.Flavor), sb.Version), c: newClassifier(newModel(o.Snapshot, schema)), prepared: map[string]string{}}
+	for i, m := range pending {
+		p.Findings = append(p.Findings, r.migration(ctx, m, &p.Pending[i])...)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	replayed := o.Now()
+	info := &SandboxInfo{Engine: sb.Engine, Flavor: string(sb.Flavor), Version: sb.Version, Replayed: r.replayed, Failed: r.failed,
+		StartSeconds: round(started.Sub(start).Seconds()), RestoreSeconds: round(restored.Sub(started).Seconds()),
+		ReplaySeconds: round(replayed.Sub(restored).Seconds()), Memory: inMemory(sb.Datadir)}
+	if cal, err := Calibrate(ctx, conn, o.CacheDir, sb.Engine, string(sb.Flavor), sb.Version); err == nil {
+		p.Calibration = cal
+	} else {
+		fmt.Fprintf(o.Log, "rehearse: calibration failed (estimates will lack durations): %v\n", err)
+	}
+	info.Seconds = round(o.Now().Sub(start).Seconds())
+	p.Sandbox = info
+	each(p, func(_ *PendingMigration, sp *StatementPlan) {
+		if sp.Verified != nil && sp.Predicted != nil && sp.Verified.Algorithm != "" {
+			sp.Verified.Agrees = sp.Verified.Algorithm == sp.Predicted.Algorithm && sp.Verified.Lock == sp.Predicted.Lock
+		}
+	})
+	return nil
+}
+
+func estimateAll(p *Plan) {
+	each(p, func(_ *PendingMigration, sp *StatementPlan) {
+		a := sp.Predicted
+		if sp.Verified != nil && sp.Verified.Algorithm != "" {
+			v := Algo{Algorithm: sp.Verified.Algorithm, Lock: sp.Verified.Lock}
+			if a != nil {
+				v.Rebuild = a.Rebuild || v.Algorithm == Copy
+			}
+			a = &v
+		}
+		sp.Estimate = estimate(sp, a, p.Calibration)
+	})
+}
+
+// statementFindings: not-analysed statements and predictor disagreements.
+func statementFindings(p *Plan) []Finding {
+	var out []Finding
+	each(p, func(pm *PendingMigration, sp *StatementPlan) {
+		if !sp.Analysed && sp.Via == "" {
+			out = append(out, newFinding(CodeNotAnalysed, pm.Key, sp.File, sp.Line,
+				"not analysed (%s); it still runs, and the sandbox replay checks it", sp.NotAnalysed))
+		}
+		if v := sp.Verified; v != nil && sp.Predicted != nil && v.Algorithm != "" && !v.Agrees {
+			out = append(out, newFinding(CodeDisagreement, pm.Key, sp.File, sp.Line,
+				"predicted %s/LOCK=%s but the server accepted %s/LOCK=%s: the server's answer is used",
+				sp.Predicted.Algorithm, sp.Predicted.Lock, v.Algorithm, v.Lock))
+		}
+	})
+	return out
+}
+
+func summarize(p *Plan) {
+	s := Summary{Pending: len(p.Pending)}
+	each(p, func(_ *PendingMigration, sp *StatementPlan) {
+		if sp.Via == "" {
+			s.Statements++
+			if !sp.Analysed {
+				s.NotAnalysed++
+			}
+		}
+		a := Effective(sp)
+		if a != nil {
+			if a.Rebuild || a.Algorithm == Copy {
+				s.Rebuilds++
+			}
+			if a.Lock == LockShared || a.Lock == LockExclusive {
+				s.Blocking++
+			}
+		}
+		if sp.Verified != nil && sp.Verified.Algorithm != "" {
+			s.Verified++
+			if sp.Predicted != nil && !sp.Verified.Agrees {
+				s.Disagreements++
+			}
+		}
+		if sp.Estimate != nil && sp.Estimate.Seconds > 0 {
+			s.EstimatedSeconds += sp.Estimate.Seconds
+		}
+	})
+	for _, f := range p.Findings {
+		switch f.Severity {
+		case SevError:
+			s.Errors++
+		case SevWarning:
+			s.Warnings++
+		}
+	}
+	s.EstimatedSeconds = round(s.EstimatedSeconds)
+	p.Summary = s
+}
+
+// Effective is the algorithm a statement gets: the server's answer when
+// verified, else the prediction (nil for statements without one).
+func Effective(sp *StatementPlan) *Algo {
+	if v := sp.Verified; v != nil && v.Algorithm != "" {
+		a := Algo{Algorithm: v.Algorithm, Lock: v.Lock, Reason: "verified by the server"}
+		if sp.Predicted != nil {
+			a.Rebuild = sp.Predicted.Rebuild
+		}
+		a.Rebuild = a.Rebuild || a.Algorithm == Copy
+		if a.Algorithm == Instant || a.Algorithm == NoCopy {
+			a.Rebuild = false
+		}
+		return &a
+	}
+	return sp.Predicted
+}
+
+// inMemory reports a datadir on the engine's memory file system.
+func inMemory(datadir string) bool {
+	m := engine.MemoryDir()
+	return m != "" && datadir != "" && strings.HasPrefix(datadir, m+"/")
+}

@@ -1,0 +1,172 @@
+package plan
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/migrations"
+	"github.com/rehearse/rehearse/snapshot"
+)
+
+// ErrNoSharedHistory is wrapped when the snapshot's history and the folder
+// have no migration in common (wrong folder or wrong snapshot).
+var ErrNoSharedHistory = errors.New("the snapshot's history and the migrations folder share no migration")
+
+// runners lists the history runners whose table records each format.
+var runners = map[string][]string{
+	"golang-migrate": {"golang-migrate", "morph"},
+	"goose":          {"goose"},
+	"dbmate":         {"dbmate", "rails"},
+	"flyway":         {"flyway"},
+	"liquibase":      {"liquibase"},
+	"sql-migrate":    {"sql-migrate"},
+}
+
+// pickHistory chooses the snapshot's history table for the format: one of
+// the format's runners (in schema when given), else the only history.
+func pickHistory(snap *snapshot.Snapshot, format, schema string) *snapshot.History {
+	var only *snapshot.History
+	n := 0
+	for i := range snap.History {
+		h := &snap.History[i]
+		if schema != "" && h.Schema != schema {
+			continue
+		}
+		n++
+		only = h
+		for _, r := range runners[format] {
+			if h.Runner == r {
+				return h
+			}
+		}
+	}
+	if n == 1 {
+		return only
+	}
+	return nil
+}
+
+// pendingSet computes the pending migrations and the history findings.
+func pendingSet(set *migrations.Set, h *snapshot.History) ([]*migrations.Migration, *HistoryRef, []Finding, error) {
+	format, _ := migrations.Lookup(set.Format)
+	var findings []Finding
+	if h == nil {
+		findings = append(findings, newFinding(CodeNoHistory, "", "", 0,
+			"the snapshot holds no %s history table: every migration in %s counts as pending", set.Format, set.Dir))
+		out := make([]*migrations.Migration, len(set.Migrations))
+		for i := range set.Migrations {
+			out[i] = &set.Migrations[i]
+		}
+		return out, nil, findings, nil
+	}
+	ref := &HistoryRef{Runner: h.Runner, Schema: h.Schema, Table: h.Table, Applied: len(h.Entries)}
+	applied := map[string]snapshot.HistoryEntry{}
+	if h.Runner == "golang-migrate" { // one row: the current version; everything up to it is applied
+		if len(h.Entries) > 0 {
+			cur := h.Entries[len(h.Entries)-1]
+			ref.Newest = cur.Version
+			key := format.HistoryKey(cur.Version, cur.Name)
+			for _, m := range set.Migrations {
+				if !lessKey(format, key, m.Key) {
+					applied[m.Key] = snapshot.HistoryEntry{Version: m.Key}
+				}
+			}
+			if cur.Dirty {
+				findings = append(findings, newFinding(CodeDirty, key, "", 0,
+					"golang-migrate's history says version %s is dirty: the last run failed half-way, part of it may have been applied, and the runner refuses to run until someone forces a version", cur.Version))
+			}
+			if set.Find(key) == nil {
+				findings = append(findings, newFinding(CodeHistoryWithoutFile, key, "", 0,
+					"the current version %s in %s.%s has no migration file in %s", cur.Version, h.Schema, h.Table, set.Dir))
+			}
+			ref.Applied = len(applied)
+		}
+	} else {
+		for _, e := range h.Entries {
+			key := format.HistoryKey(e.Version, e.Name)
+			if e.Dirty || e.Failed {
+				findings = append(findings, newFinding(CodeDirty, key, "", 0,
+					"the history records %s (%s) as failed or partial: the last deploy died half-way; the runner will refuse or retry it on a half-changed schema", e.Version, e.Name))
+				continue
+			}
+			applied[key] = e
+			ref.Newest = e.Version
+			if set.Find(key) == nil {
+				findings = append(findings, newFinding(CodeHistoryWithoutFile, key, "", 0,
+					"history entry %s %s in %s.%s has no migration file in %s (deleted, renamed, or applied from another branch)", e.Version, e.Name, h.Schema, h.Table, set.Dir))
+			}
+		}
+	}
+	shared := 0
+	var newest *migrations.Migration
+	for i := range set.Migrations {
+		m := &set.Migrations[i]
+		if _, ok := applied[m.Key]; ok {
+			shared++
+			if newest == nil || format.Less(newest, m) {
+				newest = m
+			}
+		}
+	}
+	if len(applied) > 0 && shared == 0 {
+		return nil, ref, findings, rehearse.WithHint(fmt.Errorf("%w: %s.%s (%s) holds %d entries, newest %s, and none matches a %s migration in %s",
+			ErrNoSharedHistory, h.Schema, h.Table, h.Runner, len(h.Entries), ref.Newest, set.Format, set.Dir),
+			"check that --migrations is this application's folder and --snapshot its production database (see %s)", DocsPage(CodeNoSharedHistory))
+	}
+	var pending []*migrations.Migration
+	for i := range set.Migrations {
+		m := &set.Migrations[i]
+		e, ok := applied[m.Key]
+		if ok {
+			if e.Checksum != "" && set.Format == "flyway" && m.Up.Checksum != e.Checksum {
+				if m.Repeatable {
+					pending = append(pending, m) // Flyway re-runs a changed repeatable
+					continue
+				}
+				findings = append(findings, newFinding(CodeChecksumChanged, m.Key, m.Up.File, 1,
+					"%s was edited after it was applied (history checksum %s, file %s): Flyway's validate fails, and production ran the old text", m.Up.File, e.Checksum, m.Up.Checksum))
+			}
+			continue
+		}
+		pending = append(pending, m)
+		if newest != nil && !m.Repeatable && format.Less(m, newest) {
+			findings = append(findings, newFinding(CodeOutOfOrder, m.Key, m.Up.File, m.Up.Line,
+				"%s is pending but older than %s, the newest applied migration: cherry-picked or merged late; most runners refuse it or need an out-of-order flag, and it was never run after the migrations that follow it", m.ID(), newest.ID()))
+		}
+	}
+	return pending, ref, findings, nil
+}
+
+func lessKey(f migrations.Format, a, b string) bool {
+	return f.Less(&migrations.Migration{Key: a, Version: a}, &migrations.Migration{Key: b, Version: b})
+}
+
+// schemaFor picks the database the migrations apply to.
+func schemaFor(snap *snapshot.Snapshot, want string, h *snapshot.History) (string, error) {
+	if want != "" {
+		for _, s := range snap.Schemas {
+			if s.Name == want {
+				return want, nil
+			}
+		}
+		return "", rehearse.WithHint(fmt.Errorf("the snapshot has no database %q", want), "use one of: %s", schemaNames(snap))
+	}
+	if h != nil && h.Schema != "" {
+		return h.Schema, nil
+	}
+	if len(snap.Schemas) == 1 {
+		return snap.Schemas[0].Name, nil
+	}
+	return "", rehearse.WithHint(fmt.Errorf("the snapshot has %d databases and no migration history to tell which one the migrations apply to", len(snap.Schemas)),
+		"name it with --schema (one of: %s)", schemaNames(snap))
+}
+
+func schemaNames(snap *snapshot.Snapshot) string {
+	var n []string
+	for _, s := range snap.Schemas {
+		n = append(n, s.Name)
+	}
+	return strings.Join(n, ", ")
+}

@@ -1,0 +1,215 @@
+package plan
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/rehearse/rehearse/rehearse/migrations"
+)
+
+// Error numbers that say a pending migration's effect is already there.
+var alreadyApplied = map[uint16]string{
+	1007: "database exists", 1050: "table exists", 1060: "duplicate column", 1061: "duplicate index name",
+	1068: "multiple primary keys", 1304: "routine exists", 1359: "trigger exists", 1537: "event exists",
+	1826: "duplicate foreign key name", 3822: "duplicate check constraint name",
+}
+
+// Error numbers that say a statement references what the schema lacks.
+var missingObject = map[uint16]string{
+	1049: "unknown database", 1051: "unknown table", 1054: "unknown column", 1072: "key column does not exist",
+	1091: "cannot drop: does not exist", 1146: "table does not exist", 1176: "key does not exist",
+	1305: "routine does not exist", 1360: "trigger does not exist", 1215: "cannot add foreign key",
+	1824: "referenced table missing", 1356: "view references invalid objects",
+}
+
+// classifyError maps a replay error to a Replay.
+func classifyError(err error) *Replay {
+	r := &Replay{Class: "failed", Message: err.Error()}
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		r.Error, r.Message = int(me.Number), me.Message
+		if _, ok := alreadyApplied[me.Number]; ok {
+			r.Class = "already-applied"
+		} else if _, ok := missingObject[me.Number]; ok {
+			r.Class = "missing-object"
+		}
+	}
+	return r
+}
+
+// replayer runs the pending migrations on a schema-only sandbox.
+type replayer struct {
+	conn     *sql.Conn
+	srv      server
+	c        *classifier // for dynamic (PREPARE'd) statement text
+	prepared map[string]string
+	replayed int
+	failed   int
+	// executed is the inner plan the last EXECUTE verified (nil when the
+	// last statement was no EXECUTE of a DDL string).
+	executed *StatementPlan
+}
+
+var userVar = regexp.MustCompile(`^@?` + "`?" + `([\w$.]+)`)
+
+// migration replays one migration's up statements into pm's plans and
+// returns its findings. After the first failure the rest of the migration
+// is skipped, as the runner would stop there.
+func (r *replayer) migration(ctx context.Context, m *migrations.Migration, pm *PendingMigration) []Finding {
+	var out []Finding
+	failed := false
+	for i, st := range m.Up.Statements {
+		sp := &pm.Statements[i]
+		if failed {
+			sp.Replay = &Replay{Class: "skipped", Message: "not run: an earlier statement of this migration failed"}
+			continue
+		}
+		err := r.statement(ctx, pm, i, st.Text)
+		r.replayed++
+		if err == nil {
+			if sp.Replay == nil {
+				sp.Replay = &Replay{OK: true}
+			}
+			continue
+		}
+		failed = true
+		r.failed++
+		rep := classifyError(err)
+		sp.Replay = rep
+		out = append(out, replayFinding(m, sp, rep))
+	}
+	return out
+}
+
+func replayFinding(m *migrations.Migration, sp *StatementPlan, rep *Replay) Finding {
+	switch rep.Class {
+	case "already-applied":
+		return newFinding(CodeAppliedOutside, m.Key, sp.File, sp.Line,
+			"%s fails on production's schema with error %d (%s): production already has what it creates. It was applied outside the runner (by hand, or by another branch): it will fail, or, if written to skip what exists, record itself as applied without running the rest",
+			m.ID(), rep.Error, rep.Message)
+	case "missing-object":
+		return newFinding(CodeMissingObject, m.Key, sp.File, sp.Line,
+			"%s fails on production's schema with error %d (%s): it references a table or column production does not have at this point (a migration cherry-picked from another release, or one that depends on a migration that never ran here)",
+			m.ID(), rep.Error, rep.Message)
+	}
+	return newFinding(CodeReplayFailed, m.Key, sp.File, sp.Line, "%s fails on production's schema with error %d: %s", m.ID(), rep.Error, rep.Message)
+}
+
+// statement runs one statement: DDL through the ladder (verifying its
+// algorithm), EXECUTE of a PREPARE'd DDL string through the ladder too.
+func (r *replayer) statement(ctx context.Context, pm *PendingMigration, i int, text string) error {
+	sp := &pm.Statements[i]
+	node, perr := r.c.parse(text)
+	if perr != nil && (alterHead.MatchString(text) || indexHead.MatchString(text)) {
+		// Not analysed, but an ALTER all the same: the server says.
+		if v, err := climb(ctx, r.conn, r.srv, sp.Ops, text); v != nil {
+			sp.Verified = v
+			return err
+		}
+	}
+	if perr == nil {
+		switch s := node.(type) {
+		case *ast.AlterTableStmt, *ast.CreateIndexStmt, *ast.DropIndexStmt:
+			v, err := climb(ctx, r.conn, r.srv, sp.Ops, text)
+			if v != nil {
+				sp.Verified = v
+				return err
+			}
+		case *ast.PrepareStmt:
+			if s.SQLVar != nil {
+				r.prepared[strings.ToLower(s.Name)] = s.SQLVar.Name
+			}
+		case *ast.ExecuteStmt:
+			if handled, err := r.execute(ctx, pm, i, s); handled {
+				return err
+			}
+		case *ast.DeallocateStmt:
+			delete(r.prepared, strings.ToLower(s.Name))
+		}
+	}
+	_, err := r.conn.ExecContext(ctx, text)
+	return err
+}
+
+// execute runs EXECUTE of a prepared DDL string through the ladder and
+// records the verification on the inner plan of the SET that built it.
+func (r *replayer) execute(ctx context.Context, pm *PendingMigration, i int, s *ast.ExecuteStmt) (bool, error) {
+	v, ok := r.prepared[strings.ToLower(s.Name)]
+	if !ok || len(s.UsingVars) > 0 {
+		return false, nil
+	}
+	var text sql.NullString
+	if err := r.conn.QueryRowContext(ctx, "SELECT @"+quoteVar(v)).Scan(&text); err != nil || !text.Valid {
+		return false, nil
+	}
+	if !ddlHead.MatchString(text.String) {
+		r.markNotChosen(pm, i)
+		return false, nil
+	}
+	target := r.innerFor(pm, i, text.String)
+	ver, err := climb(ctx, r.conn, r.srv, target.Ops, text.String)
+	if ver == nil {
+		return false, nil
+	}
+	target.Verified = ver
+	r.executed = target
+	target.Replay = &Replay{OK: err == nil}
+	if err != nil {
+		target.Replay = classifyError(err)
+	}
+	return true, err
+}
+
+func quoteVar(v string) string {
+	if m := userVar.FindStringSubmatch(v); m != nil && m[1] == v {
+		return v
+	}
+	return "`" + strings.ReplaceAll(v, "`", "``") + "`"
+}
+
+func normSQL(s string) string {
+	return strings.Join(strings.Fields(strings.TrimRight(strings.TrimSpace(s), ";")), " ")
+}
+
+// innerFor finds the inner plan (of an earlier SET in the migration) whose
+// text is the executed DDL, or adds one to the EXECUTE statement.
+func (r *replayer) innerFor(pm *PendingMigration, i int, text string) *StatementPlan {
+	want := normSQL(text)
+	for j := i; j >= 0; j-- {
+		for k := range pm.Statements[j].Inner {
+			in := &pm.Statements[j].Inner[k]
+			if in.Verified == nil && in.Replay == nil && normSQL(in.SQL) == want {
+				return in
+			}
+		}
+	}
+	sp := &pm.Statements[i]
+	plan := StatementPlan{File: sp.File, Line: sp.Line, SQL: cut(strings.TrimSpace(text)), Via: "prepare"}
+	r.c.classifyText(&plan, plan.SQL, false)
+	sp.Inner = append(sp.Inner, plan)
+	return &sp.Inner[len(sp.Inner)-1]
+}
+
+// markNotChosen: the EXECUTE ran the harmless branch (e.g. 'SELECT 1'):
+// the conditional DDL of the SET before it did not run on this schema.
+func (r *replayer) markNotChosen(pm *PendingMigration, i int) {
+	for j := i; j >= 0; j-- {
+		for k := range pm.Statements[j].Inner {
+			in := &pm.Statements[j].Inner[k]
+			if in.Via == "prepare" && in.Replay == nil {
+				in.Replay = &Replay{OK: true, Class: "not-run", Message: "the migration's condition chose its no-op branch on this schema (the change is already there)"}
+				return
+			}
+		}
+	}
+}
+
+func (r *replayer) String() string {
+	return fmt.Sprintf("%d replayed, %d failed", r.replayed, r.failed)
+}

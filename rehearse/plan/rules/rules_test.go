@@ -1,0 +1,70 @@
+package rules
+
+import (
+	"testing"
+
+	"github.com/rehearse/rehearse/rehearse/migrations"
+	"github.com/rehearse/rehearse/rehearse/plan"
+	"github.com/rehearse/rehearse/rehearse/sqlsplit"
+	"github.com/rehearse/rehearse/snapshot"
+)
+
+// fixture: one pending migration on a 4.2M-row table that does a lot.
+func fixture() *plan.RuleContext {
+	big := &plan.TableRef{Name: "users", Rows: 4_200_000}
+	pm := plan.PendingMigration{Key: "7", File: "7_x.up.sql", Statements: []plan.StatementPlan{
+		{File: "7_x.up.sql", Line: 1, Kind: "ddl", Analysed: true, Table: big, Ops: []plan.Op{{Class: plan.OpChangeType, Object: "c"}},
+			Predicted: &plan.Algo{Algorithm: plan.Copy, Lock: plan.LockShared, Rebuild: true}},
+		{File: "7_x.up.sql", Line: 2, Kind: "ddl", Analysed: true, Table: big, Ops: []plan.Op{{Class: plan.OpAddUnique, Object: "u"}},
+			Predicted: &plan.Algo{Algorithm: plan.InPlace, Lock: plan.LockNone}},
+		{File: "7_x.up.sql", Line: 3, Kind: "ddl", Analysed: true, Table: big, Ops: []plan.Op{{Class: plan.OpDropColumn, Object: "old"}, {Class: plan.OpAddColumn, Object: "n", Detail: "int NOT NULL without DEFAULT"}}},
+		{File: "7_x.up.sql", Line: 4, Kind: "dml", Analysed: true, Table: big, Ops: []plan.Op{{Class: plan.OpUpdate}}},
+	}, Down: &plan.DownInfo{File: "7_x.down.sql", Line: 1, Statements: 1, Ops: []plan.Op{{Class: plan.OpDropIndex, Object: "u"}}}}
+	m := &migrations.Migration{Key: "7", Up: migrations.Script{File: "7_x.up.sql", Line: 1, Statements: make([]sqlsplit.Statement, 4)},
+		Down: &migrations.Script{File: "7_x.down.sql", Line: 1}}
+	return &plan.RuleContext{Plan: &plan.Plan{Pending: []plan.PendingMigration{pm}}, Pending: []*migrations.Migration{m},
+		Snapshot: &snapshot.Snapshot{Settings: map[string]string{"lock_wait_timeout": "31536000"}}}
+}
+
+func TestEveryRuleFires(t *testing.T) {
+	want := map[string]int{"RH101": 1, "RH102": 1, "RH103": 1, "RH104": 2, "RH105": 1, "RH106": 1, "RH107": 1, "RH108": 1, "RH109": 1}
+	if len(All()) != len(want) {
+		t.Fatalf("%d rules registered, want %d", len(All()), len(want))
+	}
+	for _, r := range All() {
+		c := fixture()
+		got := r.Check(c)
+		if len(got) != want[r.Code()] {
+			t.Errorf("%s: %d findings, want %d: %+v", r.Code(), len(got), want[r.Code()], got)
+		}
+		for _, f := range got {
+			if f.Message == "" || f.File == "" || f.Migration != "7" {
+				t.Errorf("%s: finding without message/location: %+v", r.Code(), f)
+			}
+		}
+	}
+}
+
+func TestThresholdAndQuietCases(t *testing.T) {
+	c := fixture()
+	c.Config = plan.RuleConfig{Options: map[string]any{"large_table_rows": 10_000_000}}
+	if got := (rh101{}).Check(c); len(got) != 0 {
+		t.Errorf("RH101 below the configured threshold: %+v", got)
+	}
+	c = fixture()
+	c.Snapshot.Settings["lock_wait_timeout"] = "50"
+	if got := (rh109{}).Check(c); len(got) != 0 {
+		t.Errorf("RH109 with a short lock_wait_timeout: %+v", got)
+	}
+	c = fixture()
+	c.Plan.Pending[0].Down.Ops = nil
+	c.Plan.Pending[0].Statements[1].Ops = []plan.Op{{Class: plan.OpAddIndex, Object: "u"}}
+	if got := (rh108{}).Check(c); len(got) != 1 {
+		t.Errorf("RH108 with a down that does not drop the index: %+v", got)
+	}
+	c = fixture()
+	c.Pending[0].Down.Statements = make([]sqlsplit.Statement, 1)
+	if got := (rh107{}).Check(c); len(got) != 0 {
+		t.Errorf("RH107 with a real down: %+v", got)
+	}
+}

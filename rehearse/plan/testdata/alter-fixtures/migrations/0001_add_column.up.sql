@@ -1,0 +1,1 @@
+ALTER TABLE fx_add_column ADD COLUMN n int;

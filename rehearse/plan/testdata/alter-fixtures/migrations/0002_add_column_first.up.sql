@@ -1,0 +1,1 @@
+ALTER TABLE fx_add_column_first ADD COLUMN n int FIRST;

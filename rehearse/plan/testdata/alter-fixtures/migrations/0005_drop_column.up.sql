@@ -1,0 +1,1 @@
+ALTER TABLE fx_drop_column DROP COLUMN a;

@@ -1,0 +1,1 @@
+ALTER TABLE fx_drop_indexed_column DROP COLUMN k;

@@ -1,0 +1,1 @@
+ALTER TABLE fx_rename_column RENAME COLUMN a TO a2;

@@ -1,0 +1,1 @@
+ALTER TABLE fx_reorder_column MODIFY a int AFTER s;

@@ -1,0 +1,1 @@
+ALTER TABLE fx_set_default ALTER COLUMN c SET DEFAULT 5;

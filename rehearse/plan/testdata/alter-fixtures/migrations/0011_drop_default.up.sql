@@ -1,0 +1,1 @@
+ALTER TABLE fx_drop_default ALTER COLUMN c DROP DEFAULT;

@@ -1,0 +1,1 @@
+ALTER TABLE fx_type_int_to_bigint MODIFY a bigint;

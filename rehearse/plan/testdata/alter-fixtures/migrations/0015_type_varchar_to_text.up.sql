@@ -1,0 +1,1 @@
+ALTER TABLE fx_type_varchar_to_text MODIFY b text;

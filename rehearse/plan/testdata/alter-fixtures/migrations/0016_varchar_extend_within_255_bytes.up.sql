@@ -1,0 +1,1 @@
+ALTER TABLE fx_varchar_extend_within_255_bytes MODIFY b varchar(60);

@@ -1,0 +1,1 @@
+ALTER TABLE fx_varchar_narrow MODIFY s varchar(30);

@@ -1,0 +1,1 @@
+ALTER TABLE fx_make_not_null MODIFY a int NOT NULL;

@@ -1,0 +1,1 @@
+ALTER TABLE fx_make_nullable MODIFY c int NULL DEFAULT 0;

@@ -1,0 +1,1 @@
+ALTER TABLE fx_enum_append MODIFY e enum('x','y','z');

@@ -1,0 +1,1 @@
+ALTER TABLE fx_enum_remove MODIFY e enum('x');

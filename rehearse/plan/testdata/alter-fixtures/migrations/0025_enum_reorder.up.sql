@@ -1,0 +1,1 @@
+ALTER TABLE fx_enum_reorder MODIFY e enum('y','x');

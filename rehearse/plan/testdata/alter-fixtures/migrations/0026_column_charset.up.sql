@@ -1,0 +1,1 @@
+ALTER TABLE fx_column_charset MODIFY b varchar(20) CHARACTER SET latin1;

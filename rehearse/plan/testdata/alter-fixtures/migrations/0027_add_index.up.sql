@@ -1,0 +1,1 @@
+ALTER TABLE fx_add_index ADD INDEX i_a (a);

@@ -1,0 +1,1 @@
+CREATE INDEX i_a ON fx_create_index (a);

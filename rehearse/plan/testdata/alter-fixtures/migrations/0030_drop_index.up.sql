@@ -1,0 +1,1 @@
+ALTER TABLE fx_drop_index DROP INDEX k_k;

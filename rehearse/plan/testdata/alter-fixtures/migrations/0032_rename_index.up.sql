@@ -1,0 +1,1 @@
+ALTER TABLE fx_rename_index RENAME INDEX k_k TO k_k2;

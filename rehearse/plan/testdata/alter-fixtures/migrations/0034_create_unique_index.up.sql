@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX u_a ON fx_create_unique_index (a);

@@ -1,0 +1,1 @@
+ALTER TABLE fx_add_fulltext_first ADD FULLTEXT KEY ft_s (s);

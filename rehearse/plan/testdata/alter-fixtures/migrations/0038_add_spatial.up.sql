@@ -1,0 +1,1 @@
+ALTER TABLE fx_add_spatial ADD SPATIAL INDEX sp_g (g);

@@ -1,0 +1,1 @@
+ALTER TABLE fx_drop_primary_key DROP PRIMARY KEY;

@@ -1,0 +1,1 @@
+ALTER TABLE fx_add_auto_increment_column ADD COLUMN id int NOT NULL AUTO_INCREMENT PRIMARY KEY;

@@ -1,0 +1,1 @@
+ALTER TABLE fx_convert_charset CONVERT TO CHARACTER SET latin1;

@@ -1,0 +1,1 @@
+ALTER TABLE fx_default_charset DEFAULT CHARACTER SET latin1;

@@ -1,0 +1,1 @@
+ALTER TABLE fx_add_stored_generated ADD COLUMN g int AS (a + 1) STORED;

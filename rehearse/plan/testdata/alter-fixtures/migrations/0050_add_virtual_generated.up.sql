@@ -1,0 +1,1 @@
+ALTER TABLE fx_add_virtual_generated ADD COLUMN g int AS (a + 1) VIRTUAL;

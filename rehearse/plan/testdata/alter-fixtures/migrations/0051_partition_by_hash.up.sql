@@ -1,0 +1,1 @@
+ALTER TABLE fx_partition_by_hash PARTITION BY HASH (id) PARTITIONS 2;

@@ -1,0 +1,1 @@
+ALTER TABLE fx_remove_partitioning REMOVE PARTITIONING;

@@ -1,0 +1,1 @@
+ALTER TABLE fx_table_comment COMMENT = 'hello';

@@ -1,0 +1,1 @@
+ALTER TABLE fx_auto_increment_value AUTO_INCREMENT = 1000;

@@ -1,0 +1,1 @@
+ALTER TABLE fx_engine_innodb ENGINE=InnoDB;

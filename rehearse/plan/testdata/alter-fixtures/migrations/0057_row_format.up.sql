@@ -1,0 +1,1 @@
+ALTER TABLE fx_row_format ROW_FORMAT=DYNAMIC;

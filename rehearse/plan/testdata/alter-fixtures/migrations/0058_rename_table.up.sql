@@ -1,0 +1,1 @@
+ALTER TABLE fx_rename_table RENAME TO fx_rename_table_renamed;

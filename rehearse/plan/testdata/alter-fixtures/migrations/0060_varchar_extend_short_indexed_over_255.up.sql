@@ -1,0 +1,1 @@
+ALTER TABLE fx_varchar_extend_short_indexed_over_255 MODIFY b varchar(100);

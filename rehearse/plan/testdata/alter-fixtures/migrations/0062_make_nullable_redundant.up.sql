@@ -1,0 +1,1 @@
+ALTER TABLE fx_make_nullable_redundant MODIFY c int NULL;

@@ -1,0 +1,1 @@
+ALTER TABLE fx_drop_column_fulltext_table DROP COLUMN n;

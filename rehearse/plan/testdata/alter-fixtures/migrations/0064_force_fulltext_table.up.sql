@@ -1,0 +1,1 @@
+ALTER TABLE fx_force_fulltext_table FORCE;

@@ -1,0 +1,1 @@
+ALTER TABLE fx_drop_partition DROP PARTITION p1;

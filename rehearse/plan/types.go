@@ -1,0 +1,236 @@
+package plan
+
+import (
+	"time"
+
+	"github.com/rehearse/rehearse/rehearse/migrations"
+)
+
+// FormatV1 marks the plan documents this build writes.
+const FormatV1 = "rehearse.plan/v1"
+
+// Plan is the result of `rehearse plan`: a JSON document (FormatV1).
+type Plan struct {
+	Format      string               `json:"format"`
+	CreatedAt   time.Time            `json:"created_at"`
+	Tool        string               `json:"tool,omitempty"`
+	Snapshot    SnapshotRef          `json:"snapshot"`
+	Migrations  MigrationsRef        `json:"migrations"`
+	History     *HistoryRef          `json:"history,omitempty"` // nil: the snapshot holds no history for this runner
+	Pending     []PendingMigration   `json:"pending"`
+	Findings    []Finding            `json:"findings"`
+	Problems    []migrations.Problem `json:"problems,omitempty"` // warnings from reading the folder
+	Sandbox     *SandboxInfo         `json:"sandbox,omitempty"`  // nil when verification was off
+	Calibration *Calibration         `json:"calibration,omitempty"`
+	Summary     Summary              `json:"summary"`
+}
+
+// SnapshotRef says which snapshot the plan is against.
+type SnapshotRef struct {
+	File      string    `json:"file,omitempty"`
+	Flavor    string    `json:"flavor"`
+	Version   string    `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	Schema    string    `json:"schema"` // the database the migrations apply to
+}
+
+// MigrationsRef says which folder was read and how.
+type MigrationsRef struct {
+	Dir      string `json:"dir"`
+	Format   string `json:"format"`
+	Detected string `json:"detected,omitempty"`
+	Total    int    `json:"total"`
+}
+
+// HistoryRef is the history table the pending set was computed against.
+type HistoryRef struct {
+	Runner  string `json:"runner"`
+	Schema  string `json:"schema"`
+	Table   string `json:"table"`
+	Applied int    `json:"applied"`
+	Newest  string `json:"newest,omitempty"`
+}
+
+// PendingMigration is one migration the release will run, in order.
+type PendingMigration struct {
+	Key           string          `json:"key"`
+	Version       string          `json:"version"`
+	Name          string          `json:"name,omitempty"`
+	File          string          `json:"file"`
+	NoTransaction bool            `json:"no_transaction,omitempty"`
+	Statements    []StatementPlan `json:"statements"`
+	Down          *DownInfo       `json:"down,omitempty"` // nil: no down migration
+}
+
+// DownInfo summarises the down migration.
+type DownInfo struct {
+	File       string `json:"file"`
+	Line       int    `json:"line"`
+	Statements int    `json:"statements"`
+	// Ops are the down's operations (also those in PREPARE strings), for
+	// the check that it inverts the up.
+	Ops []Op `json:"ops,omitempty"`
+}
+
+// StatementPlan is what one statement will do.
+type StatementPlan struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+	SQL  string `json:"sql"` // the statement text (long texts cut, marked with …)
+	// Kind: "ddl", "dml", "routine", "session" (SET, PREPARE, EXECUTE,
+	// DEALLOCATE, CALL ...), "other".
+	Kind string `json:"kind"`
+	// Analysed is false when the parser could not read the statement; it
+	// still runs. NotAnalysed says why.
+	Analysed    bool   `json:"analysed"`
+	NotAnalysed string `json:"not_analysed,omitempty"`
+	// Via is "prepare" for DDL found in a PREPARE'd string, "routine" for
+	// DDL inside a stored routine body ("" for the statement itself).
+	Via   string    `json:"via,omitempty"`
+	Ops   []Op      `json:"ops,omitempty"`
+	Table *TableRef `json:"table,omitempty"`
+	// Predicted is our rule table's answer for the snapshot's flavor and
+	// version; Verified is the server's (nil when not verified).
+	Predicted *Algo           `json:"predicted,omitempty"`
+	Verified  *Verified       `json:"verified,omitempty"`
+	Estimate  *Estimate       `json:"estimate,omitempty"`
+	Replay    *Replay         `json:"replay,omitempty"`
+	Inner     []StatementPlan `json:"inner,omitempty"` // DDL inside PREPARE strings / routine bodies
+}
+
+// Op is one operation of a statement (one per ALTER specification).
+type Op struct {
+	Class  string `json:"class"`            // OpAddColumn, ...
+	Object string `json:"object,omitempty"` // column, index or table name
+	Detail string `json:"detail,omitempty"` // e.g. "varchar(26) -> text"
+	// Indexed: the column changed is part of an index (some servers then
+	// rebuild where they would not otherwise).
+	Indexed bool `json:"indexed,omitempty"`
+
+	// oldBytes and newBytes are a VARCHAR's maximum length in bytes before
+	// and after an extension (the length prefix is what decides).
+	oldBytes, newBytes int64
+}
+
+// TableRef is the table a statement works on, with the snapshot's size.
+type TableRef struct {
+	Schema     string `json:"schema,omitempty"`
+	Name       string `json:"name"`
+	Rows       int64  `json:"rows"`
+	DataBytes  int64  `json:"data_bytes"`
+	IndexBytes int64  `json:"index_bytes"`
+	// New: created by this release (empty when the statement runs).
+	New bool `json:"new,omitempty"`
+	// Missing: neither in the snapshot nor created earlier in the release.
+	Missing bool `json:"missing,omitempty"`
+}
+
+// Algorithm names.
+const (
+	Instant = "INSTANT"
+	NoCopy  = "NOCOPY"
+	InPlace = "INPLACE"
+	Copy    = "COPY"
+)
+
+// Lock names.
+const (
+	LockNone      = "NONE"
+	LockShared    = "SHARED"
+	LockExclusive = "EXCLUSIVE"
+)
+
+// Algo is an algorithm with its lock level.
+type Algo struct {
+	Algorithm string `json:"algorithm"`
+	Lock      string `json:"lock"`
+	Rebuild   bool   `json:"rebuild"`
+	Reason    string `json:"reason,omitempty"` // which rule decided
+}
+
+// Verified is what the server accepted.
+type Verified struct {
+	Algorithm string    `json:"algorithm,omitempty"`
+	Lock      string    `json:"lock,omitempty"`
+	Agrees    bool      `json:"agrees"` // same algorithm and lock as predicted
+	Attempts  []Attempt `json:"attempts"`
+	Note      string    `json:"note,omitempty"`
+}
+
+// Attempt is one probe of the ladder.
+type Attempt struct {
+	Clause   string `json:"clause"` // "ALGORITHM=INPLACE, LOCK=NONE"
+	Accepted bool   `json:"accepted"`
+	Error    int    `json:"error,omitempty"` // MySQL error number of a rejection
+	Message  string `json:"message,omitempty"`
+}
+
+// Estimate is an expected duration and how it was reached.
+type Estimate struct {
+	Seconds float64 `json:"seconds"` // -1: unknown (no calibration)
+	Basis   string  `json:"basis"`
+}
+
+// Replay is how the statement fared on the schema-only sandbox.
+type Replay struct {
+	OK      bool   `json:"ok"`
+	Error   int    `json:"error,omitempty"` // MySQL error number
+	Message string `json:"message,omitempty"`
+	// Class is the error's meaning: "already-applied", "missing-object",
+	// "failed"; "skipped" after an earlier failure of the same migration.
+	Class string `json:"class,omitempty"`
+}
+
+// Severity of a finding.
+type Severity string
+
+const (
+	SevError   Severity = "error"
+	SevWarning Severity = "warning"
+	SevInfo    Severity = "info"
+)
+
+// Finding is one thing the plan found, with a stable code (RHnnn).
+type Finding struct {
+	Code           string   `json:"code"`
+	Severity       Severity `json:"severity"`
+	Title          string   `json:"title"`
+	Message        string   `json:"message"`
+	Recommendation string   `json:"recommendation,omitempty"`
+	Migration      string   `json:"migration,omitempty"` // key
+	File           string   `json:"file,omitempty"`
+	Line           int      `json:"line,omitempty"`
+	Docs           string   `json:"docs"` // docs/rules/RHnnn.md
+}
+
+// SandboxInfo describes the schema-only sandbox the plan was verified on.
+type SandboxInfo struct {
+	Engine   string  `json:"engine"`
+	Flavor   string  `json:"flavor"`
+	Version  string  `json:"version"`
+	Seconds  float64 `json:"seconds"` // start + restore + replay (+ calibration)
+	Replayed int     `json:"replayed"`
+	Failed   int     `json:"failed"`
+	// Where the time went: starting the server, restoring the snapshot's
+	// schema, replaying the pending statements (ladder probes included).
+	StartSeconds   float64 `json:"start_seconds,omitempty"`
+	RestoreSeconds float64 `json:"restore_seconds,omitempty"`
+	ReplaySeconds  float64 `json:"replay_seconds,omitempty"`
+	// Memory: the sandbox's files were on a memory file system
+	// (engine.Options.Memory honoured), so DDL did not wait for disk syncs.
+	Memory bool `json:"memory,omitempty"`
+}
+
+// Summary counts what matters at a glance.
+type Summary struct {
+	Pending          int     `json:"pending"`
+	Statements       int     `json:"statements"`
+	NotAnalysed      int     `json:"not_analysed"`
+	Rebuilds         int     `json:"rebuilds"`
+	Blocking         int     `json:"blocking"` // statements that block writes (lock SHARED/EXCLUSIVE)
+	Verified         int     `json:"verified"`
+	Disagreements    int     `json:"disagreements"`
+	Errors           int     `json:"errors"`
+	Warnings         int     `json:"warnings"`
+	EstimatedSeconds float64 `json:"estimated_seconds"`
+}

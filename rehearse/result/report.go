@@ -1,0 +1,376 @@
+// Package result defines the rehearsal's result document,
+// "rehearse.report/v1": everything a rehearsal measured, in one JSON value
+// that the renderers in reports/ turn into tables, Markdown, JUnit, HTML and
+// Prometheus text without computing anything themselves.
+//
+// The document is documented in docs/report-format.md. Fields are only ever
+// added within v1; a renamed or removed field means v2.
+package result
+
+import "time"
+
+// FormatV1 is the format marker this build writes.
+const FormatV1 = "rehearse.report/v1"
+
+// Verdict values.
+const (
+	Pass  = "pass"
+	Fail  = "fail"
+	Error = "error" // the rehearsal could not run to the end
+)
+
+// Report is one rehearsal.
+type Report struct {
+	Format     string       `json:"format"`
+	Tool       string       `json:"tool"` // "rehearse <version>"
+	StartedAt  time.Time    `json:"started_at"`
+	FinishedAt time.Time    `json:"finished_at"`
+	Verdict    string       `json:"verdict"` // pass | fail | error
+	Reason     string       `json:"reason,omitempty"`
+	Inputs     Inputs       `json:"inputs"`
+	Phases     []Phase      `json:"phases"`
+	Baseline   *Window      `json:"baseline,omitempty"` // the load before any migration
+	Migrations []Migration  `json:"migrations"`
+	Rollback   *Rollback    `json:"rollback,omitempty"`
+	AppCompat  *AppCompat   `json:"app_compat,omitempty"`
+	Findings   []Finding    `json:"findings,omitempty"`
+	Gates      []Gate       `json:"gates,omitempty"`
+	Injections []Injection  `json:"injections,omitempty"`
+	Timeline   []TimePoint  `json:"timeline,omitempty"`
+	Capacity   *Capacity    `json:"capacity,omitempty"`
+	Errors     []ErrorEntry `json:"errors,omitempty"` // errors of the rehearsal itself (not of the load)
+}
+
+// Inputs say what was rehearsed, on what.
+type Inputs struct {
+	Snapshot       string   `json:"snapshot"`        // path as given
+	SnapshotDigest string   `json:"snapshot_digest"` // sha256 of the file
+	Source         string   `json:"source"`          // "mariadb 10.11.19 (server_uuid ...)"
+	Migrations     string   `json:"migrations"`      // folder as given
+	MigrationIDs   []string `json:"migration_ids"`   // pending versions, in order
+	Engine         string   `json:"engine"`
+	Flavor         string   `json:"flavor"`
+	Version        string   `json:"version"`
+	Scale          float64  `json:"scale"`
+	Rows           int64    `json:"rows"` // rows generated in all
+	// TableRows are the rows each table held after generation
+	// ("schema.table" as on the server), the x of capacity fits.
+	TableRows   map[string]int64 `json:"table_rows,omitempty"`
+	LoadRate    float64          `json:"load_rate"`           // target ops/s
+	LoadProfile string           `json:"load_profile"`        // "digests", "default", or a file
+	Settings    []string         `json:"settings,omitempty"`  // name=value applied to the sandbox
+	Lockwait    float64          `json:"lock_wait_timeout_s"` // applied to each migration statement
+	Seed        int64            `json:"seed"`
+}
+
+// Phase is one timed step of the rehearsal.
+type Phase struct {
+	Name     string  `json:"name"` // provision, restore, generate, baseline, migrate, app-compat, rollback, roundtrip, verdict, report, teardown
+	StartS   float64 `json:"start_s"`
+	Duration float64 `json:"duration_s"`
+	Status   string  `json:"status"` // ok | failed | skipped
+	Detail   string  `json:"detail,omitempty"`
+}
+
+// Window is the load's behaviour over an interval.
+type Window struct {
+	StartS     float64          `json:"start_s"` // seconds since the rehearsal started
+	EndS       float64          `json:"end_s"`
+	Ops        int64            `json:"ops"`
+	Throughput float64          `json:"throughput"` // completed ops/s
+	P50Ms      float64          `json:"p50_ms"`
+	P99Ms      float64          `json:"p99_ms"`
+	MaxMs      float64          `json:"max_ms"`
+	Errors     map[string]int64 `json:"errors,omitempty"` // by class: lock_wait_timeout, deadlock, schema_mismatch, connection, other
+}
+
+// Migration is one migration of the release.
+type Migration struct {
+	Version    string      `json:"version"`
+	Name       string      `json:"name"`
+	File       string      `json:"file"`
+	Status     string      `json:"status"` // applied | failed | skipped | not_run
+	Statements []Statement `json:"statements"`
+	DurationS  float64     `json:"duration_s"`
+	// Partial is set when the migration failed after some statements
+	// committed: what is now in the schema that was not before.
+	Partial *Partial `json:"partial,omitempty"`
+}
+
+// Statement is one statement of a migration and what it did.
+type Statement struct {
+	Index        int     `json:"index"` // 1-based within the migration
+	Line         int     `json:"line"`
+	SQL          string  `json:"sql"` // as run (trimmed); literals are the migration's own
+	Operation    string  `json:"operation,omitempty"`
+	Table        string  `json:"table,omitempty"`
+	TableRows    int64   `json:"table_rows,omitempty"`
+	StartS       float64 `json:"start_s"`
+	DurationS    float64 `json:"duration_s"`
+	Algorithm    string  `json:"algorithm,omitempty"`           // used: INSTANT, INPLACE, NOCOPY, COPY, "" when not DDL
+	PredictedAlg string  `json:"predicted_algorithm,omitempty"` // from the plan
+	RowsAffected int64   `json:"rows_affected"`
+	Error        string  `json:"error,omitempty"`
+	ErrorCode    int     `json:"error_code,omitempty"`
+	// Status is ok | failed | not_run (statements after a failure in the
+	// same migration). Empty means ok, or failed when Error is set.
+	Status string `json:"status,omitempty"`
+
+	// Locks.
+	LockWaitS       float64 `json:"lock_wait_s"`          // the DDL's own wait for its metadata lock
+	BlockedBy       string  `json:"blocked_by,omitempty"` // the session that made it wait
+	WritersBlocked  int     `json:"writers_blocked"`      // distinct writer sessions that waited behind it
+	LongestStallS   float64 `json:"longest_stall_s"`      // longest single writer wait caused by it
+	BlockedSessionS float64 `json:"blocked_session_s"`    // sum of writer waits
+	DeepestQueue    int     `json:"deepest_queue"`        // peak number of waiters at once
+	During          *Window `json:"during,omitempty"`     // load while it ran
+	P99Ratio        float64 `json:"p99_ratio,omitempty"`  // during.p99 / baseline.p99
+	TempBytes       int64   `json:"temp_bytes,omitempty"` // peak extra disk while it ran
+	// Resources (capacity issue): what the statement cost the server
+	// besides time, sampled every ~100 ms while it ran.
+	Resources *Resources `json:"resources,omitempty"`
+	Rollback  string     `json:"rollback_verdict,omitempty"` // copied from the migration's rollback verdict for per-row renderers
+}
+
+// Resources is what one statement cost the server while it ran. Deltas
+// are taken from just before the statement to just after it; peaks are the
+// largest sampled value minus the value before. Every figure includes what
+// the concurrent load did in the same window (the load is part of the
+// rehearsal).
+type Resources struct {
+	// DiskSource says how disk was measured: "host-files" (the local
+	// engine: the sizes of the files under the datadir and tmpdir and of
+	// the files the server holds open, unlinked sort and log files
+	// included) or "tablespaces" (INNODB_[SYS_]TABLESPACES file sizes,
+	// which include the intermediate #sql- copy but not tmpdir files).
+	DiskSource string `json:"disk_source"`
+	DiskBefore int64  `json:"disk_before_bytes"`
+	DiskPeak   int64  `json:"disk_peak_bytes"`  // extra disk at the peak (= Statement.TempBytes)
+	DiskAfter  int64  `json:"disk_after_bytes"` // extra disk left when it ended (may be negative)
+	// LogBytes is the redo log written while it ran (LSN delta).
+	LogBytes int64 `json:"log_bytes"`
+	// PagesRead are buffer-pool misses (Innodb_buffer_pool_reads delta):
+	// pages read from disk because they were not in memory.
+	PagesRead int64 `json:"pages_read"`
+	// BufferPool is the server's innodb_buffer_pool_size.
+	BufferPool int64 `json:"buffer_pool_bytes,omitempty"`
+	// HistoryGrowth is the peak growth of the undo history (purge lag,
+	// history list length) while it ran.
+	HistoryGrowth int64 `json:"history_growth"`
+	// OnlineLogBytes/OnlineLogRows: the peak online-DDL row log of a table
+	// rebuild (MariaDB's Innodb_onlineddl_rowlog_* counters; 0 where the
+	// server does not expose them, e.g. a secondary-index build).
+	OnlineLogBytes int64 `json:"online_log_bytes,omitempty"`
+	OnlineLogRows  int64 `json:"online_log_rows,omitempty"`
+	// TableWrites counts the load's writes per table ("schema.table")
+	// completed while it ran: the DML an online DDL must log.
+	TableWrites map[string]WriteCounts `json:"table_writes,omitempty"`
+	Samples     int                    `json:"samples"`
+	// Missing lists what could not be measured, and why.
+	Missing []string `json:"missing,omitempty"`
+}
+
+// WriteCounts are writes to one table by kind.
+type WriteCounts struct {
+	Inserts int64 `json:"inserts"`
+	Updates int64 `json:"updates"`
+	Deletes int64 `json:"deletes"`
+}
+
+// Total is every write.
+func (w WriteCounts) Total() int64 { return w.Inserts + w.Updates + w.Deletes }
+
+// Partial describes a half-applied migration.
+type Partial struct {
+	Committed  []int    `json:"committed"` // statement indexes that committed before the failure
+	FailedAt   int      `json:"failed_at"`
+	SchemaDiff []string `json:"schema_diff"` // objects now different from the pre-release schema
+	// DownRecovers tells whether running the down migration on this partial
+	// state restores the pre-release schema ("yes", "no", "not tried").
+	DownRecovers string   `json:"down_recovers"`
+	DownDetail   []string `json:"down_detail,omitempty"`
+}
+
+// Rollback is the way back: the downs in reverse, under load.
+type Rollback struct {
+	Attempted  bool                `json:"attempted"`
+	Migrations []MigrationRollback `json:"migrations"`
+	Restores   bool                `json:"restores"` // the schema equals the pre-release one afterwards
+	Remaining  []string            `json:"remaining,omitempty"`
+	Roundtrip  string              `json:"roundtrip,omitempty"` // "ok", "failed: ...", "" when not asked
+}
+
+// MigrationRollback is one migration's down.
+type MigrationRollback struct {
+	Version    string      `json:"version"`
+	Verdict    string      `json:"verdict"` // restores | differences | irreversible | data_lost | failed
+	Detail     []string    `json:"detail,omitempty"`
+	Statements []Statement `json:"statements,omitempty"`
+}
+
+// AppCompat is the previous-app check: the pre-release workload against the
+// new schema.
+type AppCompat struct {
+	Checked  int              `json:"checked"` // statement shapes tried
+	Failures []AppCompatIssue `json:"failures,omitempty"`
+}
+
+// AppCompatIssue is one statement shape the previous app version runs that
+// fails on the new schema.
+type AppCompatIssue struct {
+	Table     string `json:"table"`
+	Kind      string `json:"kind"` // insert, update, delete, read
+	Shape     string `json:"shape"`
+	ErrorCode int    `json:"error_code"`
+	Error     string `json:"error"`
+	Cause     string `json:"cause,omitempty"` // the migration that caused it, when known
+}
+
+// Finding is something a person should read, with a stable rule code.
+type Finding struct {
+	Code      string `json:"code"`     // e.g. RH101, RUN201
+	Severity  string `json:"severity"` // error | warning | info
+	Migration string `json:"migration,omitempty"`
+	Statement int    `json:"statement,omitempty"`
+	Table     string `json:"table,omitempty"`
+	Message   string `json:"message"`
+	Fix       string `json:"fix,omitempty"`
+	DocsURL   string `json:"docs_url,omitempty"`
+}
+
+// Gate is one pass/fail criterion.
+type Gate struct {
+	Name     string  `json:"name"`  // max-lock-wait, max-writer-stall, ...
+	Scope    string  `json:"scope"` // "total" or "VERSION#N"
+	Limit    string  `json:"limit"`
+	Measured string  `json:"measured"`
+	Value    float64 `json:"value"`
+	Passed   bool    `json:"passed"`
+}
+
+// Injection is a fault the rehearsal injected.
+type Injection struct {
+	Kind   string  `json:"kind"` // long-txn, fail-at
+	Spec   string  `json:"spec"`
+	StartS float64 `json:"start_s"`
+	EndS   float64 `json:"end_s"`
+}
+
+// TimePoint is one 100 ms bucket of the timeline.
+type TimePoint struct {
+	T          float64 `json:"t"`          // seconds since the rehearsal started
+	Throughput float64 `json:"throughput"` // ops/s in the bucket
+	P50Ms      float64 `json:"p50_ms"`
+	P99Ms      float64 `json:"p99_ms"`
+	Errors     int64   `json:"errors"`
+	Waiters    int     `json:"waiters"`             // sessions waiting for a metadata lock
+	Blocked    int     `json:"blocked_writers"`     // writer sessions blocked
+	Statement  string  `json:"statement,omitempty"` // "VERSION#N" running in the bucket
+}
+
+// ErrorEntry is an error of the rehearsal itself.
+type ErrorEntry struct {
+	Phase   string `json:"phase"`
+	Message string `json:"message"`
+}
+
+// Capacity holds the extrapolation to a target scale (capacity issue).
+type Capacity struct {
+	TargetScale float64             `json:"target_scale"`
+	Scales      []float64           `json:"scales"`
+	Statements  []CapacityStatement `json:"statements"`
+	Findings    []Finding           `json:"findings,omitempty"`
+	// Additive (capacity issue): what the check was told about production
+	// and why something could not be predicted.
+	TargetRows    int64    `json:"target_rows,omitempty"`      // the largest table's rows at the target scale
+	ProdFreeDisk  int64    `json:"prod_free_disk,omitempty"`   // bytes; 0 = not given
+	DeployTimeout float64  `json:"deploy_timeout_s,omitempty"` // 0 = not given
+	ProdWriteRate float64  `json:"prod_write_rate,omitempty"`  // ops/s the predictions assume
+	LoadRate      float64  `json:"load_rate,omitempty"`        // ops/s the rehearsals ran
+	Notes         []string `json:"notes,omitempty"`
+}
+
+// CapacityStatement is one statement's measurements and prediction.
+type CapacityStatement struct {
+	Migration string          `json:"migration"`
+	Statement int             `json:"statement"`
+	SQL       string          `json:"sql"`
+	Model     string          `json:"model"` // constant | linear | nlogn
+	R2        float64         `json:"r2"`
+	Points    []CapacityPoint `json:"points"`
+	Predicted Prediction      `json:"predicted"`
+	// Curve samples the fitted model (with its band) from the smallest
+	// measured scale to the target scale, so renderers draw it without
+	// evaluating the model themselves.
+	Curve []CurvePoint `json:"curve,omitempty"`
+	// Additive (capacity issue).
+	Table     string `json:"table,omitempty"`     // the table whose rows are the x axis
+	Operation string `json:"operation,omitempty"` // the plan's operation classes, e.g. "add-unique-index"
+	Algorithm string `json:"algorithm,omitempty"` // the plan's (verified or predicted) algorithm
+	// Why is how the duration model was chosen (plan class and fit).
+	Why string `json:"why,omitempty"`
+	// Fits are every metric's model and quality.
+	Fits []MetricFit `json:"fits,omitempty"`
+	// Note says why there is no prediction (Model "none"), or what limits it.
+	Note string `json:"note,omitempty"`
+}
+
+// MetricFit is one metric's fitted model.
+type MetricFit struct {
+	Metric string  `json:"metric"` // duration | stall | disk | log | online_log
+	Model  string  `json:"model"`  // constant | linear | nlogn | ratio (a fixed share of the duration) | rate (bytes/s × duration)
+	R2     float64 `json:"r2"`
+	// BandPct is the half-width of the band at the target, in percent of
+	// the prediction.
+	BandPct float64 `json:"band_pct"`
+}
+
+// CurvePoint is one sample of a fitted duration model.
+type CurvePoint struct {
+	Scale     float64 `json:"scale"`
+	Rows      int64   `json:"rows"`
+	DurationS float64 `json:"duration_s"`
+	LoS       float64 `json:"lo_s"`
+	HiS       float64 `json:"hi_s"`
+}
+
+// CapacityPoint is one measured scale.
+type CapacityPoint struct {
+	Scale     float64 `json:"scale"`
+	Rows      int64   `json:"rows"`
+	DurationS float64 `json:"duration_s"`
+	StallS    float64 `json:"stall_s"`
+	DiskBytes int64   `json:"disk_bytes"`
+	LogBytes  int64   `json:"log_bytes"`
+	// Additive (capacity issue).
+	OnlineLogBytes int64   `json:"online_log_bytes,omitempty"`
+	TableWrites    int64   `json:"table_writes,omitempty"` // the load's writes to the table while it ran
+	PagesRead      int64   `json:"pages_read,omitempty"`
+	LockWaitS      float64 `json:"lock_wait_s,omitempty"` // excluded from DurationS (not a function of rows)
+	Error          string  `json:"error,omitempty"`       // the statement failed at this scale
+	ErrorCode      int     `json:"error_code,omitempty"`
+}
+
+// Prediction is a predicted figure with its band.
+type Prediction struct {
+	Rows       int64   `json:"rows"`
+	DurationS  float64 `json:"duration_s"`
+	DurationLo float64 `json:"duration_lo_s"`
+	DurationHi float64 `json:"duration_hi_s"`
+	StallS     float64 `json:"stall_s"`
+	DiskBytes  int64   `json:"disk_bytes"`
+	LogBytes   int64   `json:"log_bytes"`
+	// Additive (capacity issue): the bands of the other figures, and the
+	// online-DDL log at production's write rate.
+	StallLo        float64 `json:"stall_lo_s,omitempty"`
+	StallHi        float64 `json:"stall_hi_s,omitempty"`
+	DiskLo         int64   `json:"disk_lo_bytes,omitempty"`
+	DiskHi         int64   `json:"disk_hi_bytes,omitempty"`
+	LogLo          int64   `json:"log_lo_bytes,omitempty"`
+	LogHi          int64   `json:"log_hi_bytes,omitempty"`
+	OnlineLogBytes int64   `json:"online_log_bytes,omitempty"`
+	OnlineLogHi    int64   `json:"online_log_hi_bytes,omitempty"`
+	// OnlineLogRate is the online log's growth at production's write rate
+	// (bytes/s), the basis of the overflow finding.
+	OnlineLogRate float64 `json:"online_log_rate,omitempty"`
+}

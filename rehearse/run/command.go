@@ -1,0 +1,129 @@
+package run
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/rehearse/rehearse/rehearse/locks"
+	"github.com/rehearse/rehearse/rehearse/migrations"
+	"github.com/rehearse/rehearse/rehearse/result"
+	"github.com/rehearse/rehearse/rehearse/sqlsplit"
+)
+
+// commandConnID marks a statement run that is a user's migrate command: its
+// connections are its own, so lock figures come from every wait in its time
+// window rather than from one connection id.
+const commandConnID = -1
+
+// runCommand runs the user's migrate (or rollback) command against the
+// sandbox as one step, and records it like a statement.
+func (f *forward) runCommand(ctx context.Context, dir string, c *migrations.CommandOptions) (*stmtRun, error) {
+	r := f.r
+	opts := *c
+	opts.Conn = migrations.Conn{Host: r.srv.Host, Port: r.srv.Port, User: r.srv.User, Database: r.schema}
+	if opts.Stdout == nil {
+		opts.Stdout = r.opts.Log
+	}
+	if opts.Stderr == nil {
+		opts.Stderr = r.opts.Log
+	}
+	m := &migrations.Migration{Version: dir + "-command", Name: c.Command, Up: migrations.Script{File: "--" + dir + "-cmd"}}
+	run := &stmtRun{mig: m, dir: "up", index: 1, stmt: sqlsplit.Statement{Text: c.Command, Line: 1}, run: true}
+	if dir == "rollback" {
+		run.dir = "down"
+	}
+	run.res = execResult{ConnID: commandConnID, Start: time.Now()}
+	res, err := migrations.RunCommand(ctx, opts)
+	run.res.End = time.Now()
+	if err != nil && ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if err != nil || res.ExitCode != 0 {
+		run.res.Err = fmt.Errorf("%s command exited with %d: %s", dir, res.ExitCode, res.Tail)
+		if err != nil {
+			run.res.Err = fmt.Errorf("%s command: %w", dir, err)
+		}
+	}
+	f.runs = append(f.runs, run)
+	return run, nil
+}
+
+// applyCommand replaces the statement loop with the user's migrate command.
+func (f *forward) applyCommand(ctx context.Context) error {
+	run, err := f.runCommand(ctx, "migrate", f.r.opts.MigrateCommand)
+	if err != nil {
+		return err
+	}
+	f.before[run.mig.Version] = f.state
+	st, err := f.r.capture(ctx)
+	if err != nil {
+		return err
+	}
+	f.state = st
+	f.after = map[string]*schemaState{run.mig.Version: st}
+	if run.res.Err != nil {
+		f.failed, f.failIdx = run.mig, 1
+		return run.res.Err
+	}
+	f.applied = append(f.applied, run.mig)
+	return nil
+}
+
+// rollbackCommand runs the user's rollback command and judges the schema.
+func (f *forward) rollbackCommand(ctx context.Context, pre *schemaState) error {
+	rb := &result.Rollback{Attempted: true}
+	f.r.report.Rollback = rb
+	if f.r.opts.RollbackCommand == nil {
+		rb.Migrations = []result.MigrationRollback{{Version: "migrate-command", Verdict: "irreversible", Detail: []string{"no --rollback-cmd given"}}}
+		rb.Remaining = diffSchemas(pre, f.state)
+		return nil
+	}
+	run, err := f.runCommand(ctx, "rollback", f.r.opts.RollbackCommand)
+	if err != nil {
+		return err
+	}
+	st, err := f.r.capture(ctx)
+	if err != nil {
+		return err
+	}
+	f.state = st
+	mr := result.MigrationRollback{Version: "migrate-command", Verdict: "restores"}
+	rb.Remaining = diffSchemas(pre, st)
+	switch {
+	case run.res.Err != nil:
+		mr.Verdict, mr.Detail = "failed", []string{run.res.Err.Error()}
+	case len(rb.Remaining) > 0:
+		mr.Verdict, mr.Detail = "differences", rb.Remaining
+	}
+	rb.Migrations = []result.MigrationRollback{mr}
+	rb.Restores = len(rb.Remaining) == 0
+	return nil
+}
+
+// windowLocks summarises every metadata-lock wait in [from, to]: the figures
+// of a step whose connections are not known (a user's command).
+func windowLocks(mr *locks.Result, from, to time.Time) (ddlWait time.Duration, writers int, longest, total time.Duration) {
+	seen := map[int64]bool{}
+	for _, w := range mr.Waits {
+		if w.End.Before(from) || w.Start.After(to) {
+			continue
+		}
+		d := w.End.Sub(w.Start)
+		if !locks.IsWriteLock(w.LockType) {
+			if d > ddlWait {
+				ddlWait = d
+			}
+			continue
+		}
+		if !seen[w.ConnID] {
+			seen[w.ConnID] = true
+			writers++
+		}
+		if d > longest {
+			longest = d
+		}
+		total += d
+	}
+	return
+}

@@ -1,0 +1,311 @@
+package run
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/rehearse/rehearse/rehearse/datagen"
+	"github.com/rehearse/rehearse/rehearse/load"
+	"github.com/rehearse/rehearse/rehearse/locks"
+	"github.com/rehearse/rehearse/rehearse/migrations"
+	"github.com/rehearse/rehearse/rehearse/plan"
+	"github.com/rehearse/rehearse/rehearse/restore"
+	"github.com/rehearse/rehearse/rehearse/result"
+	"github.com/rehearse/rehearse/snapshot"
+)
+
+// run is the phase sequence. Every phase records itself in the report.
+func (r *rehearsal) run(ctx context.Context) error {
+	o := r.opts
+	snap := o.Snapshot
+	schema, err := targetSchema(snap, o.Database)
+	if err != nil {
+		return err
+	}
+	pending := Pending(o.Migrations, snap)
+	var thePlan *plan.Plan
+	if err := r.timed("plan", "pending set, drift, predicted algorithms", func() error {
+		planPending, p, err := r.planRelease(ctx, schema)
+		if err != nil {
+			return err
+		}
+		if p != nil {
+			thePlan, pending = p, planPending
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	r.fillInputs(schema, pending)
+
+	if err := r.timed("provision", fmt.Sprintf("%s engine, %s %s", o.Engine.Name(), snap.Source.Flavor, snap.Source.Version), func() error {
+		srv, err := restore.StartFor(ctx, o.Engine, o.EngineOptions, snap)
+		if err != nil {
+			return err
+		}
+		r.srv = srv
+		r.report.Inputs.Engine = srv.Engine
+		r.report.Inputs.Flavor = string(srv.Flavor)
+		r.report.Inputs.Version = srv.Version
+		return nil
+	}); err != nil {
+		return err
+	}
+	r.schema = schema
+	if r.srv.Database != "" {
+		r.schema = r.srv.Database
+	}
+	if err := r.timed("restore", fmt.Sprintf("%d tables", countTables(snap)), func() error {
+		return restore.Into(ctx, r.srv, snap, restore.Options{Log: o.Log})
+	}); err != nil {
+		return err
+	}
+	db, err := r.srv.Open("")
+	if err != nil {
+		return err
+	}
+	db.SetMaxOpenConns(0)
+	r.db = db
+
+	scale := o.Scale
+	if scale == 0 {
+		scale = 1
+	}
+	if err := r.timed("generate", fmt.Sprintf("scale %g", scale), func() error {
+		res, err := datagen.Generate(ctx, db, snap, datagen.Options{
+			Scale: scale, Rows: o.Rows, Seed: uint64(o.Seed), Schemas: r.schemaMap(),
+			Tables: dataTables(snap),
+		})
+		if err != nil {
+			return err
+		}
+		r.report.Inputs.Rows = res.Rows
+		r.report.Inputs.TableRows = generatedRows(res)
+		for _, n := range res.Notes {
+			r.logf("generate: %s", n)
+		}
+		r.report.Phases[len(r.report.Phases)-1].Detail = fmt.Sprintf("%d rows at %.0f rows/s (%s)", res.Rows, res.RowsPerSec(), res.Method)
+		return nil
+	}); err != nil {
+		return err
+	}
+
+	pre, err := r.capture(ctx)
+	if err != nil {
+		return fmt.Errorf("capture the pre-release schema: %w", err)
+	}
+
+	// The load and the lock monitor run from the baseline to the end of
+	// the rollback.
+	gen, err := r.startLoad(ctx, pending)
+	if err != nil {
+		return err
+	}
+	mon := locks.New(db, locks.Options{Interval: o.MonitorInterval})
+	if err := mon.Start(ctx); err != nil {
+		gen.Stop()
+		return fmt.Errorf("start the lock monitor: %w", err)
+	}
+	stopped := false
+	var loadRes *load.Result
+	var lockRes *locks.Result
+	stopAll := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		loadRes = gen.Stop()
+		lockRes = mon.Stop()
+	}
+	r.cleanup = append(r.cleanup, stopAll)
+
+	baseline := o.Baseline
+	if baseline == 0 {
+		baseline = DefaultBaseline
+	}
+	var baseFrom, baseTo time.Time
+	if err := r.timed("baseline", baseline.String(), func() error {
+		baseFrom = time.Now()
+		select {
+		case <-time.After(baseline):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		baseTo = time.Now()
+		return nil
+	}); err != nil {
+		return err
+	}
+
+	fw := &forward{r: r, pending: pending, before: map[string]*schemaState{}}
+	fw.state = pre
+	var migErr error
+	if o.MigrateCommand != nil {
+		migErr = r.timed("migrate", "command: "+o.MigrateCommand.Command, func() error { return fw.applyCommand(ctx) })
+	} else {
+		migErr = r.timed("migrate", fmt.Sprintf("%d pending migrations", len(pending)), func() error { return fw.apply(ctx) })
+	}
+	if migErr != nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+
+	if fw.failed == nil && len(fw.applied) > 0 {
+		_ = r.timed("app-compat", o.appCompat().String(), func() error {
+			r.appFrom = time.Now()
+			shapes, err := load.ReplayShapes(ctx, db, r.profile, load.ReplayOptions{Seed: uint64(o.Seed) + 2})
+			if err != nil {
+				return err
+			}
+			r.shapes = shapes
+			select {
+			case <-time.After(o.appCompat()):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			r.appTo = time.Now()
+			return nil
+		})
+	} else {
+		r.skipped("app-compat", "no migration was fully applied")
+	}
+
+	if o.SkipRollback || len(fw.applied) == 0 && fw.failed == nil {
+		r.skipped("rollback", "not asked or nothing applied")
+	} else {
+		_ = r.timed("rollback", "downs in reverse, under load", func() error {
+			if o.MigrateCommand != nil {
+				return fw.rollbackCommand(ctx, pre)
+			}
+			return fw.rollback(ctx, pre)
+		})
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if o.Roundtrip && o.MigrateCommand == nil && r.report.Rollback != nil && r.report.Rollback.Restores {
+			_ = r.timed("roundtrip", "ups again after the downs", func() error { return fw.roundtrip(ctx) })
+		}
+	}
+
+	stopAll()
+	r.timed("verdict", "", func() error {
+		r.measure(fw, loadRes, lockRes, baseFrom, baseTo)
+		annotate(r.report, thePlan)
+		r.verdict(fw)
+		return nil
+	})
+	return nil
+}
+
+func (o Options) appCompat() time.Duration {
+	if o.AppCompatWindow > 0 {
+		return o.AppCompatWindow
+	}
+	return DefaultAppCompat
+}
+
+// schemaMap maps the snapshot's migration database to the server's (the dsn
+// engine's scratch database).
+func (r *rehearsal) schemaMap() map[string]string {
+	if r.srv != nil && r.srv.Database != "" && len(r.opts.Snapshot.Schemas) == 1 {
+		return map[string]string{r.opts.Snapshot.Schemas[0].Name: r.srv.Database}
+	}
+	return nil
+}
+
+func (r *rehearsal) fillInputs(schema string, pending []*migrations.Migration) {
+	o := r.opts
+	in := &r.report.Inputs
+	in.Snapshot = o.SnapshotPath
+	in.SnapshotDigest = o.SnapshotDigest
+	in.Source = fmt.Sprintf("%s %s", o.Snapshot.Source.Flavor, o.Snapshot.Source.Version)
+	in.Migrations = o.MigrationsDir
+	for _, m := range pending {
+		in.MigrationIDs = append(in.MigrationIDs, m.Version)
+	}
+	in.Scale = o.Scale
+	in.LoadRate = o.LoadRate
+	if in.LoadRate == 0 {
+		in.LoadRate = DefaultLoadRate
+	}
+	in.LoadProfile = "default"
+	if len(o.Snapshot.Digests) > 0 {
+		in.LoadProfile = "digests"
+	}
+	in.Lockwait = o.LockWaitTimeout.Seconds()
+	in.Seed = o.Seed
+	for _, k := range sortedKeys(o.EngineOptions.Settings) {
+		in.Settings = append(in.Settings, k+"="+o.EngineOptions.Settings[k])
+	}
+	for _, inj := range o.Injections {
+		r.report.Injections = append(r.report.Injections, result.Injection{Kind: inj.Kind, Spec: inj.Spec})
+	}
+	_ = schema
+}
+
+func countTables(snap *snapshot.Snapshot) int {
+	n := 0
+	for _, s := range snap.Schemas {
+		n += len(s.Tables)
+	}
+	return n
+}
+
+// Pending returns the migrations of set whose history key no runner history
+// in the snapshot records, in the runner's order. golang-migrate keeps only
+// its current version: every version up to it counts as applied.
+func Pending(set *migrations.Set, snap *snapshot.Snapshot) []*migrations.Migration {
+	if set == nil {
+		return nil
+	}
+	applied := map[string]bool{}
+	var upTo *big.Int
+	for _, h := range snap.History {
+		for _, e := range h.Entries {
+			if e.Failed || e.Dirty {
+				continue
+			}
+			applied[strings.TrimLeft(e.Version, "0")] = true
+			if h.Runner == "golang-migrate" {
+				if v, ok := new(big.Int).SetString(strings.TrimLeft(e.Version, "0"), 10); ok && (upTo == nil || v.Cmp(upTo) > 0) {
+					upTo = v
+				}
+			}
+		}
+	}
+	var out []*migrations.Migration
+	for i := range set.Migrations {
+		m := &set.Migrations[i]
+		key := strings.TrimLeft(m.Key, "0")
+		if applied[key] {
+			continue
+		}
+		if upTo != nil {
+			if v, ok := new(big.Int).SetString(key, 10); ok && v.Cmp(upTo) <= 0 {
+				continue
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// dataTables lists the tables to fill: all but the migration history tables,
+// whose rows the restore already wrote.
+func dataTables(snap *snapshot.Snapshot) []string {
+	history := map[string]bool{}
+	for _, h := range snap.History {
+		history[h.Schema+"."+h.Table] = true
+	}
+	var out []string
+	for _, s := range snap.Schemas {
+		for _, t := range s.Tables {
+			if !history[s.Name+"."+t.Name] {
+				out = append(out, s.Name+"."+t.Name)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,289 @@
+package run
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rehearse/rehearse/rehearse/migrations"
+	"github.com/rehearse/rehearse/rehearse/result"
+	"github.com/rehearse/rehearse/rehearse/sqlsplit"
+)
+
+// stmtRun is one statement the rehearsal ran, kept until the load and the
+// monitor have stopped and the statement's metrics can be computed.
+type stmtRun struct {
+	mig   *migrations.Migration
+	dir   string // "up" | "down" | "roundtrip"
+	index int    // 1-based in its script
+	stmt  sqlsplit.Statement
+	res   execResult
+	run   bool              // false: not run (after a failure)
+	usage *result.Resources // disk, redo, undo, buffer pool while it ran (resources.go)
+}
+
+// forward applies the pending migrations, then (rollback) their downs.
+type forward struct {
+	r       *rehearsal
+	pending []*migrations.Migration
+
+	state   *schemaState            // the schema now, as last captured
+	before  map[string]*schemaState // by version: the schema before its up
+	after   map[string]*schemaState // by version: the schema after its up
+	applied []*migrations.Migration // fully applied, in order
+	failed  *migrations.Migration   // the migration that failed, if any
+	failIdx int                     // its failing statement (1-based)
+
+	runs []*stmtRun
+
+	mu        sync.Mutex
+	longTxns  []longTxn
+	txnWG     sync.WaitGroup
+	stopTxns  context.CancelFunc
+	rollbacks map[string]*result.MigrationRollback
+}
+
+type longTxn struct {
+	inj        Injection
+	start, end time.Time
+	connID     int64
+}
+
+func (f *forward) apply(ctx context.Context) error {
+	r := f.r
+	f.after = map[string]*schemaState{}
+	txCtx, cancel := context.WithCancel(ctx)
+	f.stopTxns = cancel
+	r.cleanup = append(r.cleanup, f.endTxns)
+	for i, m := range f.pending {
+		if err := f.injectBefore(txCtx, m, i == 0); err != nil {
+			return err
+		}
+		f.before[m.Version] = f.state
+		r.progress("migrate", m.ID())
+		failedAt, err := f.runScript(ctx, m, "up", m.Up.Statements)
+		if err != nil {
+			return err
+		}
+		st, err := r.capture(ctx)
+		if err != nil {
+			return fmt.Errorf("capture after %s: %w", m.ID(), err)
+		}
+		f.state = st
+		f.after[m.Version] = st
+		if failedAt > 0 {
+			f.failed, f.failIdx = m, failedAt
+			// Statements after the failure are listed as not run.
+			for j := failedAt; j < len(m.Up.Statements); j++ {
+				f.runs = append(f.runs, &stmtRun{mig: m, dir: "up", index: j + 1, stmt: m.Up.Statements[j]})
+			}
+			for _, rest := range f.pending[i+1:] {
+				for j, s := range rest.Up.Statements {
+					f.runs = append(f.runs, &stmtRun{mig: rest, dir: "up", index: j + 1, stmt: s})
+				}
+			}
+			return fmt.Errorf("%s failed at statement %d", m.ID(), failedAt)
+		}
+		f.applied = append(f.applied, m)
+	}
+	return nil
+}
+
+// runScript runs statements in order; it returns the 1-based index of the
+// statement that failed (0 when all ran).
+func (f *forward) runScript(ctx context.Context, m *migrations.Migration, dir string, stmts []sqlsplit.Statement) (int, error) {
+	r := f.r
+	for j, s := range stmts {
+		sqlText := s.Text
+		if dir == "up" && f.injectFail(m, j+1) {
+			sqlText = "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'rehearse: injected failure (fail-at)'"
+		}
+		rs := r.startResources(ctx)
+		res, err := execStatement(ctx, r.db, r.schema, sqlText, r.opts.LockWaitTimeout, nil)
+		usage := rs.stop()
+		if err != nil {
+			return 0, err
+		}
+		run := &stmtRun{mig: m, dir: dir, index: j + 1, stmt: s, res: res, run: true, usage: usage}
+		f.runs = append(f.runs, run)
+		if res.Err != nil {
+			r.logf("%s %s statement %d (%s): %v", dir, m.ID(), j+1, s.Pos(), res.Err)
+			if ctx.Err() != nil {
+				return 0, ctx.Err()
+			}
+			return j + 1, nil
+		}
+	}
+	return 0, nil
+}
+
+func (f *forward) injectFail(m *migrations.Migration, n int) bool {
+	for _, in := range f.r.opts.Injections {
+		if in.Kind == "fail-at" && (in.Version == m.Version || in.Version == m.Key) && in.N == n {
+			return true
+		}
+	}
+	return false
+}
+
+// injectBefore starts the long transactions meant to run before m.
+func (f *forward) injectBefore(ctx context.Context, m *migrations.Migration, first bool) error {
+	r := f.r
+	for _, in := range r.opts.Injections {
+		if in.Kind != "long-txn" {
+			continue
+		}
+		if in.Version != "" && in.Version != m.Version && in.Version != m.Key {
+			continue
+		}
+		if in.Version == "" && !first {
+			continue
+		}
+		ready := make(chan struct{})
+		lt := longTxn{inj: in, start: time.Now()}
+		idx := len(f.longTxns)
+		f.mu.Lock()
+		f.longTxns = append(f.longTxns, lt)
+		f.mu.Unlock()
+		f.txnWG.Add(1)
+		go func() {
+			defer f.txnWG.Done()
+			err := holdLongTxn(ctx, r.db, r.schema, in.Table, in.Duration, ready, func(id int64) {
+				f.mu.Lock()
+				f.longTxns[idx].connID = id
+				f.mu.Unlock()
+			})
+			f.mu.Lock()
+			f.longTxns[idx].end = time.Now()
+			f.mu.Unlock()
+			if err != nil {
+				r.logf("inject %s: %v", in.Spec, err)
+			}
+		}()
+		<-ready
+		time.Sleep(settle)
+	}
+	return nil
+}
+
+// endTxns cancels injected transactions still open and waits for them.
+func (f *forward) endTxns() {
+	if f.stopTxns != nil {
+		f.stopTxns()
+	}
+	f.txnWG.Wait()
+}
+
+// rollback runs the downs: first the failed migration's (its partial
+// state), then every applied migration's, in reverse, under load, and judges
+// each against the schema before its up.
+func (f *forward) rollback(ctx context.Context, pre *schemaState) error {
+	r := f.r
+	// Injected transactions are part of the forward story; let them finish
+	// so the downs are measured on their own.
+	f.endTxns()
+	rb := &result.Rollback{Attempted: true}
+	order := []*migrations.Migration{}
+	if f.failed != nil {
+		order = append(order, f.failed)
+	}
+	for i := len(f.applied) - 1; i >= 0; i-- {
+		order = append(order, f.applied[i])
+	}
+	f.rollbacks = map[string]*result.MigrationRollback{}
+	for _, m := range order {
+		mr := &result.MigrationRollback{Version: m.Version}
+		f.rollbacks[m.Version] = mr
+		rb.Migrations = append(rb.Migrations, result.MigrationRollback{})
+		if m == f.failed && len(diffSchemas(f.before[m.Version], f.after[m.Version])) == 0 {
+			// The failure committed nothing: there is no partial state
+			// to undo, and the down would fail on objects that are not there.
+			mr.Verdict = "restores"
+			mr.Detail = append(mr.Detail, "nothing committed before the failure: the down was not needed")
+			rb.Migrations[len(rb.Migrations)-1] = *mr
+			continue
+		}
+		if m.Down == nil || m.Down.Empty() {
+			mr.Verdict = "irreversible"
+			if m.Down == nil {
+				mr.Detail = append(mr.Detail, "no down migration")
+			} else {
+				mr.Detail = append(mr.Detail, fmt.Sprintf("the down migration (%s) has no statement", m.Down.Pos()))
+			}
+			rb.Migrations[len(rb.Migrations)-1] = *mr
+			// Without its down, the older downs run on a schema they do
+			// not expect: stop here.
+			break
+		}
+		r.progress("rollback", m.ID())
+		failedAt, err := f.runScript(ctx, m, "down", m.Down.Statements)
+		if err != nil {
+			return err
+		}
+		st, err := r.capture(ctx)
+		if err != nil {
+			return fmt.Errorf("capture after the down of %s: %w", m.ID(), err)
+		}
+		f.state = st
+		if failedAt > 0 {
+			mr.Verdict = "failed"
+			last := f.runs[len(f.runs)-1]
+			mr.Detail = append(mr.Detail, fmt.Sprintf("statement %d (%s): %v", failedAt, last.stmt.Pos(), last.res.Err))
+			rb.Migrations[len(rb.Migrations)-1] = *mr
+			break
+		}
+		diffs := diffSchemas(f.before[m.Version], st)
+		switch {
+		case len(diffs) > 0:
+			mr.Verdict = "differences"
+			mr.Detail = diffs
+		default:
+			mr.Verdict = "restores"
+			if lost := droppedObjects(f.before[m.Version], f.after[m.Version]); len(lost) > 0 {
+				mr.Verdict = "data_lost"
+				for _, l := range lost {
+					mr.Detail = append(mr.Detail, l+" was dropped by the up; the down re-creates it empty")
+				}
+			}
+		}
+		rb.Migrations[len(rb.Migrations)-1] = *mr
+	}
+	rb.Remaining = diffSchemas(pre, f.state)
+	rb.Restores = len(rb.Remaining) == 0
+	r.report.Rollback = rb
+	return nil
+}
+
+// roundtrip applies the ups again after a rollback that restored the schema:
+// the release can be retried.
+func (f *forward) roundtrip(ctx context.Context) error {
+	for _, m := range f.applied {
+		failedAt, err := f.runScript(ctx, m, "roundtrip", m.Up.Statements)
+		if err != nil {
+			return err
+		}
+		if failedAt > 0 {
+			last := f.runs[len(f.runs)-1]
+			f.r.report.Rollback.Roundtrip = fmt.Sprintf("failed: %s statement %d: %v", m.ID(), failedAt, last.res.Err)
+			return nil
+		}
+	}
+	f.r.report.Rollback.Roundtrip = "ok"
+	return nil
+}
+
+func (r *rehearsal) progress(phase, detail string) {
+	if r.opts.Progress != nil {
+		r.opts.Progress(phase, detail)
+	}
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i] + " …"
+	}
+	return s
+}

@@ -1,0 +1,213 @@
+package run
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rehearse/rehearse/rehearse/result"
+)
+
+// Gate is one pass/fail criterion over a rehearsal's measurements, parsed
+// from `--gate NAME=LIMIT` or the `gates:` section of rehearse.yaml.
+type Gate struct {
+	Name  string
+	Limit string // as given
+	// Parsed forms: exactly one is meaningful per gate kind.
+	Duration time.Duration
+	Count    float64
+	Factor   float64 // max-p99: "3x" = 3 × baseline p99
+	Required bool
+}
+
+// gateKinds lists the gates this build knows and how their limits read.
+var gateKinds = map[string]string{
+	"max-lock-wait":       "duration", // per statement: the DDL's own metadata-lock wait
+	"max-writer-stall":    "duration", // per statement: longest single writer stall it caused
+	"max-blocked-writers": "count",    // per statement: distinct writers that waited behind it
+	"max-p99":             "p99",      // per statement: write p99 while it ran (absolute, or Nx baseline)
+	"max-error-rate":      "percent",  // whole migration phase: load errors / ops, in percent
+	"max-duration":        "duration", // per statement
+	"max-total-duration":  "duration", // the whole forward migration phase
+	"rollback":            "required", // every down restores the schema
+	"app-compat":          "required", // the previous app's statements still work
+}
+
+// GateNames lists the known gates, sorted (for help and errors).
+func GateNames() []string {
+	var out []string
+	for k := range gateKinds {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ParseGate parses "NAME=LIMIT".
+func ParseGate(spec string) (Gate, error) {
+	name, limit, ok := strings.Cut(strings.TrimSpace(spec), "=")
+	if !ok {
+		return Gate{}, fmt.Errorf("gate %q: want NAME=LIMIT, e.g. max-lock-wait=5s (gates: %s)", spec, strings.Join(GateNames(), ", "))
+	}
+	return NewGate(strings.TrimSpace(name), strings.TrimSpace(limit))
+}
+
+// NewGate validates a gate's limit for its kind.
+func NewGate(name, limit string) (Gate, error) {
+	kind, ok := gateKinds[name]
+	if !ok {
+		return Gate{}, fmt.Errorf("unknown gate %q (gates: %s)", name, strings.Join(GateNames(), ", "))
+	}
+	g := Gate{Name: name, Limit: limit}
+	var err error
+	switch kind {
+	case "duration":
+		g.Duration, err = time.ParseDuration(limit)
+	case "count":
+		g.Count, err = strconv.ParseFloat(limit, 64)
+	case "percent":
+		g.Count, err = strconv.ParseFloat(strings.TrimSuffix(limit, "%"), 64)
+	case "p99":
+		if f, ok := strings.CutSuffix(strings.ToLower(limit), "x"); ok {
+			g.Factor, err = strconv.ParseFloat(f, 64)
+		} else {
+			g.Duration, err = time.ParseDuration(limit)
+		}
+	case "required":
+		switch strings.ToLower(limit) {
+		case "required", "true", "yes":
+			g.Required = true
+		case "off", "false", "no":
+		default:
+			err = fmt.Errorf("want required or off")
+		}
+	}
+	if err != nil {
+		return Gate{}, fmt.Errorf("gate %s=%s: %v", name, limit, err)
+	}
+	return g, nil
+}
+
+// Evaluate checks every gate against the report and returns one result per
+// gate and scope (a per-statement gate yields one entry per statement).
+func Evaluate(gates []Gate, r *result.Report) []result.Gate {
+	var out []result.Gate
+	for _, g := range gates {
+		out = append(out, evaluate(g, r)...)
+	}
+	return out
+}
+
+func evaluate(g Gate, r *result.Report) []result.Gate {
+	perStmt := func(measure func(s result.Statement) (float64, string, bool)) []result.Gate {
+		var out []result.Gate
+		for _, m := range r.Migrations {
+			for _, s := range m.Statements {
+				v, shown, applies := measure(s)
+				if !applies {
+					continue
+				}
+				out = append(out, result.Gate{
+					Name: g.Name, Scope: fmt.Sprintf("%s#%d", m.Version, s.Index), Limit: g.Limit,
+					Measured: shown, Value: v, Passed: v <= limitValue(g, r),
+				})
+			}
+		}
+		return out
+	}
+	secs := func(f float64) string {
+		return (time.Duration(f * float64(time.Second))).Round(time.Millisecond).String()
+	}
+	switch g.Name {
+	case "max-lock-wait":
+		return perStmt(func(s result.Statement) (float64, string, bool) { return s.LockWaitS, secs(s.LockWaitS), true })
+	case "max-writer-stall":
+		return perStmt(func(s result.Statement) (float64, string, bool) {
+			return s.LongestStallS, secs(s.LongestStallS), true
+		})
+	case "max-blocked-writers":
+		return perStmt(func(s result.Statement) (float64, string, bool) {
+			return float64(s.WritersBlocked), strconv.Itoa(s.WritersBlocked), true
+		})
+	case "max-duration":
+		return perStmt(func(s result.Statement) (float64, string, bool) { return s.DurationS, secs(s.DurationS), true })
+	case "max-p99":
+		return perStmt(func(s result.Statement) (float64, string, bool) {
+			if s.During == nil || s.During.Ops == 0 {
+				return 0, "", false
+			}
+			if g.Factor > 0 {
+				return s.P99Ratio, fmt.Sprintf("%.1fx baseline (%.1f ms)", s.P99Ratio, s.During.P99Ms), true
+			}
+			return s.During.P99Ms / 1000, fmt.Sprintf("%.1f ms", s.During.P99Ms), true
+		})
+	case "max-total-duration":
+		var total float64
+		for _, m := range r.Migrations {
+			total += m.DurationS
+		}
+		return []result.Gate{{Name: g.Name, Scope: "total", Limit: g.Limit, Measured: secs(total), Value: total, Passed: total <= g.Duration.Seconds()}}
+	case "max-error-rate":
+		var ops, errs int64
+		for _, m := range r.Migrations {
+			for _, s := range m.Statements {
+				if s.During == nil {
+					continue
+				}
+				ops += s.During.Ops
+				for _, n := range s.During.Errors {
+					errs += n
+				}
+			}
+		}
+		rate := 0.0
+		if ops+errs > 0 {
+			rate = 100 * float64(errs) / float64(ops+errs)
+		}
+		return []result.Gate{{Name: g.Name, Scope: "total", Limit: g.Limit, Measured: fmt.Sprintf("%.2f%% (%d of %d)", rate, errs, ops+errs), Value: rate, Passed: rate <= g.Count}}
+	case "rollback":
+		if !g.Required {
+			return nil
+		}
+		ok := r.Rollback != nil && r.Rollback.Attempted && r.Rollback.Restores
+		measured := "not attempted"
+		if r.Rollback != nil && r.Rollback.Attempted {
+			measured = "restores the schema"
+			if !r.Rollback.Restores {
+				measured = fmt.Sprintf("leaves %d difference(s)", len(r.Rollback.Remaining))
+			}
+		}
+		return []result.Gate{{Name: g.Name, Scope: "total", Limit: "required", Measured: measured, Value: b2f(!ok), Passed: ok}}
+	case "app-compat":
+		if !g.Required {
+			return nil
+		}
+		ok := r.AppCompat != nil && len(r.AppCompat.Failures) == 0
+		measured := "not checked"
+		if r.AppCompat != nil {
+			measured = fmt.Sprintf("%d of %d statement shapes fail", len(r.AppCompat.Failures), r.AppCompat.Checked)
+		}
+		return []result.Gate{{Name: g.Name, Scope: "total", Limit: "required", Measured: measured, Value: b2f(!ok), Passed: ok}}
+	}
+	return nil
+}
+
+func limitValue(g Gate, r *result.Report) float64 {
+	switch {
+	case g.Factor > 0:
+		return g.Factor
+	case g.Duration > 0:
+		return g.Duration.Seconds()
+	default:
+		return g.Count
+	}
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

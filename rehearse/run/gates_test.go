@@ -1,0 +1,89 @@
+package run
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/rehearse/rehearse/rehearse/result"
+)
+
+func TestParseGate(t *testing.T) {
+	for _, bad := range []string{"max-lock-wait", "nope=1s", "max-lock-wait=soon", "rollback=maybe", "max-p99=fastx"} {
+		if _, err := ParseGate(bad); err == nil {
+			t.Errorf("ParseGate(%q): want an error", bad)
+		}
+	}
+	g, err := ParseGate("max-p99=3x")
+	if err != nil || g.Factor != 3 {
+		t.Fatalf("max-p99=3x: %+v %v", g, err)
+	}
+}
+
+func TestEvaluateGates(t *testing.T) {
+	r := &result.Report{
+		Migrations: []result.Migration{{
+			Version: "2", DurationS: 12,
+			Statements: []result.Statement{
+				{Index: 1, LockWaitS: 3.2, LongestStallS: 3.1, WritersBlocked: 4, DurationS: 3.5,
+					During: &result.Window{Ops: 100, P99Ms: 900, Errors: map[string]int64{"lock_wait_timeout": 5}}, P99Ratio: 45},
+				{Index: 2, LockWaitS: 0.01, DurationS: 8.5, During: &result.Window{Ops: 100, P99Ms: 20}, P99Ratio: 1},
+			},
+		}},
+		Rollback:  &result.Rollback{Attempted: true, Restores: false, Remaining: []string{"column t.c"}},
+		AppCompat: &result.AppCompat{Checked: 3},
+	}
+	var gates []Gate
+	for _, s := range []string{"max-lock-wait=1s", "max-blocked-writers=10", "max-p99=3x", "max-error-rate=1%", "max-total-duration=10s", "rollback=required", "app-compat=required"} {
+		g, err := ParseGate(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gates = append(gates, g)
+	}
+	got := map[string]bool{}
+	for _, g := range Evaluate(gates, r) {
+		got[g.Name+"/"+g.Scope] = g.Passed
+	}
+	want := map[string]bool{
+		"max-lock-wait/2#1": false, "max-lock-wait/2#2": true,
+		"max-blocked-writers/2#1": true, "max-blocked-writers/2#2": true,
+		"max-p99/2#1": false, "max-p99/2#2": true,
+		"max-error-rate/total":     false, // 5 errors of 205 = 2.4%
+		"max-total-duration/total": false, // 12 s > 10 s
+		"rollback/total":           false,
+		"app-compat/total":         true,
+	}
+	for k, v := range want {
+		if g, ok := got[k]; !ok || g != v {
+			t.Errorf("%s: passed=%v (present %v), want %v", k, g, ok, v)
+		}
+	}
+}
+
+func TestParseInjection(t *testing.T) {
+	in, err := ParseInjection("long-txn=investments:5s@20240102")
+	if err != nil || in.Table != "investments" || in.Duration.Seconds() != 5 || in.Version != "20240102" {
+		t.Fatalf("%+v %v", in, err)
+	}
+	in, err = ParseInjection("fail-at=3:2")
+	if err != nil || in.Version != "3" || in.N != 2 {
+		t.Fatalf("%+v %v", in, err)
+	}
+	for _, bad := range []string{"long-txn=t", "long-txn=t:-1s", "fail-at=3:0", "explode=1"} {
+		if _, err := ParseInjection(bad); err == nil {
+			t.Errorf("%q: want an error", bad)
+		}
+	}
+}
+
+func TestParseConfig(t *testing.T) {
+	c, err := ParseConfig([]byte("snapshot: prod.json\nscale: 0.1\ngates:\n  max-lock-wait: 5s\ninject: [\"long-txn=t:2s\"]\nrules:\n  RH101: off\n"))
+	if err != nil || c.Scale != 0.1 || c.Gates["max-lock-wait"] != "5s" {
+		t.Fatalf("%+v %v", c, err)
+	}
+	for _, bad := range []string{"gates:\n  max-lock-wiat: 5s\n", "scael: 1\n", "lock_wait_timeout: forever\n"} {
+		if _, err := ParseConfig([]byte(bad)); err == nil || !strings.Contains(err.Error(), "") {
+			t.Errorf("%q: want an error", bad)
+		}
+	}
+}

@@ -1,0 +1,92 @@
+package run
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/rehearse/rehearse/rehearse/migrations"
+	"github.com/rehearse/rehearse/rehearse/plan"
+	"github.com/rehearse/rehearse/rehearse/plan/rules"
+	"github.com/rehearse/rehearse/rehearse/result"
+)
+
+// planRelease reads the release statically (no server): the pending set in
+// the runner's order, drift against the snapshot's history, what each
+// statement does and the predicted algorithm, and the plan's rules. The
+// rehearsal then measures what the plan predicted.
+func (r *rehearsal) planRelease(ctx context.Context, schema string) ([]*migrations.Migration, *plan.Plan, error) {
+	o := r.opts
+	if o.Migrations == nil {
+		return nil, nil, nil
+	}
+	p, err := plan.Build(ctx, plan.Options{
+		Snapshot: o.Snapshot, SnapshotFile: o.SnapshotPath, Migrations: o.Migrations,
+		Schema: schema, Tool: o.Tool, Config: o.PlanConfig, Rules: rules.All(),
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	var pending []*migrations.Migration
+	for _, pm := range p.Pending {
+		if m := o.Migrations.Find(pm.Key); m != nil {
+			pending = append(pending, m)
+		}
+	}
+	for _, f := range p.Findings {
+		r.report.Findings = append(r.report.Findings, result.Finding{
+			Code: f.Code, Severity: string(f.Severity), Migration: f.Migration,
+			Message: f.Title + ": " + f.Message, Fix: f.Recommendation, DocsURL: f.Docs,
+		})
+	}
+	return pending, p, nil
+}
+
+// annotate copies the plan's view of each statement (operation, table and
+// size, predicted algorithm) into the report's statements.
+func annotate(rep *result.Report, p *plan.Plan) {
+	if p == nil {
+		return
+	}
+	byVersion := map[string]*plan.PendingMigration{}
+	for i := range p.Pending {
+		byVersion[p.Pending[i].Version] = &p.Pending[i]
+	}
+	for mi := range rep.Migrations {
+		pm := byVersion[rep.Migrations[mi].Version]
+		if pm == nil {
+			continue
+		}
+		for si := range rep.Migrations[mi].Statements {
+			s := &rep.Migrations[mi].Statements[si]
+			if s.Index-1 >= len(pm.Statements) {
+				continue
+			}
+			sp := &pm.Statements[s.Index-1]
+			ops := sp.Ops
+			if len(ops) == 0 {
+				for _, in := range sp.Inner {
+					ops = append(ops, in.Ops...)
+				}
+			}
+			var classes []string
+			for _, op := range ops {
+				classes = append(classes, op.Class)
+			}
+			s.Operation = strings.Join(classes, ",")
+			if sp.Table != nil {
+				s.Table, s.TableRows = sp.Table.Name, sp.Table.Rows
+			}
+			if a := plan.Effective(sp); a != nil {
+				s.PredictedAlg = fmt.Sprintf("%s, LOCK=%s", a.Algorithm, a.Lock)
+				// The server does not say which of INSTANT, NOCOPY and
+				// INPLACE it used (all copy no row); when it copied nothing
+				// and the plan expected no copy, the plan's algorithm is
+				// the one that ran.
+				if s.Algorithm == "INPLACE/INSTANT" && a.Algorithm != "COPY" {
+					s.Algorithm = a.Algorithm
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,219 @@
+// Package run is the rehearsal: a production-shaped sandbox, a realistic
+// write load, the release's pending migrations applied one statement at a
+// time while a lock monitor watches, then the way back — and a verdict
+// measured, not predicted. It fills a result.Report ("rehearse.report/v1").
+//
+// Phases: provision → restore → generate → load + baseline → migrate →
+// app-compat → rollback (→ roundtrip) → stop load → verdict. Teardown always
+// runs, on success, failure and cancellation.
+package run
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/engine"
+	"github.com/rehearse/rehearse/rehearse/load"
+	"github.com/rehearse/rehearse/rehearse/migrations"
+	"github.com/rehearse/rehearse/rehearse/plan"
+	"github.com/rehearse/rehearse/rehearse/result"
+	"github.com/rehearse/rehearse/snapshot"
+)
+
+// Options say what to rehearse and how. Snapshot, Migrations and Engine are
+// required.
+type Options struct {
+	Snapshot       *snapshot.Snapshot
+	SnapshotPath   string // for the report
+	SnapshotDigest string // sha256 of the file, for the report
+
+	Migrations       *migrations.Set // loaded by the caller (migrations.Load)
+	MigrationsDir    string          // for the report
+	MigrateCommand   *migrations.CommandOptions
+	RollbackCommand  *migrations.CommandOptions
+	Engine           engine.Engine
+	EngineOptions    engine.Options
+	Database         string // the database the migrations run in; "" = the snapshot's (see targetSchema)
+	Scale            float64
+	Rows             map[string]int64
+	Seed             int64
+	LoadRate         float64       // target ops/s of the simulated application (0 = DefaultLoadRate)
+	LoadTables       int           // tables under load besides those the release touches (0 = 3)
+	Baseline         time.Duration // load before the first migration (0 = DefaultBaseline)
+	AppCompatWindow  time.Duration // the pre-release load against the new schema (0 = DefaultAppCompat)
+	LockWaitTimeout  time.Duration // SET SESSION lock_wait_timeout for each migration statement (0 = the server's)
+	Injections       []Injection
+	Gates            []Gate
+	Roundtrip        bool // apply the ups again after the downs
+	SkipRollback     bool
+	MonitorInterval  time.Duration
+	PlanConfig       *plan.Config // rules configuration (rehearse.yaml's rules:)
+	Tool             string       // "rehearse <version>"
+	Log              io.Writer
+	Progress         func(phase string, detail string) // called at each phase start
+	KeepServerOnFail bool                              // leave the sandbox running when the rehearsal fails (debugging)
+}
+
+// Defaults, as package vars so tests can shorten them.
+var (
+	DefaultLoadRate  = 200.0
+	DefaultBaseline  = 5 * time.Second
+	DefaultAppCompat = 2 * time.Second
+	// LoadConnsPerTable is the simulated application's connections per
+	// table under load.
+	LoadConnsPerTable = 8
+	// settle is the pause between an injected long transaction taking its
+	// lock and the migration statement starting.
+	settle = 200 * time.Millisecond
+)
+
+// DefaultGates apply when the caller gives none: a statement that stalls
+// writers for more than 5 s or waits more than 30 s for its lock fails the
+// release.
+func DefaultGates() []Gate {
+	var out []Gate
+	for _, s := range []string{"max-writer-stall=5s", "max-lock-wait=30s"} {
+		g, _ := ParseGate(s)
+		out = append(out, g)
+	}
+	return out
+}
+
+// Run rehearses. It returns the report whenever the rehearsal got far enough
+// to say something (even when it then failed), and an error when it could not
+// run to a verdict. A failed gate is not an error: the report's Verdict says
+// "fail" (the command line maps that to exit code 1).
+func Run(ctx context.Context, opts Options) (*result.Report, error) {
+	if opts.Snapshot == nil || opts.Engine == nil || (opts.Migrations == nil && opts.MigrateCommand == nil) {
+		return nil, errors.New("run: Snapshot, Engine and Migrations (or a migrate command) are required")
+	}
+	r := &rehearsal{opts: opts, started: time.Now()}
+	r.report = &result.Report{
+		Format:    result.FormatV1,
+		Tool:      opts.Tool,
+		StartedAt: r.started.UTC(),
+		Verdict:   result.Error,
+	}
+	defer r.teardown()
+	err := r.run(ctx)
+	r.report.FinishedAt = time.Now().UTC()
+	if err != nil {
+		r.report.Verdict = result.Error
+		r.report.Reason = err.Error()
+		r.report.Errors = append(r.report.Errors, result.ErrorEntry{Phase: r.phase, Message: err.Error()})
+		if errors.Is(err, context.Canceled) {
+			return r.report, err
+		}
+		return r.report, err
+	}
+	return r.report, nil
+}
+
+// rehearsal is one Run's state.
+type rehearsal struct {
+	opts    Options
+	report  *result.Report
+	started time.Time
+	phase   string
+
+	srv    *engine.Server
+	db     *sql.DB // pool for migrations, injections and captures
+	schema string  // the database the migrations run in (on the server)
+
+	gen            *load.Generator
+	profile        *load.Profile
+	shapes         []load.ShapeResult // the previous-app check's outcome
+	appFrom, appTo time.Time          // the previous-app compatibility window
+
+	cleanup []func()
+}
+
+func (r *rehearsal) logf(format string, args ...any) {
+	if r.opts.Log != nil {
+		fmt.Fprintf(r.opts.Log, format+"\n", args...)
+	}
+}
+
+// since is seconds since the rehearsal started (the report's clock).
+func (r *rehearsal) since(t time.Time) float64 { return t.Sub(r.started).Seconds() }
+
+// timed runs one phase and records it.
+func (r *rehearsal) timed(name, detail string, f func() error) error {
+	r.phase = name
+	if r.opts.Progress != nil {
+		r.opts.Progress(name, detail)
+	}
+	start := time.Now()
+	err := f()
+	p := result.Phase{Name: name, StartS: r.since(start), Duration: time.Since(start).Seconds(), Status: "ok", Detail: detail}
+	if err != nil {
+		p.Status = "failed"
+		p.Detail = err.Error()
+	}
+	r.report.Phases = append(r.report.Phases, p)
+	return err
+}
+
+func (r *rehearsal) skipped(name, why string) {
+	r.report.Phases = append(r.report.Phases, result.Phase{Name: name, StartS: r.since(time.Now()), Status: "skipped", Detail: why})
+}
+
+func (r *rehearsal) teardown() {
+	start := time.Now()
+	for i := len(r.cleanup) - 1; i >= 0; i-- {
+		r.cleanup[i]()
+	}
+	r.cleanup = nil
+	if r.db != nil {
+		r.db.Close()
+	}
+	if r.srv != nil {
+		if r.opts.KeepServerOnFail && r.report.Verdict != result.Pass {
+			r.logf("keeping the sandbox for inspection: %s", r.srv.DisplayDSN())
+		} else {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			if err := r.srv.Stop(ctx); err != nil {
+				r.logf("teardown: %v", err)
+			}
+			cancel()
+		}
+	}
+	r.report.Phases = append(r.report.Phases, result.Phase{Name: "teardown", StartS: r.since(start), Duration: time.Since(start).Seconds(), Status: "ok"})
+}
+
+// targetSchema chooses the database the migrations run in: the option, else
+// the database holding the migration history, else the snapshot's only one.
+func targetSchema(snap *snapshot.Snapshot, want string) (string, error) {
+	if want != "" {
+		for _, s := range snap.Schemas {
+			if s.Name == want {
+				return want, nil
+			}
+		}
+		return "", rehearse.WithHint(fmt.Errorf("database %q is not in the snapshot", want), "the snapshot has: %s", schemaNames(snap))
+	}
+	if len(snap.History) > 0 && snap.History[0].Schema != "" {
+		return snap.History[0].Schema, nil
+	}
+	if len(snap.Schemas) == 1 {
+		return snap.Schemas[0].Name, nil
+	}
+	return "", rehearse.WithHint(fmt.Errorf("the snapshot has %d databases and no migration history to tell which one the migrations run in", len(snap.Schemas)),
+		"name it with --database (the snapshot has: %s)", schemaNames(snap))
+}
+
+func schemaNames(snap *snapshot.Snapshot) string {
+	s := ""
+	for i, sc := range snap.Schemas {
+		if i > 0 {
+			s += ", "
+		}
+		s += sc.Name
+	}
+	return s
+}

@@ -1,0 +1,194 @@
+package run
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/rehearse/rehearse/rehearse/load"
+	"github.com/rehearse/rehearse/rehearse/result"
+)
+
+// alreadyExists are the errors of a statement whose object is already there.
+var alreadyExists = map[int]bool{1050: true, 1060: true, 1061: true, 1826: true, 1304: true, 1359: true, 1022: true}
+
+var ddlRe = regexp.MustCompile(`(?is)^\s*(/\*.*?\*/\s*)*(ALTER|CREATE|DROP|RENAME|TRUNCATE|OPTIMIZE)\b`)
+
+func isDDL(sql string) bool { return ddlRe.MatchString(sql) }
+
+var alterRe = regexp.MustCompile(`(?is)^\s*(ALTER\s+(ONLINE\s+|IGNORE\s+)*TABLE|CREATE\s+(UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?INDEX|OPTIMIZE)`)
+
+// usedAlgorithm tells how the server ran a DDL statement, from what it
+// reports: a table copy reports the rows it copied; INPLACE and INSTANT
+// report none.
+func usedAlgorithm(sql string, rowsAffected int64) string {
+	if !alterRe.MatchString(sql) {
+		return ""
+	}
+	if rowsAffected > 0 {
+		return "COPY"
+	}
+	return "INPLACE/INSTANT"
+}
+
+// appCompatResult lists the pre-release statement shapes that fail (or
+// silently change data) on the new schema: each shape replayed once, and the
+// running load's schema-mismatch errors during the app-compat window.
+func (r *rehearsal) appCompatResult(f *forward, lr *load.Result) {
+	if r.appFrom.IsZero() {
+		return
+	}
+	ac := &result.AppCompat{Checked: len(r.shapes)}
+	seen := map[string]bool{}
+	for _, sh := range r.shapes {
+		if !sh.Failed() {
+			continue
+		}
+		msg := sh.Error
+		if msg == "" {
+			msg = "runs, with warnings: " + strings.Join(sh.Warnings, "; ")
+		}
+		seen[sh.SQL] = true
+		ac.Failures = append(ac.Failures, result.AppCompatIssue{
+			Table: sh.Table, Kind: sh.Kind.String(), Shape: sh.SQL,
+			ErrorCode: sh.ErrorCode, Error: msg, Cause: r.causeOf(f, sh.SQL),
+		})
+	}
+	if lr != nil {
+		w := lr.Window(r.appFrom, r.appTo)
+		for _, ts := range w.Templates {
+			n := ts.Classes[load.SchemaMismatch]
+			t := lr.Templates[ts.Template]
+			if n == 0 || seen[t.SQL] {
+				continue
+			}
+			ac.Failures = append(ac.Failures, result.AppCompatIssue{
+				Table: t.Table, Kind: t.Kind.String(), Shape: t.SQL,
+				Error: fmt.Sprintf("%d of %d failed with a schema mismatch under load", n, ts.Ops),
+				Cause: r.causeOf(f, t.SQL),
+			})
+		}
+	}
+	r.report.AppCompat = ac
+}
+
+// causeOf names the applied migration that dropped a column the statement
+// uses, when there is one.
+func (r *rehearsal) causeOf(f *forward, sql string) string {
+	for _, m := range f.applied {
+		for _, d := range droppedObjects(f.before[m.Version], f.after[m.Version]) {
+			name := d[strings.LastIndexAny(d, ". ")+1:]
+			if strings.Contains(sql, "`"+name+"`") || regexp.MustCompile(`\b`+regexp.QuoteMeta(name)+`\b`).MatchString(sql) {
+				return fmt.Sprintf("%s drops %s", m.ID(), d)
+			}
+		}
+	}
+	return ""
+}
+
+// verdict evaluates the gates and writes the findings the run measured.
+func (r *rehearsal) verdict(f *forward) {
+	rep := r.report
+	gates := r.opts.Gates
+	if len(gates) == 0 {
+		gates = DefaultGates()
+	}
+	rep.Gates = Evaluate(gates, rep)
+	var failed []string
+	for _, g := range rep.Gates {
+		if !g.Passed {
+			failed = append(failed, fmt.Sprintf("%s %s: %s > %s", g.Name, g.Scope, g.Measured, g.Limit))
+		}
+	}
+	for _, m := range rep.Migrations {
+		for _, s := range m.Statements {
+			if s.Status == "failed" && alreadyExists[s.ErrorCode] {
+				rep.Findings = append(rep.Findings, result.Finding{
+					Code: "RUN204", DocsURL: "docs/rules/RUN204.md", Severity: "error", Migration: m.Version, Statement: s.Index,
+					Message: fmt.Sprintf("failed with %d (%s): production's schema already has what this pending migration creates, so it was applied outside the runner; a deploy will run it again and fail", s.ErrorCode, firstLine(s.Error)),
+					Fix:     "record it in the history table as the runner would (after checking the schema matches), or make it idempotent",
+				})
+			}
+			if s.Status == "failed" {
+				failed = append(failed, fmt.Sprintf("migration %s statement %d failed: %s", m.Version, s.Index, s.Error))
+				rep.Findings = append(rep.Findings, result.Finding{
+					Code: "RUN201", DocsURL: "docs/rules/RUN201.md", Severity: "error", Migration: m.Version, Statement: s.Index,
+					Message: fmt.Sprintf("statement %d failed (error %d) after %d statement(s) committed: MySQL DDL is not transactional, so the release is half-applied", s.Index, s.ErrorCode, len(partialCommitted(m))),
+					Fix:     "make the migration idempotent (guard each step) or split it so each statement is its own migration",
+				})
+			}
+			if s.LockWaitS >= 1 && s.BlockedBy != "" {
+				rep.Findings = append(rep.Findings, result.Finding{
+					Code: "RUN202", DocsURL: "docs/rules/RUN202.md", Severity: "warning", Migration: m.Version, Statement: s.Index,
+					Message: fmt.Sprintf("waited %.1f s for its metadata lock behind %s; %d writer(s) queued behind it (longest stall %.1f s)", s.LockWaitS, s.BlockedBy, s.WritersBlocked, s.LongestStallS),
+					Fix:     "set a short lock_wait_timeout for the migration session and retry, and check for long transactions before deploying",
+				})
+			}
+			if s.Algorithm == "COPY" && s.LongestStallS >= 1 {
+				rep.Findings = append(rep.Findings, result.Finding{
+					Code: "RUN203", DocsURL: "docs/rules/RUN203.md", Severity: "warning", Migration: m.Version, Statement: s.Index,
+					Message: fmt.Sprintf("copied the table (%d rows) and blocked writers for %.1f s", s.RowsAffected, s.LongestStallS),
+					Fix:     "use an online schema change tool (gh-ost, pt-online-schema-change, spirit) or ALGORITHM=INPLACE, LOCK=NONE where the server allows it",
+				})
+			}
+		}
+	}
+	if rb := rep.Rollback; rb != nil {
+		for _, m := range rb.Migrations {
+			switch m.Verdict {
+			case "differences", "failed", "irreversible":
+				rep.Findings = append(rep.Findings, result.Finding{
+					Code: "RUN210", DocsURL: "docs/rules/RUN210.md", Severity: "warning", Migration: m.Version,
+					Message: fmt.Sprintf("rollback: the down %s: %s", verdictText(m.Verdict), strings.Join(m.Detail, "; ")),
+					Fix:     "write a down that inverts the up exactly, or mark the migration as forward-only in the release notes",
+				})
+			case "data_lost":
+				rep.Findings = append(rep.Findings, result.Finding{
+					Code: "RUN211", DocsURL: "docs/rules/RUN211.md", Severity: "warning", Migration: m.Version,
+					Message: "rollback loses data: " + strings.Join(m.Detail, "; "),
+					Fix:     "expand/contract: stop using the column in one release, drop it in a later one",
+				})
+			}
+		}
+	}
+	if ac := rep.AppCompat; ac != nil {
+		for _, fl := range ac.Failures {
+			msg := fmt.Sprintf("rolling back the app without rolling back the schema breaks: %s on %s (%s)", fl.Kind, fl.Table, fl.Error)
+			if fl.Cause != "" {
+				msg += "; " + fl.Cause
+			}
+			rep.Findings = append(rep.Findings, result.Finding{
+				Code: "RUN220", DocsURL: "docs/rules/RUN220.md", Severity: "warning", Table: fl.Table, Message: msg,
+				Fix: "expand/contract: keep the old shape working for one release (add before use, drop after the app stops using it)",
+			})
+		}
+	}
+	if len(failed) == 0 {
+		rep.Verdict = result.Pass
+		return
+	}
+	rep.Verdict = result.Fail
+	rep.Reason = strings.Join(failed, "; ")
+}
+
+func partialCommitted(m result.Migration) []int {
+	var out []int
+	for _, s := range m.Statements {
+		if s.Status == "ok" {
+			out = append(out, s.Index)
+		}
+	}
+	return out
+}
+
+func verdictText(v string) string {
+	switch v {
+	case "differences":
+		return "leaves differences"
+	case "failed":
+		return "failed"
+	case "irreversible":
+		return "is missing or empty (irreversible)"
+	}
+	return v
+}

@@ -1,0 +1,41 @@
+package reports
+
+import (
+	"io"
+
+	"github.com/rehearse/rehearse/rehearse/plan"
+	"github.com/rehearse/rehearse/snapshot"
+)
+
+// The renderers of documents other than run reports dispatch on the
+// document's type; each returns errUnsupported for a type it does not know.
+
+func tableOther(w io.Writer, doc any, o Options) error {
+	switch d := doc.(type) {
+	case *snapshot.DiffReport:
+		return tableDiff(w, d, o)
+	case *plan.Plan:
+		return tablePlan(w, d, o)
+	}
+	return errUnsupported
+}
+
+func markdownOther(w io.Writer, doc any, o Options) error {
+	switch d := doc.(type) {
+	case *snapshot.DiffReport:
+		return markdownDiff(w, d, o)
+	case *plan.Plan:
+		return markdownPlan(w, d, o)
+	}
+	return errUnsupported
+}
+
+func junitOther(w io.Writer, doc any, o Options) error {
+	switch d := doc.(type) {
+	case *snapshot.DiffReport:
+		return junitDiff(w, d, o)
+	case *plan.Plan:
+		return junitPlan(w, d, o)
+	}
+	return errUnsupported
+}

@@ -1,0 +1,4 @@
+ALTER TABLE states
+  MODIFY attributes_id INT DEFAULT NULL,
+  MODIFY old_state_id INT DEFAULT NULL,
+  LOCK=NONE;

@@ -1,0 +1,2 @@
+ALTER TABLE states MODIFY attributes_id INT DEFAULT NULL;
+ALTER TABLE states MODIFY old_state_id INT DEFAULT NULL;

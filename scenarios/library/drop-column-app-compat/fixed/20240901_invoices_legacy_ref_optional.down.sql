@@ -1,0 +1,1 @@
+ALTER TABLE invoices MODIFY legacy_ref VARCHAR(32) NOT NULL;

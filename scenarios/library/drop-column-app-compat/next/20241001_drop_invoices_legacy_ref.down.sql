@@ -1,0 +1,1 @@
+ALTER TABLE invoices ADD COLUMN legacy_ref VARCHAR(32) NULL DEFAULT NULL AFTER currency;

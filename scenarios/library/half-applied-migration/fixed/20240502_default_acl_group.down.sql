@@ -1,0 +1,1 @@
+DELETE FROM fm_dns_acls WHERE acl_name = 'default-group' AND acl_comment = 'Default ACL group';

@@ -1,0 +1,1 @@
+DROP TABLE fm_dns_acls;

@@ -1,0 +1,2 @@
+ALTER TABLE investments
+  ADD COLUMN status ENUM('pending','settled','cancelled') NOT NULL DEFAULT 'pending';

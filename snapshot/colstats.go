@@ -1,0 +1,139 @@
+package snapshot
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// columnKind tells what aggregates a column gets.
+func columnKind(dataType string) string {
+	switch dataType {
+	case "tinyint", "smallint", "mediumint", "int", "integer", "bigint", "decimal", "numeric", "float", "double", "real", "bit", "year":
+		return "number"
+	case "date", "datetime", "timestamp", "time":
+		return "time"
+	case "char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set", "json":
+		return "string"
+	case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob":
+		return "binary"
+	}
+	return "other" // spatial and the like: null fraction only
+}
+
+// captureColumnStats computes per-column aggregates over the first
+// sampleRows rows of t (a bounded read, never a scan): null fraction,
+// distinct count, min/max for numbers and dates only, and the length
+// distribution of strings and binaries. No value of a string column ever
+// leaves the server; only counts and lengths do.
+func (s *session) captureColumnStats(ctx context.Context, schema string, t *Table, sampleRows int) error {
+	if len(t.Columns) == 0 {
+		return nil
+	}
+	sample := fmt.Sprintf("(SELECT * FROM %s LIMIT %d) AS sample", qualified(schema, t.Name), sampleRows)
+	exprs := []string{"COUNT(*) AS n"}
+	var lens []string
+	for i, c := range t.Columns {
+		q := "sample." + quoteIdent(c.Name)
+		exprs = append(exprs, fmt.Sprintf("SUM(%s IS NULL) AS null_%d", q, i))
+		switch columnKind(c.DataType) {
+		case "number", "time":
+			if c.DataType == "bit" {
+				q = "(" + q + " + 0)" // as a number, not raw bytes
+			}
+			exprs = append(exprs, fmt.Sprintf("COUNT(DISTINCT %s) AS d_%d, CAST(MIN(%s) AS CHAR) AS min_%d, CAST(MAX(%s) AS CHAR) AS max_%d", q, i, q, i, q, i))
+		case "string", "binary":
+			fn := "CHAR_LENGTH"
+			if columnKind(c.DataType) == "binary" {
+				fn = "LENGTH"
+			}
+			if c.DataType == "json" {
+				q = "CAST(" + q + " AS CHAR)"
+			}
+			if !strings.Contains(c.DataType, "blob") && !strings.Contains(c.DataType, "text") && c.DataType != "json" {
+				exprs = append(exprs, fmt.Sprintf("COUNT(DISTINCT %s) AS d_%d", q, i))
+			}
+			lens = append(lens, fmt.Sprintf("%s(%s) AS l_%d", fn, q, i))
+		}
+	}
+	rs, err := s.rows(ctx, "SELECT "+strings.Join(exprs, ", ")+" FROM "+sample)
+	if err != nil {
+		return err
+	}
+	agg := rs[0]
+	n := agg.int("n")
+	lengths := map[int][]int64{}
+	if len(lens) > 0 && n > 0 {
+		lrs, err := s.rows(ctx, "SELECT "+strings.Join(lens, ", ")+" FROM "+sample)
+		if err != nil {
+			return err
+		}
+		for _, r := range lrs {
+			for i := range t.Columns {
+				if v := r.intPtr(fmt.Sprintf("l_%d", i)); v != nil {
+					lengths[i] = append(lengths[i], *v)
+				}
+			}
+		}
+	}
+	rows := t.Stats.RowCount()
+	if rows < n {
+		rows = n
+	}
+	for i := range t.Columns {
+		c := &t.Columns[i]
+		st := &ColumnStats{SampleRows: n}
+		nulls := agg.int(fmt.Sprintf("null_%d", i))
+		if n > 0 {
+			st.NullFraction = float64(nulls) / float64(n)
+		}
+		st.Distinct = estimateDistinct(agg.int(fmt.Sprintf("d_%d", i)), n-nulls, n, rows, st.NullFraction)
+		if k := columnKind(c.DataType); k == "number" || k == "time" {
+			st.Min, st.Max = agg.ptr(fmt.Sprintf("min_%d", i)), agg.ptr(fmt.Sprintf("max_%d", i))
+		}
+		if ls := lengths[i]; len(ls) > 0 {
+			st.Length = lengthStats(ls)
+		}
+		if card := leadingCardinality(t, c.Name); card > st.Distinct {
+			st.Distinct = card
+		}
+		c.Stats = st
+	}
+	return nil
+}
+
+// estimateDistinct scales a sample's distinct count to the table: a column
+// whose sample is (nearly) all distinct is taken to be unique; otherwise the
+// sample's count stands (low-cardinality columns show all their values).
+func estimateDistinct(d, nonNull, sampled, rows int64, nullFrac float64) int64 {
+	if sampled == 0 || sampled >= rows {
+		return d
+	}
+	if nonNull > 0 && float64(d)/float64(nonNull) > 0.9 {
+		return int64(float64(rows) * (1 - nullFrac))
+	}
+	return d
+}
+
+// leadingCardinality is the index cardinality of a column that leads an
+// index (the server's own estimate over the whole table), or 0.
+func leadingCardinality(t *Table, col string) int64 {
+	var best int64
+	for _, ix := range t.Indexes {
+		if len(ix.Columns) > 0 && ix.Columns[0].Name == col && ix.Columns[0].Cardinality > best {
+			best = ix.Columns[0].Cardinality
+		}
+	}
+	return best
+}
+
+func lengthStats(ls []int64) *LengthStats {
+	sort.Slice(ls, func(i, j int) bool { return ls[i] < ls[j] })
+	var sum int64
+	for _, l := range ls {
+		sum += l
+	}
+	pct := func(p float64) int64 { return ls[int(p*float64(len(ls)-1))] }
+	return &LengthStats{Min: ls[0], Max: ls[len(ls)-1], Avg: float64(sum) / float64(len(ls)), P50: pct(0.5), P90: pct(0.9), P99: pct(0.99)}
+}

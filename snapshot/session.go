@@ -1,0 +1,200 @@
+package snapshot
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+)
+
+// session is the one connection a capture reads through. It is read-only
+// (SET SESSION TRANSACTION READ ONLY), bounds every statement's time, and
+// runs in autocommit: no long transaction, because a transaction keeps the
+// metadata lock of every table it touched until it ends, and a pending ALTER
+// on production would then queue (and block every writer behind it) until the
+// capture finished.
+type session struct {
+	conn    *sql.Conn
+	flavor  string // "mysql" | "mariadb"
+	version string // full VERSION()
+	log     func(format string, args ...any)
+}
+
+// openSession takes a connection from db and makes it read-only and
+// time-bounded.
+func openSession(ctx context.Context, db *sql.DB, timeout time.Duration, logf func(string, ...any)) (*session, error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, connectError(err)
+	}
+	s := &session{conn: conn, log: logf}
+	if err := conn.QueryRowContext(ctx, "SELECT VERSION()").Scan(&s.version); err != nil {
+		discard(conn)
+		return nil, connectError(err)
+	}
+	s.flavor = "mysql"
+	if strings.Contains(strings.ToLower(s.version), "mariadb") {
+		s.flavor = "mariadb"
+	}
+	// UTC so TIMESTAMP values (history tables) read the same everywhere.
+	setup := []string{"SET SESSION TRANSACTION READ ONLY", "SET SESSION time_zone = '+00:00'"}
+	secs := math.Max(1, timeout.Seconds())
+	if s.flavor == "mariadb" {
+		setup = append(setup, fmt.Sprintf("SET SESSION max_statement_time = %g", secs))
+	} else {
+		setup = append(setup, fmt.Sprintf("SET SESSION max_execution_time = %d", int64(secs*1000)))
+	}
+	// Give up quickly rather than queue behind a pending DDL's metadata lock.
+	setup = append(setup, fmt.Sprintf("SET SESSION lock_wait_timeout = %d", int64(math.Min(secs, 10))))
+	for _, q := range setup {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			discard(conn)
+			return nil, fmt.Errorf("prepare read-only session (%s): %w", q, err)
+		}
+	}
+	// MySQL 8 caches information_schema statistics for a day by default.
+	if _, err := conn.ExecContext(ctx, "SET SESSION information_schema_stats_expiry = 0"); err != nil && !isErr(err, 1193) {
+		discard(conn)
+		return nil, fmt.Errorf("prepare read-only session: %w", err)
+	}
+	return s, nil
+}
+
+// Close discards the connection instead of returning it to db's pool: its
+// session is read-only, time-limited and has a current database, which the
+// caller's next query must not inherit.
+func (s *session) Close() error { return discard(s.conn) }
+
+func discard(conn *sql.Conn) error {
+	_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+	return conn.Close()
+}
+
+// rows runs a query and returns every row as nullable strings keyed by
+// column name (lower-cased).
+func (s *session) rows(ctx context.Context, query string, args ...any) ([]row, error) {
+	rs, err := s.conn.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	cols, err := rs.Columns()
+	if err != nil {
+		return nil, err
+	}
+	for i := range cols {
+		cols[i] = strings.ToLower(cols[i])
+	}
+	var out []row
+	for rs.Next() {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rs.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		r := make(row, len(cols))
+		for i, c := range cols {
+			r[c] = vals[i]
+		}
+		out = append(out, r)
+	}
+	return out, rs.Err()
+}
+
+// row is one result row by lower-cased column name.
+type row map[string]sql.NullString
+
+func (r row) str(col string) string { return r[col].String }
+
+func (r row) ptr(col string) *string {
+	v, ok := r[col]
+	if !ok || !v.Valid {
+		return nil
+	}
+	s := v.String
+	return &s
+}
+
+func (r row) int(col string) int64 {
+	var n int64
+	fmt.Sscan(r[col].String, &n)
+	return n
+}
+
+func (r row) intPtr(col string) *int64 {
+	v, ok := r[col]
+	if !ok || !v.Valid {
+		return nil
+	}
+	var n int64
+	if _, err := fmt.Sscan(v.String, &n); err != nil {
+		return nil
+	}
+	return &n
+}
+
+// hasColumns reports which of the named columns an information_schema (or
+// performance_schema) table has on this server; catalogs differ by flavor
+// and version.
+func (s *session) hasColumns(ctx context.Context, schema, table string) (map[string]bool, error) {
+	rs, err := s.rows(ctx, "SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", schema, table)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, r := range rs {
+		out[strings.ToUpper(r.str("c"))] = true
+	}
+	return out, nil
+}
+
+func quoteIdent(id string) string { return "`" + strings.ReplaceAll(id, "`", "``") + "`" }
+
+func qualified(schema, name string) string { return quoteIdent(schema) + "." + quoteIdent(name) }
+
+// isErr reports whether err is a server error with one of the codes.
+func isErr(err error, codes ...uint16) bool {
+	var me *mysql.MySQLError
+	if !errors.As(err, &me) {
+		return false
+	}
+	for _, c := range codes {
+		if me.Number == c {
+			return true
+		}
+	}
+	return false
+}
+
+// Server error numbers the capture classifies.
+const (
+	errDBAccessDenied     = 1044 // ER_DBACCESS_DENIED_ERROR
+	errAccessDenied       = 1045 // ER_ACCESS_DENIED_ERROR (credentials)
+	errTableAccessDenied  = 1142 // ER_TABLEACCESS_DENIED_ERROR
+	errColumnAccessDenied = 1143
+	errSpecificAccess     = 1227 // ER_SPECIFIC_ACCESS_DENIED_ERROR
+	errProcAccessDenied   = 1370 // ER_PROCACCESS_DENIED_ERROR
+	errBadDB              = 1049
+	errNoSuchTable        = 1146
+	errUnknownSysVar      = 1193
+	errQueryTimeoutMySQL  = 3024 // ER_QUERY_TIMEOUT (max_execution_time)
+	errQueryTimeoutMaria  = 1969 // ER_STATEMENT_TIMEOUT (max_statement_time)
+	errLockWaitTimeout    = 1205
+)
+
+func isTimeout(err error) bool {
+	return isErr(err, errQueryTimeoutMySQL, errQueryTimeoutMaria, errLockWaitTimeout)
+}
+
+func isAccessDenied(err error) bool {
+	return isErr(err, errDBAccessDenied, errTableAccessDenied, errColumnAccessDenied, errSpecificAccess, errProcAccessDenied)
+}
