@@ -130,14 +130,17 @@ func (r *rowReader) startProducer() {
 	for i := 0; i < pipelineChunks; i++ {
 		r.free <- make([]byte, 0, readerChunk+8<<10)
 	}
+	// The goroutine works on its own copies of the channels: Close clears
+	// r.stop after closing it, and a select on a nil channel blocks forever.
+	full, free, stop, done := r.full, r.free, r.stop, r.done
 	go func() {
-		defer close(r.done)
-		defer close(r.full)
+		defer close(done)
+		defer close(full)
 		for r.next < r.end {
 			var b []byte
 			select {
-			case b = <-r.free:
-			case <-r.stop:
+			case b = <-free:
+			case <-stop:
 				return
 			case <-r.ctx.Done():
 				r.err = r.ctx.Err()
@@ -145,8 +148,8 @@ func (r *rowReader) startProducer() {
 			}
 			b = r.fill(b)
 			select {
-			case r.full <- b:
-			case <-r.stop:
+			case full <- b:
+			case <-stop:
 				return
 			case <-r.ctx.Done():
 				r.err = r.ctx.Err()
