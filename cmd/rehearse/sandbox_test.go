@@ -68,7 +68,7 @@ func requireLocalMariaDB(t *testing.T) {
 // streamed to a channel.
 type sandboxProc struct {
 	cmd    *exec.Cmd
-	stdout bytes.Buffer
+	stdout lockedBuffer
 	lines  chan string
 	stderr strings.Builder
 	mu     sync.Mutex
@@ -120,6 +120,44 @@ func (p *sandboxProc) waitLine(t *testing.T, sub string) {
 			t.Fatalf("no %q within 90s:\n%s", sub, p.errText())
 		}
 	}
+}
+
+// lockedBuffer is stdout's buffer, safe to read while the child writes it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func (b *lockedBuffer) Len() int { return len(b.String()) }
+
+// waitStdout waits until standard output holds a whole line containing sub
+// (stdout and stderr are separate pipes: a line on stderr does not mean
+// the stdout line before it has been read yet) and returns that line.
+func (p *sandboxProc) waitStdout(t *testing.T, sub string) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, l := range strings.SplitAfter(p.stdout.String(), "\n") {
+			if strings.HasSuffix(l, "\n") && strings.Contains(l, sub) {
+				return strings.TrimSpace(l)
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("no %q on stdout within 30s:\n%s", sub, p.errText())
+	return ""
 }
 
 func (p *sandboxProc) errText() string {

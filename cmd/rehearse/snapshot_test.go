@@ -99,7 +99,7 @@ func TestSnapshotAndDiffCommands(t *testing.T) {
 	// snapshot's own server refused through the dsn engine.
 	p := startSandbox(t, []string{"REHEARSE_DSN="}, "--snapshot", a, "--engine", "local")
 	p.waitLine(t, "press Ctrl-C")
-	sdsn := strings.TrimSpace(strings.TrimPrefix(p.stdout.String(), "DSN:"))
+	sdsn := strings.TrimSpace(strings.TrimPrefix(p.waitStdout(t, "DSN:"), "DSN:"))
 	sdb, err := sql.Open("mysql", sdsn)
 	if err != nil {
 		t.Fatal(err)

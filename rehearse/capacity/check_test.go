@@ -95,6 +95,10 @@ func baseOptions(target testserver.Target, snap *snapshot.Snapshot, set *migrati
 // measured at every scale (disk and redo included), the copy is predicted at
 // the target with a band and a disk finding that does not call it safe.
 func TestCheckMeasuresAndPredicts(t *testing.T) {
+	// The smallest copy takes tens of milliseconds on a quiet machine: sample
+	// often enough to see its peak.
+	defer func(d time.Duration) { run.ResourceInterval = d }(run.ResourceInterval)
+	run.ResourceInterval = 5 * time.Millisecond
 	target := testserver.LocalMariaDB()
 	snap := sourceSnapshot(t, target, 4200000)
 	set := release(t,

@@ -29,7 +29,7 @@ import (
 
 // ResourceInterval is how often disk, history and row log are sampled while
 // a statement runs (a package var so tests can change it).
-var ResourceInterval = 100 * time.Millisecond
+var ResourceInterval = 20 * time.Millisecond
 
 // resSample is one reading. ok flags say which figures the server gave.
 type resSample struct {

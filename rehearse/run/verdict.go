@@ -124,10 +124,18 @@ func (r *rehearsal) verdict(f *forward) {
 					Fix:     "set a short lock_wait_timeout for the migration session and retry, and check for long transactions before deploying",
 				})
 			}
-			if s.Algorithm == "COPY" && s.LongestStallS >= 1 {
+			// A copy that held writers for most of its run: the stall grows
+			// with the table, so at production's size it is the copy's
+			// whole duration (the rehearsal's seconds are a lower bound).
+			if s.Algorithm == "COPY" && s.LongestStallS >= 0.2 && s.LongestStallS >= 0.5*s.DurationS {
+				msg := fmt.Sprintf("copied the table (%d rows) and blocked writers for %.1f s of its %.1f s", s.RowsAffected, s.LongestStallS, s.DurationS)
+				if s.TableRows > s.RowsAffected && s.RowsAffected > 0 {
+					msg += fmt.Sprintf("; at production's %d rows, about %.0f s if the copy scales linearly (rehearse capacity measures it)",
+						s.TableRows, s.LongestStallS*float64(s.TableRows)/float64(s.RowsAffected))
+				}
 				rep.Findings = append(rep.Findings, result.Finding{
 					Code: "RUN203", DocsURL: "docs/rules/RUN203.md", Severity: "warning", Migration: m.Version, Statement: s.Index,
-					Message: fmt.Sprintf("copied the table (%d rows) and blocked writers for %.1f s", s.RowsAffected, s.LongestStallS),
+					Message: msg,
 					Fix:     "use an online schema change tool (gh-ost, pt-online-schema-change, spirit) or ALGORITHM=INPLACE, LOCK=NONE where the server allows it",
 				})
 			}
