@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rehearse/rehearse/snapshot"
 )
 
 // needTool returns the path of an external program a test needs: the test
@@ -112,3 +114,63 @@ func execCommand(name string, args ...string) ([]byte, error) {
 }
 
 func xmlUnmarshal(b []byte, v any) error { return xml.Unmarshal(b, v) }
+
+// Plans: one case per statement and one per finding; a finding's case fails
+// exactly when its severity is error. Diffs: one case per drift kind, failed
+// when that kind has findings, with one <failure> per finding.
+func TestJUnitPlanAndDiffCases(t *testing.T) {
+	for _, name := range planFixtures {
+		p := loadPlan(t, name)
+		var doc junitSuites
+		if err := xml.Unmarshal(render(t, "junit", p, Options{}), &doc); err != nil {
+			t.Fatal(err)
+		}
+		suites := map[string]junitSuite{}
+		for _, s := range doc.Suites {
+			suites[s.Name] = s
+		}
+		if got, want := len(suites["rehearse.plan.statements"].Cases), len(planRows(p)); got != want {
+			t.Errorf("%s: %d statement cases, want %d", name, got, want)
+		}
+		finds := suites["rehearse.plan.findings"]
+		if len(finds.Cases) != len(p.Findings) {
+			t.Fatalf("%s: %d finding cases, want %d", name, len(finds.Cases), len(p.Findings))
+		}
+		errs := 0
+		for i, f := range p.Findings {
+			failed := len(finds.Cases[i].Failures) > 0
+			if failed != (f.Severity == "error") {
+				t.Errorf("%s: finding %s (%s) failed=%v", name, f.Code, f.Severity, failed)
+			}
+			if f.Severity == "error" {
+				errs++
+			}
+		}
+		if finds.Failures != errs || p.Summary.Errors != errs {
+			t.Errorf("%s: findings suite has %d failures, plan has %d errors (summary %d)", name, finds.Failures, errs, p.Summary.Errors)
+		}
+	}
+	for _, name := range []string{"diff", "diff-clean"} {
+		d := loadDiff(t, name)
+		var doc junitSuites
+		if err := xml.Unmarshal(render(t, "junit", d, Options{}), &doc); err != nil {
+			t.Fatal(err)
+		}
+		cases := doc.Suites[0].Cases
+		if len(doc.Suites) != 1 || len(cases) != len(snapshot.DriftKinds) {
+			t.Fatalf("%s: %d suites, %d cases; want 1 suite with a case per drift kind", name, len(doc.Suites), len(cases))
+		}
+		failed := 0
+		for i, k := range snapshot.DriftKinds {
+			if !strings.HasSuffix(cases[i].Classname, "."+string(k)) || len(cases[i].Failures) != d.Count(k) {
+				t.Errorf("%s: case %s has %d failures, %d %s findings", name, cases[i].Classname, len(cases[i].Failures), d.Count(k), k)
+			}
+			if d.Count(k) > 0 {
+				failed++
+			}
+		}
+		if doc.Failures != failed || (name == "diff") != (failed > 0) {
+			t.Errorf("%s: %d failed cases, want %d", name, doc.Failures, failed)
+		}
+	}
+}

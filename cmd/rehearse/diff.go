@@ -21,7 +21,9 @@ type diffOptions struct {
 	NameB      string
 	Migrations string
 	MigFormat  string
-	Format     string
+	Formats    string
+	OutDir     string
+	Output     string
 	FailOn     string
 	ScaleRatio float64
 	ScaleMin   int64
@@ -45,10 +47,17 @@ differently in one environment than in the other, each with its consequence:
             they are pending, and pending migrations numbered below the newest applied one
   scale     tables whose row counts differ by 10x or more
 
+The result is written with the renderers of every result (rehearse report): --format
+takes one or more of ` + strings.Join(formatsFor(&snapshot.DiffReport{}), ", ") + `; several need --out-dir, which
+writes each to its own file (` + strings.Join(fileNamesFor(&snapshot.DiffReport{}), ", ") + `). JUnit has one test
+case per drift kind, failed when that kind has findings (one failure each). -o also saves
+the JSON result, which rehearse report renders again later.
+
 Exit codes: 0 no drift of the --fail-on kinds, 1 drift found, 2 error.`,
 		Example: `  rehearse diff prod.json staging.json
   rehearse diff prod.json staging.json --names production,staging --format md > parity.md
   rehearse diff prod.json staging.json --migrations ./migrations --fail-on schema,history
+  rehearse diff prod.json staging.json --format table,md,junit,json --out-dir parity/
   rehearse diff prod.json staging.json --format json | jq '.findings[] | select(.kind=="scale")'`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -58,10 +67,8 @@ Exit codes: 0 no drift of the --fail-on kinds, 1 drift found, 2 error.`,
 				return usageError{fmt.Errorf("--fail-on: %w", err)}
 			}
 			opts.failOn = kinds
-			switch opts.Format {
-			case "table", "json", "md":
-			default:
-				return usageError{fmt.Errorf("--format %q: use table, json or md", opts.Format)}
+			if _, err := checkFormatsFor(opts.Formats, opts.OutDir, &snapshot.DiffReport{}); err != nil {
+				return err
 			}
 			if opts.NameA == "" || opts.NameB == "" {
 				return usageError{errors.New("--names: give two names, e.g. --names production,staging")}
@@ -72,7 +79,9 @@ Exit codes: 0 no drift of the --fail-on kinds, 1 drift found, 2 error.`,
 	f := cmd.Flags()
 	f.StringVar(&opts.Migrations, "migrations", "", "migrations folder: also report migrations already reflected in a schema though pending, and pending migrations numbered below the newest applied one")
 	f.StringVar(&opts.MigFormat, "migrations-format", "", "format of --migrations (default: detected)")
-	f.StringVar(&opts.Format, "format", "table", "output: table, json or md")
+	f.StringVar(&opts.Formats, "format", "table", "output formats, comma-separated: "+strings.Join(formatsFor(&snapshot.DiffReport{}), ", ")+" (several need --out-dir)")
+	f.StringVar(&opts.OutDir, "out-dir", "", "write each format to its own file in `DIR` ("+strings.Join(fileNamesFor(&snapshot.DiffReport{}), ", ")+")")
+	f.StringVarP(&opts.Output, "output", "o", "", "also write the JSON result to `FILE`")
 	f.StringVar(&opts.FailOn, "fail-on", "all", "drift kinds that make the exit code 1: schema,history,settings,version,scale, all or none")
 	f.Float64Var(&opts.ScaleRatio, "scale-ratio", 10, "row-count ratio from which a table's sizes count as scale drift")
 	f.Int64Var(&opts.ScaleMin, "scale-min-rows", 10000, "the larger side's minimum row count for scale drift")
@@ -124,7 +133,7 @@ func diffRun(ctx context.Context, opts *diffOptions) error {
 	if note != "" {
 		r.Notes = append(r.Notes, note)
 	}
-	if err := snapshot.RenderDiff(opts.io.Out, r, opts.Format); err != nil {
+	if err := writeDocument(opts.io, r, opts.Output, opts.Formats, opts.OutDir); err != nil {
 		return err
 	}
 	if n := r.Count(opts.failOn...); n > 0 {

@@ -53,6 +53,46 @@ func checkFormats(formats, outDir string) ([]string, error) {
 	return names, nil
 }
 
+// checkFormatsFor is checkFormats for a command whose document type is
+// known before the work starts (plan, diff): formats that do not apply to
+// that type (sample: a zero document, e.g. &plan.Plan{}) are refused too,
+// with a hint naming the ones that do.
+func checkFormatsFor(formats, outDir string, sample any) ([]string, error) {
+	names, err := checkFormats(formats, outDir)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		if !reports.Supports(n, sample) {
+			return nil, usageError{reports.Render(&bytes.Buffer{}, n, sample, reports.Options{})} // says which formats apply
+		}
+	}
+	return names, nil
+}
+
+// formatsFor lists the formats that render documents like sample, for a
+// command's --help.
+func formatsFor(sample any) []string {
+	var out []string
+	for _, f := range reports.Formats() {
+		if reports.Supports(f.Name, sample) {
+			out = append(out, f.Name)
+		}
+	}
+	return out
+}
+
+// fileNamesFor lists the --out-dir file names of the formats for sample.
+func fileNamesFor(sample any) []string {
+	var out []string
+	for _, f := range reports.Formats() {
+		if reports.Supports(f.Name, sample) {
+			out = append(out, f.File)
+		}
+	}
+	return out
+}
+
 // writeFormats renders doc (a *result.Report, or a plan or diff document:
 // anything reports.Render takes) in each of the comma-separated formats.
 //
@@ -98,6 +138,23 @@ func writeFormats(io *ioStreams, doc any, formats, outDir string) error {
 			return renderToOut(io, n, doc)
 		}
 	}
+	return nil
+}
+
+// writeDocument is what plan and diff write once their document exists:
+// the --format list as writeFormats does, then the JSON document to output
+// (-o FILE, when set; what `rehearse report` reads back).
+func writeDocument(io *ioStreams, doc any, output, formats, outDir string) error {
+	if err := writeFormats(io, doc, formats, outDir); err != nil {
+		return err
+	}
+	if output == "" {
+		return nil
+	}
+	if err := writeFile(output, "json", doc); err != nil {
+		return rehearse.WithHint(err, "give -o a file in a folder that exists and you can write to")
+	}
+	fmt.Fprintf(io.ErrOut, "wrote %s\n", output)
 	return nil
 }
 

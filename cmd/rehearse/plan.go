@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/rehearse/rehearse/rehearse"
 	"github.com/rehearse/rehearse/rehearse/migrations"
@@ -24,7 +21,9 @@ type planOptions struct {
 	Snapshot     string
 	Migrations   string
 	MigFormat    string
-	Format       string
+	Formats      string
+	OutDir       string
+	Output       string
 	Schema       string
 	Config       string
 	NoVerify     bool
@@ -44,19 +43,24 @@ predicted algorithm and lock for the snapshot's exact server version, rebuild, e
 duration) and verifies it on a schema-only sandbox restored from the snapshot: each ALTER
 is run up the ALGORITHM/LOCK ladder and every failure is classified by error number.
 
+The plan is written with the renderers of every result (rehearse report): --format
+takes one or more of ` + strings.Join(formatsFor(&plan.Plan{}), ", ") + `; several need --out-dir, which
+writes each to its own file (` + strings.Join(fileNamesFor(&plan.Plan{}), ", ") + `). JUnit has one test case
+per statement and per finding; error-severity findings are failures. -o also saves the JSON
+plan (rehearse.plan/v1), which rehearse report renders again later.
+
 Exit codes: 0 no error-severity finding, 1 an error-severity finding, 2 could not plan.`,
 		Example: `  rehearse plan --snapshot prod.json --migrations ./migrations
-  rehearse plan --snapshot prod.json --migrations ./db --format md > plan.md
-  rehearse plan --snapshot prod.json --migrations ./db --format json --no-verify`,
+  rehearse plan --snapshot prod.json --migrations ./db --format md >> "$GITHUB_STEP_SUMMARY"
+  rehearse plan --snapshot prod.json --migrations ./db --format table,md,junit,json --out-dir out/
+  rehearse plan --snapshot prod.json --migrations ./db --no-verify -o plan.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Snapshot == "" || opts.Migrations == "" {
 				return usageError{fmt.Errorf("plan needs --snapshot FILE and --migrations DIR")}
 			}
-			switch opts.Format {
-			case "table", "json", "md":
-			default:
-				return usageError{fmt.Errorf("--format %q: use table, json or md", opts.Format)}
+			if _, err := checkFormatsFor(opts.Formats, opts.OutDir, &plan.Plan{}); err != nil {
+				return err
 			}
 			return planRun(cmd.Context(), opts)
 		},
@@ -65,7 +69,9 @@ Exit codes: 0 no error-severity finding, 1 an error-severity finding, 2 could no
 	f.StringVar(&opts.Snapshot, "snapshot", "", "snapshot `FILE` of production (rehearse snapshot)")
 	f.StringVar(&opts.Migrations, "migrations", "", "migrations `DIR`")
 	f.StringVar(&opts.MigFormat, "migrations-format", "", "migration format: "+strings.Join(migrations.Formats(), "|")+" (default: detected)")
-	f.StringVar(&opts.Format, "format", "table", "output: table|json|md")
+	f.StringVar(&opts.Formats, "format", "table", "output formats, comma-separated: "+strings.Join(formatsFor(&plan.Plan{}), ", ")+" (several need --out-dir)")
+	f.StringVar(&opts.OutDir, "out-dir", "", "write each format to its own file in `DIR` ("+strings.Join(fileNamesFor(&plan.Plan{}), ", ")+")")
+	f.StringVarP(&opts.Output, "output", "o", "", "also write the JSON plan (rehearse.plan/v1) to `FILE`")
 	f.StringVar(&opts.Schema, "schema", "", "the snapshot database the migrations apply to (default: the history's)")
 	f.StringVar(&opts.Config, "config", "", "rehearse.yaml with a rules: section (default: ./rehearse.yaml when present)")
 	f.BoolVar(&opts.NoVerify, "no-verify", false, "do not start the schema-only sandbox: predictions only")
@@ -105,17 +111,8 @@ func planRun(ctx context.Context, opts *planOptions) error {
 	if err != nil {
 		return err
 	}
-	switch opts.Format {
-	case "json":
-		enc := json.NewEncoder(opts.io.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(p); err != nil {
-			return err
-		}
-	case "md":
-		writePlanMarkdown(opts.io.Out, p)
-	default:
-		writePlanTable(opts.io.Out, p)
+	if err := writeDocument(opts.io, p, opts.Output, opts.Formats, opts.OutDir); err != nil {
+		return err
 	}
 	if p.Summary.Errors > 0 {
 		return &rehearse.VerdictError{Reason: fmt.Sprintf("plan: %d error-severity finding(s)", p.Summary.Errors)}
@@ -128,154 +125,4 @@ func versionString() string {
 		return version
 	}
 	return "dev"
-}
-
-func algoText(sp *plan.StatementPlan) (pred, ver string) {
-	if a := sp.Predicted; a != nil {
-		pred = a.Algorithm + "/" + a.Lock
-		if a.Rebuild {
-			pred += " rebuild"
-		}
-	}
-	if v := sp.Verified; v != nil && v.Algorithm != "" {
-		ver = v.Algorithm + "/" + v.Lock
-		if sp.Predicted != nil && !v.Agrees {
-			ver += " (!)"
-		}
-	}
-	return
-}
-
-func tableText(sp *plan.StatementPlan) string {
-	t := sp.Table
-	switch {
-	case t == nil:
-		return ""
-	case t.Missing:
-		return t.Name + " (missing)"
-	case t.New:
-		return t.Name + " (new)"
-	}
-	return fmt.Sprintf("%s (%s rows)", t.Name, humanInt(t.Rows))
-}
-
-func opsText(sp *plan.StatementPlan) string {
-	var s []string
-	for _, op := range sp.Ops {
-		x := op.Class
-		if op.Object != "" {
-			x += " " + op.Object
-		}
-		s = append(s, x)
-	}
-	if !sp.Analysed && sp.Via == "" {
-		return "not analysed"
-	}
-	return strings.Join(s, ", ")
-}
-
-func estText(sp *plan.StatementPlan) string {
-	if sp.Estimate == nil || sp.Estimate.Seconds < 0 {
-		return ""
-	}
-	return fmt.Sprintf("%.1fs", sp.Estimate.Seconds)
-}
-
-// planRows flattens statements: DDL inside PREPARE strings and routines
-// appear under their statement.
-func planRows(p *plan.Plan, fn func(pm *plan.PendingMigration, sp *plan.StatementPlan, inner bool)) {
-	for i := range p.Pending {
-		pm := &p.Pending[i]
-		for j := range pm.Statements {
-			sp := &pm.Statements[j]
-			show := sp.Kind == "ddl" || sp.Kind == "dml" || !sp.Analysed
-			if show {
-				fn(pm, sp, false)
-			}
-			for k := range sp.Inner {
-				if sp.Inner[k].Kind == "ddl" || sp.Inner[k].Kind == "dml" {
-					fn(pm, &sp.Inner[k], true)
-				}
-			}
-		}
-	}
-}
-
-func writePlanTable(w io.Writer, p *plan.Plan) {
-	fmt.Fprintf(w, "Plan: %d pending of %d %s migrations in %s against %s %s (%s)\n",
-		p.Summary.Pending, p.Migrations.Total, p.Migrations.Format, p.Migrations.Dir, p.Snapshot.Flavor, p.Snapshot.Version, p.Snapshot.Schema)
-	if p.History != nil {
-		fmt.Fprintf(w, "History: %s %s.%s, %d applied, newest %s\n", p.History.Runner, p.History.Schema, p.History.Table, p.History.Applied, p.History.Newest)
-	}
-	if p.Sandbox != nil {
-		fmt.Fprintf(w, "Verified on: %s %s %s sandbox (%d statements replayed, %d failed, %.1fs)\n",
-			p.Sandbox.Engine, p.Sandbox.Flavor, p.Sandbox.Version, p.Sandbox.Replayed, p.Sandbox.Failed, p.Sandbox.Seconds)
-	}
-	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "MIGRATION\tWHERE\tOPERATION\tTABLE\tPREDICTED\tVERIFIED\tEST.")
-	planRows(p, func(pm *plan.PendingMigration, sp *plan.StatementPlan, inner bool) {
-		pred, ver := algoText(sp)
-		where := fmt.Sprintf("%s:%d", filepath.Base(sp.File), sp.Line)
-		if inner {
-			where = "  " + sp.Via
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", pm.Key, where, trunc(opsText(sp), 48), tableText(sp), pred, ver, estText(sp))
-	})
-	tw.Flush()
-	fmt.Fprintln(w)
-	for _, f := range p.Findings {
-		loc := ""
-		if f.File != "" {
-			loc = fmt.Sprintf(" %s:%d", f.File, f.Line)
-		}
-		fmt.Fprintf(w, "%-7s %s%s: %s\n", strings.ToUpper(string(f.Severity)), f.Code, loc, f.Message)
-		if f.Recommendation != "" {
-			fmt.Fprintf(w, "        → %s\n", f.Recommendation)
-		}
-	}
-	s := p.Summary
-	fmt.Fprintf(w, "\n%d statements (%d not analysed), %d rebuild, %d block writes, %d verified (%d disagree), est. %.1fs; %d errors, %d warnings\n",
-		s.Statements, s.NotAnalysed, s.Rebuilds, s.Blocking, s.Verified, s.Disagreements, s.EstimatedSeconds, s.Errors, s.Warnings)
-}
-
-func writePlanMarkdown(w io.Writer, p *plan.Plan) {
-	fmt.Fprintf(w, "## Migration plan: %d pending (%s, %s %s)\n\n", p.Summary.Pending, p.Migrations.Format, p.Snapshot.Flavor, p.Snapshot.Version)
-	fmt.Fprintln(w, "| migration | where | operation | table | predicted | verified | est. |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
-	planRows(p, func(pm *plan.PendingMigration, sp *plan.StatementPlan, inner bool) {
-		pred, ver := algoText(sp)
-		where := fmt.Sprintf("`%s:%d`", filepath.Base(sp.File), sp.Line)
-		if inner {
-			where += " (" + sp.Via + ")"
-		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", pm.Key, where, mdEscape(opsText(sp)), mdEscape(tableText(sp)), pred, ver, estText(sp))
-	})
-	if len(p.Findings) > 0 {
-		fmt.Fprintln(w, "\n### Findings")
-		for _, f := range p.Findings {
-			fmt.Fprintf(w, "- **%s** [%s](%s) `%s:%d`: %s\n", f.Severity, f.Code, f.Docs, f.File, f.Line, mdEscape(f.Message))
-		}
-	}
-}
-
-func mdEscape(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
-
-func trunc(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n-1] + "…"
-}
-
-func humanInt(n int64) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/rehearse/rehearse/rehearse"
 )
 
 // Set by the linker (-X main.version=...); falls back to build info.
@@ -24,7 +26,11 @@ func run(ctx context.Context, io *ioStreams, args []string) int {
 	cmd, err := root.ExecuteContextC(ctx)
 	if err != nil {
 		if _, ok := err.(usageError); ok || isCobraUsageError(err) {
-			fmt.Fprintf(io.ErrOut, "rehearse: %v\n\n%s", err, cmd.UsageString())
+			hint := ""
+			if h := rehearse.Hint(err); h != "" {
+				hint = "Try: " + h + "\n"
+			}
+			fmt.Fprintf(io.ErrOut, "rehearse: %v\n%s\n%s", err, hint, cmd.UsageString())
 			return exitError
 		}
 		printError(io.ErrOut, err)

@@ -68,7 +68,7 @@ func TestSnapshotAndDiffCommands(t *testing.T) {
 	}
 
 	code, stdout, _ := runRehearse(t, nil, "diff", a, a)
-	if code != 0 || !strings.Contains(stdout, "No drift") {
+	if code != 0 || !strings.HasPrefix(stdout, "NO DRIFT") {
 		t.Errorf("diff of a file with itself: exit %d\n%s", code, stdout)
 	}
 
@@ -79,7 +79,7 @@ func TestSnapshotAndDiffCommands(t *testing.T) {
 	b := filepath.Join(dir, "staging.json")
 	os.WriteFile(b, edited, 0o644)
 	code, stdout, _ = runRehearse(t, nil, "diff", a, b, "--names", "production,staging", "--format", "md")
-	if code != 1 || !strings.Contains(stdout, "lock_wait_timeout") || !strings.Contains(stdout, "### Settings drift") {
+	if code != 1 || !strings.Contains(stdout, "lock_wait_timeout") || !strings.Contains(stdout, "#### settings drift (1)") {
 		t.Errorf("diff with drift: exit %d\n%s", code, stdout)
 	}
 	if code, _, _ = runRehearse(t, nil, "diff", a, b, "--fail-on", "schema,history"); code != 0 {
