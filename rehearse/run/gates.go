@@ -27,6 +27,7 @@ var gateKinds = map[string]string{
 	"max-lock-wait":       "duration", // per statement: the DDL's own metadata-lock wait
 	"max-writer-stall":    "duration", // per statement: longest single writer stall it caused
 	"max-blocked-writers": "count",    // per statement: distinct writers that waited behind it
+	"max-stall-share":     "percent",  // per statement: longest writer stall as a share of its duration
 	"max-p99":             "p99",      // per statement: write p99 while it ran (absolute, or Nx baseline)
 	"max-error-rate":      "percent",  // whole migration phase: load errors / ops, in percent
 	"max-duration":        "duration", // per statement
@@ -34,6 +35,9 @@ var gateKinds = map[string]string{
 	"rollback":            "required", // every down restores the schema
 	"app-compat":          "required", // the previous app's statements still work
 }
+
+// StallShareFloor is the shortest writer stall max-stall-share judges.
+const StallShareFloor = 100 * time.Millisecond
 
 // GateNames lists the known gates, sorted (for help and errors).
 func GateNames() []string {
@@ -130,6 +134,17 @@ func evaluate(g Gate, r *result.Report) []result.Gate {
 	case "max-blocked-writers":
 		return perStmt(func(s result.Statement) (float64, string, bool) {
 			return float64(s.WritersBlocked), strconv.Itoa(s.WritersBlocked), true
+		})
+	case "max-stall-share":
+		// Scale-free: a table copy holds writers for ~100% of its run at any
+		// row count, an online change for a blip. Stalls under StallShareFloor
+		// are noise at any scale and are not judged.
+		return perStmt(func(s result.Statement) (float64, string, bool) {
+			if s.LongestStallS < StallShareFloor.Seconds() || s.DurationS <= 0 {
+				return 0, "", false
+			}
+			share := min(100, 100*s.LongestStallS/s.DurationS)
+			return share, fmt.Sprintf("%.0f%% (%s stall in %s)", share, secs(s.LongestStallS), secs(s.DurationS)), true
 		})
 	case "max-duration":
 		return perStmt(func(s result.Statement) (float64, string, bool) { return s.DurationS, secs(s.DurationS), true })

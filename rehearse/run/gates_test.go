@@ -27,13 +27,18 @@ func TestEvaluateGates(t *testing.T) {
 				{Index: 1, LockWaitS: 3.2, LongestStallS: 3.1, WritersBlocked: 4, DurationS: 3.5,
 					During: &result.Window{Ops: 100, P99Ms: 900, Errors: map[string]int64{"lock_wait_timeout": 5}}, P99Ratio: 45},
 				{Index: 2, LockWaitS: 0.01, DurationS: 8.5, During: &result.Window{Ops: 100, P99Ms: 20}, P99Ratio: 1},
+				// A copy: writers held for most of it. An online change: a
+				// short stall at its end. A blip under the floor: not judged.
+				{Index: 3, DurationS: 0.30, LongestStallS: 0.28},
+				{Index: 4, DurationS: 4, LongestStallS: 0.2},
+				{Index: 5, DurationS: 0.05, LongestStallS: 0.05},
 			},
 		}},
 		Rollback:  &result.Rollback{Attempted: true, Restores: false, Remaining: []string{"column t.c"}},
 		AppCompat: &result.AppCompat{Checked: 3},
 	}
 	var gates []Gate
-	for _, s := range []string{"max-lock-wait=1s", "max-blocked-writers=10", "max-p99=3x", "max-error-rate=1%", "max-total-duration=10s", "rollback=required", "app-compat=required"} {
+	for _, s := range []string{"max-lock-wait=1s", "max-blocked-writers=10", "max-p99=3x", "max-error-rate=1%", "max-total-duration=10s", "max-stall-share=50%", "rollback=required", "app-compat=required"} {
 		g, err := ParseGate(s)
 		if err != nil {
 			t.Fatal(err)
@@ -52,6 +57,14 @@ func TestEvaluateGates(t *testing.T) {
 		"max-total-duration/total": false, // 12 s > 10 s
 		"rollback/total":           false,
 		"app-compat/total":         true,
+		"max-stall-share/2#1":      false, // 3.1 s of 3.5 s
+		"max-stall-share/2#3":      false, // 93%
+		"max-stall-share/2#4":      true,  // 5%
+	}
+	for _, k := range []string{"max-stall-share/2#2", "max-stall-share/2#5"} {
+		if _, ok := got[k]; ok {
+			t.Errorf("%s judged: no stall, or one under the %s floor", k, StallShareFloor)
+		}
 	}
 	for k, v := range want {
 		if g, ok := got[k]; !ok || g != v {
