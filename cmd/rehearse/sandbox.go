@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/rehearse/rehearse/rehearse/engine"
 	"github.com/spf13/cobra"
+
+	"github.com/rehearse/rehearse/rehearse/engine"
+	"github.com/rehearse/rehearse/snapshot"
 )
 
 func init() { subcommands = append(subcommands, newSandboxCmd) }
@@ -17,6 +19,13 @@ type sandboxOptions struct {
 	engine   *engineFlags
 	JSON     bool
 	Snapshot string // restore this snapshot into the sandbox (added by the snapshot helper)
+
+	// Synthetic data after the restore (sandbox_fill.go).
+	Scale  float64
+	Seed   uint64
+	Rows   []string
+	Tables []string
+	rows   map[string]int64
 }
 
 func newSandboxCmd(io *ioStreams) *cobra.Command {
@@ -30,20 +39,37 @@ process, folders, or the scratch database of --engine dsn). Progress goes to
 standard error.
 
 The DSN is for user root without a password on a loopback sandbox. With --engine dsn
-it names the scratch database rehearse_<id> and never shows the password.`,
+it names the scratch database rehearse_<id> and never shows the password.
+
+With --snapshot the server is production's flavor and version with its settings,
+schema and migration history, and no rows. --scale X then fills it with synthetic
+rows, as rehearse run does before a rehearsal: the snapshot's row counts × X (per
+table: --rows), every key and foreign key holding, values following the snapshot's
+statistics; the history tables keep the snapshot's history. The same snapshot, --scale,
+--rows and --seed give the same rows as rehearse run with those flags. Progress goes
+to standard error; the DSN is printed once the data is in.`,
 		Example: `  rehearse sandbox
   rehearse sandbox --flavor mariadb --version 10.11 --set lock_wait_timeout=5
   rehearse sandbox --engine local --flavor mysql --version 9.7   # from the make-images root
   rehearse sandbox --engine docker --image rehearse/mariadb:11.8 --json
   REHEARSE_DSN='me:secret@tcp(staging:3306)/' rehearse sandbox --engine dsn --keep
-  rehearse sandbox --snapshot prod.json    # production's flavor, version, settings, schema and history (no rows)`,
+  rehearse sandbox --snapshot prod.json    # production's flavor, version, settings, schema and history (no rows)
+  rehearse sandbox --snapshot prod.json --scale 0.1 --seed 7    # ... and a tenth of production's rows, synthetic
+  rehearse sandbox --snapshot prod.json --scale 0.01 --rows orders=4200000 --tables orders,customers`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.checkFill(cmd.Flags().Changed); err != nil {
+				return err
+			}
 			return sandboxRun(cmd.Context(), opts)
 		},
 	}
 	opts.engine = addEngineFlags(cmd)
 	cmd.Flags().StringVar(&opts.Snapshot, "snapshot", "", "start the snapshot's flavor/version with its settings and restore its schema and migration history (a file from `rehearse snapshot`)")
+	cmd.Flags().Float64Var(&opts.Scale, "scale", 0, "with --snapshot: fill the tables with synthetic rows, the snapshot's row counts × `X` (e.g. 0.1; default: schema only)")
+	cmd.Flags().Uint64Var(&opts.Seed, "seed", 1, "with --scale: seed of the synthetic rows (the same seed gives the same rows, as in rehearse run)")
+	cmd.Flags().StringArrayVar(&opts.Rows, "rows", nil, "with --scale: row count for one table, `table=N` or schema.table=N (repeatable; not scaled)")
+	cmd.Flags().StringSliceVar(&opts.Tables, "tables", nil, "with --scale: fill only these tables (comma-separated; default: all but the migration history)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, `print {"dsn","engine","flavor","version"} instead of the DSN line`)
 	return cmd
 }
@@ -59,8 +85,9 @@ func sandboxRun(ctx context.Context, opts *sandboxOptions) error {
 	}
 	t0 := time.Now()
 	var s *engine.Server
+	var snap *snapshot.Snapshot
 	if opts.Snapshot != "" { // snapshot helper: sandbox_snapshot.go
-		s, err = startFromSnapshot(ctx, eng, eopts, opts.Snapshot, errOut)
+		s, snap, err = startFromSnapshot(ctx, eng, eopts, opts.Snapshot, errOut)
 	} else {
 		fmt.Fprintf(errOut, "rehearse: starting %s (--engine %s)\n", describeRequest(eopts), eng.Name())
 		s, err = eng.Start(ctx, eopts)
@@ -75,6 +102,11 @@ func sandboxRun(ctx context.Context, opts *sandboxOptions) error {
 			cancel()
 		}
 	}()
+	if opts.Scale > 0 {
+		if err := fillSandbox(ctx, s, snap, opts, dsnPassword(eopts.DSN)); err != nil {
+			return err
+		}
+	}
 	if opts.JSON {
 		out := struct {
 			DSN      string `json:"dsn"`

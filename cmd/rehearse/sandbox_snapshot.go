@@ -13,14 +13,16 @@ import (
 // startFromSnapshot is `rehearse sandbox --snapshot FILE`: load and validate
 // the snapshot, start the matching server with its settings (refusing the
 // snapshot's own source through the dsn engine), restore schema and
-// history. Owned by the snapshot helper; sandbox.go calls it.
-func startFromSnapshot(ctx context.Context, eng engine.Engine, eopts engine.Options, path string, log io.Writer) (*engine.Server, error) {
+// history. It returns the snapshot too, for fillSandbox. Owned by the
+// snapshot helper; sandbox.go calls it.
+func startFromSnapshot(ctx context.Context, eng engine.Engine, eopts engine.Options, path string, log io.Writer) (*engine.Server, *snapshot.Snapshot, error) {
 	snap, err := snapshot.LoadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	so := restore.StartOptions(snap, eopts)
 	fmt.Fprintf(log, "rehearse: starting %s (--engine %s) for snapshot %s (%s %s, %d databases)\n",
 		describeRequest(so), eng.Name(), path, snap.Source.Flavor, snap.Source.Version, len(snap.Schemas))
-	return restore.Sandbox(ctx, eng, eopts, snap, restore.Options{Log: log})
+	srv, err := restore.Sandbox(ctx, eng, eopts, snap, restore.Options{Log: log})
+	return srv, snap, err
 }

@@ -136,7 +136,7 @@ func Into(ctx context.Context, srv *engine.Server, snap *snapshot.Snapshot, opts
 			return rehearse.WithHint(fmt.Errorf("restore: the %s engine works in one scratch database, and the snapshot has %d databases", srv.Engine, len(snap.Schemas)),
 				"take the snapshot with --databases NAME (one database), or use --engine local or docker")
 		}
-		opts.Databases = map[string]string{snap.Schemas[0].Name: srv.Database}
+		opts.Databases = Databases(srv, snap)
 	}
 	db, err := srv.Open("")
 	if err != nil {
