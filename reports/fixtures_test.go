@@ -134,7 +134,7 @@ func fixturePass() *result.Report {
 	r.FinishedAt = t0.Add(41 * time.Second)
 	r.Verdict = result.Pass
 	r.Inputs.MigrationIDs = []string{"20250301120000", "20250302090000"}
-	r.Phases = phases("provision", 0.46, "restore", 1.82, "generate", 6.31, "baseline", 10.0, "migrate", 10.3, "app-compat", 3.0, "rollback", 8.4, "verdict", 0.01, "report", 0.05, "teardown", 0.3)
+	r.Phases = phases("provision", 0.46, "restore", 1.82, "probe", 0.09, "generate", 6.22, "baseline", 10.0, "migrate", 10.3, "app-compat", 3.0, "rollback", 8.4, "verdict", 0.01, "report", 0.05, "teardown", 0.3)
 	r.Baseline = win(8.6, 18.6, 6.8, 0)
 	r.Migrations = []result.Migration{{
 		Version: "20250301120000", Name: "create_audit_log", File: "migrations/20250301120000_create_audit_log.up.sql",
@@ -150,12 +150,12 @@ func fixturePass() *result.Report {
 		Statements: []result.Statement{{
 			Index: 1, Line: 1, SQL: "ALTER TABLE investments ADD COLUMN note VARCHAR(255) NULL",
 			Operation: "ADD COLUMN", Table: "investments", TableRows: 420_000, StartS: 19.0, DurationS: 0.012,
-			Algorithm: "INSTANT", PredictedAlg: "INSTANT", Status: "ok", LockWaitS: 0.003,
+			Algorithm: "INSTANT", PredictedAlg: "INSTANT", PredictedLock: "NONE", VerifiedAlg: "INSTANT", VerifiedLock: "NONE", Status: "ok", LockWaitS: 0.003,
 			During: win(19.0, 19.012, 6.4, 0), P99Ratio: 0.94, Rollback: "restores",
 		}, {
 			Index: 2, Line: 3, SQL: "CREATE INDEX idx_investments_created ON investments (created_at)",
 			Operation: "CREATE INDEX", Table: "investments", TableRows: 420_000, StartS: 19.5, DurationS: 9.2,
-			Algorithm: "NOCOPY", PredictedAlg: "NOCOPY", Status: "ok", LockWaitS: 0.004,
+			Algorithm: "NOCOPY", PredictedAlg: "NOCOPY", PredictedLock: "NONE", VerifiedAlg: "NOCOPY", VerifiedLock: "NONE", Status: "ok", LockWaitS: 0.004,
 			WritersBlocked: 3, LongestStallS: 0.041, BlockedSessionS: 0.09, DeepestQueue: 2,
 			During: win(19.5, 28.7, 9.4, 0), P99Ratio: 1.38, TempBytes: 14_680_064, Rollback: "restores",
 		}},
@@ -222,14 +222,14 @@ func fixtureFail() *result.Report {
 	r.Reason = "3 gates failed: max-lock-wait, max-writer-stall, max-p99"
 	r.Inputs.Lockwait = 31536000
 	r.Inputs.MigrationIDs = []string{"20250310100000", "20250311083000"}
-	r.Phases = phases("provision", 0.46, "restore", 1.82, "generate", 6.31, "baseline", 10.0, "migrate", 42.6, "app-compat", 3.0, "rollback", 11.8, "verdict", 0.01, "report", 0.05, "teardown", 0.3)
-	r.Phases[6].Detail = "1 migration leaves data lost"
+	r.Phases = phases("provision", 0.46, "restore", 1.82, "probe", 0.09, "generate", 6.22, "baseline", 10.0, "migrate", 42.6, "app-compat", 3.0, "rollback", 11.8, "verdict", 0.01, "report", 0.05, "teardown", 0.3)
+	r.Phases[7].Detail = "1 migration leaves data lost"
 	r.Baseline = win(8.6, 18.6, 6.8, 0)
 	r.Injections = []result.Injection{{Kind: "long-txn", Spec: "long-txn=investments:20s@20250310100000", StartS: 18.1, EndS: 38.6}}
 	unique := result.Statement{
 		Index: 1, Line: 2, SQL: "CREATE UNIQUE INDEX uq_investments_ref ON investments (account_id, external_ref)",
 		Operation: "CREATE UNIQUE INDEX", Table: "investments", TableRows: 420_000, StartS: 18.6, DurationS: 29.4,
-		Algorithm: "NOCOPY", PredictedAlg: "NOCOPY", Status: "ok",
+		Algorithm: "NOCOPY", PredictedAlg: "INPLACE", PredictedLock: "NONE", VerifiedAlg: "NOCOPY", VerifiedLock: "NONE", Status: "ok",
 		LockWaitS: 20.02, BlockedBy: "session 41 (long-txn injection: SELECT ... FROM investments, open 20s)",
 		WritersBlocked: 48, LongestStallS: 20.1, BlockedSessionS: 512.4, DeepestQueue: 48,
 		During: &result.Window{StartS: 18.6, EndS: 48.0, Ops: 5880, Throughput: 131.2, P50Ms: 2.4, P99Ms: 20_050, MaxMs: 20_110,
@@ -239,7 +239,7 @@ func fixtureFail() *result.Report {
 	change := result.Statement{
 		Index: 1, Line: 1, SQL: "ALTER TABLE investments MODIFY amount DECIMAL(19,4) NOT NULL",
 		Operation: "MODIFY COLUMN", Table: "investments", TableRows: 420_000, StartS: 48.3, DurationS: 12.6,
-		Algorithm: "COPY", PredictedAlg: "COPY", Status: "ok", LockWaitS: 0.002,
+		Algorithm: "COPY", PredictedAlg: "COPY", PredictedLock: "SHARED", VerifiedAlg: "COPY", VerifiedLock: "SHARED", Status: "ok", LockWaitS: 0.002,
 		WritersBlocked: 31, LongestStallS: 12.5, BlockedSessionS: 301.7, DeepestQueue: 31,
 		During: &result.Window{StartS: 48.3, EndS: 60.9, Ops: 2520, Throughput: 96.4, P50Ms: 2.2, P99Ms: 12_480, MaxMs: 12_530,
 			Errors: map[string]int64{"lock_wait_timeout": 1, "deadlock": 2}},
@@ -248,7 +248,7 @@ func fixtureFail() *result.Report {
 	drop := result.Statement{
 		Index: 2, Line: 2, SQL: "ALTER TABLE investments DROP COLUMN legacy_code",
 		Operation: "DROP COLUMN", Table: "investments", TableRows: 420_000, StartS: 61.0, DurationS: 0.02,
-		Algorithm: "INSTANT", PredictedAlg: "INSTANT", Status: "ok", LockWaitS: 0.001,
+		Algorithm: "INSTANT", PredictedAlg: "INSTANT", PredictedLock: "NONE", VerifiedAlg: "INSTANT", VerifiedLock: "NONE", Status: "ok", LockWaitS: 0.001,
 		During: win(61.0, 61.02, 6.9, 0), P99Ratio: 1.01, Rollback: "data_lost",
 	}
 	r.Migrations = []result.Migration{
@@ -284,6 +284,11 @@ func fixtureFail() *result.Report {
 		Code: "RUN401", Severity: "warning", Migration: "20250311083000",
 		Message: "The down migration re-adds investments.legacy_code empty: its values are lost on rollback.",
 		DocsURL: "https://github.com/rehearse/rehearse/blob/main/docs/rules.md#run401",
+	}, {
+		Code: "RUN205", Severity: "info", Migration: "20250310100000", Statement: 1, Table: "investments",
+		Message: "add-unique-index on investments: our rule table predicted INPLACE/LOCK=NONE but mariadb 10.11.6 accepted NOCOPY/LOCK=NONE on an empty copy of the table: the rule table is wrong for this server; the rehearsal measured what the server does",
+		Fix:     "trust the verified answer (and `rehearse plan`'s server verification); please report the statement, the server version and both answers so the rule table can be fixed",
+		DocsURL: "docs/rules/RUN205.md",
 	}}
 	r.Gates = []result.Gate{
 		{Name: "max-lock-wait", Scope: "20250310100000#1", Limit: "5s", Measured: "20.02s", Value: 20.02, Passed: false},
@@ -339,9 +344,9 @@ func fixturePartial() *result.Report {
 	r.Verdict = result.Fail
 	r.Reason = "migration 20250320110000 failed at statement 2 of 3 and left a partial state the down does not recover"
 	r.Inputs.MigrationIDs = []string{"20250320110000", "20250321090000"}
-	r.Phases = phases("provision", 0.46, "restore", 1.82, "generate", 6.31, "baseline", 10.0, "migrate", 0.7, "rollback", 15.1, "verdict", 0.01, "report", 0.05, "teardown", 0.3)
-	r.Phases[4].Status = "failed"
-	r.Phases[4].Detail = "20250320110000#2: Error 1060 (42S21): Duplicate column name 'status'"
+	r.Phases = phases("provision", 0.46, "restore", 1.82, "probe", 0.08, "generate", 6.23, "baseline", 10.0, "migrate", 0.7, "rollback", 15.1, "verdict", 0.01, "report", 0.05, "teardown", 0.3)
+	r.Phases[5].Status = "failed"
+	r.Phases[5].Detail = "20250320110000#2: Error 1060 (42S21): Duplicate column name 'status'"
 	r.Baseline = win(8.6, 18.6, 6.8, 0)
 	r.Injections = []result.Injection{{Kind: "fail-at", Spec: "fail-at=20250320110000:2", StartS: 19.2, EndS: 19.2}}
 	r.Migrations = []result.Migration{{
@@ -350,11 +355,13 @@ func fixturePartial() *result.Report {
 		Statements: []result.Statement{{
 			Index: 1, Line: 1, SQL: "ALTER TABLE orders ADD COLUMN status_code TINYINT NOT NULL DEFAULT 0",
 			Operation: "ADD COLUMN", Table: "orders", TableRows: 120_000, StartS: 18.7, DurationS: 0.5,
-			Algorithm: "INSTANT", PredictedAlg: "INSTANT", Status: "ok", LockWaitS: 0.002,
+			Algorithm: "COPY", PredictedAlg: "INSTANT", PredictedLock: "NONE", VerifiedAlg: "INSTANT", VerifiedLock: "NONE",
+			RowsAffected: 120_000, Status: "ok", LockWaitS: 0.002,
 			During: win(18.7, 19.2, 7.0, 0), P99Ratio: 1.03, Rollback: "failed",
 		}, {
 			Index: 2, Line: 2, SQL: "ALTER TABLE orders ADD COLUMN status VARCHAR(16) NOT NULL DEFAULT 'new'",
 			Operation: "ADD COLUMN", Table: "orders", TableRows: 120_000, StartS: 19.2, DurationS: 0.03,
+			PredictedAlg: "INSTANT", PredictedLock: "NONE", VerifyNote: "not verified: failed on the empty copy with error 1060 (Duplicate column name 'status')",
 			Status: "failed", Error: "Error 1060 (42S21): Duplicate column name 'status'", ErrorCode: 1060,
 			During: win(19.2, 19.23, 6.6, 0), P99Ratio: 0.97, Rollback: "failed",
 		}, {
@@ -372,6 +379,7 @@ func fixturePartial() *result.Report {
 		Status: "not_run",
 		Statements: []result.Statement{{
 			Index: 1, Line: 1, SQL: "CREATE INDEX idx_orders_status ON orders (status_code)", Operation: "CREATE INDEX", Table: "orders", Status: "not_run",
+			PredictedAlg: "NOCOPY", PredictedLock: "NONE", VerifiedAlg: "NOCOPY", VerifiedLock: "NONE",
 		}},
 	}}
 	r.Rollback = &result.Rollback{Attempted: true, Restores: false,
@@ -387,6 +395,11 @@ func fixturePartial() *result.Report {
 		Code: "RUN202", Severity: "error", Migration: "20250320110000", Table: "orders",
 		Message: "The down migration does not recover the partial state: orders.status_code remains.",
 		DocsURL: "https://github.com/rehearse/rehearse/blob/main/docs/rules.md#run202",
+	}, {
+		Code: "RUN206", Severity: "warning", Migration: "20250320110000", Statement: 1, Table: "orders",
+		Message: "add-column on orders: the server accepts INSTANT/LOCK=NONE for it (verified on an empty copy of the table), yet the run copied the table (120000 rows): a server or session setting (alter_algorithm, old_alter_table) or the statement's own clauses made it copy",
+		Fix:     "add ALGORITHM=INSTANT to the statement so the server does that or refuses, and check the server's alter_algorithm/old_alter_table settings",
+		DocsURL: "docs/rules/RUN206.md",
 	}}
 	r.Gates = []result.Gate{
 		{Name: "max-lock-wait", Scope: "total", Limit: "5s", Measured: "2ms", Value: 0.002, Passed: true},

@@ -115,6 +115,9 @@ func (m *md) statements(r *result.Report) {
 	row := func(version string, s result.Statement) string {
 		id := stmtID(version, s.Index)
 		cells := statementRow(r, s, id)
+		if note := algoNote(s); note != "" && stmtStatus(s) != "not_run" {
+			cells[2] = s.Algorithm + " (" + note + ")"
+		}
 		for _, g := range gatesFor(r.Gates, id) {
 			if c, ok := gateColumn[g.Name]; ok && !g.Passed {
 				cells[c] = "**" + cells[c] + "** ❌"

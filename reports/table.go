@@ -36,6 +36,8 @@ func tableReport(w io.Writer, r *result.Report, o Options) error {
 		p.line("No pending migrations.")
 	} else if err := statementTable(p, r); err != nil {
 		return err
+	} else {
+		algoNotes(p, r)
 	}
 	partialSection(p, r)
 	findingsSection(p, r.Findings)
@@ -173,8 +175,8 @@ func statementRow(r *result.Report, s result.Statement, id string) []string {
 		return []string{"", "", "", "", "", "", "", "", dash(s.Rollback)}
 	}
 	alg := s.Algorithm
-	if s.PredictedAlg != "" && s.Algorithm != "" && s.PredictedAlg != s.Algorithm {
-		alg += " (pred " + s.PredictedAlg + ")"
+	if algoNote(s) != "" {
+		alg += "*" // the terminal table's footnote (algoNotes) or Markdown's cell says more
 	}
 	p99, errs := "", ""
 	if s.During != nil {

@@ -60,7 +60,8 @@ func newRunCmd(io *ioStreams) *cobra.Command {
 		Use:   "run --snapshot FILE --migrations DIR",
 		Short: "Rehearse the pending migrations on a production-shaped sandbox under write load",
 		Long: `Rehearse the release: start a server matching the snapshot, restore its schema and
-migration history, fill it with synthetic data at --scale of production's row counts,
+migration history, ask it which ALGORITHM/LOCK each pending ALTER gets while the tables
+are still empty, fill it with synthetic data at --scale of production's row counts,
 start a write load, then apply each pending migration one statement at a time while a
 lock monitor watches; then check that the previous app version still works, run the
 downs in reverse, and compare the schema with the pre-release one.

@@ -65,7 +65,7 @@ type Inputs struct {
 
 // Phase is one timed step of the rehearsal.
 type Phase struct {
-	Name     string  `json:"name"` // provision, restore, generate, baseline, migrate, app-compat, rollback, roundtrip, verdict, report, teardown
+	Name     string  `json:"name"` // plan, provision, restore, probe, generate, baseline, migrate, app-compat, rollback, roundtrip, verdict, report, teardown
 	StartS   float64 `json:"start_s"`
 	Duration float64 `json:"duration_s"`
 	Status   string  `json:"status"` // ok | failed | skipped
@@ -108,10 +108,21 @@ type Statement struct {
 	StartS       float64 `json:"start_s"`
 	DurationS    float64 `json:"duration_s"`
 	Algorithm    string  `json:"algorithm,omitempty"`           // used: INSTANT, INPLACE, NOCOPY, COPY, "" when not DDL
-	PredictedAlg string  `json:"predicted_algorithm,omitempty"` // from the plan
-	RowsAffected int64   `json:"rows_affected"`
-	Error        string  `json:"error,omitempty"`
-	ErrorCode    int     `json:"error_code,omitempty"`
+	PredictedAlg string  `json:"predicted_algorithm,omitempty"` // from the plan's rule table
+	// PredictedLock is the rule table's lock level (NONE, SHARED,
+	// EXCLUSIVE) for PredictedAlg.
+	PredictedLock string `json:"predicted_lock,omitempty"`
+	// VerifiedAlg and VerifiedLock are the server's own answer: the first
+	// ALGORITHM/LOCK it accepted for the statement on an empty copy of the
+	// table, asked before data generation (INSTANT, then NOCOPY/INPLACE
+	// with LOCK=NONE and LOCK=SHARED, then COPY). Empty when not asked or
+	// not answered; VerifyNote then says why.
+	VerifiedAlg  string `json:"verified_algorithm,omitempty"`
+	VerifiedLock string `json:"verified_lock,omitempty"`
+	VerifyNote   string `json:"verify_note,omitempty"`
+	RowsAffected int64  `json:"rows_affected"`
+	Error        string `json:"error,omitempty"`
+	ErrorCode    int    `json:"error_code,omitempty"`
 	// Status is ok | failed | not_run (statements after a failure in the
 	// same migration). Empty means ok, or failed when Error is set.
 	Status string `json:"status,omitempty"`

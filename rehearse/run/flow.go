@@ -70,6 +70,32 @@ func (r *rehearsal) run(ctx context.Context) error {
 	db.SetMaxOpenConns(0)
 	r.db = db
 
+	// The tables are empty until generate: asking the server which
+	// ALGORITHM/LOCK each ALTER gets costs one CREATE TABLE per table and
+	// the statements on empty copies. A probe that fails is reported and
+	// the rehearsal goes on without the server's answers.
+	switch n := countStatements(pending); {
+	case o.MigrateCommand != nil:
+		r.skipped("probe", "--migrate-cmd: the migrations are code, no statement to ask the server about")
+	case n == 0:
+		r.skipped("probe", "no pending statement")
+	default:
+		err := r.timed("probe", fmt.Sprintf("ALGORITHM/LOCK of %d statements on empty tables", n), func() error {
+			detail, err := r.probeAlgorithms(ctx, pending)
+			if err == nil {
+				r.phaseDetail = detail
+			}
+			return err
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			r.logf("probe: %v", err)
+			r.report.Errors = append(r.report.Errors, result.ErrorEntry{Phase: "probe", Message: err.Error() + " (the report lacks the server's verified algorithms; the rehearsal went on)"})
+		}
+	}
+
 	scale := o.Scale
 	if scale == 0 {
 		scale = 1
@@ -87,7 +113,7 @@ func (r *rehearsal) run(ctx context.Context) error {
 		for _, n := range res.Notes {
 			r.logf("generate: %s", n)
 		}
-		r.report.Phases[len(r.report.Phases)-1].Detail = fmt.Sprintf("%d rows at %.0f rows/s (%s)", res.Rows, res.RowsPerSec(), res.Method)
+		r.phaseDetail = fmt.Sprintf("%d rows at %.0f rows/s (%s)", res.Rows, res.RowsPerSec(), res.Method)
 		return nil
 	}); err != nil {
 		return err
@@ -192,7 +218,8 @@ func (r *rehearsal) run(ctx context.Context) error {
 	stopAll()
 	r.timed("verdict", "", func() error {
 		r.measure(fw, loadRes, lockRes, baseFrom, baseTo)
-		annotate(r.report, thePlan)
+		annotate(r.report, thePlan, r.probes)
+		r.algorithmFindings()
 		r.verdict(fw)
 		return nil
 	})
@@ -243,6 +270,14 @@ func (r *rehearsal) fillInputs(schema string, pending []*migrations.Migration) {
 		r.report.Injections = append(r.report.Injections, result.Injection{Kind: inj.Kind, Spec: inj.Spec})
 	}
 	_ = schema
+}
+
+func countStatements(pending []*migrations.Migration) int {
+	n := 0
+	for _, m := range pending {
+		n += len(m.Up.Statements)
+	}
+	return n
 }
 
 func countTables(snap *snapshot.Snapshot) int {

@@ -2,7 +2,6 @@ package run
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/rehearse/rehearse/rehearse/migrations"
@@ -43,8 +42,11 @@ func (r *rehearsal) planRelease(ctx context.Context, schema string) ([]*migratio
 }
 
 // annotate copies the plan's view of each statement (operation, table and
-// size, predicted algorithm) into the report's statements.
-func annotate(rep *result.Report, p *plan.Plan) {
+// size, the rule table's predicted algorithm) and the server's verified
+// answer (probes, by version: see probeAlgorithms) into the report's
+// statements, and names the algorithm the run used as precisely as the
+// server lets us know it.
+func annotate(rep *result.Report, p *plan.Plan, probes map[string][]plan.Probe) {
 	if p == nil {
 		return
 	}
@@ -53,7 +55,8 @@ func annotate(rep *result.Report, p *plan.Plan) {
 		byVersion[p.Pending[i].Version] = &p.Pending[i]
 	}
 	for mi := range rep.Migrations {
-		pm := byVersion[rep.Migrations[mi].Version]
+		version := rep.Migrations[mi].Version
+		pm := byVersion[version]
 		if pm == nil {
 			continue
 		}
@@ -77,14 +80,24 @@ func annotate(rep *result.Report, p *plan.Plan) {
 			if sp.Table != nil {
 				s.Table, s.TableRows = sp.Table.Name, sp.Table.Rows
 			}
-			if a := plan.Effective(sp); a != nil {
-				s.PredictedAlg = fmt.Sprintf("%s, LOCK=%s", a.Algorithm, a.Lock)
-				// The server does not say which of INSTANT, NOCOPY and
-				// INPLACE it used (all copy no row); when it copied nothing
-				// and the plan expected no copy, the plan's algorithm is
-				// the one that ran.
-				if s.Algorithm == "INPLACE/INSTANT" && a.Algorithm != "COPY" {
-					s.Algorithm = a.Algorithm
+			if a := sp.Predicted; a != nil {
+				s.PredictedAlg, s.PredictedLock = a.Algorithm, a.Lock
+			}
+			if ps := probes[version]; s.Index-1 < len(ps) {
+				verifyStatement(s, &ps[s.Index-1])
+			}
+			// The server does not say which of INSTANT, NOCOPY and
+			// INPLACE it used (all copy no row); when it copied nothing
+			// and the server (else the plan) expected no copy, that
+			// answer is the one that ran.
+			if s.Algorithm == "INPLACE/INSTANT" {
+				switch {
+				case s.VerifiedAlg != "":
+					if s.VerifiedAlg != plan.Copy {
+						s.Algorithm = s.VerifiedAlg
+					}
+				case s.PredictedAlg != "" && s.PredictedAlg != plan.Copy:
+					s.Algorithm = s.PredictedAlg
 				}
 			}
 		}

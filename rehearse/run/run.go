@@ -120,10 +120,15 @@ type rehearsal struct {
 	report  *result.Report
 	started time.Time
 	phase   string
+	// phaseDetail replaces the running phase's detail when set (what it
+	// found out, e.g. the rows generated); timed resets it.
+	phaseDetail string
 
 	srv    *engine.Server
 	db     *sql.DB // pool for migrations, injections and captures
 	schema string  // the database the migrations run in (on the server)
+
+	probes map[string][]plan.Probe // the server's ALGORITHM/LOCK answers, by version (probe.go)
 
 	gen            *load.Generator
 	profile        *load.Profile
@@ -149,7 +154,11 @@ func (r *rehearsal) timed(name, detail string, f func() error) error {
 		r.opts.Progress(name, detail)
 	}
 	start := time.Now()
+	r.phaseDetail = ""
 	err := f()
+	if r.phaseDetail != "" {
+		detail = r.phaseDetail
+	}
 	p := result.Phase{Name: name, StartS: r.since(start), Duration: time.Since(start).Seconds(), Status: "ok", Detail: detail}
 	if err != nil {
 		p.Status = "failed"

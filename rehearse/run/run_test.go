@@ -237,6 +237,12 @@ func TestHalfAppliedMigration(t *testing.T) {
 	if m.Statements[2].Status != "not_run" {
 		t.Errorf("statement 3 status %q, want not_run", m.Statements[2].Status)
 	}
+	// The server was asked before the run: statements that never ran have
+	// its answer too.
+	if s1, s3 := m.Statements[0], m.Statements[2]; s1.VerifiedAlg != "INSTANT" || s3.VerifiedAlg == "" {
+		t.Errorf("verified algorithms %q (%s) and %q (%s), want INSTANT for the ADD COLUMN and an answer for the ADD INDEX that did not run",
+			s1.VerifiedAlg, s1.VerifyNote, s3.VerifiedAlg, s3.VerifyNote)
+	}
 	if len(p.SchemaDiff) != 1 || !strings.Contains(p.SchemaDiff[0], "extra column channel") {
 		t.Errorf("schema diff %v, want the added column channel", p.SchemaDiff)
 	}
@@ -298,5 +304,10 @@ func TestMigrateCommand(t *testing.T) {
 	}
 	if rep.Verdict != result.Pass {
 		t.Errorf("verdict %s (%s), want pass", rep.Verdict, rep.Reason)
+	}
+	for _, p := range rep.Phases {
+		if p.Name == "probe" && p.Status != "skipped" {
+			t.Errorf("probe phase %+v, want skipped: a migrate command has no statements to probe", p)
+		}
 	}
 }
