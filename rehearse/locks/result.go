@@ -89,6 +89,14 @@ type BlockedSummary struct {
 // held a conflicting lock, or had a conflicting request queued ahead (a
 // waiting ALTER blocks every later writer) — overlapping [from, to].
 func (r *Result) BlockedBy(conn int64, from, to time.Time) BlockedSummary {
+	return r.BlockedBySince(conn, time.Time{}, from, to)
+}
+
+// BlockedBySince is BlockedBy without the waits that began before since:
+// when conn ran an earlier statement that ended at since, a writer queued
+// behind that statement and still waiting when the next one starts is the
+// earlier statement's stall, not this one's.
+func (r *Result) BlockedBySince(conn int64, since, from, to time.Time) BlockedSummary {
 	var s BlockedSummary
 	sessions, writers := map[int64]bool{}, map[int64]bool{}
 	type edge struct {
@@ -97,7 +105,7 @@ func (r *Result) BlockedBy(conn int64, from, to time.Time) BlockedSummary {
 	}
 	var edges []edge
 	for _, w := range r.Waits {
-		if w.ConnID == conn || !w.BlockedBy(conn) || !overlaps(w, from, to) {
+		if w.ConnID == conn || !w.BlockedBy(conn) || !overlaps(w, from, to) || w.Start.Before(since) {
 			continue
 		}
 		s.Waiting = append(s.Waiting, w)

@@ -65,6 +65,11 @@ func TestTrackerIntervalsAndBlips(t *testing.T) {
 	if b := r.BlockedBy(3, t0, at(300)); b.Sessions != 1 || b.LongestStall != 30*time.Millisecond || b.DeepestQueue != 1 {
 		t.Errorf("BlockedBy %+v", b)
 	}
+	// The wait began at +5 ms: a statement of conn 3 that starts after an
+	// earlier one ended at +20 ms does not inherit it.
+	if b := r.BlockedBySince(3, at(20), at(20), at(300)); b.Sessions != 0 || b.LongestStall != 0 {
+		t.Errorf("BlockedBySince after the wait began: %+v, want nothing", b)
+	}
 	if tl := r.Timeline(100 * time.Millisecond); len(tl) != 4 || tl[0].Waiters != 1 || tl[1].Waiters != 0 {
 		t.Errorf("timeline %+v", tl)
 	}

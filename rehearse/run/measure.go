@@ -47,7 +47,7 @@ func (r *rehearsal) measure(f *forward, lr *load.Result, mr *locks.Result, baseF
 			byVersion[run.mig.Version] = m
 			order = append(order, run.mig.Version)
 		}
-		st := r.statement(run, lr, mr, longTxnConns)
+		st := r.statement(run, prevEnd(f.runs, run), lr, mr, longTxnConns)
 		m.Statements = append(m.Statements, st)
 		if run.run {
 			m.DurationS += st.DurationS
@@ -101,7 +101,7 @@ func migrationStatus(m *result.Migration) string {
 }
 
 // statement computes one statement's figures.
-func (r *rehearsal) statement(run *stmtRun, lr *load.Result, mr *locks.Result, longTxns map[int64]string) result.Statement {
+func (r *rehearsal) statement(run *stmtRun, since time.Time, lr *load.Result, mr *locks.Result, longTxns map[int64]string) result.Statement {
 	s := result.Statement{
 		Index: run.index, Line: run.stmt.Line, SQL: strings.TrimSpace(run.stmt.Text), Status: "not_run",
 	}
@@ -137,7 +137,7 @@ func (r *rehearsal) statement(run *stmtRun, lr *load.Result, mr *locks.Result, l
 				s.BlockedBy = fmt.Sprintf("session %d (idle in an open transaction)", b.ConnID)
 			}
 		}
-		bs := mr.BlockedBy(res.ConnID, res.Start, res.End)
+		bs := mr.BlockedBySince(res.ConnID, since, res.Start, res.End)
 		s.WritersBlocked = bs.Writers
 		s.LongestStallS = bs.LongestStall.Seconds()
 		s.BlockedSessionS = bs.Total.Seconds()
@@ -152,6 +152,27 @@ func (r *rehearsal) statement(run *stmtRun, lr *load.Result, mr *locks.Result, l
 	}
 	r.fillResources(&s, run, lr)
 	return s
+}
+
+// prevEnd is when the statement run before this one ended (zero when
+// none). A writer that queued behind that statement and was still waiting
+// when this one started, then waited behind this one too, is the earlier
+// statement's stall: statements run one after another, so a wait that began
+// before this statement started was not caused by it.
+func prevEnd(runs []*stmtRun, run *stmtRun) time.Time {
+	var end time.Time
+	if !run.run {
+		return end
+	}
+	for _, o := range runs {
+		if o == run || !o.run {
+			continue
+		}
+		if e := o.res.End; !e.After(run.res.Start) && e.After(end) {
+			end = e
+		}
+	}
+	return end
 }
 
 // window converts a load window to the report's.
