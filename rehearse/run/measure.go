@@ -74,7 +74,7 @@ func (r *rehearsal) measure(f *forward, lr *load.Result, mr *locks.Result, baseF
 			rb := &r.report.Rollback.Migrations[i]
 			for _, run := range f.runs {
 				if run.dir == "down" && run.mig.Version == rb.Version {
-					rb.Statements = append(rb.Statements, r.statement(run, lr, mr, longTxnConns))
+					rb.Statements = append(rb.Statements, r.statement(run, prevEnd(f.runs, run), lr, mr, longTxnConns))
 				}
 			}
 		}
