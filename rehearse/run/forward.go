@@ -108,6 +108,11 @@ func (f *forward) runScript(ctx context.Context, m *migrations.Migration, dir st
 		}
 		run := &stmtRun{mig: m, dir: dir, index: j + 1, stmt: s, res: res, run: true, usage: usage}
 		f.runs = append(f.runs, run)
+		if res.Err == nil {
+			// One line per statement: a CI log shows where a long
+			// rehearsal is, and which statement took the time.
+			r.logf("%s %s#%d (%s) %s: %s", dir, m.Version, j+1, s.Pos(), firstWords(sqlText, 8), res.End.Sub(res.Start).Round(time.Millisecond))
+		}
 		if res.Err != nil {
 			r.logf("%s %s statement %d (%s): %v", dir, m.ID(), j+1, s.Pos(), res.Err)
 			if ctx.Err() != nil {
@@ -286,4 +291,13 @@ func firstLine(s string) string {
 		return s[:i] + " …"
 	}
 	return s
+}
+
+// firstWords is the statement's first n words on one line, for a log.
+func firstWords(sql string, n int) string {
+	w := strings.Fields(sql)
+	if len(w) > n {
+		return strings.Join(w[:n], " ") + " ..."
+	}
+	return strings.Join(w, " ")
 }
