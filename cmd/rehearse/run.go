@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/load"
 	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/rehearse/plan"
 	"github.com/rehearse/rehearse/rehearse/result"
@@ -38,6 +39,7 @@ type runOptions struct {
 	Seed            int64
 	Rows            []string
 	Load            float64
+	LoadProfile     string
 	Baseline        time.Duration
 	AppCompat       time.Duration
 	LockWaitTimeout time.Duration
@@ -70,11 +72,19 @@ The verdict comes from gates (--gate or the gates: section of rehearse.yaml; def
 max-writer-stall=5s and max-lock-wait=30s). Exit code 0 when every gate passes, 1 when
 one fails or a migration fails, 2 when the rehearsal could not run.
 
+The load is the running application during the deploy: the snapshot's workload
+digests when it has them, else a default mix of inserts, updates, deletes and point
+reads on the tables the release touches and the largest others. --load-profile FILE
+(or load.profile in rehearse.yaml) says exactly what it does instead; write a starting
+file with ` + "`rehearse load-profile`" + ` (docs/load-profile.md). --load wins over the profile's rate.
+
 Gates: ` + strings.Join(rehearsal.GateNames(), ", ") + `.
 Injections: long-txn=TABLE:DURATION[@VERSION], fail-at=VERSION:N.`,
 		Example: `  rehearse run --snapshot prod.json --migrations ./migrations
   rehearse run --snapshot prod.json --migrations ./migrations --scale 0.1 --load 500 \
       --inject long-txn=investments:5s --lock-wait-timeout 2s --gate max-writer-stall=3s
+  rehearse load-profile --snapshot prod.json --migrations ./migrations -o load.yaml   # then edit it
+  rehearse run --snapshot prod.json --migrations ./migrations --load-profile load.yaml --load 800
   rehearse run --config rehearse.yaml --format table,md,junit,html,json --out-dir out/`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -91,7 +101,8 @@ Injections: long-txn=TABLE:DURATION[@VERSION], fail-at=VERSION:N.`,
 	fs.Float64Var(&o.Scale, "scale", 0.01, "fraction of production's row counts to generate")
 	fs.Int64Var(&o.Seed, "seed", 1, "seed for the synthetic data and the load")
 	fs.StringArrayVar(&o.Rows, "rows", nil, "row count for one table, `table=N` (repeatable; wins over --scale)")
-	fs.Float64Var(&o.Load, "load", rehearsal.DefaultLoadRate, "simulated application load in operations per second (0 = default)")
+	fs.Float64Var(&o.Load, "load", rehearsal.DefaultLoadRate, "simulated application load in operations per second (wins over the load profile's rate)")
+	fs.StringVar(&o.LoadProfile, "load-profile", "", "what the simulated application does: a load profile `FILE` (docs/load-profile.md; start one with rehearse load-profile)")
 	fs.DurationVar(&o.Baseline, "baseline", rehearsal.DefaultBaseline, "load before the first migration, the latency baseline")
 	fs.DurationVar(&o.AppCompat, "app-compat-window", rehearsal.DefaultAppCompat, "how long the previous app's statements run against the new schema")
 	fs.DurationVar(&o.LockWaitTimeout, "lock-wait-timeout", 0, "lock_wait_timeout for each migration statement (default: the snapshot's setting)")
@@ -138,65 +149,9 @@ func runRun(ctx context.Context, o *runOptions) error {
 
 // build merges rehearse.yaml and the flags into rehearsal.Options.
 func (o *runOptions) build() (rehearsal.Options, error) {
-	var cfg *rehearsal.Config
-	if o.Config != "" {
-		c, err := rehearsal.ReadConfig(o.Config)
-		if err != nil {
-			return rehearsal.Options{}, rehearse.WithHint(err, "see `rehearse run --help` for the keys rehearse.yaml takes")
-		}
-		cfg = c
-	}
-	pick := func(flag, fromFlag, fromCfg string) string {
-		if o.changed(flag) || cfg == nil || fromCfg == "" {
-			return fromFlag
-		}
-		return cfg.Path(fromCfg)
-	}
-	snapPath := o.Snapshot
-	migDir := o.Migrations
-	if cfg != nil {
-		snapPath = pick("snapshot", o.Snapshot, cfg.Snapshot)
-		migDir = pick("migrations", o.Migrations, cfg.Migrations)
-	}
-	if snapPath == "" || migDir == "" {
-		return rehearsal.Options{}, usageError{fmt.Errorf("--snapshot and --migrations are required (or a --config that names them)")}
-	}
-	raw, err := os.ReadFile(snapPath)
-	if err != nil {
-		return rehearsal.Options{}, rehearse.WithHint(err, "take one with `rehearse snapshot --dsn ... -o %s`", snapPath)
-	}
-	snap, err := snapshot.Load(strings.NewReader(string(raw)), snapPath)
+	ro, cfg, err := o.buildInputs()
 	if err != nil {
 		return rehearsal.Options{}, err
-	}
-	sum := sha256.Sum256(raw)
-	format := o.MigFormat
-	if cfg != nil && !o.changed("migrations-format") && cfg.Format != "" {
-		format = cfg.Format
-	}
-	var set *migrations.Set
-	if migDir != "" {
-		set, err = migrations.Load(context.Background(), migrations.Options{Dir: migDir, Format: format})
-		if err != nil {
-			return rehearsal.Options{}, err
-		}
-		for _, p := range set.Problems {
-			fmt.Fprintf(o.io.ErrOut, "%s\n", p)
-		}
-	}
-
-	ro := rehearsal.Options{
-		Snapshot: snap, SnapshotPath: snapPath, SnapshotDigest: hex.EncodeToString(sum[:]),
-		Migrations: set, MigrationsDir: migDir, Database: o.Database,
-		Scale: o.Scale, Seed: o.Seed, LoadRate: o.Load, Baseline: o.Baseline,
-		AppCompatWindow: o.AppCompat, LockWaitTimeout: o.LockWaitTimeout,
-		Roundtrip: o.Roundtrip, SkipRollback: o.NoRollback, KeepServerOnFail: o.KeepOnFail,
-		Tool: "rehearse " + firstWord(buildVersion()), Log: o.io.ErrOut,
-	}
-	if ro.LockWaitTimeout == 0 {
-		if v, err := strconv.Atoi(snap.Settings["lock_wait_timeout"]); err == nil && v > 0 {
-			ro.LockWaitTimeout = time.Duration(v) * time.Second
-		}
 	}
 	if o.io.ErrOutIsTTY {
 		ro.Progress = func(phase, detail string) { fmt.Fprintf(o.io.ErrOut, "» %-10s %s\n", phase, detail) }
@@ -209,46 +164,14 @@ func (o *runOptions) build() (rehearsal.Options, error) {
 	}
 	injects, gates := o.Inject, o.Gates
 	if cfg != nil {
-		if !o.changed("scale") && cfg.Scale > 0 {
-			ro.Scale = cfg.Scale
-		}
-		if !o.changed("seed") && cfg.Seed != 0 {
-			ro.Seed = cfg.Seed
-		}
-		if !o.changed("load") && cfg.Load.Rate > 0 {
-			ro.LoadRate = cfg.Load.Rate
-		}
-		if !o.changed("baseline") && cfg.Load.Baseline != "" {
-			ro.Baseline, _ = time.ParseDuration(cfg.Load.Baseline)
-		}
-		if !o.changed("lock-wait-timeout") && cfg.LockWaitTimeout != "" {
-			ro.LockWaitTimeout, _ = time.ParseDuration(cfg.LockWaitTimeout)
-		}
 		if !o.changed("inject") {
 			injects = cfg.Inject
-		}
-		if !o.changed("roundtrip") && cfg.Roundtrip {
-			ro.Roundtrip = true
 		}
 		if !o.changed("gate") {
 			for _, k := range sortedMapKeys(cfg.Gates) {
 				gates = append(gates, k+"="+cfg.Gates[k])
 			}
 		}
-		if len(cfg.Rows) > 0 {
-			ro.Rows = cfg.Rows
-		}
-	}
-	for _, s := range o.Rows {
-		name, n, ok := strings.Cut(s, "=")
-		v, err := strconv.ParseInt(n, 10, 64)
-		if !ok || err != nil || v < 0 {
-			return rehearsal.Options{}, usageError{fmt.Errorf("--rows %q: want table=N", s)}
-		}
-		if ro.Rows == nil {
-			ro.Rows = map[string]int64{}
-		}
-		ro.Rows[name] = v
 	}
 	for _, s := range injects {
 		in, err := rehearsal.ParseInjection(s)
@@ -295,6 +218,129 @@ func (o *runOptions) build() (rehearsal.Options, error) {
 		return rehearsal.Options{}, usageError{fmt.Errorf("--rollback-cmd needs --migrate-cmd")}
 	}
 	return ro, nil
+}
+
+// buildInputs merges rehearse.yaml and the flags that say what to rehearse
+// (snapshot, migrations, data, load) into rehearsal.Options: everything
+// but the engine, the faults and the gates.
+func (o *runOptions) buildInputs() (rehearsal.Options, *rehearsal.Config, error) {
+	var cfg *rehearsal.Config
+	if o.Config != "" {
+		c, err := rehearsal.ReadConfig(o.Config)
+		if err != nil && rehearse.Hint(err) != "" {
+			return rehearsal.Options{}, nil, err // the load profile's own hint
+		}
+		if err != nil {
+			return rehearsal.Options{}, nil, rehearse.WithHint(err, "see `rehearse run --help` for the keys rehearse.yaml takes")
+		}
+		cfg = c
+	}
+	pick := func(flag, fromFlag, fromCfg string) string {
+		if o.changed(flag) || cfg == nil || fromCfg == "" {
+			return fromFlag
+		}
+		return cfg.Path(fromCfg)
+	}
+	snapPath := o.Snapshot
+	migDir := o.Migrations
+	if cfg != nil {
+		snapPath = pick("snapshot", o.Snapshot, cfg.Snapshot)
+		migDir = pick("migrations", o.Migrations, cfg.Migrations)
+	}
+	if snapPath == "" || migDir == "" {
+		return rehearsal.Options{}, nil, usageError{fmt.Errorf("--snapshot and --migrations are required (or a --config that names them)")}
+	}
+	raw, err := os.ReadFile(snapPath)
+	if err != nil {
+		return rehearsal.Options{}, nil, rehearse.WithHint(err, "take one with `rehearse snapshot --dsn ... -o %s`", snapPath)
+	}
+	snap, err := snapshot.Load(strings.NewReader(string(raw)), snapPath)
+	if err != nil {
+		return rehearsal.Options{}, nil, err
+	}
+	sum := sha256.Sum256(raw)
+	format := o.MigFormat
+	if cfg != nil && !o.changed("migrations-format") && cfg.Format != "" {
+		format = cfg.Format
+	}
+	var set *migrations.Set
+	if migDir != "" {
+		set, err = migrations.Load(context.Background(), migrations.Options{Dir: migDir, Format: format})
+		if err != nil {
+			return rehearsal.Options{}, nil, err
+		}
+		for _, p := range set.Problems {
+			fmt.Fprintf(o.io.ErrOut, "%s\n", p)
+		}
+	}
+
+	ro := rehearsal.Options{
+		Snapshot: snap, SnapshotPath: snapPath, SnapshotDigest: hex.EncodeToString(sum[:]),
+		Migrations: set, MigrationsDir: migDir, Database: o.Database,
+		Scale: o.Scale, Seed: o.Seed, Baseline: o.Baseline,
+		AppCompatWindow: o.AppCompat, LockWaitTimeout: o.LockWaitTimeout,
+		Roundtrip: o.Roundtrip, SkipRollback: o.NoRollback, KeepServerOnFail: o.KeepOnFail,
+		Tool: "rehearse " + firstWord(buildVersion()), Log: o.io.ErrOut,
+	}
+	// --load, else load.rate, wins over the profile's rate; neither: the
+	// profile's, else the default (rehearsal.Options.LoadRate 0).
+	if o.Load < 0 {
+		return rehearsal.Options{}, nil, usageError{rehearse.WithHint(fmt.Errorf("--load %g: negative", o.Load), "give the operations per second, e.g. --load 500")}
+	}
+	if o.changed("load") {
+		ro.LoadRate = o.Load
+	}
+	if ro.LockWaitTimeout == 0 {
+		if v, err := strconv.Atoi(snap.Settings["lock_wait_timeout"]); err == nil && v > 0 {
+			ro.LockWaitTimeout = time.Duration(v) * time.Second
+		}
+	}
+	if cfg != nil {
+		if !o.changed("scale") && cfg.Scale > 0 {
+			ro.Scale = cfg.Scale
+		}
+		if !o.changed("seed") && cfg.Seed != 0 {
+			ro.Seed = cfg.Seed
+		}
+		if !o.changed("load") && cfg.Load.Rate > 0 {
+			ro.LoadRate = cfg.Load.Rate
+		}
+		if !o.changed("baseline") && cfg.Load.Baseline != "" {
+			ro.Baseline, _ = time.ParseDuration(cfg.Load.Baseline)
+		}
+		if !o.changed("lock-wait-timeout") && cfg.LockWaitTimeout != "" {
+			ro.LockWaitTimeout, _ = time.ParseDuration(cfg.LockWaitTimeout)
+		}
+		if !o.changed("roundtrip") && cfg.Roundtrip {
+			ro.Roundtrip = true
+		}
+		if len(cfg.Rows) > 0 {
+			ro.Rows = cfg.Rows
+		}
+		ro.LoadProfile = cfg.LoadProfile()
+	}
+	if o.LoadProfile != "" {
+		f, err := load.ReadProfile(o.LoadProfile)
+		if err != nil {
+			return rehearsal.Options{}, nil, err
+		}
+		ro.LoadProfile = f
+	}
+	if err := ro.CheckLoadProfile(); err != nil {
+		return rehearsal.Options{}, nil, err
+	}
+	for _, s := range o.Rows {
+		name, n, ok := strings.Cut(s, "=")
+		v, err := strconv.ParseInt(n, 10, 64)
+		if !ok || err != nil || v < 0 {
+			return rehearsal.Options{}, nil, usageError{fmt.Errorf("--rows %q: want table=N", s)}
+		}
+		if ro.Rows == nil {
+			ro.Rows = map[string]int64{}
+		}
+		ro.Rows[name] = v
+	}
+	return ro, cfg, nil
 }
 
 // write renders the report in the asked formats.

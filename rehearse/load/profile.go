@@ -42,6 +42,9 @@ type Template struct {
 	// templates of the profile).
 	Weight float64
 	SQL    string
+	// Columns are the columns an insert lists, an update sets or a read
+	// selects (nil for a delete).
+	Columns []string
 	// Digest and DigestText name the workload digest the template was made
 	// from; empty for the default mix.
 	Digest     string

@@ -141,6 +141,7 @@ func (b *tableBuilder) template(kind Kind, cols, where []string) (Template, bool
 			t.args = append(t.args, b.valueArg(c))
 		}
 		t.SQL = "INSERT INTO " + name + " (" + quoteList(cols) + ") VALUES (" + strings.Join(ph, ", ") + ")"
+		t.Columns = cols
 		if len(b.key) > 0 {
 			t.insertPool = b.keyPool()
 			if len(b.key) == 1 && b.cols[strings.ToLower(b.key[0])] != nil &&
@@ -185,6 +186,7 @@ func (b *tableBuilder) template(kind Kind, cols, where []string) (Template, bool
 			t.args = append(t.args, b.valueArg(c))
 		}
 		t.SQL = "UPDATE " + name + " SET " + strings.Join(set, ", ") + whereSQL
+		t.Columns = cols
 	case Delete:
 		t.SQL = "DELETE FROM " + name + whereSQL
 	case Read:
@@ -198,6 +200,7 @@ func (b *tableBuilder) template(kind Kind, cols, where []string) (Template, bool
 			list = "*"
 		}
 		t.SQL = "SELECT " + list + " FROM " + name + whereSQL
+		t.Columns = cols
 	}
 	t.args = append(t.args, keyArgs...)
 	return t, true

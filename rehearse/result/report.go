@@ -39,6 +39,10 @@ type Report struct {
 	Timeline   []TimePoint  `json:"timeline,omitempty"`
 	Capacity   *Capacity    `json:"capacity,omitempty"`
 	Errors     []ErrorEntry `json:"errors,omitempty"` // errors of the rehearsal itself (not of the load)
+
+	// Load lists the simulated application's statement shapes and what
+	// each did over the whole rehearsal.
+	Load []LoadOperation `json:"load,omitempty"`
 }
 
 // Inputs say what was rehearsed, on what.
@@ -61,6 +65,28 @@ type Inputs struct {
 	Settings    []string         `json:"settings,omitempty"`  // name=value applied to the sandbox
 	Lockwait    float64          `json:"lock_wait_timeout_s"` // applied to each migration statement
 	Seed        int64            `json:"seed"`
+
+	// LoadSource says where the load's statements came from: "profile"
+	// (a load profile file: LoadProfile names it, LoadProfileDigest is its
+	// sha256), "digests" (the snapshot's workload digests; LoadProfile
+	// says how many mapped) or "default" (the default mix).
+	LoadSource        string `json:"load_source,omitempty"`
+	LoadProfileDigest string `json:"load_profile_digest,omitempty"`        // "sha256:<hex>"
+	LoadConns         int    `json:"load_connections_per_table,omitempty"` // connections of each table's lane
+}
+
+// LoadOperation is one statement shape of the simulated application and
+// what it did from the baseline to the end of the rollback.
+type LoadOperation struct {
+	Kind   string  `json:"kind"`             // insert, update, delete, read
+	Table  string  `json:"table"`            // schema.table on the sandbox
+	SQL    string  `json:"sql"`              // with ? placeholders
+	Digest string  `json:"digest,omitempty"` // the workload digest (or profile operation) it came from
+	Weight float64 `json:"weight"`           // share of the load's rate, 0..1
+	// Ops counts its operations, every outcome included; Errors counts the
+	// failed and canceled ones by class.
+	Ops    int64            `json:"ops"`
+	Errors map[string]int64 `json:"errors,omitempty"`
 }
 
 // Phase is one timed step of the rehearsal.

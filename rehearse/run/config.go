@@ -2,6 +2,8 @@ package run
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +12,9 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/load"
 )
 
 // Config is rehearse.yaml: the same settings as `rehearse run`'s flags, so a
@@ -39,8 +44,25 @@ type Config struct {
 type LoadConfig struct {
 	Rate     float64 `yaml:"rate"`
 	Baseline string  `yaml:"baseline"`
-	Profile  string  `yaml:"profile"`
-	Workers  int     `yaml:"workers"`
+	// Profile is the simulated application's workload: the path of a load
+	// profile file (relative to rehearse.yaml), or the profile itself
+	// written inline (docs/load-profile.md). ReadConfig reads and checks
+	// it; LoadProfile returns it.
+	Profile ProfileSetting `yaml:"profile"`
+	Workers int            `yaml:"workers"`
+
+	profile *load.ProfileFile
+}
+
+// ProfileSetting is load.profile as written: a scalar (a file name) or a
+// mapping (the profile inline), kept as a YAML node so its lines reach
+// the profile's messages.
+type ProfileSetting struct{ node *yaml.Node }
+
+// UnmarshalYAML keeps the node.
+func (p *ProfileSetting) UnmarshalYAML(n *yaml.Node) error {
+	p.node = n
+	return nil
 }
 
 // ReadConfig reads and validates a rehearse.yaml. Unknown keys are errors
@@ -55,8 +77,48 @@ func ReadConfig(path string) (*Config, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	c.dir = filepath.Dir(path)
+	// The load profile's own messages name the file and line.
+	if err := c.readLoadProfile(path); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
+
+// readLoadProfile reads load.profile: a file named relative to the config,
+// or the mapping written inline (its lines are the config's).
+func (c *Config) readLoadProfile(path string) error {
+	n := c.Load.Profile.node
+	switch {
+	case n == nil || n.Kind == 0 || n.Tag == "!!null":
+		return nil
+	case n.Kind == yaml.ScalarNode:
+		f, err := load.ReadProfile(c.Path(n.Value))
+		if err != nil {
+			return err
+		}
+		c.Load.profile = f
+	case n.Kind == yaml.MappingNode:
+		f, err := load.ProfileFromNode(n, path)
+		if err != nil {
+			return err
+		}
+		b, err := yaml.Marshal(n)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		f.Digest = "sha256:" + hex.EncodeToString(sum[:])
+		c.Load.profile = f
+	default:
+		return rehearse.WithHint(fmt.Errorf("%s:%d: load.profile: want a file name or a profile mapping", path, n.Line),
+			"write `profile: load-profile.yaml`, or the profile itself under profile: (docs/load-profile.md)")
+	}
+	return nil
+}
+
+// LoadProfile is load.profile, read and checked for syntax by ReadConfig
+// (nil when the config has none, or came from ParseConfig).
+func (c *Config) LoadProfile() *load.ProfileFile { return c.Load.profile }
 
 // ParseConfig parses rehearse.yaml content.
 func ParseConfig(b []byte) (*Config, error) {

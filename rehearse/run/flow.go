@@ -25,6 +25,9 @@ func (r *rehearsal) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := o.checkLoadProfile(schema); err != nil {
+		return err
+	}
 	pending := Pending(o.Migrations, snap)
 	var thePlan *plan.Plan
 	if err := r.timed("plan", "pending set, drift, predicted algorithms", func() error {
@@ -253,14 +256,7 @@ func (r *rehearsal) fillInputs(schema string, pending []*migrations.Migration) {
 		in.MigrationIDs = append(in.MigrationIDs, m.Version)
 	}
 	in.Scale = o.Scale
-	in.LoadRate = o.LoadRate
-	if in.LoadRate == 0 {
-		in.LoadRate = DefaultLoadRate
-	}
-	in.LoadProfile = "default"
-	if len(o.Snapshot.Digests) > 0 {
-		in.LoadProfile = "digests"
-	}
+	r.fillLoadInputs()
 	in.Lockwait = o.LockWaitTimeout.Seconds()
 	in.Seed = o.Seed
 	for _, k := range sortedKeys(o.EngineOptions.Settings) {

@@ -81,6 +81,7 @@ func (r *rehearsal) measure(f *forward, lr *load.Result, mr *locks.Result, baseF
 	}
 	r.appCompatResult(f, lr)
 	r.timeline(f, lr, mr)
+	r.fillLoadOperations(lr)
 }
 
 func migrationStatus(m *result.Migration) string {

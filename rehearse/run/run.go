@@ -42,7 +42,7 @@ type Options struct {
 	Scale            float64
 	Rows             map[string]int64
 	Seed             int64
-	LoadRate         float64       // target ops/s of the simulated application (0 = DefaultLoadRate)
+	LoadRate         float64       // target ops/s of the simulated application (0 = LoadProfile's rate, else DefaultLoadRate)
 	LoadTables       int           // tables under load besides those the release touches (0 = 3)
 	Baseline         time.Duration // load before the first migration (0 = DefaultBaseline)
 	AppCompatWindow  time.Duration // the pre-release load against the new schema (0 = DefaultAppCompat)
@@ -57,6 +57,12 @@ type Options struct {
 	Log              io.Writer
 	Progress         func(phase string, detail string) // called at each phase start
 	KeepServerOnFail bool                              // leave the sandbox running when the rehearsal fails (debugging)
+
+	// LoadProfile is the simulated application's workload from a profile
+	// file (load.ReadProfile); nil = the snapshot's digests when usable,
+	// else the default mix. Run checks it against the snapshot before it
+	// starts a server.
+	LoadProfile *load.ProfileFile
 }
 
 // Defaults, as package vars so tests can shorten them.
