@@ -83,6 +83,7 @@ See docs/capacity.md.`,
 	fs.IntVar(&o.Repeat, "repeat", 3, "rehearse each scale this many times; the fit takes each statement's median (one run on a busy machine can be off by 2×)")
 	fs.Int64Var(&ro.Seed, "seed", 1, "seed for the synthetic data and the load")
 	fs.Float64Var(&ro.Load, "load", rehearsal.DefaultLoadRate, "simulated application load in operations per second, the same at every scale")
+	fs.StringVar(&ro.LoadProfile, "load-profile", "", "what the simulated application does: a load profile `FILE` (docs/load-profile.md), the same at every scale; --load wins over its rate")
 	fs.DurationVar(&ro.Baseline, "baseline", 2*time.Second, "load before the first migration at each scale")
 	fs.DurationVar(&ro.LockWaitTimeout, "lock-wait-timeout", 0, "lock_wait_timeout for each migration statement (default: the snapshot's setting)")
 	fs.StringVarP(&ro.Output, "output", "o", "", "write the JSON report (rehearse.report/v1, capacity section filled) to this file")

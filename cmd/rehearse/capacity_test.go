@@ -46,6 +46,17 @@ func TestCapacityBadInput(t *testing.T) {
 		t.Errorf("bad --prod-free-disk: exit %d\n%s", code, errOut)
 	}
 
+	// A load profile naming a table production does not have: refused
+	// before any rehearsal, naming the file and line.
+	prof := filepath.Join(dir, "load.yaml")
+	if err := os.WriteFile(prof, []byte("format: rehearse.load-profile/v1\noperations:\n  - table: no_such_table\n    kind: insert\n    weight: 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = runCapacity(t, "--snapshot", snap, "--migrations", mig, "--engine", "local", "--load-profile", prof)
+	if code != 2 || !strings.Contains(errOut, "no_such_table") || !strings.Contains(errOut, "load.yaml:3") {
+		t.Errorf("bad --load-profile: exit %d\n%s", code, errOut)
+	}
+
 	// The same snapshot with its row statistics removed.
 	raw, err := os.ReadFile(snap)
 	if err != nil {
