@@ -62,6 +62,7 @@ var settingConsequence = map[string]string{
 	"innodb_file_per_table":               "tables created by a migration go to the system tablespace in one environment: their space is never returned, and TRUNCATE/OPTIMIZE behave differently",
 	"innodb_page_size":                    "the page size differs: maximum row and index key sizes differ, so a migration adding wide columns or long indexes can fail in one environment",
 	"default_collation_for_utf8mb4":       "utf8mb4 columns created without a collation get different collations",
+	"character_set_collations":            "columns declared with a character set but no COLLATE get different collations: comparisons and unique keys differ, and a MODIFY naming the character set changes the collation in one environment only",
 	"time_zone":                           "the session time zone differs: NOW(), CURRENT_TIMESTAMP defaults and TIMESTAMP conversions in data migrations give different values",
 	"unique_checks":                       "unique checks are off globally in one environment: duplicate rows a migration inserts are accepted there",
 }

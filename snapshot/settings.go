@@ -41,6 +41,7 @@ var SettingNames = []string{
 	"innodb_flush_log_at_trx_commit",
 	"lower_case_table_names",
 	"default_collation_for_utf8mb4", // MySQL
+	"character_set_collations",      // MariaDB 11.2+: a character set's default collation
 	"sql_require_primary_key",       // MySQL
 	"max_execution_time",            // MySQL
 	"max_statement_time",            // MariaDB

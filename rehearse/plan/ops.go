@@ -18,7 +18,7 @@ const (
 	OpMakeNullable    = "make-nullable"
 	OpChangeDefault   = "change-default"
 	OpReorderColumn   = "reorder-column"
-	OpColumnCharset   = "change-column-charset"
+	OpColumnCharset   = "change-column-charset" // to a character set whose bytes differ (a conversion)
 	OpModifySame      = "modify-column-unchanged"
 	OpAddIndex        = "add-index"
 	OpAddUnique       = "add-unique-index"
@@ -60,6 +60,18 @@ const (
 	OpSession         = "session" // SET, PREPARE, EXECUTE, DEALLOCATE, USE
 	OpCall            = "call"
 	OpOther           = "other"
+)
+
+// Collation changes that keep the bytes: the column's collation, or its
+// character set from utf8mb3 to utf8mb4 (a superset with the same encoding).
+const (
+	// OpChangeCollation: no index on the column has to be re-sorted.
+	OpChangeCollation = "change-column-collation"
+	// OpChangeCollationIndexed: an index on the column sorts differently
+	// under the new collation and is rebuilt.
+	OpChangeCollationIndexed = "change-indexed-column-collation"
+	// OpChangeEnumCollation: of an ENUM or SET column.
+	OpChangeEnumCollation = "change-enum-collation"
 )
 
 // destructive ops lose data (RH103); incompatible ones break the previous

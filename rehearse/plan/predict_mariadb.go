@@ -39,8 +39,24 @@ func predictMariaDB(s server, op Op, t tableFacts) (Algo, bool) {
 		return inplace(s, LockNone, true, "making a column NULL rebuilds in place (INSTANT only in ROW_FORMAT=REDUNDANT)"), true
 	case OpRenameColumn, OpChangeDefault, OpModifySame, OpEnumAppend, OpExtendVarchar, OpReorderColumn:
 		return instant("metadata-only column change is INSTANT (10.4+)"), true
-	case OpChangeType, OpNarrowType, OpColumnCharset, OpEnumRemove:
-		return tableCopy(s, "changing a column's data type is a table copy"), true
+	case OpChangeType, OpNarrowType, OpEnumRemove:
+		return tableCopy(s, "changing a column's data type (or DECIMAL precision/scale, fractional seconds, BIT or CHAR length) is a table copy"), true
+	case OpColumnCharset:
+		return tableCopy(s, "converting a column to another character set is a table copy"), true
+	case OpChangeCollation:
+		return instant("changing a column's collation, or utf8mb3 to utf8mb4, is INSTANT when no index is re-sorted (10.4+)"), true
+	case OpChangeCollationIndexed:
+		switch {
+		case op.inPrimary:
+			return tableCopy(s, "changing the collation of a primary-key column is a table copy"), true
+		case op.inFulltext:
+			return inplace(s, LockShared, false, "changing the collation of a FULLTEXT-indexed column rebuilds that index: NOCOPY, writes blocked"), true
+		case s.atLeast(10, 6, 0):
+			return inplace(s, LockNone, false, "changing the collation of an indexed column rebuilds its indexes: NOCOPY (10.6+)"), true
+		}
+		return tableCopy(s, "before 10.6 changing the collation of an indexed column is a table copy (MDEV-26294)"), true
+	case OpChangeEnumCollation:
+		return tableCopy(s, "changing the collation of an ENUM/SET column is a table copy"), true
 	case OpMakeNotNull:
 		return inplace(s, LockNone, true, "making a column NOT NULL rebuilds in place"), true
 	case OpAddIndex, OpAddUnique:

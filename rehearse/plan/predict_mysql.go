@@ -36,16 +36,31 @@ func predictMySQL(s server, op Op, t tableFacts) (Algo, bool) {
 			return instant("RENAME COLUMN is INSTANT since 8.0.28"), true
 		}
 		return inplace(s, LockNone, false, "RENAME COLUMN is in place, metadata only"), true
-	case OpChangeType, OpNarrowType, OpColumnCharset, OpEnumRemove, OpExtendVarchar2:
-		return tableCopy(s, "changing a column's data type is a table copy that blocks writes"), true
+	case OpChangeType, OpNarrowType, OpEnumRemove:
+		return tableCopy(s, "changing a column's data type (or DECIMAL precision/scale, fractional seconds, BIT or CHAR length) is a table copy that blocks writes"), true
+	case OpExtendVarchar2:
+		return tableCopy(s, "a VARCHAR whose length prefix grows past 255 bytes is a table copy that blocks writes"), true
+	case OpColumnCharset:
+		return tableCopy(s, "converting a column to another character set is a table copy that blocks writes"), true
+	case OpChangeCollation:
+		if op.Indexed {
+			return tableCopy(s, "changing the collation or character set of an indexed column is a table copy that blocks writes"), true
+		}
+		return inplace(s, LockNone, false, "changing the collation of a column without an index, or utf8mb3 to utf8mb4, is in place, metadata only"), true
+	case OpChangeCollationIndexed:
+		return tableCopy(s, "changing the collation of an indexed column is a table copy that blocks writes"), true
+	case OpChangeEnumCollation:
+		return instant("the collation of an ENUM/SET column is metadata only"), true
 	case OpExtendVarchar:
 		return inplace(s, LockNone, false, "extending a VARCHAR within the same length-byte size is in place, metadata only"), true
 	case OpEnumAppend:
 		return instant("appending ENUM/SET values is INSTANT"), true
 	case OpMakeNotNull, OpMakeNullable:
 		return inplace(s, LockNone, true, "changing NULL/NOT NULL rebuilds in place"), true
-	case OpChangeDefault, OpModifySame:
+	case OpChangeDefault:
 		return instant("setting a column default is INSTANT"), true
+	case OpModifySame:
+		return instant("a MODIFY that keeps the stored type (default, comment, display width) is INSTANT"), true
 	case OpReorderColumn:
 		return inplace(s, LockNone, true, "reordering columns rebuilds in place"), true
 	case OpAddIndex, OpAddUnique:

@@ -87,7 +87,7 @@ func ProbeAlgorithms(ctx context.Context, db *sql.DB, stmts []sqlsplit.Statement
 	if err := cloneSchema(ctx, conn, opts.Schema, scratch); err != nil {
 		return nil, err
 	}
-	c := newClassifier(&model{schema: scratch, tables: map[string]*tableModel{}})
+	c := newClassifier(&model{schema: scratch, tables: map[string]*tableModel{}, defaults: newCharsetDefaults(parseServer(flavor, version), nil)})
 	pm := &PendingMigration{}
 	for _, st := range stmts {
 		pm.Statements = append(pm.Statements, c.statement(st))

@@ -110,6 +110,9 @@ type Op struct {
 	// oldBytes and newBytes are a VARCHAR's maximum length in bytes before
 	// and after an extension (the length prefix is what decides).
 	oldBytes, newBytes int64
+	// inPrimary and inFulltext: the column whose collation changes is part
+	// of the primary key, of a FULLTEXT index (OpChangeCollationIndexed).
+	inPrimary, inFulltext bool
 }
 
 // TableRef is the table a statement works on, with the snapshot's size.

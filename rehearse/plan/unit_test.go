@@ -18,7 +18,7 @@ func testSnapshot() *snapshot.Snapshot {
 			Columns: []snapshot.Column{
 				{Name: "id", DataType: "bigint", Type: "bigint"},
 				{Name: "name", DataType: "varchar", Type: "varchar(26)", CharMaxLength: &l26, Charset: "utf8mb4", Nullable: true},
-				{Name: "kind", DataType: "enum", Type: "enum('a','b')"},
+				{Name: "kind", DataType: "enum", Type: "enum('a','b')", Charset: "utf8mb4", Collation: "utf8mb4_general_ci", Nullable: true},
 			},
 			Indexes: []snapshot.Index{{Name: "PRIMARY", Primary: true, Columns: []snapshot.IndexColumn{{Name: "id"}}}},
 			Stats:   snapshot.TableStats{Rows: 4_200_000, DataBytes: 1 << 30},

@@ -1,0 +1,1 @@
+ALTER TABLE fx_decimal_narrow MODIFY amount decimal(10,2);

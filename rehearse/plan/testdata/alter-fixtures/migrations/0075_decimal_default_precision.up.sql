@@ -1,0 +1,1 @@
+ALTER TABLE fx_decimal_default_precision MODIFY amount DECIMAL;

@@ -1,0 +1,1 @@
+ALTER TABLE fx_datetime_fsp_decrease MODIFY at DATETIME(3);

@@ -1,0 +1,1 @@
+ALTER TABLE fx_timestamp_fsp_increase MODIFY at TIMESTAMP(3) NULL;

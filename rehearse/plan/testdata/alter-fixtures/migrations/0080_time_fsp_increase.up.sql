@@ -1,0 +1,1 @@
+ALTER TABLE fx_time_fsp_increase MODIFY t TIME(6);

@@ -1,0 +1,1 @@
+ALTER TABLE fx_bit_widen MODIFY f BIT(8);

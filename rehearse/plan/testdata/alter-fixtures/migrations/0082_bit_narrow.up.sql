@@ -1,0 +1,1 @@
+ALTER TABLE fx_bit_narrow MODIFY f BIT(4);

@@ -1,0 +1,1 @@
+ALTER TABLE fx_char_extend MODIFY c CHAR(20);

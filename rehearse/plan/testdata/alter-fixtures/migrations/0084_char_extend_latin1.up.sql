@@ -1,0 +1,1 @@
+ALTER TABLE fx_char_extend_latin1 MODIFY c CHAR(20);

@@ -1,0 +1,1 @@
+ALTER TABLE fx_char_narrow MODIFY c CHAR(10);

@@ -1,0 +1,1 @@
+ALTER TABLE fx_binary_extend MODIFY c BINARY(20);

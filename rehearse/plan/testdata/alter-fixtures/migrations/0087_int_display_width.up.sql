@@ -1,0 +1,1 @@
+ALTER TABLE fx_int_display_width MODIFY a INT(5);

@@ -1,0 +1,1 @@
+ALTER TABLE fx_varchar_column_charset_dropped MODIFY b varchar(100);

@@ -1,0 +1,1 @@
+ALTER TABLE fx_collation_reset_by_modify MODIFY b varchar(20);

@@ -1,0 +1,1 @@
+ALTER TABLE fx_charset_utf8mb3_to_utf8mb4_short_over_255 MODIFY b varchar(80) CHARACTER SET utf8mb4;

@@ -1,0 +1,1 @@
+ALTER TABLE fx_int_zerofill MODIFY a int ZEROFILL;

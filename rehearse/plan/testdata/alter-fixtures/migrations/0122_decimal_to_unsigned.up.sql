@@ -1,0 +1,1 @@
+ALTER TABLE fx_decimal_to_unsigned MODIFY amount decimal(10,2) UNSIGNED;

@@ -1,0 +1,1 @@
+ALTER TABLE fx_text_length_to_tinytext MODIFY b text(50);

@@ -1,0 +1,1 @@
+ALTER TABLE fx_modify_primary_key_column_keeps_not_null MODIFY a varchar(40);
