@@ -27,7 +27,8 @@ func (p *tablePlan) buildDomains() {
 			cp.d = min(cp.tg.distinct, nonNull(p.rows, cp.tg.nullFrac))
 		}
 		cp.d = max(1, min(cp.d, cp.capacity()))
-		cp.dom = memoize(cp.newDomain(), cp.d)
+		cp.raw = cp.newDomain()
+		cp.dom = memoize(cp.raw, cp.d)
 	}
 }
 

@@ -18,4 +18,11 @@
 // the driver's reader handler (no file, no table held in memory), or, when the
 // server refuses local_infile, multi-row INSERTs in one transaction. Tables
 // load in parallel streams (Options.Parallel).
+//
+// Rows past the generated ones. A Model (Result.Model, or NewModel without
+// writing anything) recomputes any generated row, and its RowSource makes
+// rows beyond them for a load to insert: row indexes from the generated
+// count on, whose unique keys are past every generated key (a key's domain
+// is extended outside the generated range), whose foreign keys name
+// generated parent rows, and whose columns follow the same plan.
 package datagen

@@ -110,13 +110,15 @@ type compactDomain struct {
 	maxLen  int64
 }
 
-func (c *compactDomain) value(dst []byte, k uint64) []byte {
-	dst = appendBase36(dst, k, c.width)
+func (c *compactDomain) value(dst []byte, k uint64) []byte { return c.valueWidth(dst, k, c.width) }
+
+func (c *compactDomain) valueWidth(dst []byte, k uint64, width int) []byte {
+	dst = appendBase36(dst, k, width)
 	r := hash2(c.seed, k)
-	target := min(max(c.lengths.sample(unit(r)), int64(c.width)), c.maxLen)
-	if target > int64(c.width)+1 {
+	target := min(max(c.lengths.sample(unit(r)), int64(width)), c.maxLen)
+	if target > int64(width)+1 {
 		dst = append(dst, ' ')
-		dst = c.text.appendChars(dst, target-int64(c.width)-1, r)
+		dst = c.text.appendChars(dst, target-int64(width)-1, r)
 	}
 	return dst
 }
@@ -299,11 +301,13 @@ type hexDomain struct {
 	maxLen  int64
 }
 
-func (h *hexDomain) value(dst []byte, k uint64) []byte {
-	dst = appendHex(dst, k, h.width)
+func (h *hexDomain) value(dst []byte, k uint64) []byte { return h.valueWidth(dst, k, h.width) }
+
+func (h *hexDomain) valueWidth(dst []byte, k uint64, width int) []byte {
+	dst = appendHex(dst, k, width)
 	r := hash2(h.seed, k)
-	target := min(max(h.lengths.sample(unit(r)), int64(h.width)), h.maxLen)
-	for n := int64(h.width); n < target; n += 16 {
+	target := min(max(h.lengths.sample(unit(r)), int64(width)), h.maxLen)
+	for n := int64(width); n < target; n += 16 {
 		r = mix64(r)
 		dst = appendHex(dst, r, int(min(16, target-n)))
 	}
@@ -320,16 +324,18 @@ type binDomain struct {
 	maxLen  int64
 }
 
-func (b *binDomain) value(dst []byte, k uint64) []byte {
-	for i := b.width - 1; i >= 0; i-- {
+func (b *binDomain) value(dst []byte, k uint64) []byte { return b.valueWidth(dst, k, b.width) }
+
+func (b *binDomain) valueWidth(dst []byte, k uint64, width int) []byte {
+	for i := width - 1; i >= 0; i-- {
 		dst = append(dst, byte(k>>(uint(i)*8)))
 	}
 	r := hash2(b.seed, k)
-	target := min(max(b.lengths.sample(unit(r)), int64(b.width)), b.maxLen)
+	target := min(max(b.lengths.sample(unit(r)), int64(width)), b.maxLen)
 	if b.fixed {
 		target = b.maxLen
 	}
-	for n := int64(b.width); n < target; n++ {
+	for n := int64(width); n < target; n++ {
 		if n%8 == 0 {
 			r = mix64(r)
 		}

@@ -92,6 +92,11 @@ func (p *tablePlan) planFKs(ctx context.Context, db *sql.DB, plans map[string]*t
 				f.refCols = append(f.refCols, pi)
 			}
 			f.np = parent.rows
+		} else if db == nil {
+			// A model planned without a server (NewModel with a nil db)
+			// cannot read the parent's keys.
+			p.notef("foreign key %s: parent %s.%s is not generated in this run and no server was given to read its keys; not modelled", fk.Name, refSchema, fk.RefTable)
+			continue
 		} else {
 			ext, err := loadExtParent(ctx, db, dbOf(refSchema), fk.RefTable, fk.RefColumns)
 			if err != nil {

@@ -34,7 +34,7 @@ func Generate(ctx context.Context, db *sql.DB, snap *snapshot.Snapshot, o Option
 	if err != nil {
 		return Result{}, err
 	}
-	res := Result{Notes: notes}
+	res := Result{Notes: notes, Model: &Model{plans: plans, notes: notes}}
 
 	diffs, err := checkSchema(ctx, db, plans)
 	if err != nil {

@@ -52,7 +52,14 @@ type tableInst struct {
 // maxDepth bounds chains of foreign keys through key columns.
 const maxDepth = 32
 
-func (p *tablePlan) instance(depth int) *tableInst {
+// instance makes generators for the generated rows [0, p.rows).
+func (p *tablePlan) instance(depth int) *tableInst { return p.newInstance(depth, false) }
+
+// freshInstance makes generators for rows past the generated ones (row
+// indexes from p.rows on): see fresh.go.
+func (p *tablePlan) freshInstance() *tableInst { return p.newInstance(0, true) }
+
+func (p *tablePlan) newInstance(depth int, fresh bool) *tableInst {
 	in := &tableInst{p: p, gens: make([]colGen, len(p.cols)), depth: depth}
 	tuples := map[*tuplePlan]*tupleInst{}
 	fks := map[*fkPlan]*fkInst{}
@@ -60,7 +67,10 @@ func (p *tablePlan) instance(depth int) *tableInst {
 		if t := tuples[tp]; t != nil {
 			return t
 		}
-		t := &tupleInst{plan: tp, n: p.rows, digits: make([]uint64, len(tp.sizes)), perm: newPerm(p.rows, tp.seed)}
+		t := &tupleInst{plan: tp, n: p.rows, digits: make([]uint64, len(tp.sizes)), perm: newPerm(p.rows, tp.seed), ext: -1}
+		if fresh {
+			t.fresh, t.ext = true, p.extDigit(tp)
+		}
 		tuples[tp] = t
 		return t
 	}
@@ -68,7 +78,7 @@ func (p *tablePlan) instance(depth int) *tableInst {
 		if x := fks[f]; x != nil {
 			return x
 		}
-		x := &fkInst{plan: f, child: p, n: p.rows, depth: depth, perm: newPerm(p.rows, f.seed),
+		x := &fkInst{plan: f, child: p, n: p.rows, depth: depth, perm: newPerm(p.rows, f.seed), fresh: fresh,
 			nulls: newNullSpec(f.nullFrac), vals: make([][]byte, len(f.refCols)), isNull: make([]bool, len(f.refCols))}
 		fks[f] = x
 		return x
@@ -82,10 +92,21 @@ func (p *tablePlan) instance(depth int) *tableInst {
 			if cp.fk != nil {
 				in.gens[i] = &fkCol{f: fkOf(cp.fk), ref: cp.ref, tuple: tupleOf(cp.tuple), digit: cp.digit}
 			} else {
-				in.gens[i] = &digitGen{u: tupleOf(cp.tuple), digit: cp.digit, dom: cp.dom}
+				u := tupleOf(cp.tuple)
+				var dom domain = cp.dom
+				if fresh && u.ext == cp.digit {
+					dom = cp.extended()
+				}
+				in.gens[i] = &digitGen{u: u, digit: cp.digit, dom: dom}
 			}
 		default:
-			in.gens[i] = &plainGen{dom: cp.dom, mode: cp.role, d: cp.d, seed: cp.seed,
+			var dom domain = cp.dom
+			if fresh && cp.role != rolePlain {
+				if ext := cp.extended(); ext != nil {
+					dom = ext
+				}
+			}
+			in.gens[i] = &plainGen{dom: dom, mode: cp.role, d: cp.d, seed: cp.seed, fresh: fresh,
 				nulls: newNullSpec(cp.tg.nullFrac), perm: newPerm(p.rows, cp.seed)}
 		}
 	}
@@ -101,7 +122,10 @@ func (in *tableInst) value(dst []byte, col int, r uint64) ([]byte, bool) {
 	return g.gen(dst, r)
 }
 
-// plainGen: rolePlain, roleSeq, roleUnique.
+// plainGen: rolePlain, roleSeq, roleUnique. A fresh one (rows past the
+// generated ones) takes row i's own position instead of a permuted one:
+// the null share stays exact over any run of rows, and a unique column's
+// key (the non-null ordinal) is past every generated key.
 type plainGen struct {
 	dom   domain
 	mode  role
@@ -109,22 +133,28 @@ type plainGen struct {
 	seed  uint64
 	nulls nullSpec
 	perm  perm
+	fresh bool
 }
 
 func (g *plainGen) gen(dst []byte, i uint64) ([]byte, bool) {
 	if g.mode == roleSeq {
 		return g.dom.value(dst, i), false
 	}
-	p := g.perm.apply(i)
+	p := i
+	if !g.fresh {
+		p = g.perm.apply(i)
+	}
 	j, null := g.nulls.at(p)
 	if null {
 		return dst, true
 	}
 	k := j
 	if k >= g.d {
-		if g.mode == roleUnique {
+		switch {
+		case g.mode == roleUnique && g.fresh: // a new key: the extended domain's
+		case g.mode == roleUnique:
 			k %= g.d // unreachable when d = non-null rows
-		} else {
+		default:
 			k = below(hash2(g.seed, i), g.d)
 		}
 	}
@@ -140,10 +170,17 @@ type tupleInst struct {
 	row    uint64
 	valid  bool
 	digits []uint64
+	fresh  bool // rows from n on (fresh.go)
+	ext    int  // fresh: the digit that grows past its size (-1: none)
 }
 
 func (t *tupleInst) at(i uint64) []uint64 {
 	if t.valid && t.row == i {
+		return t.digits
+	}
+	if t.fresh {
+		t.freshDigits(i)
+		t.row, t.valid = i, true
 		return t.digits
 	}
 	x := i
@@ -188,14 +225,18 @@ type fkInst struct {
 	null   bool
 	vals   [][]byte
 	isNull []bool
+	fresh  bool // rows from n on: position i itself, parents not yet taken (fresh.go)
 }
 
 func (f *fkInst) pick(i uint64) (uint64, bool) {
 	pl := f.plan
 	if pl.seq {
-		return i, false
+		return i, false // fresh: parent rows past the generated children (fetch wraps past np)
 	}
-	p := f.perm.apply(i)
+	p := i
+	if !f.fresh {
+		p = f.perm.apply(i)
+	}
 	j, null := f.nulls.at(p)
 	if null || pl.np == 0 {
 		return 0, true

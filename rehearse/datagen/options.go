@@ -99,6 +99,9 @@ type Result struct {
 	// Notes are things a user should know: defaults used for missing
 	// statistics, constraints that could not all be met, fallbacks taken.
 	Notes []string
+	// Model is the plan the rows were made from: RowSource continues each
+	// table past its generated rows (nil when planning failed).
+	Model *Model `json:"-"`
 }
 
 // RowsPerSec is the overall rate.

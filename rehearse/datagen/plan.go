@@ -27,8 +27,9 @@ type colPlan struct {
 	h      *hint
 	tg     target
 	role   role
-	d      uint64 // keys asked for
-	dom    domain
+	d      uint64     // keys asked for
+	dom    domain     // the values of keys [0, d) (memoised when small)
+	raw    domain     // dom before memoisation (extended past d for new rows)
 	tuple  *tuplePlan // roleDigit
 	digit  int
 	fk     *fkPlan // roleFK, or roleDigit of an FK digit

@@ -64,6 +64,15 @@ func TestEveryType(t *testing.T) {
 			if id := queryInt(t, d.db, "SELECT MAX(id) FROM w.wide"); id != 3001 {
 				t.Errorf("next AUTO_INCREMENT id = %d, want 3001", id)
 			}
+			// Rows past the generated ones (a load's inserts), every
+			// column bound through a prepared statement, are valid too.
+			mustExec(t, d.db, "DELETE FROM w.wide WHERE id = 3001")
+			insertFresh(t, d.db, res.Model, snap, "w", "wide", 100)
+			for what, q := range checks {
+				if n := queryInt(t, d.db, q); n != 0 {
+					t.Errorf("after new rows: %s: %d", what, n)
+				}
+			}
 			// Every column holds something (NULL-only columns would hide bugs).
 			for _, c := range []string{"tiu", "dec2", "f", "ts", "tm", "yr", "vlat", "vmb3", "mt", "vb", "bl", "tb", "st", "b9", "j", "g", "ls", "pg", "mp", "mls", "mpg", "gc", "ulid"} {
 				if n := queryInt(t, d.db, fmt.Sprintf("SELECT COUNT(%s) FROM w.wide", c)); n == 0 {
