@@ -5,67 +5,34 @@ import (
 	"math/rand/v2"
 )
 
-// bind makes the arguments of one execution of t: generated values,
-// a key drawn from the table's pool (taken out of it for a delete), and
-// keys of foreign-key parents. With no existing key it binds a generated
-// value, which matches no row: the statement still runs and locks.
-func (g *Generator) bind(t *Template, r *rand.Rand) []any {
-	args := make([]any, len(t.args))
+// bind makes the arguments of one execution of template ti: the values of
+// a new row of the table (inserts, and the columns an update sets: see
+// rowMaker), and a key drawn from the table's pool for a lookup (taken out
+// of it for a delete). With no existing key the lookup binds the new row's
+// values, which match no row: the statement still runs and locks.
+func (g *Generator) bind(ti int, r *rand.Rand) []any {
+	t := &g.tpls[ti]
 	var key []any
 	if t.pool.Columns != "" {
 		if p := g.pools[t.pool]; p != nil {
 			key = p.get(r, t.Kind == Delete)
 		}
 	}
-	seq := g.seq.Add(1)
-	var refs []refDraw
+	args := make([]any, 0, len(t.args))
+	if key == nil || t.Kind == Insert || t.Kind == Update {
+		args = g.rows.values(&g.trows[ti], args)
+	} else {
+		args = args[:len(t.args)]
+	}
 	for i, a := range t.args {
-		switch a.kind {
-		case argKey:
-			if key != nil && a.idx < len(key) {
-				args[i] = key[a.idx]
-				continue
-			}
-		case argRef:
-			if v, ok := g.refValue(&refs, a, r); ok {
-				args[i] = v
-				continue
-			}
+		switch {
+		case a.server:
+			args[i] = nil // AUTO_INCREMENT, generated column: the server's
+		case a.kind == argKey && key != nil && a.idx < len(key):
+			args[i] = key[a.idx]
 		}
-		if a.col == nil {
-			args[i] = 0
-			continue
-		}
-		args[i] = valueFor(a.col, r, a.unique, g.salt, seq)
 	}
 	return args
-}
-
-type refDraw struct {
-	spec poolSpec
-	key  []any
-}
-
-// refValue draws one parent key per foreign key and execution, so a
-// composite foreign key gets a consistent tuple.
-func (g *Generator) refValue(refs *[]refDraw, a arg, r *rand.Rand) (any, bool) {
-	for _, d := range *refs {
-		if d.spec == a.ref {
-			if d.key == nil || a.idx >= len(d.key) {
-				return nil, false
-			}
-			return d.key[a.idx], true
-		}
-	}
-	var k []any
-	if p := g.pools[a.ref]; p != nil {
-		k = p.get(r, false)
-	}
-	*refs = append(*refs, refDraw{spec: a.ref, key: k})
-	if k == nil || a.idx >= len(k) {
-		return nil, false
-	}
-	return k[a.idx], true
 }
 
 // learnKey adds the key of a freshly inserted row to its table's pool.
@@ -86,4 +53,24 @@ func (g *Generator) learnKey(t *Template, args []any, res sql.Result, r *rand.Ra
 		}
 		p.add(r, k)
 	}
+}
+
+// forgetKey records that a delete removed a row: new rows' foreign keys
+// stop naming it.
+func (g *Generator) forgetKey(t *Template, args []any, res sql.Result) {
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return
+	}
+	key := make([]any, 0, len(t.args))
+	for _, a := range t.args {
+		if a.kind == argKey {
+			key = append(key, nil)
+		}
+	}
+	for i, a := range t.args {
+		if a.kind == argKey && a.idx < len(key) {
+			key[a.idx] = args[i]
+		}
+	}
+	g.rows.gone.add(goneName(t.pool), key)
 }

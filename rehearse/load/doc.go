@@ -14,6 +14,19 @@
 // workload's statement digests (ProfileFromDigests). ReplayShapes runs every
 // template once against a new schema: the previous-app compatibility check.
 //
+// Values. An insert writes a new row of the datagen model the tables were
+// generated from (Options.Data; datagen.RowSource): each table has one
+// counter of new-row indexes starting past the generated rows, shared by
+// its templates and by a ReplayShapes running beside the load, so unique
+// keys collide neither with generated rows nor with each other; foreign
+// keys name generated parent rows (never one the load deleted); columns
+// follow the snapshot's statistics. AUTO_INCREMENT and generated columns
+// are bound NULL: the server makes them. An update sets its columns to a
+// new row's values; update, delete and read address rows by keys sampled
+// from the table (and the keys the load inserted). A table the model lacks
+// is planned from its definition, its current row count standing for the
+// generated rows.
+//
 // A Generator keeps per-interval summaries (HdrHistogram, 100 ms by
 // default), overall histograms, error counts by class, and a compact record
 // of every operation (scheduled start, latency, template, class) from which

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/rehearse/rehearse/rehearse"
@@ -21,8 +20,8 @@ type Generator struct {
 	tpls  []Template
 	opts  Options
 	rate  float64
-	salt  uint64
-	seq   atomic.Uint64 // unique-value sequence
+	rows  *rowMaker
+	trows []tplRows // per template
 	pools map[poolSpec]*keyPool
 	lanes []*lane
 
@@ -116,16 +115,15 @@ func (g *Generator) Start(ctx context.Context) error {
 	g.mu.Unlock()
 
 	r := rand.New(rand.NewPCG(g.opts.Seed, 0x5eed))
-	g.salt = uint64(time.Now().UnixNano())&(1<<24-1) ^ r.Uint64()&(1<<24-1)
+	g.rows = newRowMaker(g.db, g.opts.Data, g.opts.Seed)
+	trows, err := g.rows.prepare(ctx, g.tpls)
+	if err != nil {
+		return err
+	}
+	g.trows = trows
 	for i := range g.tpls {
 		t := &g.tpls[i]
-		specs := []poolSpec{t.pool, t.insertPool}
-		for _, a := range t.args {
-			if a.kind == argRef {
-				specs = append(specs, a.ref)
-			}
-		}
-		for _, s := range specs {
+		for _, s := range []poolSpec{t.pool, t.insertPool} {
 			if s.Columns == "" || g.pools[s] != nil {
 				continue
 			}

@@ -121,7 +121,7 @@ func (w *worker) run(ctx context.Context, stop <-chan struct{}) {
 func (w *worker) exec(ctx context.Context, ti int, sched time.Time) {
 	g := w.l.g
 	t := &g.tpls[ti]
-	args := g.bind(t, w.r)
+	args := g.bind(ti, w.r)
 	w.tpl.Store(int32(ti))
 	w.busy.Store(sched.UnixNano())
 	var err error
@@ -159,8 +159,11 @@ func (w *worker) do(ctx context.Context, t *Template, args []any) error {
 	if err != nil {
 		return err
 	}
-	if t.Kind == Insert && t.insertPool.Columns != "" {
+	switch {
+	case t.Kind == Insert && t.insertPool.Columns != "":
 		w.l.g.learnKey(t, args, res, w.r)
+	case t.Kind == Delete:
+		w.l.g.forgetKey(t, args, res)
 	}
 	return nil
 }

@@ -1,6 +1,10 @@
 package load
 
-import "time"
+import (
+	"time"
+
+	"github.com/rehearse/rehearse/rehearse/datagen"
+)
 
 // Options tune a Generator. The zero value of every field has a default.
 type Options struct {
@@ -26,8 +30,18 @@ type Options struct {
 	// SessionInit runs on every load connection before the schedule starts
 	// (e.g. "SET SESSION innodb_lock_wait_timeout = 50").
 	SessionInit []string
-	// Seed makes template choice and values reproducible (0 = 1).
+	// Seed makes template choice reproducible (0 = 1); with no Data it is
+	// also the seed of the values.
 	Seed uint64
+	// Data is the model the tables were generated from (datagen's
+	// Result.Model): inserts write that model's rows past the generated
+	// ones (valid values, unique keys that collide with no row, foreign
+	// keys naming generated parents, the snapshot's statistics), and
+	// updates set columns to such a row's values. A table it lacks (or
+	// every table, when nil) is planned from its pre-release definition
+	// with its current row count as the generated one (datagen.NewModel),
+	// and its foreign keys reference the keys its parents hold.
+	Data *datagen.Model
 }
 
 func (o *Options) defaults() {

@@ -51,6 +51,9 @@ type Template struct {
 	DigestText string
 
 	args []arg
+	// table is the pre-release definition the template was built from
+	// (for a model of the table when the generator has none).
+	table *snapshot.Table
 	// pool is the key pool update/delete/read draw from ("" for inserts).
 	pool poolSpec
 	// newKey says how an insert learns the key of its new row: the indexes
@@ -69,17 +72,22 @@ func (t *Template) Name() string { return t.Kind.String() + " " + t.Schema + "."
 type argKind uint8
 
 const (
-	argValue argKind = iota // a generated value for col
+	argValue argKind = iota // column name's value in a new row (datagen)
 	argKey                  // element idx of the key drawn from the template's pool
-	argRef                  // element idx of a key drawn from pool ref (a foreign key's parent)
 )
 
 type arg struct {
-	kind   argKind
-	col    *snapshot.Column
-	unique bool
+	kind argKind
+	name string           // the column
+	col  *snapshot.Column // nil when the pre-release schema lacks it
+	// server is set for an insert's AUTO_INCREMENT and generated columns:
+	// bound as NULL, the server makes the value.
+	server bool
 	idx    int
-	ref    poolSpec
+	// ref names a foreign key's parent columns (a value arg of a foreign
+	// key column, element idx): a new row must not name a parent row the
+	// load deleted.
+	ref poolSpec
 }
 
 // poolSpec names a set of existing key tuples: columns of a table.

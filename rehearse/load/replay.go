@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+
+	"github.com/rehearse/rehearse/rehearse/datagen"
 )
 
 // ShapeResult is one template run once against the (new) schema.
@@ -29,7 +31,15 @@ func (r ShapeResult) Failed() bool { return r.Class != OK || len(r.Warnings) > 0
 
 // ReplayOptions tune ReplayShapes.
 type ReplayOptions struct {
-	Seed uint64 // value generation (0 = 1)
+	Seed uint64 // key sampling, and values when neither Load nor Data is set (0 = 1)
+	// Load is the generator running beside the check (nil: none). The check
+	// then makes its values as the load does and takes its new-row indexes
+	// from the same counters, so the rows it inserts (and rolls back) never
+	// collide with rows the load inserted.
+	Load *Generator
+	// Data is the model the tables were generated from when there is no
+	// Load (see Options.Data).
+	Data *datagen.Model
 }
 
 // ReplayShapes runs every template of p once on one connection of db,
@@ -49,24 +59,22 @@ func ReplayShapes(ctx context.Context, db *sql.DB, p *Profile, opts ReplayOption
 		opts.Seed = 1
 	}
 	r := rand.New(rand.NewPCG(opts.Seed, 0xc0de))
-	g := &Generator{db: db, tpls: p.Templates, pools: map[poolSpec]*keyPool{}, salt: r.Uint64() & (1<<24 - 1)}
+	g := &Generator{db: db, tpls: p.Templates, pools: map[poolSpec]*keyPool{}}
+	if opts.Load != nil && opts.Load.rows != nil {
+		g.rows = opts.Load.rows
+	} else {
+		g.rows = newRowMaker(db, opts.Data, opts.Seed)
+	}
+	trows, err := g.rows.prepare(ctx, g.tpls)
+	if err != nil {
+		return nil, fmt.Errorf("previous-app check: %w", err)
+	}
+	g.trows = trows
 	for _, t := range p.Templates {
-		for _, s := range []poolSpec{t.pool} {
-			if s.Columns == "" || g.pools[s] != nil {
-				continue
-			}
+		if s := t.pool; s.Columns != "" && g.pools[s] == nil {
 			kp := &keyPool{spec: s, max: 100}
 			_ = kp.sample(ctx, db, r) // a pool that cannot be read stays empty
 			g.pools[s] = kp
-		}
-	}
-	for _, t := range p.Templates {
-		for _, a := range t.args {
-			if a.kind == argRef && g.pools[a.ref] == nil {
-				kp := &keyPool{spec: a.ref, max: 100}
-				_ = kp.sample(ctx, db, r)
-				g.pools[a.ref] = kp
-			}
 		}
 	}
 	conn, err := db.Conn(ctx)
@@ -81,7 +89,7 @@ func ReplayShapes(ctx context.Context, db *sql.DB, p *Profile, opts ReplayOption
 		if _, err := conn.ExecContext(ctx, "START TRANSACTION"); err != nil {
 			return out, fmt.Errorf("previous-app check: %w", err)
 		}
-		args := g.bind(t, r)
+		args := g.bind(i, r)
 		var runErr error
 		if t.Kind == Read {
 			var rows *sql.Rows

@@ -3,6 +3,7 @@ package load
 import (
 	"strings"
 
+	"github.com/rehearse/rehearse/rehearse/datagen"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
@@ -120,7 +121,7 @@ func writable(c *snapshot.Column) bool {
 // when the table cannot have this kind of statement (no key for a lookup,
 // nothing to insert).
 func (b *tableBuilder) template(kind Kind, cols, where []string) (Template, bool) {
-	t := Template{Kind: kind, Schema: b.schema, Table: b.t.Name}
+	t := Template{Kind: kind, Schema: b.schema, Table: b.t.Name, table: b.t}
 	name := qualified(b.schema, b.t.Name)
 	if kind == Insert {
 		if cols == nil {
@@ -137,8 +138,10 @@ func (b *tableBuilder) template(kind Kind, cols, where []string) (Template, bool
 		ph := make([]string, len(cols))
 		for i, c := range cols {
 			pos[strings.ToLower(c)] = i
-			ph[i] = "?"
-			t.args = append(t.args, b.valueArg(c))
+			ph[i] = datagen.Placeholder(b.t, c)
+			a := b.valueArg(c)
+			a.server = a.col != nil && !writable(a.col)
+			t.args = append(t.args, a)
 		}
 		t.SQL = "INSERT INTO " + name + " (" + quoteList(cols) + ") VALUES (" + strings.Join(ph, ", ") + ")"
 		t.Columns = cols
@@ -172,7 +175,7 @@ func (b *tableBuilder) template(kind Kind, cols, where []string) (Template, bool
 	keyArgs := make([]arg, len(where))
 	for i, w := range where {
 		cond[i] = quote(w) + " = ?"
-		keyArgs[i] = arg{kind: argKey, idx: i, col: b.cols[strings.ToLower(w)]}
+		keyArgs[i] = arg{kind: argKey, idx: i, name: w, col: b.cols[strings.ToLower(w)]}
 	}
 	whereSQL := " WHERE " + strings.Join(cond, " AND ")
 	switch kind {
@@ -182,7 +185,7 @@ func (b *tableBuilder) template(kind Kind, cols, where []string) (Template, bool
 		}
 		set := make([]string, len(cols))
 		for i, c := range cols {
-			set[i] = quote(c) + " = ?"
+			set[i] = quote(c) + " = " + datagen.Placeholder(b.t, c)
 			t.args = append(t.args, b.valueArg(c))
 		}
 		t.SQL = "UPDATE " + name + " SET " + strings.Join(set, ", ") + whereSQL
@@ -233,19 +236,15 @@ func (b *tableBuilder) updateColumn() string {
 	return best
 }
 
-// valueArg says how to fill a written column.
+// valueArg says how to fill a written column: with its value in a new row
+// of the table (a column the pre-release schema lacks gets a short string).
 func (b *tableBuilder) valueArg(name string) arg {
 	n := strings.ToLower(name)
+	a := arg{kind: argValue, name: name, col: b.cols[n]}
 	if r, ok := b.fk[n]; ok {
-		return arg{kind: argRef, ref: r.pool, idx: r.idx, col: b.cols[n]}
+		a.ref, a.idx = r.pool, r.idx
 	}
-	c := b.cols[n]
-	if c == nil {
-		// Not in the pre-release schema (a digest naming a column the
-		// snapshot lacks): a string is the best guess.
-		c = &snapshot.Column{Name: name, DataType: "varchar", Type: "varchar(16)", Nullable: true}
-	}
-	return arg{kind: argValue, col: c, unique: b.unique[n]}
+	return a
 }
 
 func equalFold(a, b []string) bool {

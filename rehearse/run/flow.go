@@ -111,6 +111,7 @@ func (r *rehearsal) run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		r.data = res.Model
 		r.report.Inputs.Rows = res.Rows
 		r.report.Inputs.TableRows = generatedRows(res)
 		for _, n := range res.Notes {
@@ -184,7 +185,10 @@ func (r *rehearsal) run(ctx context.Context) error {
 	if fw.failed == nil && len(fw.applied) > 0 {
 		_ = r.timed("app-compat", o.appCompat().String(), func() error {
 			r.appFrom = time.Now()
-			shapes, err := load.ReplayShapes(ctx, db, r.profile, load.ReplayOptions{Seed: uint64(o.Seed) + 2})
+			// The load runs meanwhile: the check shares its new-row
+			// counters, so its (rolled back) inserts collide with no row
+			// the load wrote.
+			shapes, err := load.ReplayShapes(ctx, db, r.profile, load.ReplayOptions{Seed: uint64(o.Seed) + 2, Load: r.gen})
 			if err != nil {
 				return err
 			}

@@ -27,7 +27,9 @@ func (r *rehearsal) startLoad(ctx context.Context, pending []*migrations.Migrati
 	// An application's pool has several connections per table; with only
 	// two, both may be stuck on reads when an ALTER queues, and the writers
 	// would wait inside the generator instead of in the server's lock queue.
-	gen, err := load.New(r.db, prof, load.Options{Rate: o.loadRate(), Seed: uint64(o.Seed) + 1, ConnsPerTable: o.loadConns()})
+	// Inserts write the generation's rows past the generated ones (valid,
+	// keys that collide with no row, the snapshot's statistics).
+	gen, err := load.New(r.db, prof, load.Options{Rate: o.loadRate(), Seed: uint64(o.Seed) + 1, ConnsPerTable: o.loadConns(), Data: r.data})
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/datagen"
 	"github.com/rehearse/rehearse/rehearse/engine"
 	"github.com/rehearse/rehearse/rehearse/load"
 	"github.com/rehearse/rehearse/rehearse/migrations"
@@ -136,6 +137,7 @@ type rehearsal struct {
 
 	probes map[string][]plan.Probe // the server's ALGORITHM/LOCK answers, by version (probe.go)
 
+	data           *datagen.Model // the generated rows' plan: the load inserts rows past them
 	gen            *load.Generator
 	profile        *load.Profile
 	shapes         []load.ShapeResult // the previous-app check's outcome

@@ -28,7 +28,8 @@ func TableFromServer(t testing.TB, db *sql.DB, schema, table string) *snapshot.T
 	ctx := context.Background()
 	tb := &snapshot.Table{Name: table}
 	rows, err := db.QueryContext(ctx, `SELECT COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, DATA_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,
-		CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE, IFNULL(GENERATION_EXPRESSION, '')
+		CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE, IFNULL(GENERATION_EXPRESSION, ''),
+		IFNULL(CHARACTER_SET_NAME, ''), IFNULL(COLLATION_NAME, '')
 		FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, schema, table)
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +39,7 @@ func TableFromServer(t testing.TB, db *sql.DB, schema, table string) *snapshot.T
 		var nullable string
 		var def sql.NullString
 		var cml, np, ns sql.NullInt64
-		if err := rows.Scan(&c.Name, &c.Position, &c.Type, &c.DataType, &nullable, &def, &c.Extra, &cml, &np, &ns, &c.Generated); err != nil {
+		if err := rows.Scan(&c.Name, &c.Position, &c.Type, &c.DataType, &nullable, &def, &c.Extra, &cml, &np, &ns, &c.Generated, &c.Charset, &c.Collation); err != nil {
 			t.Fatal(err)
 		}
 		c.Nullable = nullable == "YES"
