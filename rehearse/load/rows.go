@@ -66,6 +66,9 @@ func (m *rowMaker) prepare(ctx context.Context, tpls []Template) ([]tplRows, err
 			return nil, fmt.Errorf("load: values of %s: %w", t.Name(), err)
 		}
 		out[i] = tplRows{src: src, next: next, fks: fkChecks(t)}
+		for _, c := range out[i].fks {
+			m.gone.watch(c.parent)
+		}
 	}
 	return out, nil
 }
@@ -191,14 +194,28 @@ func (m *rowMaker) values(tr *tplRows, args []any) []any {
 }
 
 // goneKeys are the keys of rows the load deleted, per table and key
-// columns (bounded: past maxGone keys it stops recording).
+// columns — only of the keys some insert's foreign key references (a soak
+// deleting from a table nothing references records nothing), and bounded:
+// past maxGone keys (a few MB) it stops recording, so memory stays flat on
+// a long run; an insert may then name a deleted parent and fail (counted).
 type goneKeys struct {
-	n    atomic.Int64
-	mu   sync.RWMutex
-	sets map[string]map[string]struct{}
+	n       atomic.Int64
+	mu      sync.RWMutex
+	parents map[string]bool // the keys inserts reference: the ones worth recording
+	sets    map[string]map[string]struct{}
 }
 
-var maxGone int64 = 1 << 20
+var maxGone int64 = 1 << 16
+
+// watch says deletions of parent's keys matter: an insert references it.
+func (g *goneKeys) watch(parent string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.parents == nil {
+		g.parents = map[string]bool{}
+	}
+	g.parents[parent] = true
+}
 
 func goneName(p poolSpec) string {
 	return strings.ToLower(p.Schema + "." + p.Table + "(" + p.Columns + ")")
@@ -217,6 +234,9 @@ func (g *goneKeys) add(table string, key []any) {
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if !g.parents[table] {
+		return
+	}
 	if g.sets == nil {
 		g.sets = map[string]map[string]struct{}{}
 	}

@@ -106,7 +106,7 @@ func (r *rehearsal) run(ctx context.Context) error {
 	if err := r.timed("generate", fmt.Sprintf("scale %g", scale), func() error {
 		res, err := datagen.Generate(ctx, db, snap, datagen.Options{
 			Scale: scale, Rows: o.Rows, Seed: uint64(o.Seed), Schemas: r.schemaMap(),
-			Tables: dataTables(snap),
+			Tables: restore.DataTables(snap),
 		})
 		if err != nil {
 			return err
@@ -243,10 +243,7 @@ func (o Options) appCompat() time.Duration {
 // schemaMap maps the snapshot's migration database to the server's (the dsn
 // engine's scratch database).
 func (r *rehearsal) schemaMap() map[string]string {
-	if r.srv != nil && r.srv.Database != "" && len(r.opts.Snapshot.Schemas) == 1 {
-		return map[string]string{r.opts.Snapshot.Schemas[0].Name: r.srv.Database}
-	}
-	return nil
+	return restore.Databases(r.srv, r.opts.Snapshot)
 }
 
 func (r *rehearsal) fillInputs(schema string, pending []*migrations.Migration) {
@@ -323,24 +320,6 @@ func Pending(set *migrations.Set, snap *snapshot.Snapshot) []*migrations.Migrati
 			}
 		}
 		out = append(out, m)
-	}
-	return out
-}
-
-// dataTables lists the tables to fill: all but the migration history tables,
-// whose rows the restore already wrote.
-func dataTables(snap *snapshot.Snapshot) []string {
-	history := map[string]bool{}
-	for _, h := range snap.History {
-		history[h.Schema+"."+h.Table] = true
-	}
-	var out []string
-	for _, s := range snap.Schemas {
-		for _, t := range s.Tables {
-			if !history[s.Name+"."+t.Name] {
-				out = append(out, s.Name+"."+t.Name)
-			}
-		}
 	}
 	return out
 }

@@ -36,29 +36,7 @@ INSERT INTO app.schema_migrations VALUES (2, 0);
 // row count set to rows (a schema-only capture has none).
 func sourceSnapshot(t *testing.T, target testserver.Target, rows int64) *snapshot.Snapshot {
 	t.Helper()
-	src := testserver.Start(t, target)
-	db, err := src.Open("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, stmt := range strings.Split(sourceDDL, ";") {
-		if strings.TrimSpace(stmt) == "" {
-			continue
-		}
-		if _, err := db.Exec(stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
-	snap, err := snapshot.Capture(context.Background(), db, snapshot.CaptureOptions{Databases: []string{"app"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap.Table("app", "investments").Stats.Rows = rows
-	if err := src.Stop(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return snap
+	return snapshotOf(t, target, sourceDDL, map[string]int64{"investments": rows})
 }
 
 // writeMigrations writes golang-migrate files: name -> content.
