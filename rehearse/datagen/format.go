@@ -32,22 +32,6 @@ func fmtFixed(scale int) func([]byte, uint64) []byte {
 	}
 }
 
-// fmtFixedUnsigned is fmtFixed for unsigned columns (values above 2^63).
-func fmtFixedUnsigned(scale int) func([]byte, uint64) []byte {
-	if scale <= 0 {
-		return fmtUnsigned
-	}
-	var pow uint64 = 1
-	for i := 0; i < scale; i++ {
-		pow *= 10
-	}
-	return func(dst []byte, v uint64) []byte {
-		dst = strconv.AppendUint(dst, v/pow, 10)
-		dst = append(dst, '.')
-		return appendPadded(dst, v%pow, scale)
-	}
-}
-
 func appendPadded(dst []byte, v uint64, width int) []byte {
 	var buf [20]byte
 	i := len(buf)

@@ -52,18 +52,6 @@ func has(words []string, any ...string) bool {
 	return false
 }
 
-func last(words []string, any ...string) bool {
-	if len(words) == 0 {
-		return false
-	}
-	for _, a := range any {
-		if words[len(words)-1] == a {
-			return true
-		}
-	}
-	return false
-}
-
 func isText(t colType) bool { return t.kind == kChar }
 func isTemporal(t colType) bool {
 	return t.kind == kDate || t.kind == kDatetime || t.kind == kTimestamp

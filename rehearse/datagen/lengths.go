@@ -52,7 +52,6 @@ func (d *lengthDist) sample(u float64) int64 {
 }
 
 func (d *lengthDist) max() int64 { return int64(d.q[4]) }
-func (d *lengthDist) min() int64 { return int64(d.q[0]) }
 
 // clip bounds every quantile to [lo, hi].
 func (d *lengthDist) clip(lo, hi int64) {

@@ -103,9 +103,3 @@ func (p *keyPool) add(r *rand.Rand, k []any) {
 	}
 	p.keys[r.IntN(len(p.keys))] = k
 }
-
-func (p *keyPool) size() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return len(p.keys)
-}
