@@ -91,17 +91,18 @@ func (cp *colPlan) extended() *extDomain {
 		m := newNumMore(d, cp)
 		e.more, e.room = m, m.above+m.below
 	case *compactDomain:
-		// A unique index prefix as wide as the key leaves no room for
-		// wider keys (their first characters would repeat a generated key).
-		m := &compactMore{c: d, limit: power(36, d.width), noWider: cp.prefix > 0 && cp.prefix <= int64(d.width)}
+		m := &widerMore{value0: d.value, valueW: d.valueWidth, base: 36, maxLen: d.maxLen, limit: power(36, d.width),
+			noWider: cp.prefix > 0 && cp.prefix <= int64(d.width), safeValue: true}
 		e.more, e.room = m, roomPast(m.limit, cp.d)
 		if !m.noWider {
 			e.room = roomPast(power(36, int(d.maxLen)), cp.d)
 		}
 	case *hexDomain:
-		e.more, e.room = &hexMore{h: d, limit: power(16, d.width)}, roomPast(power(16, int(d.maxLen)), cp.d)
+		e.more = &widerMore{value0: d.value, valueW: d.valueWidth, base: 16, maxLen: d.maxLen, limit: power(16, d.width), safeValue: true}
+		e.room = roomPast(power(16, int(d.maxLen)), cp.d)
 	case *binDomain:
-		e.more, e.room = &binMore{b: d, limit: power(256, d.width)}, roomPast(power(256, int(d.maxLen)), cp.d)
+		e.more = &widerMore{value0: d.value, valueW: d.valueWidth, base: 256, maxLen: d.maxLen, limit: power(256, d.width)}
+		e.room = roomPast(power(256, int(d.maxLen)), cp.d)
 	case *stemDomain:
 		e.more, e.room = &stemMore{s: d}, roomPast(power(10, int(d.maxLen)), cp.d)
 	case *uuidDomain, *jsonDomain, *geoDomain:
@@ -196,64 +197,36 @@ func (m *numMore) value(dst []byte, k uint64) []byte {
 }
 func (m *numMore) safe() bool { return true }
 
-// compactMore: keys up to 36^width keep the width (a new base-36 prefix);
-// wider keys are longer than every generated key, whose character after
-// the key is a space or the end, so they differ within any prefix index
-// wider than the key.
-type compactMore struct {
-	c       *compactDomain
-	limit   uint64
-	noWider bool
+// widerMore continues a fixed-width key domain (base-36 compact, hex,
+// binary) past the generated keys: keys below base^width keep the width;
+// wider keys are longer than every generated key. For compact keys the
+// generated value's character after the key is a space or the end, so a
+// wider key differs within any prefix index wider than the key; for hex
+// and binary the random tail of a generated value would have to equal the
+// wider key's digits and its own tail for two values to meet (one chance
+// in 16^tail or 256^tail). noWider: a unique index prefix as wide as the
+// key leaves no room for wider keys; keys then wrap.
+type widerMore struct {
+	value0    func(dst []byte, k uint64) []byte        // the domain's value at its own width
+	valueW    func(dst []byte, k uint64, w int) []byte // the domain's value at width w
+	base      uint64
+	maxLen    int64
+	limit     uint64
+	noWider   bool
+	safeValue bool
 }
 
-func (m *compactMore) value(dst []byte, k uint64) []byte {
+func (m *widerMore) value(dst []byte, k uint64) []byte {
 	if k < m.limit {
-		return m.c.value(dst, k)
+		return m.value0(dst, k)
 	}
-	w := widthFor(k+1, 36)
-	if m.noWider || int64(w) > m.c.maxLen {
-		return m.c.value(dst, k%m.limit)
+	w := widthFor(k+1, m.base)
+	if m.noWider || int64(w) > m.maxLen {
+		return m.value0(dst, k%m.limit)
 	}
-	return m.c.valueWidth(dst, k, w)
+	return m.valueW(dst, k, w)
 }
-func (m *compactMore) safe() bool { return true }
-
-// hexMore and binMore widen the key past their width; the random tail of a
-// generated value would have to equal the wider key's digits and its own
-// tail for two values to meet (one chance in 16^tail or 256^tail).
-type hexMore struct {
-	h     *hexDomain
-	limit uint64
-}
-
-func (m *hexMore) value(dst []byte, k uint64) []byte {
-	if k < m.limit {
-		return m.h.value(dst, k)
-	}
-	w := widthFor(k+1, 16)
-	if int64(w) > m.h.maxLen {
-		return m.h.value(dst, k%m.limit)
-	}
-	return m.h.valueWidth(dst, k, w)
-}
-func (m *hexMore) safe() bool { return true }
-
-type binMore struct {
-	b     *binDomain
-	limit uint64
-}
-
-func (m *binMore) value(dst []byte, k uint64) []byte {
-	if k < m.limit {
-		return m.b.value(dst, k)
-	}
-	w := widthFor(k+1, 256)
-	if int64(w) > m.b.maxLen {
-		return m.b.value(dst, k%m.limit)
-	}
-	return m.b.valueWidth(dst, k, w)
-}
-func (m *binMore) safe() bool { return false }
+func (m *widerMore) safe() bool { return m.safeValue }
 
 // stemMore: stem + decimal(key) + tail as stemDomain, with the stem and then
 // the tail shortened when the longer number would not fit. The digit run
