@@ -6,28 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/rehearse/rehearse/internal/testcorpus"
 	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/rehearse/engine"
 	"github.com/rehearse/rehearse/rehearse/restore"
 )
-
-// corpus returns the path of a file of the shared test corpus, skipping the
-// test when the corpus is not next to the repository.
-func corpus(t *testing.T, rel string) string {
-	t.Helper()
-	for _, base := range []string{"../../shared/corpus", "../../../shared/corpus"} {
-		p := filepath.Join(base, rel)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	t.Skipf("corpus file %s not found (expected ../shared/corpus beside the repository)", rel)
-	return ""
-}
 
 // startMariaDB starts a sandbox for the test and opens it.
 func startMariaDB(t *testing.T) (*engine.Server, *sql.DB) {
@@ -44,7 +30,7 @@ func startMariaDB(t *testing.T) (*engine.Server, *sql.DB) {
 // loadDump loads a corpus dump into db.
 func loadDump(t *testing.T, db *sql.DB, rel, database string) {
 	t.Helper()
-	f, err := os.Open(corpus(t, rel))
+	f, err := os.Open(testcorpus.Dir(t, rel))
 	if err != nil {
 		t.Fatal(err)
 	}

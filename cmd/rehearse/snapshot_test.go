@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/rehearse/rehearse/internal/testcorpus"
 	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/snapshot"
 )
@@ -133,10 +134,7 @@ func TestSnapshotAndDiffCommands(t *testing.T) {
 }
 
 func TestSnapshotFromDump(t *testing.T) {
-	dump := "../../../shared/corpus/sakila-schema/sakila-mv-schema.sql"
-	if _, err := os.Stat(dump); err != nil {
-		t.Skip("corpus not found")
-	}
+	dump := testcorpus.Dir(t, "sakila-schema/sakila-mv-schema.sql")
 	requireLocalMariaDB(t)
 	out := filepath.Join(t.TempDir(), "sakila.json")
 	code, _, stderr := runRehearse(t, map[string]string{"REHEARSE_DSN": ""}, "snapshot", "--from-dump", dump, "--engine", "local", "--flavor", "mariadb", "-o", out)

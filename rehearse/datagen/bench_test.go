@@ -144,7 +144,8 @@ func TestBenchDatagen(t *testing.T) {
 	mustExec(t, db, "DROP DATABASE sbtest")
 
 	// --- employees at scale 1.0 ---------------------------------------------
-	if ddl, ok := corpusText("employees-schema/employees_schema_only.derived.sql"); ok {
+	{
+		ddl := corpus(t, "employees-schema/employees_schema_only.derived.sql")
 		mustExec(t, db, "CREATE DATABASE employees")
 		execIn(t, &testDB{db: db}, "employees", ddl)
 		es := capture(t, &testDB{db: db}, false, "employees")
@@ -166,8 +167,6 @@ func TestBenchDatagen(t *testing.T) {
 		}
 		report("fast path, parallel streams (employees at scale 0.3): 1 stream %s, 2 streams %s: %.2fx", times[0].Round(time.Millisecond), times[1].Round(time.Millisecond), times[0].Seconds()/times[1].Seconds())
 		mustExec(t, db, "DROP DATABASE employees")
-	} else {
-		report("employees: corpus not found, skipped")
 	}
 
 	// --- fast paths on investments (1M rows) ---------------------------------
@@ -198,15 +197,6 @@ func TestBenchDatagen(t *testing.T) {
 func runtimeCPUs() int {
 	b, _ := os.ReadFile("/proc/cpuinfo")
 	return max(1, strings.Count(string(b), "processor\t:"))
-}
-
-func corpusText(rel string) (string, bool) {
-	for _, base := range []string{"../../../shared/corpus", "../../shared/corpus", "/work/shared/corpus"} {
-		if b, err := os.ReadFile(filepath.Join(base, rel)); err == nil {
-			return string(b), true
-		}
-	}
-	return "", false
 }
 
 func timeIt(f func()) time.Duration {

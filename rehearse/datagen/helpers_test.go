@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/rehearse/rehearse/internal/testcorpus"
 	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/rehearse/engine"
 	"github.com/rehearse/rehearse/rehearse/sqlsplit"
@@ -178,14 +178,8 @@ func targets() []testserver.Target {
 	return out
 }
 
-// corpus returns a corpus file or skips.
+// corpus returns a corpus file's text (see internal/testcorpus).
 func corpus(t *testing.T, rel string) string {
 	t.Helper()
-	for _, base := range []string{"../../../shared/corpus", "../../shared/corpus", "/work/shared/corpus"} {
-		if b, err := os.ReadFile(filepath.Join(base, rel)); err == nil {
-			return string(b)
-		}
-	}
-	t.Skipf("corpus file %s not found (expected ../shared/corpus beside the repository)", rel)
-	return ""
+	return string(testcorpus.File(t, rel))
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rehearse/rehearse/internal/testcorpus"
 	"github.com/rehearse/rehearse/rehearse"
 )
 
@@ -96,10 +97,7 @@ func TestFormatsRegistered(t *testing.T) {
 // TestMattermostCorpus loads the 240 real files: 120 migrations in version
 // order, each with a down, and the comment-only downs flagged.
 func TestMattermostCorpus(t *testing.T) {
-	dir := "/work/shared/corpus/mattermost-mysql"
-	if _, err := os.Stat(dir); err != nil {
-		t.Skip("corpus absent")
-	}
+	dir := testcorpus.Dir(t, "mattermost-mysql")
 	s := mustLoad(t, dir, "")
 	if s.Format != "golang-migrate" || len(s.Migrations) != 120 {
 		t.Fatalf("format %s, %d migrations", s.Format, len(s.Migrations))

@@ -3,23 +3,18 @@ package plan
 import (
 	"context"
 	"fmt"
-	"os"
 	"testing"
 
+	"github.com/rehearse/rehearse/internal/testcorpus"
 	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/rehearse/engine"
 	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
-const mattermostDir = "/work/shared/corpus/mattermost-mysql"
-
 func loadMattermost(t testing.TB) *migrations.Set {
 	t.Helper()
-	if _, err := os.Stat(mattermostDir); err != nil {
-		t.Skip("corpus absent: " + mattermostDir)
-	}
-	set, err := migrations.Load(context.Background(), migrations.Options{Dir: mattermostDir})
+	set, err := migrations.Load(context.Background(), migrations.Options{Dir: testcorpus.Dir(t, "mattermost-mysql")})
 	if err != nil {
 		t.Fatal(err)
 	}

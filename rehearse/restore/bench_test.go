@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rehearse/rehearse/internal/testcorpus"
 	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/rehearse/restore"
 	"github.com/rehearse/rehearse/snapshot"
@@ -37,7 +38,7 @@ func TestBenchSnapshot(t *testing.T) {
 	}
 	defer src.Close()
 	load(t, src, "wide", []byte(wideSchema(1000)))
-	load(t, src, "employees.sql", corpusFile(t, "employees-schema/employees.sql"))
+	load(t, src, "employees.sql", testcorpus.File(t, "employees-schema/employees.sql"))
 
 	for _, c := range []struct {
 		db                    string

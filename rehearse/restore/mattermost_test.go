@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rehearse/rehearse/internal/testcorpus"
 	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/rehearse/restore"
@@ -47,15 +48,7 @@ func applyUps(t *testing.T, db *sql.DB, set *migrations.Set, database string) {
 // migrations, with its morph history, survives snapshot -> restore ->
 // snapshot (on every server this machine can start with REHEARSE_LONG=1).
 func TestRoundTripMattermost(t *testing.T) {
-	dir := ""
-	for _, d := range []string{"../../../shared/corpus/mattermost-mysql", "../../../../shared/corpus/mattermost-mysql"} {
-		if _, err := os.Stat(d); err == nil {
-			dir = d
-		}
-	}
-	if dir == "" {
-		t.Skip("corpus mattermost-mysql not found (expected ../shared/corpus beside the repository)")
-	}
+	dir := testcorpus.Dir(t, "mattermost-mysql")
 	set, err := migrations.Load(context.Background(), migrations.Options{Dir: dir})
 	if err != nil {
 		t.Fatal(err)

@@ -6,25 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/rehearse/rehearse/internal/testcorpus"
 	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/rehearse/restore"
 	"github.com/rehearse/rehearse/snapshot"
 )
-
-func corpusFile(t *testing.T, rel string) []byte {
-	t.Helper()
-	for _, base := range []string{"../../../shared/corpus", "../../../../shared/corpus"} {
-		if b, err := os.ReadFile(filepath.Join(base, rel)); err == nil {
-			return b
-		}
-	}
-	t.Skipf("corpus file %s not found (expected ../shared/corpus beside the repository)", rel)
-	return nil
-}
 
 func open(t *testing.T, tgt testserver.Target) *sql.DB {
 	t.Helper()
@@ -66,10 +55,10 @@ CREATE EVENT app.nightly ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 00:00:00' DI
 // every server this machine can start, with the employees (plain and
 // partitioned) and sakila schemas, history tables, views on views, events.
 func TestRoundTrip(t *testing.T) {
-	sakila := corpusFile(t, "sakila-schema/sakila-mv-schema.sql")
-	employees := corpusFile(t, "employees-schema/employees.sql")
-	objects := corpusFile(t, "employees-schema/objects.sql")
-	part := strings.ReplaceAll(string(corpusFile(t, "employees-schema/employees_partitioned.sql")), "employees;", "employees_part;")
+	sakila := testcorpus.File(t, "sakila-schema/sakila-mv-schema.sql")
+	employees := testcorpus.File(t, "employees-schema/employees.sql")
+	objects := testcorpus.File(t, "employees-schema/objects.sql")
+	part := strings.ReplaceAll(string(testcorpus.File(t, "employees-schema/employees_partitioned.sql")), "employees;", "employees_part;")
 	for _, tgt := range testserver.Targets() {
 		t.Run(tgt.Name, func(t *testing.T) {
 			ctx := context.Background()

@@ -3,24 +3,21 @@ package sqlsplit
 import (
 	"bytes"
 	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/rehearse/rehearse/internal/testcorpus"
 )
 
-// benchInput is ~8 MB of real migration text (the Mattermost corpus when
-// present, else a synthetic mix with the same constructs).
+// benchInput is ~8 MB of real migration text: the Mattermost corpus,
+// repeated.
 func benchInput(b *testing.B) []byte {
 	var one []byte
-	files, _ := filepath.Glob(filepath.Join(corpusDir, "mattermost-mysql/*.sql"))
-	for _, f := range files {
-		if src, err := os.ReadFile(f); err == nil {
-			one = append(append(one, src...), "\n;\n"...)
+	for _, f := range testcorpus.Glob(b, "mattermost-mysql/*.sql") {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
 		}
-	}
-	if len(one) == 0 {
-		one = []byte("CREATE TABLE t (id int, s varchar(10) DEFAULT 'a;b') ENGINE=InnoDB; -- c\n" +
-			"SET @s = (SELECT IF(1, 'SELECT 1', 'ALTER TABLE t ADD c int;'));\nPREPARE st FROM @s;\n" +
-			"CREATE PROCEDURE p() BEGIN IF 1 THEN UPDATE t SET s = 'x\\'y'; END IF; END;\n/*!40101 SET @a=1 */;\n")
+		one = append(append(one, src...), "\n;\n"...)
 	}
 	return bytes.Repeat(one, 8<<20/len(one)+1)
 }

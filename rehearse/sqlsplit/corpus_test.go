@@ -2,21 +2,16 @@ package sqlsplit
 
 import (
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/rehearse/rehearse/internal/testcorpus"
 )
 
-// corpusDir is the shared read-only corpus; tests skip when it is absent.
-const corpusDir = "/work/shared/corpus"
-
 func corpusFiles(t testing.TB, pattern string) []string {
-	files, _ := filepath.Glob(filepath.Join(corpusDir, pattern))
-	if len(files) == 0 {
-		t.Skipf("corpus %s absent (%s)", pattern, corpusDir)
-	}
-	return files
+	t.Helper()
+	return testcorpus.Glob(t, pattern)
 }
 
 var createRoutine = regexp.MustCompile(`(?i)\bCREATE\s+(DEFINER\s*=\s*\S+\s+)?(PROCEDURE|FUNCTION|TRIGGER)\b`)

@@ -1,8 +1,9 @@
 package sqlsplit
 
 import (
-	"os"
 	"testing"
+
+	"github.com/rehearse/rehearse/internal/testcorpus"
 )
 
 // FuzzSplit: Split never panics, statements are exact non-overlapping
@@ -20,10 +21,8 @@ func FuzzSplit(f *testing.F) {
 	for _, s := range seeds {
 		f.Add([]byte(s))
 	}
-	for _, p := range []string{corpusDir + "/mattermost-mysql/000016_create_reactions.up.sql", corpusDir + "/employees-schema/objects.sql"} {
-		if b, err := os.ReadFile(p); err == nil {
-			f.Add(b)
-		}
+	for _, p := range []string{"mattermost-mysql/000016_create_reactions.up.sql", "employees-schema/objects.sql"} {
+		f.Add(testcorpus.File(f, p))
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		checkInvariants(t, src)
