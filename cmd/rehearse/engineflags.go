@@ -40,7 +40,7 @@ func addEngineFlags(cmd *cobra.Command) *engineFlags {
 	fs.StringArrayVar(&f.Set, "set", nil, "server variable `name=value` applied at start (repeatable)")
 	fs.StringVar(&f.Basedir, "basedir", "", "local engine: the server's install folder (holding bin/ or sbin/)")
 	fs.StringVar(&f.Rootfs, "rootfs", "", "local engine: run the server inside this root file system (chroot), e.g. one `make images` built")
-	fs.StringVar(&f.DSN, "dsn", "", "dsn engine: an existing server, user:pass@tcp(host:3306)/ or mysql://user:pass@host:3306/ ($REHEARSE_DSN keeps the password out of the process list)")
+	fs.StringVar(&f.DSN, "dsn", "", "with --engine dsn: an existing server to work on in a scratch database, user:pass@tcp(host:3306)/ or mysql://user:pass@host:3306/ ($REHEARSE_TARGET_DSN keeps the password out of the process list)")
 	fs.BoolVar(&f.Keep, "keep", false, "dsn engine: keep the scratch database rehearse_<id> instead of dropping it")
 	fs.IntVar(&f.Port, "port", 0, "local engine: loopback port to listen on (default: a free one)")
 	return f
@@ -69,12 +69,17 @@ func engineConfig(log io.Writer) engine.Config {
 func (f *engineFlags) build(log io.Writer) (engine.Engine, engine.Options, error) {
 	var opts engine.Options
 	name := strings.ToLower(strings.TrimSpace(f.Engine))
+	// The dsn engine writes to a server that already exists: it is used
+	// only when asked for by name (--engine dsn), never chosen by auto, and
+	// its server comes from --dsn or $REHEARSE_TARGET_DSN, never from
+	// $REHEARSE_DSN (the snapshot's source, production).
 	dsn := f.DSN
-	if dsn == "" {
-		dsn = os.Getenv("REHEARSE_DSN")
-	}
-	if dsn != "" && name == "auto" {
-		name = "dsn" // --dsn says where the server is
+	if dsn == "" && name == "dsn" {
+		dsn = os.Getenv(targetDSNEnv)
+		if dsn == "" && os.Getenv(deprecatedDSNEnv) != "" {
+			return nil, opts, rehearse.WithHint(errors.New("--engine dsn needs a server: $REHEARSE_DSN is not read for it (it names the snapshot's source, production)"),
+				"pass --dsn or set %s to the server to work on", targetDSNEnv)
+		}
 	}
 	flavor, err := engine.ParseFlavor(f.Flavor)
 	if err != nil {
@@ -128,7 +133,7 @@ func (f *engineFlags) build(log io.Writer) (engine.Engine, engine.Options, error
 		}
 	}
 	if name == "dsn" && dsn == "" {
-		return nil, opts, rehearse.WithHint(errors.New("--engine dsn needs a server"), "pass --dsn 'user:password@tcp(host:3306)/' or set REHEARSE_DSN")
+		return nil, opts, rehearse.WithHint(errors.New("--engine dsn needs a server"), "pass --dsn 'user:password@tcp(host:3306)/' or set %s", targetDSNEnv)
 	}
 	cfg := engineConfig(log)
 	eng, err := engine.New(name, cfg)
@@ -148,6 +153,29 @@ func (f *engineFlags) build(log io.Writer) (engine.Engine, engine.Options, error
 		Log:      log,
 	}
 	return eng, opts, nil
+}
+
+// The environment variables that name servers. The source is production,
+// read by `rehearse snapshot` only; the target is a server the dsn engine
+// and `rehearse generate` write to. REHEARSE_DSN, which meant either, is
+// read for one more release as the source only, with a warning.
+const (
+	sourceDSNEnv     = "REHEARSE_SOURCE_DSN"
+	targetDSNEnv     = "REHEARSE_TARGET_DSN"
+	deprecatedDSNEnv = "REHEARSE_DSN"
+)
+
+// sourceDSN is the snapshot source from the environment: $REHEARSE_SOURCE_DSN,
+// else the deprecated $REHEARSE_DSN with a warning on log.
+func sourceDSN(log io.Writer) string {
+	if v := os.Getenv(sourceDSNEnv); v != "" {
+		return v
+	}
+	v := os.Getenv(deprecatedDSNEnv)
+	if v != "" {
+		fmt.Fprintf(log, "rehearse: warning: $%s is deprecated and will be removed in the next release: set $%s for the server to snapshot (it is never used as a target)\n", deprecatedDSNEnv, sourceDSNEnv)
+	}
+	return v
 }
 
 // firstError unwraps an errors.Join to its first error (with its hint).

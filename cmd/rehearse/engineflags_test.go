@@ -71,9 +71,15 @@ func TestSandboxBadInput(t *testing.T) {
 		{"unknown image", nil, []string{"--engine", "docker", "--image", "example.invalid/no-such-db:1"}, []string{"example.invalid/no-such-db:1"}},
 		{"no server binary", nil, []string{"--engine", "local", "--flavor", "mysql", "--version", "5.7"}, []string{"mysql 5.7", "--engine docker"}},
 		{"port in use", nil, []string{"--engine", "local", "--port", fmt.Sprint(busyPort)}, []string{fmt.Sprintf("port %d", busyPort), "--port"}},
-		{"unreachable dsn", nil, []string{"--dsn", "me:" + badSecret + "@tcp(" + deadAddr + ")/"}, []string{deadAddr, "host and port"}},
-		{"wrong password", nil, []string{"--dsn", "bad:" + badSecret + "@tcp(" + srvAddr + ")/"}, []string{srvAddr, "password"}},
-		{"unparsable dsn", nil, []string{"--dsn", "me:" + badSecret + "@tcp(" + deadAddr}, []string{"cannot read the DSN"}},
+		{"unreachable dsn", nil, []string{"--engine", "dsn", "--dsn", "me:" + badSecret + "@tcp(" + deadAddr + ")/"}, []string{deadAddr, "host and port"}},
+		{"wrong password", nil, []string{"--engine", "dsn", "--dsn", "bad:" + badSecret + "@tcp(" + srvAddr + ")/"}, []string{srvAddr, "password"}},
+		{"unparsable dsn", nil, []string{"--engine", "dsn", "--dsn", "me:" + badSecret + "@tcp(" + deadAddr}, []string{"cannot read the DSN"}},
+		// auto never picks the dsn engine: not from --dsn, not from the environment.
+		{"--dsn under auto", nil, []string{"--dsn", "me:" + badSecret + "@tcp(" + srvAddr + ")/"}, []string{"--dsn does not apply to --engine auto", "--engine dsn"}},
+		{"REHEARSE_DSN is never a target", map[string]string{"REHEARSE_DSN": "bad:" + badSecret + "@tcp(" + srvAddr + ")/"},
+			[]string{"--engine", "dsn"}, []string{"$REHEARSE_DSN is not read", "REHEARSE_TARGET_DSN"}},
+		{"REHEARSE_TARGET_DSN is read by --engine dsn", map[string]string{"REHEARSE_TARGET_DSN": "bad:" + badSecret + "@tcp(" + srvAddr + ")/"},
+			[]string{"--engine", "dsn"}, []string{srvAddr, "password"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -58,17 +58,19 @@ several tables at a time. The server's tables must match the snapshot and be emp
 (--truncate empties them); otherwise nothing is written and the differences are
 listed. Triggers on the tables are dropped for the load and re-created after it.
 
-Put the password in $REHEARSE_DSN rather than on the command line.`,
+Put the password in $REHEARSE_TARGET_DSN rather than on the command line (never
+$REHEARSE_DSN: that names the snapshot's source). The target must not be the
+snapshot's source nor replicate from it (docs/security.md).`,
 		Example: `  rehearse generate --snapshot prod.json --dsn 'root@tcp(127.0.0.1:3306)/' --scale 0.1
   rehearse generate --snapshot prod.json --dsn "$DSN" --rows orders=4200000 --tables orders,customers --seed 7
   rehearse generate --snapshot prod.json --dsn "$DSN" --schema-map app=app_copy --truncate --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.DSN == "" {
-				opts.DSN = os.Getenv("REHEARSE_DSN")
+				opts.DSN = os.Getenv(targetDSNEnv)
 			}
 			if opts.Snapshot == "" || opts.DSN == "" {
-				return usageError{errors.New("--snapshot and --dsn (or $REHEARSE_DSN) are required")}
+				return usageError{errors.New("--snapshot and --dsn (or $REHEARSE_TARGET_DSN) are required")}
 			}
 			if opts.Scale < 0 || opts.Parallel < 0 {
 				return usageError{errors.New("--scale and --parallel must not be negative")}
@@ -83,7 +85,7 @@ Put the password in $REHEARSE_DSN rather than on the command line.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.Snapshot, "snapshot", "", "snapshot file (rehearse snapshot -o FILE)")
-	f.StringVar(&opts.DSN, "dsn", "", "server to fill, user:password@tcp(host:port)/ (default $REHEARSE_DSN)")
+	f.StringVar(&opts.DSN, "dsn", "", "server to fill, user:password@tcp(host:port)/ (default $REHEARSE_TARGET_DSN)")
 	f.Float64Var(&opts.Scale, "scale", 1, "multiply the snapshot's row counts")
 	f.StringArrayVar(&opts.Rows, "rows", nil, "row count for one table, table=N or schema.table=N (repeatable; not scaled)")
 	f.StringSliceVar(&opts.Tables, "tables", nil, "only these tables (comma-separated; foreign keys to others use their existing rows)")

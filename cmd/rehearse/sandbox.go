@@ -52,7 +52,7 @@ to standard error; the DSN is printed once the data is in.`,
   rehearse sandbox --flavor mariadb --version 10.11 --set lock_wait_timeout=5
   rehearse sandbox --engine local --flavor mysql --version 9.7   # from the make-images root
   rehearse sandbox --engine docker --image rehearse/mariadb:11.8 --json
-  REHEARSE_DSN='me:secret@tcp(staging:3306)/' rehearse sandbox --engine dsn --keep
+  REHEARSE_TARGET_DSN='me:secret@tcp(staging:3306)/' rehearse sandbox --engine dsn --keep
   rehearse sandbox --snapshot prod.json    # production's flavor, version, settings, schema and history (no rows)
   rehearse sandbox --snapshot prod.json --scale 0.1 --seed 7    # ... and a tenth of production's rows, synthetic
   rehearse sandbox --snapshot prod.json --scale 0.01 --rows orders=4200000 --tables orders,customers`,

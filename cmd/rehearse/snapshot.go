@@ -53,12 +53,13 @@ database uses, and optionally column aggregates and workload digests.
 
 The capture only reads: one read-only session, SELECT and SHOW on the catalogs,
 each statement time-limited, no locks held. It needs only the read-only GRANT
-in docs/snapshot-format.md. Put the password in $REHEARSE_DSN rather than on
-the command line.
+in docs/snapshot-format.md. Put the password in $REHEARSE_SOURCE_DSN rather
+than on the command line ($REHEARSE_DSN still works for one release, with a
+warning; it is never used as a target).
 
 --from-dump loads a mysqldump --no-data style file (DELIMITER, routines,
 triggers, views) into a throwaway sandbox and snapshots that.`,
-		Example: `  REHEARSE_DSN='rehearse:secret@tcp(db-prod:3306)/' rehearse snapshot -o prod.json
+		Example: `  REHEARSE_SOURCE_DSN='rehearse:secret@tcp(db-prod:3306)/' rehearse snapshot -o prod.json
   rehearse snapshot --dsn 'rehearse@tcp(staging:3306)/' --databases app,billing -o staging.json
   rehearse snapshot --dsn "$DSN" --column-stats --digests --exact-counts -o prod-full.json
   rehearse snapshot --from-dump schema.sql -o schema.json
@@ -66,10 +67,10 @@ triggers, views) into a throwaway sandbox and snapshots that.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.DSN == "" && opts.FromDump == "" {
-				opts.DSN = os.Getenv("REHEARSE_DSN")
+				opts.DSN = sourceDSN(opts.io.ErrOut)
 			}
 			if (opts.DSN == "") == (opts.FromDump == "") {
-				return usageError{errors.New("give either --dsn (or $REHEARSE_DSN) or --from-dump")}
+				return usageError{errors.New("give either --dsn (or $REHEARSE_SOURCE_DSN) or --from-dump")}
 			}
 			if opts.SampleRows < 0 || opts.Timeout < 0 {
 				return usageError{errors.New("--sample-rows and --timeout must not be negative")}
@@ -78,7 +79,7 @@ triggers, views) into a throwaway sandbox and snapshots that.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.DSN, "dsn", "", "server to capture: user:pass@tcp(host:3306)/ or mysql://user:pass@host:3306/ (default $REHEARSE_DSN)")
+	f.StringVar(&opts.DSN, "dsn", "", "server to capture: user:pass@tcp(host:3306)/ or mysql://user:pass@host:3306/ (default $REHEARSE_SOURCE_DSN)")
 	f.StringVarP(&opts.Output, "output", "o", "-", "file to write (- for standard output)")
 	f.StringSliceVar(&opts.Databases, "databases", nil, "databases to capture, comma-separated (default: all but the system ones)")
 	f.BoolVar(&opts.ColumnStats, "column-stats", false, "add per-column aggregates from a bounded sample (null fraction, distinct, min/max of numbers and dates, string lengths)")
@@ -181,8 +182,8 @@ func snapshotFromDump(ctx context.Context, opts *snapshotOptions, co snapshot.Ca
 		return nil, err
 	}
 	if eng.Name() == "dsn" {
-		return nil, rehearse.WithHint(errors.New("--from-dump loads the dump into a throwaway server, not into the one in $REHEARSE_DSN"),
-			"unset REHEARSE_DSN or pass --engine local or --engine docker")
+		return nil, rehearse.WithHint(errors.New("--from-dump loads the dump into a throwaway server, not into an existing one"),
+			"pass --engine auto, local or docker")
 	}
 	fmt.Fprintf(opts.io.ErrOut, "rehearse: starting %s (--engine %s) to load %s\n", describeRequest(eopts), eng.Name(), opts.FromDump)
 	srv, err := eng.Start(ctx, eopts)

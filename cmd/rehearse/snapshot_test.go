@@ -56,9 +56,17 @@ func TestSnapshotAndDiffCommands(t *testing.T) {
 	dir := t.TempDir()
 	a := filepath.Join(dir, "prod.json")
 	dsn := fmt.Sprintf("rehearse:%s@tcp(127.0.0.1:%d)/", pw, srv.Port)
-	code, _, stderr := runRehearse(t, map[string]string{"REHEARSE_DSN": dsn}, "snapshot", "-o", a)
+	code, _, stderr := runRehearse(t, map[string]string{"REHEARSE_SOURCE_DSN": dsn, "REHEARSE_DSN": ""}, "snapshot", "-o", a)
 	if code != 0 {
 		t.Fatalf("snapshot: exit %d\n%s", code, stderr)
+	}
+	if strings.Contains(stderr, "deprecated") {
+		t.Errorf("REHEARSE_SOURCE_DSN warned as deprecated:\n%s", stderr)
+	}
+	// The old name still works for the source, with a warning.
+	code, _, stderr = runRehearse(t, map[string]string{"REHEARSE_SOURCE_DSN": "", "REHEARSE_DSN": dsn}, "snapshot", "-o", filepath.Join(dir, "old-name.json"))
+	if code != 0 || !strings.Contains(stderr, "$REHEARSE_DSN is deprecated") || !strings.Contains(stderr, "REHEARSE_SOURCE_DSN") {
+		t.Errorf("snapshot with $REHEARSE_DSN: exit %d, want 0 and a deprecation warning\n%s", code, stderr)
 	}
 	if !strings.Contains(stderr, "golang-migrate app.schema_migrations (1 entries)") {
 		t.Errorf("summary: %s", stderr)
