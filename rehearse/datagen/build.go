@@ -71,7 +71,7 @@ func (cp *colPlan) newDomain() domain {
 		if cp.minLen > 0 || cp.maxLen > 0 {
 			lengths.clip(cp.minLen, maxChars)
 		}
-		return newStrDomain(strSpec{t: t, h: cp.h, d: cp.d, unique: unique, prefix: cp.prefix,
+		return newStrDomain(strSpec{t: t, h: cp.h, d: cp.d, unique: unique, keyLike: cp.role == rolePlain && cp.tg.keyLike, prefix: cp.prefix,
 			lengths: lengths, maxChars: maxChars, minChars: cp.minLen, seed: cp.seed})
 	case kJSON:
 		return &jsonDomain{seed: cp.seed, filler: fillerFor(repFull)}

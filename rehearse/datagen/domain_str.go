@@ -13,6 +13,7 @@ type strSpec struct {
 	h        *hint
 	d        uint64 // keys asked for
 	unique   bool   // distinct keys must give distinct values (always true by contract; unique = strictly)
+	keyLike  bool   // a key-like column without a unique key: strictly distinct too, realistic pools allowed
 	prefix   int64  // an index prefix the distinguishing part must fit in (0: whole value)
 	lengths  lengthDist
 	maxChars int64
@@ -58,14 +59,16 @@ func newStrDomain(s strSpec) domain {
 		if int64(widthFor(s.d, 16)) <= s.maxChars {
 			return &hexDomain{width: widthFor(s.d, 16), lengths: s.lengths, seed: s.seed, maxLen: s.maxChars}
 		}
-	case s.h != nil && s.h.unique != nil && s.unique && s.prefix == 0:
+	case s.h != nil && s.h.unique != nil && (s.unique || s.keyLike) && s.prefix == 0:
 		if d := newStemDomain(s); d != nil {
 			return d
 		}
 	case s.h != nil && s.h.fake != nil && !s.unique:
-		return newPoolDomain(s)
+		if p := newPoolDomain(s); p != nil {
+			return p
+		}
 	}
-	if s.unique || s.lengths.max() < int64(w36)+8 || s.lengths.sample(0.5) < 10 {
+	if s.unique || s.keyLike || s.lengths.max() < int64(w36)+8 || s.lengths.sample(0.5) < 10 {
 		return &compactDomain{width: w36, lengths: s.lengths, text: text, seed: s.seed, maxLen: s.maxChars}
 	}
 	return &textDomain{digits: wordsFor(s.d), lengths: s.lengths, text: text, seed: s.seed, maxLen: s.maxChars}
@@ -213,13 +216,28 @@ type poolDomain struct {
 	pool   []string
 	maxLen int64
 	plain  bool
+	// free: keys below it never truncate a value to fit its suffix (the
+	// pool of a key-like column keeps room for keys up to poolRoom × d,
+	// so they stay distinct); 0 = not checked.
+	free uint64
 }
 
+// poolRoom × d keys of a key-like column's pool are distinct: the d
+// generated and 15 × d more, rows the load inserts past them.
+const poolRoom = 16
+
+// newPoolDomain builds the pool; nil when a key-like column has no room
+// for one (its values would have to be truncated to take their suffix).
 func newPoolDomain(s strSpec) *poolDomain {
 	want := min(s.d, 5000)
 	f := gofakeit.New(s.seed)
 	seen := map[string]bool{}
 	p := &poolDomain{maxLen: s.maxChars}
+	reserve := int64(0)
+	if s.keyLike {
+		p.free = satMul(max(s.d, 1), poolRoom)
+		reserve = int64(1 + len(strconv.FormatUint(p.free, 10))) // " " + the largest suffix (a pool of one)
+	}
 	for tries := uint64(0); uint64(len(p.pool)) < want && tries < want*4+64; tries++ {
 		v := s.h.fake(f)
 		if s.t.repertoire() == repASCII {
@@ -228,13 +246,17 @@ func newPoolDomain(s strSpec) *poolDomain {
 		b := truncateChars([]byte(v), 0, s.maxChars)
 		v = strings.TrimRight(string(b), " ")
 		key := strings.ToLower(v)
-		if v == "" || seen[key] || charCount([]byte(v), 0) < s.minChars {
+		n := charCount([]byte(v), 0)
+		if v == "" || seen[key] || n < s.minChars || n+reserve > s.maxChars {
 			continue
 		}
 		seen[key] = true
 		p.pool = append(p.pool, v)
 	}
 	if len(p.pool) == 0 {
+		if s.keyLike {
+			return nil
+		}
 		p.pool = []string{"x"}
 	}
 	p.plain = !anyNeedsEscape(p.pool)

@@ -90,6 +90,13 @@ func (cp *colPlan) extended() *extDomain {
 	case *numDomain:
 		m := newNumMore(d, cp)
 		e.more, e.room = m, m.above+m.below
+		if g := newNumGaps(d, cp.d, m); g != nil && cp.role == rolePlain {
+			// A key-like column's new values stay within its range while
+			// there is room between the generated ones (its statistics'
+			// min and max); a unique key's new values are new ids and
+			// later dates, past the range.
+			e.more, e.room = g, max(g.inside, g.inside+e.room) // saturates
+		}
 	case *compactDomain:
 		m := &widerMore{value0: d.value, valueW: d.valueWidth, base: 36, maxLen: d.maxLen, limit: power(36, d.width),
 			noWider: cp.prefix > 0 && cp.prefix <= int64(d.width), safeValue: true}
@@ -107,6 +114,11 @@ func (cp *colPlan) extended() *extDomain {
 		e.more, e.room = &stemMore{s: d}, roomPast(power(10, int(d.maxLen)), cp.d)
 	case *uuidDomain, *jsonDomain, *geoDomain:
 		e.more, e.room = d, capLimit // any key gives a distinct value
+	case *poolDomain:
+		if d.free == 0 {
+			return nil // not a key-like column's pool: truncated values may repeat
+		}
+		e.more, e.room = d, roomPast(d.free, cp.d)
 	default:
 		return nil
 	}
@@ -196,6 +208,36 @@ func (m *numMore) value(dst []byte, k uint64) []byte {
 	return m.n.format(dst, v)
 }
 func (m *numMore) safe() bool { return true }
+
+// numGaps puts keys past d between the generated values: key k < d has its
+// bucket [k·step, (k+1)·step) and one jittered point in it; key d + x takes
+// bucket x mod d at the (x div d + 1)-th point after the generated one, for
+// inside = d·(step−1) keys; then keys continue as numMore's.
+type numGaps struct {
+	n      *numDomain
+	d      uint64
+	inside uint64
+	more   *numMore
+}
+
+// newNumGaps is nil when the generated values leave no gap (dense keys).
+func newNumGaps(n *numDomain, d uint64, more *numMore) *numGaps {
+	if !n.jitter || n.step < 2 || n.span == ^uint64(0) || d == 0 || satMul(d, n.step)-1 > n.span {
+		return nil
+	}
+	return &numGaps{n: n, d: d, inside: satMul(d, n.step-1), more: more}
+}
+
+func (g *numGaps) value(dst []byte, k uint64) []byte {
+	x := k - g.d
+	if x >= g.inside {
+		return g.more.value(dst, k-g.inside)
+	}
+	b, r := x%g.d, 1+x/g.d
+	o := (below(hash2(g.n.seed, b), g.n.step) + r) % g.n.step
+	return g.n.format(dst, g.n.lo+b*g.n.step+o)
+}
+func (g *numGaps) safe() bool { return true }
 
 // widerMore continues a fixed-width key domain (base-36 compact, hex,
 // binary) past the generated keys: keys below base^width keep the width;

@@ -101,13 +101,14 @@ func (p *tablePlan) newInstance(depth int, fresh bool) *tableInst {
 			}
 		default:
 			var dom domain = cp.dom
-			if fresh && cp.role != rolePlain {
+			grow := false
+			if fresh && (cp.role != rolePlain || cp.tg.keyLike) {
 				if ext := cp.extended(); ext != nil {
-					dom = ext
+					dom, grow = ext, cp.role == rolePlain
 				}
 			}
-			in.gens[i] = &plainGen{dom: dom, mode: cp.role, d: cp.d, seed: cp.seed, fresh: fresh,
-				nulls: newNullSpec(cp.tg.nullFrac), perm: newPerm(p.rows, cp.seed)}
+			in.gens[i] = &plainGen{dom: dom, mode: cp.role, d: cp.d, seed: cp.seed, fresh: fresh, grow: grow,
+				n: nonNull(p.rows, cp.tg.nullFrac), nulls: newNullSpec(cp.tg.nullFrac), perm: newPerm(p.rows, cp.seed)}
 		}
 	}
 	return in
@@ -125,15 +126,20 @@ func (in *tableInst) value(dst []byte, col int, r uint64) ([]byte, bool) {
 // plainGen: rolePlain, roleSeq, roleUnique. A fresh one (rows past the
 // generated ones) takes row i's own position instead of a permuted one:
 // the null share stays exact over any run of rows, and a unique column's
-// key (the non-null ordinal) is past every generated key.
+// key (the non-null ordinal) is past every generated key. A key-like plain
+// column's (grow) new rows take keys past the generated ones at the
+// generated rate (d keys per n non-null rows: every row a new value when
+// the column is all distinct); a category-like one's repeat its d keys.
 type plainGen struct {
 	dom   domain
 	mode  role
 	d     uint64
+	n     uint64 // non-null generated rows
 	seed  uint64
 	nulls nullSpec
 	perm  perm
 	fresh bool
+	grow  bool
 }
 
 func (g *plainGen) gen(dst []byte, i uint64) ([]byte, bool) {
@@ -154,6 +160,10 @@ func (g *plainGen) gen(dst []byte, i uint64) ([]byte, bool) {
 		case g.mode == roleUnique && g.fresh: // a new key: the extended domain's
 		case g.mode == roleUnique:
 			k %= g.d // unreachable when d = non-null rows
+		case g.grow && j >= g.n && g.n > 0:
+			k = g.d + mulDiv(j-g.n, g.d, g.n)
+		case g.grow:
+			k = g.d + j
 		default:
 			k = below(hash2(g.seed, i), g.d)
 		}

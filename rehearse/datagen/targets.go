@@ -26,7 +26,16 @@ type target struct {
 	ulo, uhi  uint64 // range for unsigned 64-bit kinds
 	unsigned  bool
 	fromStats bool // null fraction and distinct came from the snapshot
-	lengths   lengthDist
+	// keyLike: the column's distinct values grow with its rows (its
+	// statistics show at least half as many distinct values as non-null
+	// rows, or it has none and every value is distinct); else it is
+	// category-like (its number of values stays). Decided here, once:
+	// a key-like column's values are distinct per key under its
+	// collation, as a unique key's are, and rows past the generated ones
+	// (RowSource: the load's inserts and updates) take new values at the
+	// generated rate where a category-like column repeats its categories.
+	keyLike bool
+	lengths lengthDist
 	// limLo/limHi are CHECK constraint bounds (signed kinds): the range may
 	// widen up to them, never past.
 	limLo, limHi *int64
@@ -78,6 +87,7 @@ func columnTarget(c *snapshot.Column, t colType, h *hint, tbl *snapshot.Table, n
 		ratio := srcDistinct / math.Max(srcNonNull, 1)
 		if ratio >= 0.5 { // key-like: distinct grows with the table
 			tg.distinct = uint64(math.Round(math.Min(ratio, 1) * m))
+			tg.keyLike = true
 		} else { // category-like: the number of categories stays
 			tg.distinct = uint64(math.Min(srcDistinct, m))
 		}
@@ -93,6 +103,7 @@ func columnTarget(c *snapshot.Column, t colType, h *hint, tbl *snapshot.Table, n
 		tg.distinct = h.small
 	default:
 		tg.distinct = uint64(m)
+		tg.keyLike = true
 	}
 	if tg.distinct < 1 {
 		tg.distinct = 1

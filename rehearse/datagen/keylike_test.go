@@ -1,0 +1,114 @@
+package datagen
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/rehearse/rehearse/snapshot"
+)
+
+// A key-like column without a unique index (statistics: as many distinct
+// values as non-null rows) keeps its values distinct in rows past the
+// generated ones, as a unique key does, so the load's inserts and updates
+// do not make duplicates a CREATE UNIQUE INDEX on it would refuse;
+// a half-key-like column gains new values at its own rate; a category-like
+// one keeps its categories. The column kinds cover each domain a key-like
+// column can get: integer, decimal, datetime, a compact code, a realistic
+// pool (name), a stem domain (email), a long text.
+func TestRowSourceKeyLikeColumns(t *testing.T) {
+	const rows, fresh = 5000, 15000
+	tbl := snapshot.Table{Name: "accounts", Columns: []snapshot.Column{
+		mkCol("id", "int", false), mkCol("ext_ref", "int", false), mkCol("balance", "decimal(12,2)", true),
+		mkCol("seen_at", "datetime", false), mkCol("code", "varchar(24)", false), mkCol("full_name", "varchar(80)", false),
+		mkCol("email", "varchar(120)", true), mkCol("bio", "varchar(200)", true),
+		mkCol("half", "int", false), mkCol("status", "varchar(16)", false),
+	}, Indexes: []snapshot.Index{uniqueIndex("PRIMARY", "id")}}
+	stats := map[string]colStat{
+		"ext_ref":   {0, rows, "100000", "170000", nil},
+		"balance":   {0.2, rows * 8 / 10, "-50.00", "9999.99", nil},
+		"seen_at":   {0, rows, "2024-01-01 00:00:00", "2024-12-31 23:59:59", nil},
+		"code":      {0, rows, "", "", &snapshot.LengthStats{Min: 11, Max: 11, Avg: 11, P50: 11, P90: 11, P99: 11}},
+		"full_name": {0, rows, "", "", &snapshot.LengthStats{Min: 8, Max: 30, Avg: 14, P50: 13, P90: 20, P99: 28}},
+		"email":     {0.1, rows * 9 / 10, "", "", &snapshot.LengthStats{Min: 12, Max: 40, Avg: 24, P50: 23, P90: 32, P99: 38}},
+		"bio":       {0.5, rows / 2, "", "", &snapshot.LengthStats{Min: 20, Max: 180, Avg: 60, P50: 50, P90: 120, P99: 170}},
+		"half":      {0, rows * 6 / 10, "1", "1000000", nil},
+		"status":    {0, 5, "", "", nil},
+	}
+	for i := range tbl.Columns {
+		c := &tbl.Columns[i]
+		if st, ok := stats[c.Name]; ok {
+			c.Stats = &snapshot.ColumnStats{SampleRows: rows, NullFraction: st.nullFrac, Distinct: st.distinct, Length: st.length}
+			if st.min != "" {
+				c.Stats.Min, c.Stats.Max = ptr(st.min), ptr(st.max)
+			}
+		}
+	}
+	tbl.Stats.Rows = rows
+	m := newModel(t, oneTable("s", tbl), Options{Seed: 3})
+	names := []string{"ext_ref", "balance", "seen_at", "code", "full_name", "email", "bio", "half", "status"}
+	src, err := m.RowSource("s", "accounts", names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Under a case-insensitive collation, as the server compares.
+	key := func(v any) string { return strings.ToLower(strings.TrimRight(fmt.Sprint(v), " ")) }
+	gen := make([]map[string]bool, len(names))
+	for j := range gen {
+		gen[j] = map[string]bool{}
+	}
+	var row []any
+	for i := uint64(0); i < src.First(); i++ {
+		row = src.Values(i, row[:0])
+		for j, v := range row {
+			if v == nil {
+				continue
+			}
+			k := key(v)
+			if gen[j][k] && names[j] != "half" && names[j] != "status" {
+				t.Fatalf("%s: generated row %d repeats %q: a key-like column's generated values are distinct", names[j], i, k)
+			}
+			gen[j][k] = true
+		}
+	}
+	newVals := make([]map[string]bool, len(names))
+	nonNull := make([]int, len(names))
+	for j := range newVals {
+		newVals[j] = map[string]bool{}
+	}
+	for i := src.First(); i < src.First()+fresh; i++ {
+		row = src.Values(i, row[:0])
+		for j, v := range row {
+			if v == nil {
+				continue
+			}
+			nonNull[j]++
+			k := key(v)
+			switch names[j] {
+			case "status":
+				if !gen[j][k] {
+					t.Fatalf("status: new row %d has %q, not one of the %d generated categories", i, k, len(gen[j]))
+				}
+			case "half":
+				if !gen[j][k] {
+					newVals[j][k] = true
+				}
+			default:
+				if gen[j][k] || newVals[j][k] {
+					t.Fatalf("%s: new row %d repeats %q (a generated value: %v)", names[j], i, k, gen[j][k])
+				}
+				newVals[j][k] = true
+			}
+			st := stats[names[j]]
+			if st.min != "" && names[j] != "half" && (cmpValue(fmt.Sprint(v), st.min) < 0 || cmpValue(fmt.Sprint(v), st.max) > 0) {
+				t.Fatalf("%s: new value %v outside [%s, %s] while the range has room", names[j], v, st.min, st.max)
+			}
+		}
+	}
+	// "half" is 60% distinct: new rows add new values at that rate.
+	j := 7
+	if r := float64(len(newVals[j])) / float64(nonNull[j]); math.Abs(r-0.6) > 0.05 {
+		t.Errorf("half: %d new values in %d new rows (%.2f), want the generated ratio 0.60 ± 0.05", len(newVals[j]), nonNull[j], r)
+	}
+}
