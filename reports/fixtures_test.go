@@ -169,9 +169,9 @@ func fixturePass() *result.Report {
 	}}
 	r.AppCompat = &result.AppCompat{Checked: 14}
 	r.Findings = []result.Finding{{
-		Code: "RH204", Severity: "info", Migration: "20250302090000", Statement: 2, Table: "investments",
-		Message: "CREATE INDEX ran NOCOPY with LOCK=NONE: writers waited at most 41ms (at the final metadata-lock upgrade).",
-		DocsURL: "https://github.com/rehearse/rehearse/blob/main/docs/rules.md#rh204",
+		Code: "RUN205", Severity: "info", Migration: "20250302090000", Statement: 2, Table: "investments",
+		Message: "add-index on investments: our rule table predicted INPLACE/LOCK=NONE but mariadb 10.11.6 accepted NOCOPY/LOCK=NONE on an empty copy of the table: the rule table is wrong for this server; the rehearsal measured what the server does",
+		DocsURL: "docs/rules/RUN205.md",
 	}}
 	r.Gates = []result.Gate{
 		{Name: "max-lock-wait", Scope: "total", Limit: "5s", Measured: "4ms", Value: 0.004, Passed: true},
@@ -266,24 +266,24 @@ func fixtureFail() *result.Report {
 		ErrorCode: 1054, Error: "Error 1054 (42S22): Unknown column 'legacy_code' in 'field list'", Cause: "20250311083000",
 	}}}
 	r.Findings = []result.Finding{{
-		Code: "RUN101", Severity: "error", Migration: "20250310100000", Statement: 1, Table: "investments",
+		Code: "RUN202", Severity: "warning", Migration: "20250310100000", Statement: 1, Table: "investments",
 		Message: "CREATE UNIQUE INDEX waited 20.02s for its metadata lock behind session 41; 48 writers queued behind it for up to 20.1s.",
 		Fix:     "Set lock_wait_timeout (e.g. --lock-wait-timeout 2s) in the migration session and retry, or run it when no long transaction is open.",
-		DocsURL: "https://github.com/rehearse/rehearse/blob/main/docs/rules.md#run101",
+		DocsURL: "docs/rules/RUN202.md",
 	}, {
-		Code: "RUN102", Severity: "error", Migration: "20250311083000", Statement: 1, Table: "investments",
+		Code: "RUN203", Severity: "warning", Migration: "20250311083000", Statement: 1, Table: "investments",
 		Message: "MODIFY COLUMN copied the table (ALGORITHM=COPY) and blocked writes for 12.5s on 420,000 rows.",
 		Fix:     "Use an online schema change tool (gh-ost, pt-online-schema-change) or a new column plus backfill.",
-		DocsURL: "https://github.com/rehearse/rehearse/blob/main/docs/rules.md#run102",
+		DocsURL: "docs/rules/RUN203.md",
 	}, {
-		Code: "RUN301", Severity: "warning", Migration: "20250311083000", Statement: 2, Table: "investments",
+		Code: "RUN220", Severity: "warning", Migration: "20250311083000", Statement: 2, Table: "investments",
 		Message: "Rolling back the app without rolling back the schema breaks: INSERT INTO investments (... legacy_code ...) fails with 1054 Unknown column.",
 		Fix:     "Drop the column in a later release, after no deployed app version writes it.",
-		DocsURL: "https://github.com/rehearse/rehearse/blob/main/docs/rules.md#run301",
+		DocsURL: "docs/rules/RUN220.md",
 	}, {
-		Code: "RUN401", Severity: "warning", Migration: "20250311083000",
+		Code: "RUN211", Severity: "warning", Migration: "20250311083000",
 		Message: "The down migration re-adds investments.legacy_code empty: its values are lost on rollback.",
-		DocsURL: "https://github.com/rehearse/rehearse/blob/main/docs/rules.md#run401",
+		DocsURL: "docs/rules/RUN211.md",
 	}, {
 		Code: "RUN205", Severity: "info", Migration: "20250310100000", Statement: 1, Table: "investments",
 		Message: "add-unique-index on investments: our rule table predicted INPLACE/LOCK=NONE but mariadb 10.11.6 accepted NOCOPY/LOCK=NONE on an empty copy of the table: the rule table is wrong for this server; the rehearsal measured what the server does",
@@ -390,11 +390,11 @@ func fixturePartial() *result.Report {
 		Code: "RUN201", Severity: "error", Migration: "20250320110000", Statement: 2, Table: "orders",
 		Message: "Statement 2 of 3 failed (1060 Duplicate column name 'status') after statement 1 committed: the migration is half-applied and the runner will not retry it cleanly.",
 		Fix:     "Split the migration into one DDL statement per migration, or make each statement idempotent.",
-		DocsURL: "https://github.com/rehearse/rehearse/blob/main/docs/rules.md#run201",
+		DocsURL: "docs/rules/RUN201.md",
 	}, {
-		Code: "RUN202", Severity: "error", Migration: "20250320110000", Table: "orders",
+		Code: "RUN210", Severity: "warning", Migration: "20250320110000", Table: "orders",
 		Message: "The down migration does not recover the partial state: orders.status_code remains.",
-		DocsURL: "https://github.com/rehearse/rehearse/blob/main/docs/rules.md#run202",
+		DocsURL: "docs/rules/RUN210.md",
 	}, {
 		Code: "RUN206", Severity: "warning", Migration: "20250320110000", Statement: 1, Table: "orders",
 		Message: "add-column on orders: the server accepts INSTANT/LOCK=NONE for it (verified on an empty copy of the table), yet the run copied the table (120000 rows): a server or session setting (alter_algorithm, old_alter_table) or the statement's own clauses made it copy",

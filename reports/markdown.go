@@ -298,7 +298,7 @@ func (m *md) sqlSection(r *result.Report) {
 	if len(r.Migrations) == 0 {
 		return
 	}
-	m.fold("SQL of each statement", func(sub *md) {
+	opened := m.fold("SQL of each statement", func(sub *md) {
 		skipped := 0
 		for _, mg := range r.Migrations {
 			for _, s := range mg.Statements {
@@ -312,6 +312,14 @@ func (m *md) sqlSection(r *result.Report) {
 			sub.must(fmt.Sprintf("*%d more statements are in the full report.*\n", skipped))
 		}
 	})
+	if !opened {
+		// Not even the section's summary fitted: say where the SQL is.
+		n := 0
+		for _, mg := range r.Migrations {
+			n += len(mg.Statements)
+		}
+		m.must(fmt.Sprintf("*SQL of each statement: %d more statements are in the full report.*\n", n))
+	}
 }
 
 func (m *md) phases(ps []result.Phase) {

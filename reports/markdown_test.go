@@ -31,8 +31,8 @@ func bigReport(t testing.TB, n int) *result.Report {
 			})
 		}
 		r.Migrations = append(r.Migrations, m)
-		r.Findings = append(r.Findings, result.Finding{Code: "RH110", Severity: "info", Migration: v, Statement: 1, Table: m.Statements[0].Table,
-			Message: "ADD INDEX ran INPLACE with LOCK=NONE; " + strings.Repeat("it rebuilt nothing and blocked no writer. ", 3), DocsURL: "https://github.com/rehearse/rehearse/blob/main/docs/rules.md#rh110"})
+		r.Findings = append(r.Findings, result.Finding{Code: "RUN205", Severity: "info", Migration: v, Statement: 1, Table: m.Statements[0].Table,
+			Message: "ADD INDEX ran INPLACE with LOCK=NONE; " + strings.Repeat("it rebuilt nothing and blocked no writer. ", 3), DocsURL: "docs/rules/RUN205.md"})
 	}
 	last := &r.Migrations[n-1].Statements[1]
 	last.Status, last.Error, last.ErrorCode = "failed", "Error 1061 (42000): Duplicate key name 'idx_last'", 1061

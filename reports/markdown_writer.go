@@ -46,17 +46,18 @@ func (m *md) try(s string) bool {
 }
 
 // fold writes a <details> block whose body fill writes; the block is left
-// out when not even its summary fits.
-func (m *md) fold(summary string, fill func(*md)) {
+// out when not even its summary fits (then it returns false).
+func (m *md) fold(summary string, fill func(*md)) bool {
 	open := "<details><summary>" + htmlText(summary) + "</summary>\n\n"
 	closing := "\n</details>\n\n"
 	if !m.try(open) {
-		return
+		return false
 	}
 	sub := &md{budget: m.budget - m.used() - len(closing), reserve: m.reserve, opts: m.opts}
 	fill(sub)
 	m.must(sub.b.String())
 	m.must(closing)
+	return true
 }
 
 func (m *md) flush(w io.Writer) error {

@@ -58,7 +58,7 @@ func plant(r *result.Report, s string) {
 	if len(r.Phases) > 0 {
 		r.Phases[0].Detail = s
 	}
-	r.Findings = append(r.Findings, result.Finding{Code: "RUN999", Severity: "warning", Message: "seen " + s, Fix: s})
+	r.Findings = append(r.Findings, result.Finding{Code: "RUN201", Severity: "warning", Message: "seen " + s, Fix: s})
 	r.Gates = append(r.Gates, result.Gate{Name: "max-lock-wait", Scope: s, Limit: s, Measured: s})
 	for i := range r.Migrations {
 		for j := range r.Migrations[i].Statements {

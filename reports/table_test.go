@@ -37,7 +37,7 @@ func TestTableNamesFailedGatesAndStatements(t *testing.T) {
 	out := string(render(t, "table", loadFixture(t, "fail"), Options{}))
 	for _, want := range []string{
 		"FAIL", "max-lock-wait (20250310100000#1): measured 20.02s, limit 5s",
-		"20250310100000#1", "NOCOPY", "20.02s", "20.10s", "×2948", "data_lost", "RUN101",
+		"20250310100000#1", "NOCOPY", "20.02s", "20.10s", "×2948", "data_lost", "RUN202",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q", want)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/plan"
 	"github.com/rehearse/rehearse/rehearse/result"
 	"github.com/rehearse/rehearse/snapshot"
@@ -94,11 +95,11 @@ func Analyze(in Input) *result.Capacity {
 		c.Findings = append(c.Findings, a.findings(s, &cs)...)
 	}
 	c.Findings = append(c.Findings, a.totalFindings(c)...)
-	sort.SliceStable(c.Findings, func(i, j int) bool { return sevRank[c.Findings[i].Severity] < sevRank[c.Findings[j].Severity] })
+	sort.SliceStable(c.Findings, func(i, j int) bool {
+		return codes.Severity(c.Findings[i].Severity).Rank() < codes.Severity(c.Findings[j].Severity).Rank()
+	})
 	return c
 }
-
-var sevRank = map[string]int{"error": 0, "warning": 1, "info": 2}
 
 // targetRows is the statement's table at the target scale: production's
 // row count (snapshot statistics) × the target scale.

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/result"
 	"github.com/rehearse/rehearse/snapshot"
 )
@@ -61,11 +62,11 @@ func TestAnalyzePredictsACopy(t *testing.T) {
 		t.Errorf("curve %+v", s.Curve)
 	}
 	// 4.2M rows × 64 B do not fit a 128 MiB pool; 420k rows did.
-	if f := find(c.Findings, CodeBufferPool); f == nil || !strings.Contains(f.Message, "128.0 MiB") {
+	if f := find(c.Findings, codes.CapBufferPool); f == nil || !strings.Contains(f.Message, "128.0 MiB") {
 		t.Errorf("buffer pool finding: %+v", f)
 	}
 	// Free disk unknown: a warning, never "safe".
-	if f := find(c.Findings, CodeDisk); f == nil || f.Severity != "warning" {
+	if f := find(c.Findings, codes.CapDisk); f == nil || f.Severity != "warning" {
 		t.Errorf("disk finding without free disk: %+v", f)
 	}
 }
@@ -130,7 +131,7 @@ func TestAnalyzeFewerThanThreeRowCounts(t *testing.T) {
 	if s.Model != None || s.Predicted.DurationS != 0 || len(s.Points) != 2 || !strings.Contains(s.Note, "2 distinct row count") {
 		t.Errorf("%+v", s)
 	}
-	if len(c.Notes) == 0 || find(c.Findings, CodeNoPredict) == nil {
+	if len(c.Notes) == 0 || find(c.Findings, codes.CapNoPredict) == nil {
 		t.Errorf("notes %v findings %+v", c.Notes, c.Findings)
 	}
 	// Three scales that give the same row counts (a table at the floor of
@@ -160,7 +161,7 @@ func TestAnalyzeFailedRunIsAFinding(t *testing.T) {
 	bad.Migrations[0].Statements[0].ErrorCode = 1799
 	c := Analyze(Input{Snapshot: fakeSnapshot(4200000, nil), TargetScale: 1,
 		Reports: []*result.Report{copyAt(0.01, 42000), copyAt(0.03, 126000), bad}})
-	f := find(c.Findings, CodeFailedRun)
+	f := find(c.Findings, codes.CapFailedRun)
 	if f == nil || f.Severity != "error" || !strings.Contains(f.Message, "online-DDL log overflowed") {
 		t.Errorf("%+v", c.Findings)
 	}
@@ -172,12 +173,12 @@ func TestAnalyzeFailedRunIsAFinding(t *testing.T) {
 func TestAnalyzeDeployTimeout(t *testing.T) {
 	in := Input{Snapshot: fakeSnapshot(4200000, nil), TargetScale: 1, DeployTimeout: 10 * time.Second,
 		Reports: []*result.Report{copyAt(0.01, 42000), copyAt(0.03, 126000), copyAt(0.1, 420000)}}
-	f := find(Analyze(in).Findings, CodeTimeout)
+	f := find(Analyze(in).Findings, codes.CapTimeout)
 	if f == nil || f.Severity != "error" || !strings.Contains(f.Message, "longer than the deploy timeout (10s)") {
 		t.Errorf("%+v", f)
 	}
 	in.DeployTimeout = time.Hour
-	if f := find(Analyze(in).Findings, CodeTimeout); f != nil {
+	if f := find(Analyze(in).Findings, codes.CapTimeout); f != nil {
 		t.Errorf("an hour is enough: %+v", f)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/plan"
 	"github.com/rehearse/rehearse/rehearse/result"
 	"github.com/rehearse/rehearse/rehearse/run"
@@ -276,18 +277,11 @@ func attach(rep *result.Report, c *result.Capacity) {
 func worst(fs []result.Finding) string {
 	w := ""
 	for _, f := range fs {
-		if sevRank[f.Severity] < sevRankOr(w) {
+		if codes.Severity(f.Severity).Rank() < codes.Severity(w).Rank() {
 			w = f.Severity
 		}
 	}
 	return w
-}
-
-func sevRankOr(s string) int {
-	if r, ok := sevRank[s]; ok {
-		return r
-	}
-	return 99
 }
 
 func firstError(fs []result.Finding) string {

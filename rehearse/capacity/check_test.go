@@ -10,6 +10,7 @@ import (
 
 	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/rehearse/capacity"
+	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/rehearse/result"
 	"github.com/rehearse/rehearse/rehearse/run"
@@ -139,7 +140,7 @@ func TestCheckMeasuresAndPredicts(t *testing.T) {
 	}
 	var disk *result.Finding
 	for i, f := range c.Findings {
-		if f.Code == capacity.CodeDisk && f.Migration == cp.Migration {
+		if f.Code == codes.CapDisk && f.Migration == cp.Migration {
 			disk = &c.Findings[i]
 		}
 	}
@@ -181,7 +182,7 @@ func TestOnlineLogOverflowPredictedThenReproduced(t *testing.T) {
 	}
 	var predicted *result.Finding
 	for i, f := range rep.Capacity.Findings {
-		if f.Code == capacity.CodeOnlineLog {
+		if f.Code == codes.CapOnlineLog {
 			predicted = &rep.Capacity.Findings[i]
 		}
 	}

@@ -5,18 +5,8 @@ import (
 	"math"
 	"time"
 
+	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/result"
-)
-
-// Finding codes of the capacity check.
-const (
-	CodeDisk       = "CAP001" // disk headroom for a copy, rebuild or index build
-	CodeOnlineLog  = "CAP002" // the online-DDL log would overflow
-	CodeTimeout    = "CAP003" // predicted duration vs the deploy timeout
-	CodeNoPredict  = "CAP004" // measurements without a prediction
-	CodeFailedRun  = "CAP005" // the statement failed at a measured scale
-	CodeBufferPool = "CAP006" // the table outgrows the rehearsal's buffer pool beyond the measured scales
-	CodePrediction = "CAP007" // the prediction itself, so every renderer shows it
 )
 
 // DiskNeedFloor: below this a statement's disk need is not worth a finding.
@@ -26,8 +16,8 @@ var DiskNeedFloor int64 = 1 << 20
 func (a *analysis) findings(s *series, cs *result.CapacityStatement) []result.Finding {
 	var out []result.Finding
 	f := func(code, sev, msg, fix string) {
-		out = append(out, result.Finding{Code: code, Severity: sev, Migration: s.version, Statement: s.index,
-			Table: s.table, Message: msg, Fix: fix})
+		out = append(out, result.Finding{Severity: sev, Migration: s.version, Statement: s.index,
+			Table: s.table, Message: msg, Fix: fix}.Of(code))
 	}
 	for _, p := range s.points {
 		if p.err == "" {
@@ -39,15 +29,15 @@ func (a *analysis) findings(s *series, cs *result.CapacityStatement) []result.Fi
 			msg += " — the online-DDL log overflowed already at this size"
 			fix = "raise innodb_online_alter_log_max_size or run the change with an online schema change tool (gh-ost, pt-online-schema-change)"
 		}
-		f(CodeFailedRun, "error", msg, fix)
+		f(codes.CapFailedRun, "error", msg, fix)
 	}
 	if cs.Model == None {
-		f(CodeNoPredict, "info", fmt.Sprintf("%s#%d: %s", s.version, s.index, cs.Note), "")
+		f(codes.CapNoPredict, "info", fmt.Sprintf("%s#%d: %s", s.version, s.index, cs.Note), "")
 		return out
 	}
 	pr := cs.Predicted
 	id := fmt.Sprintf("%s#%d", s.version, s.index)
-	f(CodePrediction, "info", Summary(cs), "")
+	f(codes.CapPrediction, "info", Summary(cs), "")
 	if cs.Model != Constant { // a metadata change's disk figures are the load's, not its own
 		for _, fd := range DiskHeadroom(id, s.table, pr, a.tableBytes(s), a.in.ProdFreeDisk) {
 			fd.Migration, fd.Statement = s.version, s.index
@@ -59,17 +49,17 @@ func (a *analysis) findings(s *series, cs *result.CapacityStatement) []result.Fi
 	}
 	if cs.Model != Constant {
 		if msg := a.poolNote(s, pr); msg != "" {
-			f(CodeBufferPool, "info", id+": "+msg, "")
+			f(codes.CapBufferPool, "info", id+": "+msg, "")
 		}
 	}
 	if t := a.in.DeployTimeout; t > 0 {
 		switch {
 		case pr.DurationS > t.Seconds():
-			f(CodeTimeout, "error", fmt.Sprintf("%s: predicted %s (%s to %s) at %s rows: longer than the deploy timeout (%s)",
+			f(codes.CapTimeout, "error", fmt.Sprintf("%s: predicted %s (%s to %s) at %s rows: longer than the deploy timeout (%s)",
 				id, dur(pr.DurationS), dur(pr.DurationLo), dur(pr.DurationHi), count(pr.Rows), t),
 				"run it outside the deploy (an online schema change tool, or a separate maintenance step), or raise the timeout")
 		case pr.DurationHi > t.Seconds():
-			f(CodeTimeout, "warning", fmt.Sprintf("%s: predicted %s at %s rows, but the band reaches %s: it may exceed the deploy timeout (%s)",
+			f(codes.CapTimeout, "warning", fmt.Sprintf("%s: predicted %s at %s rows, but the band reaches %s: it may exceed the deploy timeout (%s)",
 				id, dur(pr.DurationS), count(pr.Rows), dur(pr.DurationHi), t), "")
 		}
 	}
@@ -89,7 +79,7 @@ func DiskHeadroom(id, table string, pr result.Prediction, tableBytes, free int64
 		size = fmt.Sprintf(" (%.1f× the table's %s)", float64(pr.DiskBytes)/float64(tableBytes), bytes(tableBytes))
 	}
 	base := fmt.Sprintf("%s needs ~%s free on disk while it runs%s at %s rows, up to %s", id, bytes(pr.DiskBytes), size, count(pr.Rows), bytes(need))
-	fd := result.Finding{Code: CodeDisk, Table: table}
+	fd := result.Finding{Table: table}.Of(codes.CapDisk)
 	switch {
 	case free == 0:
 		fd.Severity = "warning"
@@ -115,7 +105,7 @@ func (a *analysis) logFinding(id string, s *series, pr result.Prediction) []resu
 	}
 	after := float64(limit) / pr.OnlineLogRate
 	advice := nextPow2(max(pr.OnlineLogHi, pr.OnlineLogBytes) * 2)
-	fd := result.Finding{Code: CodeOnlineLog, Migration: s.version, Statement: s.index, Table: s.table}
+	fd := result.Finding{Migration: s.version, Statement: s.index, Table: s.table}.Of(codes.CapOnlineLog)
 	basis := fmt.Sprintf("%s logged at a load of %.0f ops/s while the statement runs %s", bytesRate(pr.OnlineLogRate), a.prodRate, dur(pr.DurationS))
 	switch {
 	case pr.OnlineLogBytes >= limit:
@@ -154,9 +144,9 @@ func (a *analysis) totalFindings(c *result.Capacity) []result.Finding {
 	if n < 2 || total <= t.Seconds() {
 		return nil
 	}
-	return []result.Finding{{Code: CodeTimeout, Severity: "error",
+	return []result.Finding{result.Finding{Severity: "error",
 		Message: fmt.Sprintf("the release's statements together are predicted to take %s (up to %s): longer than the deploy timeout (%s)", dur(total), dur(hi), t),
-		Fix:     "split the release, or run the long statements outside the deploy"}}
+		Fix:     "split the release, or run the long statements outside the deploy"}.Of(codes.CapTimeout)}
 }
 
 func nextPow2(v int64) int64 {

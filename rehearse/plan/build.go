@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/engine"
 	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/rehearse/restore"
@@ -113,12 +114,10 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 		}
 	}
 	p.Findings = kept
-	sort.SliceStable(p.Findings, func(i, j int) bool { return sevRank[p.Findings[i].Severity] < sevRank[p.Findings[j].Severity] })
+	sort.SliceStable(p.Findings, func(i, j int) bool { return p.Findings[i].Severity.Rank() < p.Findings[j].Severity.Rank() })
 	summarize(p)
 	return p, nil
 }
-
-var sevRank = map[Severity]int{SevError: 0, SevWarning: 1, SevInfo: 2}
 
 // each calls fn for every statement plan, inner ones included.
 func each(p *Plan, fn func(pm *PendingMigration, sp *StatementPlan)) {
@@ -274,11 +273,11 @@ func statementFindings(p *Plan) []Finding {
 	var out []Finding
 	each(p, func(pm *PendingMigration, sp *StatementPlan) {
 		if !sp.Analysed && sp.Via == "" {
-			out = append(out, newFinding(CodeNotAnalysed, pm.Key, sp.File, sp.Line,
+			out = append(out, newFinding(codes.NotAnalysed, pm.Key, sp.File, sp.Line,
 				"not analysed (%s); it still runs, and the sandbox replay checks it", sp.NotAnalysed))
 		}
 		if v := sp.Verified; v != nil && sp.Predicted != nil && v.Algorithm != "" && !v.Agrees {
-			out = append(out, newFinding(CodeDisagreement, pm.Key, sp.File, sp.Line,
+			out = append(out, newFinding(codes.Disagreement, pm.Key, sp.File, sp.Line,
 				"predicted %s/LOCK=%s but the server accepted %s/LOCK=%s: the server's answer is used",
 				sp.Predicted.Algorithm, sp.Predicted.Lock, v.Algorithm, v.Lock))
 		}

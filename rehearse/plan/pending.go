@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/snapshot"
 )
@@ -53,7 +54,7 @@ func pendingSet(set *migrations.Set, h *snapshot.History) ([]*migrations.Migrati
 	format, _ := migrations.Lookup(set.Format)
 	var findings []Finding
 	if h == nil {
-		findings = append(findings, newFinding(CodeNoHistory, "", "", 0,
+		findings = append(findings, newFinding(codes.NoHistory, "", "", 0,
 			"the snapshot holds no %s history table: every migration in %s counts as pending", set.Format, set.Dir))
 		out := make([]*migrations.Migration, len(set.Migrations))
 		for i := range set.Migrations {
@@ -74,11 +75,11 @@ func pendingSet(set *migrations.Set, h *snapshot.History) ([]*migrations.Migrati
 				}
 			}
 			if cur.Dirty {
-				findings = append(findings, newFinding(CodeDirty, key, "", 0,
+				findings = append(findings, newFinding(codes.Dirty, key, "", 0,
 					"golang-migrate's history says version %s is dirty: the last run failed half-way, part of it may have been applied, and the runner refuses to run until someone forces a version", cur.Version))
 			}
 			if set.Find(key) == nil {
-				findings = append(findings, newFinding(CodeHistoryWithoutFile, key, "", 0,
+				findings = append(findings, newFinding(codes.HistoryWithoutFile, key, "", 0,
 					"the current version %s in %s.%s has no migration file in %s", cur.Version, h.Schema, h.Table, set.Dir))
 			}
 			ref.Applied = len(applied)
@@ -87,14 +88,14 @@ func pendingSet(set *migrations.Set, h *snapshot.History) ([]*migrations.Migrati
 		for _, e := range h.Entries {
 			key := format.HistoryKey(e.Version, e.Name)
 			if e.Dirty || e.Failed {
-				findings = append(findings, newFinding(CodeDirty, key, "", 0,
+				findings = append(findings, newFinding(codes.Dirty, key, "", 0,
 					"the history records %s (%s) as failed or partial: the last deploy died half-way; the runner will refuse or retry it on a half-changed schema", e.Version, e.Name))
 				continue
 			}
 			applied[key] = e
 			ref.Newest = e.Version
 			if set.Find(key) == nil {
-				findings = append(findings, newFinding(CodeHistoryWithoutFile, key, "", 0,
+				findings = append(findings, newFinding(codes.HistoryWithoutFile, key, "", 0,
 					"history entry %s %s in %s.%s has no migration file in %s (deleted, renamed, or applied from another branch)", e.Version, e.Name, h.Schema, h.Table, set.Dir))
 			}
 		}
@@ -113,7 +114,7 @@ func pendingSet(set *migrations.Set, h *snapshot.History) ([]*migrations.Migrati
 	if len(applied) > 0 && shared == 0 {
 		return nil, ref, findings, rehearse.WithHint(fmt.Errorf("%w: %s.%s (%s) holds %d entries, newest %s, and none matches a %s migration in %s",
 			ErrNoSharedHistory, h.Schema, h.Table, h.Runner, len(h.Entries), ref.Newest, set.Format, set.Dir),
-			"check that --migrations is this application's folder and --snapshot its production database (see %s)", DocsPage(CodeNoSharedHistory))
+			"check that --migrations is this application's folder and --snapshot its production database (see %s)", DocsPage(codes.NoSharedHistory))
 	}
 	var pending []*migrations.Migration
 	for i := range set.Migrations {
@@ -125,14 +126,14 @@ func pendingSet(set *migrations.Set, h *snapshot.History) ([]*migrations.Migrati
 					pending = append(pending, m) // Flyway re-runs a changed repeatable
 					continue
 				}
-				findings = append(findings, newFinding(CodeChecksumChanged, m.Key, m.Up.File, 1,
+				findings = append(findings, newFinding(codes.ChecksumChanged, m.Key, m.Up.File, 1,
 					"%s was edited after it was applied (history checksum %s, file %s): Flyway's validate fails, and production ran the old text", m.Up.File, e.Checksum, m.Up.Checksum))
 			}
 			continue
 		}
 		pending = append(pending, m)
 		if newest != nil && !m.Repeatable && format.Less(m, newest) {
-			findings = append(findings, newFinding(CodeOutOfOrder, m.Key, m.Up.File, m.Up.Line,
+			findings = append(findings, newFinding(codes.OutOfOrder, m.Key, m.Up.File, m.Up.Line,
 				"%s is pending but older than %s, the newest applied migration: cherry-picked or merged late; most runners refuse it or need an out-of-order flag, and it was never run after the migrations that follow it", m.ID(), newest.ID()))
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/migrations"
 )
 
@@ -90,15 +91,15 @@ func (r *replayer) migration(ctx context.Context, m *migrations.Migration, pm *P
 func replayFinding(m *migrations.Migration, sp *StatementPlan, rep *Replay) Finding {
 	switch rep.Class {
 	case "already-applied":
-		return newFinding(CodeAppliedOutside, m.Key, sp.File, sp.Line,
+		return newFinding(codes.AppliedOutside, m.Key, sp.File, sp.Line,
 			"%s fails on production's schema with error %d (%s): production already has what it creates. It was applied outside the runner (by hand, or by another branch): it will fail, or, if written to skip what exists, record itself as applied without running the rest",
 			m.ID(), rep.Error, rep.Message)
 	case "missing-object":
-		return newFinding(CodeMissingObject, m.Key, sp.File, sp.Line,
+		return newFinding(codes.MissingObject, m.Key, sp.File, sp.Line,
 			"%s fails on production's schema with error %d (%s): it references a table or column production does not have at this point (a migration cherry-picked from another release, or one that depends on a migration that never ran here)",
 			m.ID(), rep.Error, rep.Message)
 	}
-	return newFinding(CodeReplayFailed, m.Key, sp.File, sp.Line, "%s fails on production's schema with error %d: %s", m.ID(), rep.Error, rep.Message)
+	return newFinding(codes.ReplayFailed, m.Key, sp.File, sp.Line, "%s fails on production's schema with error %d: %s", m.ID(), rep.Error, rep.Message)
 }
 
 // statement runs one statement: DDL through the ladder (verifying its

@@ -8,6 +8,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/snapshot"
 )
@@ -73,14 +74,10 @@ func LoadConfig(path string, optional bool) (*Config, error) {
 	if err := dec.Decode(&c); err != nil && err.Error() != "EOF" {
 		return nil, rehearse.WithHint(fmt.Errorf("config %s: %w", path, err), "the file holds a `rules:` map of codes, e.g.\nrules:\n  RH105: {severity: error}\n  RH106: {disabled: true}")
 	}
+	var o codes.Overrides
 	for code, rc := range c.Rules {
-		switch strings.ToLower(rc.Severity) {
-		case "", "error", "warning", "info":
-		default:
-			return nil, rehearse.WithHint(fmt.Errorf("config %s: rule %s: severity %q", path, code, rc.Severity), "use error, warning or info")
-		}
-		if !strings.HasPrefix(code, "RH") {
-			return nil, rehearse.WithHint(fmt.Errorf("config %s: %q is not a rule code", path, code), "rule codes look like RH101 (see docs/rules/)")
+		if err := o.Set(code, rc.Severity, rc.Disabled); err != nil {
+			return nil, rehearse.WithHint(fmt.Errorf("config %s: rules: %w", path, err), "codes look like RH101 (see docs/rules/); severities are error, warning or info")
 		}
 	}
 	return &c, nil

@@ -3,6 +3,7 @@ package plan
 import (
 	"time"
 
+	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/migrations"
 )
 
@@ -184,13 +185,13 @@ type Replay struct {
 	Class string `json:"class,omitempty"`
 }
 
-// Severity of a finding.
-type Severity string
+// Severity of a finding (the registry's, rehearse/codes).
+type Severity = codes.Severity
 
 const (
-	SevError   Severity = "error"
-	SevWarning Severity = "warning"
-	SevInfo    Severity = "info"
+	SevError   = codes.Error
+	SevWarning = codes.Warning
+	SevInfo    = codes.Info
 )
 
 // Finding is one thing the plan found, with a stable code (RHnnn).

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/rehearse/sqlsplit"
 	"github.com/rehearse/rehearse/snapshot"
@@ -121,13 +122,13 @@ func TestPendingGolangMigrate(t *testing.T) {
 		t.Fatalf("pending %v ref %+v findings %v err %v", pending, ref, fs, err)
 	}
 	snap.History[0].Entries[0].Dirty = true
-	if _, _, fs, _ = pendingSet(set, pickHistory(snap, set.Format, "")); len(fs) != 1 || fs[0].Code != CodeDirty {
+	if _, _, fs, _ = pendingSet(set, pickHistory(snap, set.Format, "")); len(fs) != 1 || fs[0].Code != codes.Dirty {
 		t.Fatalf("dirty: %v", fs)
 	}
 	snap.History[0].Entries[0] = snapshot.HistoryEntry{Version: "99"}
 	set.Migrations = set.Migrations[:0]
 	set.Migrations = append(set.Migrations, migrations.Migration{Key: "100", Version: "100"})
-	if _, _, fs, err := pendingSet(set, pickHistory(snap, set.Format, "")); err != nil || len(fs) != 1 || fs[0].Code != CodeHistoryWithoutFile {
+	if _, _, fs, err := pendingSet(set, pickHistory(snap, set.Format, "")); err != nil || len(fs) != 1 || fs[0].Code != codes.HistoryWithoutFile {
 		t.Fatalf("current version without a file: %v %v", fs, err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/rehearse/plan"
 	"github.com/rehearse/rehearse/rehearse/result"
@@ -139,10 +140,10 @@ func (r *rehearsal) algorithmFindings() {
 				}
 				msg += ": the rule table is wrong for this server; the rehearsal measured what the server does"
 				rep.Findings = append(rep.Findings, result.Finding{
-					Code: "RUN205", DocsURL: "docs/rules/RUN205.md", Severity: "info", Migration: m.Version, Statement: s.Index, Table: s.Table,
+					Severity: "info", Migration: m.Version, Statement: s.Index, Table: s.Table,
 					Message: msg,
 					Fix:     "trust the verified answer (and `rehearse plan`'s server verification); please report the statement, the server version and both answers so the rule table can be fixed",
-				})
+				}.Of(codes.PredictionWrong))
 			}
 			if s.Status != "ok" || s.Algorithm == "" {
 				continue
@@ -150,18 +151,18 @@ func (r *rehearsal) algorithmFindings() {
 			switch {
 			case s.Algorithm == plan.Copy && s.VerifiedAlg != plan.Copy:
 				rep.Findings = append(rep.Findings, result.Finding{
-					Code: "RUN206", DocsURL: "docs/rules/RUN206.md", Severity: "warning", Migration: m.Version, Statement: s.Index, Table: s.Table,
+					Severity: "warning", Migration: m.Version, Statement: s.Index, Table: s.Table,
 					Message: fmt.Sprintf("%s: the server accepts %s for it (verified on an empty copy of the table), yet the run copied the table (%d rows): a server or session setting (alter_algorithm, old_alter_table) or the statement's own clauses made it copy",
 						what(s), verified, s.RowsAffected),
 					Fix: fmt.Sprintf("add %s to the statement so the server does that or refuses, and check the server's alter_algorithm/old_alter_table settings", clause(s.VerifiedAlg, s.VerifiedLock)),
-				})
+				}.Of(codes.AlgorithmUnexpected))
 			case s.Algorithm == "INPLACE/INSTANT" && s.VerifiedAlg == plan.Copy && r.sandboxRows(s.Table) > 0:
 				rep.Findings = append(rep.Findings, result.Finding{
-					Code: "RUN206", DocsURL: "docs/rules/RUN206.md", Severity: "info", Migration: m.Version, Statement: s.Index, Table: s.Table,
+					Severity: "info", Migration: m.Version, Statement: s.Index, Table: s.Table,
 					Message: fmt.Sprintf("%s: the server verified only %s on an empty copy of the table, yet the run copied no row: it did better than the server promised, so production (with other settings or another version) may still copy the table",
 						what(s), verified),
 					Fix: "compare the sandbox's server version and settings with production's",
-				})
+				}.Of(codes.AlgorithmUnexpected))
 			}
 		}
 	}

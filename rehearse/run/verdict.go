@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/load"
 	"github.com/rehearse/rehearse/rehearse/result"
 )
@@ -104,25 +105,25 @@ func (r *rehearsal) verdict(f *forward) {
 		for _, s := range m.Statements {
 			if s.Status == "failed" && alreadyExists[s.ErrorCode] {
 				rep.Findings = append(rep.Findings, result.Finding{
-					Code: "RUN204", DocsURL: "docs/rules/RUN204.md", Severity: "error", Migration: m.Version, Statement: s.Index,
+					Severity: "error", Migration: m.Version, Statement: s.Index,
 					Message: fmt.Sprintf("failed with %d (%s): production's schema already has what this pending migration creates, so it was applied outside the runner; a deploy will run it again and fail", s.ErrorCode, firstLine(s.Error)),
 					Fix:     "record it in the history table as the runner would (after checking the schema matches), or make it idempotent",
-				})
+				}.Of(codes.AppliedOutsideRun))
 			}
 			if s.Status == "failed" {
 				failed = append(failed, fmt.Sprintf("migration %s statement %d failed: %s", m.Version, s.Index, s.Error))
 				rep.Findings = append(rep.Findings, result.Finding{
-					Code: "RUN201", DocsURL: "docs/rules/RUN201.md", Severity: "error", Migration: m.Version, Statement: s.Index,
+					Severity: "error", Migration: m.Version, Statement: s.Index,
 					Message: fmt.Sprintf("statement %d failed (error %d) after %d statement(s) committed: MySQL DDL is not transactional, so the release is half-applied", s.Index, s.ErrorCode, len(partialCommitted(m))),
 					Fix:     "make the migration idempotent (guard each step) or split it so each statement is its own migration",
-				})
+				}.Of(codes.MigrationFailed))
 			}
 			if s.LockWaitS >= 1 && s.BlockedBy != "" {
 				rep.Findings = append(rep.Findings, result.Finding{
-					Code: "RUN202", DocsURL: "docs/rules/RUN202.md", Severity: "warning", Migration: m.Version, Statement: s.Index,
+					Severity: "warning", Migration: m.Version, Statement: s.Index,
 					Message: fmt.Sprintf("waited %.1f s for its metadata lock behind %s; %d writer(s) queued behind it (longest stall %.1f s)", s.LockWaitS, s.BlockedBy, s.WritersBlocked, s.LongestStallS),
 					Fix:     "set a short lock_wait_timeout for the migration session and retry, and check for long transactions before deploying",
-				})
+				}.Of(codes.LockWait))
 			}
 			// A copy that held writers for most of its run: the stall grows
 			// with the table, so at production's size it is the copy's
@@ -134,10 +135,10 @@ func (r *rehearsal) verdict(f *forward) {
 						s.TableRows, s.LongestStallS*float64(s.TableRows)/float64(s.RowsAffected))
 				}
 				rep.Findings = append(rep.Findings, result.Finding{
-					Code: "RUN203", DocsURL: "docs/rules/RUN203.md", Severity: "warning", Migration: m.Version, Statement: s.Index,
+					Severity: "warning", Migration: m.Version, Statement: s.Index,
 					Message: msg,
 					Fix:     "use an online schema change tool (gh-ost, pt-online-schema-change, spirit) or ALGORITHM=INPLACE, LOCK=NONE where the server allows it",
-				})
+				}.Of(codes.CopyBlockedWriters))
 			}
 		}
 	}
@@ -146,16 +147,16 @@ func (r *rehearsal) verdict(f *forward) {
 			switch m.Verdict {
 			case "differences", "failed", "irreversible":
 				rep.Findings = append(rep.Findings, result.Finding{
-					Code: "RUN210", DocsURL: "docs/rules/RUN210.md", Severity: "warning", Migration: m.Version,
+					Severity: "warning", Migration: m.Version,
 					Message: fmt.Sprintf("rollback: the down %s: %s", verdictText(m.Verdict), strings.Join(m.Detail, "; ")),
 					Fix:     "write a down that inverts the up exactly, or mark the migration as forward-only in the release notes",
-				})
+				}.Of(codes.RollbackDifferences))
 			case "data_lost":
 				rep.Findings = append(rep.Findings, result.Finding{
-					Code: "RUN211", DocsURL: "docs/rules/RUN211.md", Severity: "warning", Migration: m.Version,
+					Severity: "warning", Migration: m.Version,
 					Message: "rollback loses data: " + strings.Join(m.Detail, "; "),
 					Fix:     "expand/contract: stop using the column in one release, drop it in a later one",
-				})
+				}.Of(codes.RollbackDataLost))
 			}
 		}
 	}
@@ -166,9 +167,9 @@ func (r *rehearsal) verdict(f *forward) {
 				msg += "; " + fl.Cause
 			}
 			rep.Findings = append(rep.Findings, result.Finding{
-				Code: "RUN220", DocsURL: "docs/rules/RUN220.md", Severity: "warning", Table: fl.Table, Message: msg,
+				Severity: "warning", Table: fl.Table, Message: msg,
 				Fix: "expand/contract: keep the old shape working for one release (add before use, drop after the app stops using it)",
-			})
+			}.Of(codes.AppCompat))
 		}
 	}
 	if len(failed) == 0 {

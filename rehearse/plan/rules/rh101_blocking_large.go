@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 
+	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/plan"
 )
 
@@ -10,7 +11,7 @@ import (
 type rh101 struct{ base }
 
 func init() {
-	register(rh101{base{"RH101", "table rebuild or write-blocking lock on a large table", plan.SevError}})
+	register(rh101{of(codes.BlockingLargeTable)})
 }
 
 func (r rh101) Check(c *plan.RuleContext) []plan.Finding {

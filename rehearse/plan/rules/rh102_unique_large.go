@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 
+	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/plan"
 )
 
@@ -10,7 +11,7 @@ import (
 type rh102 struct{ base }
 
 func init() {
-	register(rh102{base{"RH102", "unique index on a large table", plan.SevWarning}})
+	register(rh102{of(codes.UniqueLargeTable)})
 }
 
 func (r rh102) Check(c *plan.RuleContext) []plan.Finding {

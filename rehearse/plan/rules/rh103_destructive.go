@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 
+	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/plan"
 )
 
@@ -11,7 +12,7 @@ import (
 type rh103 struct{ base }
 
 func init() {
-	register(rh103{base{"RH103", "destructive change", plan.SevWarning}})
+	register(rh103{of(codes.Destructive)})
 }
 
 func (r rh103) Check(c *plan.RuleContext) []plan.Finding {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/plan"
 )
 
@@ -14,7 +15,7 @@ import (
 type rh104 struct{ base }
 
 func init() {
-	register(rh104{base{"RH104", "change the previous app version cannot live with", plan.SevWarning}})
+	register(rh104{of(codes.Incompatible)})
 }
 
 func (r rh104) Check(c *plan.RuleContext) []plan.Finding {

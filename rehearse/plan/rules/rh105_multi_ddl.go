@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 
+	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/plan"
 )
 
@@ -12,7 +13,7 @@ import (
 type rh105 struct{ base }
 
 func init() {
-	register(rh105{base{"RH105", "several DDL statements in one migration", plan.SevWarning}})
+	register(rh105{of(codes.MultiDDL)})
 }
 
 func (r rh105) Check(c *plan.RuleContext) []plan.Finding {

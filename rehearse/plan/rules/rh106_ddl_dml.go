@@ -1,6 +1,9 @@
 package rules
 
-import "github.com/rehearse/rehearse/rehearse/plan"
+import (
+	"github.com/rehearse/rehearse/rehearse/codes"
+	"github.com/rehearse/rehearse/rehearse/plan"
+)
 
 // rh106 flags migrations mixing DDL and DML: the DML runs in a transaction
 // the DDL implicitly commits, and a data backfill on a large table holds
@@ -8,7 +11,7 @@ import "github.com/rehearse/rehearse/rehearse/plan"
 type rh106 struct{ base }
 
 func init() {
-	register(rh106{base{"RH106", "DDL and DML mixed in one migration", plan.SevWarning}})
+	register(rh106{of(codes.DDLAndDML)})
 }
 
 func (r rh106) Check(c *plan.RuleContext) []plan.Finding {

@@ -1,13 +1,16 @@
 package rules
 
-import "github.com/rehearse/rehearse/rehearse/plan"
+import (
+	"github.com/rehearse/rehearse/rehearse/codes"
+	"github.com/rehearse/rehearse/rehearse/plan"
+)
 
 // rh107 flags pending migrations without a down migration, or with one that
 // holds no statement.
 type rh107 struct{ base }
 
 func init() {
-	register(rh107{base{"RH107", "missing or empty down migration", plan.SevWarning}})
+	register(rh107{of(codes.NoDown)})
 }
 
 func (r rh107) Check(c *plan.RuleContext) []plan.Finding {

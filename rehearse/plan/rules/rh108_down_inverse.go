@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/plan"
 )
 
@@ -13,7 +14,7 @@ import (
 type rh108 struct{ base }
 
 func init() {
-	register(rh108{base{"RH108", "down migration does not invert its up", plan.SevWarning}})
+	register(rh108{of(codes.DownNotInverse)})
 }
 
 // undo is the op class that reverses an up op.

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 
+	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/plan"
 )
 
@@ -14,7 +15,7 @@ import (
 type rh109 struct{ base }
 
 func init() {
-	register(rh109{base{"RH109", "no lock_wait_timeout and production's default is one year", plan.SevWarning}})
+	register(rh109{of(codes.NoLockWaitTimeout)})
 }
 
 var setLockWait = regexp.MustCompile(`(?i)\block_wait_timeout\b`)

@@ -6,6 +6,7 @@ package rules
 import (
 	"sort"
 
+	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/plan"
 )
 
@@ -29,15 +30,15 @@ func All() []plan.Rule {
 	return out
 }
 
-// base implements Code/Title/Severity for the rules.
-type base struct {
-	code, title string
-	sev         plan.Severity
-}
+// base implements Code/Title/Severity for the rules, from the registry.
+type base struct{ c codes.Code }
 
-func (b base) Code() string            { return b.code }
-func (b base) Title() string           { return b.title }
-func (b base) Severity() plan.Severity { return b.sev }
+// of is the base of the rule of a registered code.
+func of(code string) base { return base{codes.Get(code)} }
+
+func (b base) Code() string            { return b.c.ID }
+func (b base) Title() string           { return b.c.Title }
+func (b base) Severity() plan.Severity { return b.c.Severity }
 
 // statements calls fn for every top-level and inner statement plan.
 func statements(p *plan.Plan, fn func(pm *plan.PendingMigration, sp *plan.StatementPlan)) {
