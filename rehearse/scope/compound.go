@@ -448,7 +448,7 @@ func (b *walker) stmt(i int) (int, error) {
 		end := b.end(i)
 		// SET NEW.col = ... (triggers): the parser reads SET only without
 		// NEW/OLD targets; split the assignments into expressions then.
-		if isNewOld(t[i+1:end]) {
+		if isNewOld(t[i+1 : end]) {
 			return semi(end), b.assignments(i+1, end)
 		}
 		b.add(i, end, false)
