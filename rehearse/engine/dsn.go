@@ -117,7 +117,13 @@ func (d *DSN) Start(ctx context.Context, opts Options) (*Server, error) {
 		s.base = c
 	}
 
-	s.Database = "rehearse_" + scratchID()
+	s.Database = opts.Database
+	if s.Database == "" {
+		s.Database = ScratchName()
+	}
+	if !strings.HasPrefix(s.Database, "rehearse_") {
+		return nil, fmt.Errorf("dsn engine: scratch database %q: the name must start with rehearse_", s.Database)
+	}
 	s.ID = s.Database
 	if _, err := db.ExecContext(cctx, "CREATE DATABASE `"+s.Database+"`"); err != nil {
 		return nil, rehearse.WithHint(fmt.Errorf("dsn engine: create scratch database %s on %s: %s", s.Database, where, scrub(err.Error(), password)),
@@ -270,6 +276,9 @@ func scrub(msg, password string) string {
 	}
 	return msg
 }
+
+// ScratchName is a new scratch database name, rehearse_<8 hex digits>.
+func ScratchName() string { return "rehearse_" + scratchID() }
 
 func scratchID() string {
 	b := make([]byte, 4)

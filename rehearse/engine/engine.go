@@ -74,6 +74,10 @@ type Options struct {
 	// DSN engine.
 	DSN  string
 	Keep bool // keep the scratch database on Stop
+	// Database is the scratch database the dsn engine creates ("" = a new
+	// ScratchName()); a caller that must confine statements to it before
+	// the server is touched picks the name first.
+	Database string
 
 	// GuardUUID, when set, makes Start refuse a server whose @@server_uuid
 	// equals it: the snapshot's source, i.e. production.

@@ -12,7 +12,9 @@ import (
 	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/engine"
 	"github.com/rehearse/rehearse/rehearse/migrations"
+	"github.com/rehearse/rehearse/rehearse"
 	"github.com/rehearse/rehearse/rehearse/restore"
+	"github.com/rehearse/rehearse/rehearse/scope"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
@@ -197,6 +199,18 @@ func verify(ctx context.Context, o Options, p *Plan, pending []*migrations.Migra
 	for k, v := range o.EngineOptions.Settings {
 		eo.Settings[k] = v
 	}
+	var confined scope.Confined
+	var err error
+	if o.Engine.Name() == "dsn" {
+		// A shared server: the pending statements must stay in the
+		// scratch database, checked before the server is touched.
+		if eo.Database == "" {
+			eo.Database = engine.ScratchName()
+		}
+		if confined, err = scope.ForSnapshot(eo.Database, o.Snapshot).Migrations(pending); err != nil {
+			return rehearse.WithHint(err, "%s", scope.Hint)
+		}
+	}
 	sb, err := restore.StartFor(ctx, o.Engine, eo, o.Snapshot)
 	if err != nil {
 		return fmt.Errorf("plan: schema-only sandbox: %w", err)
@@ -228,7 +242,7 @@ func verify(ctx context.Context, o Options, p *Plan, pending []*migrations.Migra
 		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 		conn.Close()
 	}()
-	r := &replayer{conn: conn, srv: parseServer(string(sb.Flavor), sb.Version), c: newClassifier(newModel(o.Snapshot, schema)), prepared: map[string]string{}}
+	r := &replayer{conn: conn, srv: parseServer(string(sb.Flavor), sb.Version), c: newClassifier(newModel(o.Snapshot, schema)), prepared: map[string]string{}, confined: confined}
 	for i, m := range pending {
 		p.Findings = append(p.Findings, r.migration(ctx, m, &p.Pending[i])...)
 		if ctx.Err() != nil {

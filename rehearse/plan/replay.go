@@ -12,6 +12,7 @@ import (
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/migrations"
+	"github.com/rehearse/rehearse/rehearse/scope"
 )
 
 // Error numbers that say a pending migration's effect is already there.
@@ -55,6 +56,9 @@ type replayer struct {
 	// executed is the inner plan the last EXECUTE verified (nil when the
 	// last statement was no EXECUTE of a DDL string).
 	executed *StatementPlan
+	// confined is what runs instead of a statement on the dsn engine
+	// (scope: the snapshot's database rewritten to the scratch database).
+	confined scope.Confined
 }
 
 var userVar = regexp.MustCompile(`^@?` + "`?" + `([\w$.]+)`)
@@ -71,7 +75,7 @@ func (r *replayer) migration(ctx context.Context, m *migrations.Migration, pm *P
 			sp.Replay = &Replay{Class: "skipped", Message: "not run: an earlier statement of this migration failed"}
 			continue
 		}
-		err := r.statement(ctx, pm, i, st.Text)
+		err := r.statement(ctx, pm, i, r.confined.Text(st.Text))
 		r.replayed++
 		if err == nil {
 			if sp.Replay == nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rehearse/rehearse/rehearse"
 	"github.com/rehearse/rehearse/rehearse/engine"
+	"github.com/rehearse/rehearse/rehearse/scope"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
@@ -123,6 +124,17 @@ func StartFor(ctx context.Context, eng engine.Engine, base engine.Options, snap 
 			}
 		}
 	}
+	if eng.Name() == "dsn" {
+		// The dsn engine works on a shared server: every object of the
+		// snapshot must stay in the scratch database, checked before the
+		// server is touched.
+		if so.Database == "" {
+			so.Database = engine.ScratchName()
+		}
+		if _, err := scope.ForSnapshot(so.Database, snap).Snapshot(snap); err != nil {
+			return nil, rehearse.WithHint(err, "%s", scope.Hint)
+		}
+	}
 	return eng.Start(ctx, so)
 }
 
@@ -137,6 +149,13 @@ func Into(ctx context.Context, srv *engine.Server, snap *snapshot.Snapshot, opts
 				"take the snapshot with --databases NAME (one database), or use --engine local or docker")
 		}
 		opts.Databases = Databases(srv, snap)
+		// A shared server: the objects' bodies name the scratch database
+		// instead of the snapshot's (scope), or the restore is refused.
+		confined, err := scope.ForSnapshot(srv.Database, snap).Snapshot(snap)
+		if err != nil {
+			return rehearse.WithHint(err, "%s", scope.Hint)
+		}
+		snap = confined
 	}
 	db, err := srv.Open("")
 	if err != nil {

@@ -7,13 +7,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rehearse/rehearse/rehearse"
 	"github.com/rehearse/rehearse/rehearse/datagen"
+	"github.com/rehearse/rehearse/rehearse/engine"
 	"github.com/rehearse/rehearse/rehearse/load"
 	"github.com/rehearse/rehearse/rehearse/locks"
 	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/rehearse/plan"
 	"github.com/rehearse/rehearse/rehearse/restore"
 	"github.com/rehearse/rehearse/rehearse/result"
+	"github.com/rehearse/rehearse/rehearse/scope"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
@@ -44,8 +47,21 @@ func (r *rehearsal) run(ctx context.Context) error {
 	}
 	r.fillInputs(schema, pending)
 
+	eo := o.EngineOptions
+	if o.Engine.Name() == "dsn" {
+		// A shared server: every pending statement must stay in the
+		// scratch database, checked (and rewritten) before it is touched.
+		if eo.Database == "" {
+			eo.Database = engine.ScratchName()
+		}
+		confined, err := scope.ForSnapshot(eo.Database, snap).Migrations(pending)
+		if err != nil {
+			return rehearse.WithHint(err, "%s", scope.Hint)
+		}
+		r.confined = confined
+	}
 	if err := r.timed("provision", fmt.Sprintf("%s engine, %s %s", o.Engine.Name(), snap.Source.Flavor, snap.Source.Version), func() error {
-		srv, err := restore.StartFor(ctx, o.Engine, o.EngineOptions, snap)
+		srv, err := restore.StartFor(ctx, o.Engine, eo, snap)
 		if err != nil {
 			return err
 		}

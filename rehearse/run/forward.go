@@ -96,7 +96,7 @@ func (f *forward) apply(ctx context.Context) error {
 func (f *forward) runScript(ctx context.Context, m *migrations.Migration, dir string, stmts []sqlsplit.Statement) (int, error) {
 	r := f.r
 	for j, s := range stmts {
-		sqlText := s.Text
+		sqlText := r.confined.Text(s.Text)
 		if dir == "up" && f.injectFail(m, j+1) {
 			sqlText = "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'rehearse: injected failure (fail-at)'"
 		}

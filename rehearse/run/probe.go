@@ -30,6 +30,7 @@ func (r *rehearsal) probeAlgorithms(ctx context.Context, pending []*migrations.M
 	notes := map[int]string{}
 	for _, m := range pending {
 		for _, st := range m.Up.Statements {
+			st.Text = r.confined.Text(st.Text)
 			if name := namesOne(others, st.Text); name != "" {
 				notes[len(stmts)] = fmt.Sprintf("names database %s explicitly: not probed", name)
 				st.Text = "DO 0"

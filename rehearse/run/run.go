@@ -23,6 +23,7 @@ import (
 	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/rehearse/plan"
 	"github.com/rehearse/rehearse/rehearse/result"
+	"github.com/rehearse/rehearse/rehearse/scope"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
@@ -136,6 +137,10 @@ type rehearsal struct {
 	schema string  // the database the migrations run in (on the server)
 
 	probes map[string][]plan.Probe // the server's ALGORITHM/LOCK answers, by version (probe.go)
+
+	// confined maps statement texts to what runs instead on the dsn
+	// engine (the snapshot's database rewritten to the scratch database).
+	confined scope.Confined
 
 	data           *datagen.Model // the generated rows' plan: the load inserts rows past them
 	gen            *load.Generator
