@@ -355,6 +355,9 @@ ALTER TABLE app.accounts DROP COLUMN tier;
 
 type tlog struct{ t *testing.T }
 
-func (l tlog) Write(p []byte) (int, error) { l.t.Log(strings.TrimRight(string(p), "\n")); return len(p), nil }
+func (l tlog) Write(p []byte) (int, error) {
+	l.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
 
 func testLog(t *testing.T) tlog { return tlog{t} }
