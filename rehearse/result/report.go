@@ -239,9 +239,13 @@ type Rollback struct {
 
 // MigrationRollback is one migration's down.
 type MigrationRollback struct {
-	Version    string      `json:"version"`
-	Verdict    string      `json:"verdict"` // restores | differences | irreversible | data_lost | failed
-	Detail     []string    `json:"detail,omitempty"`
+	Version string   `json:"version"`
+	Verdict string   `json:"verdict"` // restores | differences | irreversible | data_lost | failed
+	Detail  []string `json:"detail,omitempty"`
+	// AtRisk lists values the up may have cut and the down does not bring
+	// back, where the statistics cannot tell (a narrowed type's decimal
+	// places, fractional seconds, character set; no statistics).
+	AtRisk     []string    `json:"at_risk,omitempty"`
 	Statements []Statement `json:"statements,omitempty"`
 }
 

@@ -18,6 +18,10 @@ type execResult struct {
 	RowsAffected int64
 	Err          error
 	Code         int
+	// Warnings are the server's notes and warnings of a DDL statement
+	// ("Note 1265 Data truncated for column 'd' at row 1"): a narrowed
+	// column's values changed.
+	Warnings []string
 }
 
 // execStatement runs one migration statement on a fresh connection of its
@@ -61,7 +65,29 @@ func execStatement(ctx context.Context, db *sql.DB, schema, stmt string, lockWai
 		return r, nil
 	}
 	r.RowsAffected, _ = res.RowsAffected()
+	if isDDL(stmt) {
+		r.Warnings = sessionWarnings(ctx, conn)
+	}
 	return r, nil
+}
+
+// sessionWarnings reads SHOW WARNINGS (the first ten) on conn; nil when
+// there are none or they cannot be read.
+func sessionWarnings(ctx context.Context, conn *sql.Conn) []string {
+	rows, err := conn.QueryContext(ctx, "SHOW WARNINGS LIMIT 10")
+	if err != nil {
+		return nil
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var level, msg string
+		var code int
+		if rows.Scan(&level, &code, &msg) == nil {
+			out = append(out, fmt.Sprintf("%s %d %s", level, code, msg))
+		}
+	}
+	return out
 }
 
 // errorCode is the MySQL error number of err, or 0.

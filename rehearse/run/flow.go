@@ -40,6 +40,7 @@ func (r *rehearsal) run(ctx context.Context) error {
 		}
 		if p != nil {
 			thePlan, pending = p, planPending
+			r.plan = p
 		}
 		return nil
 	}); err != nil {

@@ -183,7 +183,7 @@ func (f *forward) endTxns() {
 
 // rollback runs the downs: first the failed migration's (its partial
 // state), then every applied migration's, in reverse, under load, and judges
-// each against the schema before its up.
+// each against the schema before its up (judgeDown).
 func (f *forward) rollback(ctx context.Context, pre *schemaState) error {
 	r := f.r
 	// Injected transactions are part of the forward story; let them finish
@@ -223,6 +223,7 @@ func (f *forward) rollback(ctx context.Context, pre *schemaState) error {
 			break
 		}
 		r.progress("rollback", m.ID())
+		preDown := f.state
 		failedAt, err := f.runScript(ctx, m, "down", m.Down.Statements)
 		if err != nil {
 			return err
@@ -239,20 +240,7 @@ func (f *forward) rollback(ctx context.Context, pre *schemaState) error {
 			rb.Migrations[len(rb.Migrations)-1] = *mr
 			break
 		}
-		diffs := diffSchemas(f.before[m.Version], st)
-		switch {
-		case len(diffs) > 0:
-			mr.Verdict = "differences"
-			mr.Detail = diffs
-		default:
-			mr.Verdict = "restores"
-			if lost := droppedObjects(f.before[m.Version], f.after[m.Version]); len(lost) > 0 {
-				mr.Verdict = "data_lost"
-				for _, l := range lost {
-					mr.Detail = append(mr.Detail, l+" was dropped by the up; the down re-creates it empty")
-				}
-			}
-		}
+		f.judgeDown(m, preDown, st, mr)
 		rb.Migrations[len(rb.Migrations)-1] = *mr
 	}
 	rb.Remaining = diffSchemas(pre, f.state)

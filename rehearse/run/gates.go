@@ -186,12 +186,25 @@ func evaluate(g Gate, r *result.Report) []result.Gate {
 		if !g.Required {
 			return nil
 		}
+		// The way back works when the downs restore the schema and lose no
+		// data: a re-created column without its values is not the
+		// database the release started from.
 		ok := r.Rollback != nil && r.Rollback.Attempted && r.Rollback.Restores
 		measured := "not attempted"
 		if r.Rollback != nil && r.Rollback.Attempted {
 			measured = "restores the schema"
 			if !r.Rollback.Restores {
 				measured = fmt.Sprintf("leaves %d difference(s)", len(r.Rollback.Remaining))
+			}
+			var lost []string
+			for _, m := range r.Rollback.Migrations {
+				if m.Verdict == "data_lost" {
+					lost = append(lost, m.Version)
+				}
+			}
+			if len(lost) > 0 {
+				ok = false
+				measured += fmt.Sprintf("; loses data (%s)", strings.Join(lost, ", "))
 			}
 		}
 		return []result.Gate{{Name: g.Name, Scope: "total", Limit: "required", Measured: measured, Value: b2f(!ok), Passed: ok}}

@@ -137,6 +137,7 @@ type rehearsal struct {
 	schema string  // the database the migrations run in (on the server)
 
 	probes map[string][]plan.Probe // the server's ALGORITHM/LOCK answers, by version (probe.go)
+	plan   *plan.Plan              // the release read statically (nil with --migrate-cmd)
 
 	// confined maps statement texts to what runs instead on the dsn
 	// engine (the snapshot's database rewritten to the scratch database).

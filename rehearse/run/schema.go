@@ -34,11 +34,15 @@ func (r *rehearsal) capture(ctx context.Context) (*schemaState, error) {
 
 // diffSchemas lists the objects that differ between two states, one line
 // each ("table investments: definition differs", "column t.c: missing").
-func diffSchemas(a, b *schemaState) []string {
+func diffSchemas(a, b *schemaState) []string { return formatDiff(diffParts(a, b)) }
+
+// diffParts is diffSchemas by object ("table t", "view v", ...): what
+// differs, one part each.
+func diffParts(a, b *schemaState) map[string][]string {
 	if a == nil || b == nil {
 		return nil
 	}
-	var out []string
+	out := map[string][]string{}
 	objs := func(s *schemaState) map[string]string {
 		m := map[string]string{}
 		for _, t := range s.Tables {
@@ -63,26 +67,58 @@ func diffSchemas(a, b *schemaState) []string {
 		w, ok := bm[k]
 		switch {
 		case !ok:
-			out = append(out, k+": missing (it existed before)")
+			out[k] = []string{"missing (it existed before)"}
 		case v != w:
 			if strings.HasPrefix(k, "table ") {
 				parts := tableDiff(findTable(a, k[6:]), findTable(b, k[6:]))
-				if len(parts) == 0 {
-					continue // same structure; only the order of index clauses differs
+				if len(parts) > 0 { // none: only the order of index clauses differs
+					out[k] = parts
 				}
-				out = append(out, k+": "+strings.Join(parts, ", "))
 				continue
 			}
-			out = append(out, k+": definition differs")
+			out[k] = []string{"definition differs"}
 		}
 	}
 	for k := range bm {
 		if _, ok := am[k]; !ok {
-			out = append(out, k+": added (it did not exist before)")
+			out[k] = []string{"added (it did not exist before)"}
+		}
+	}
+	return out
+}
+
+// formatDiff writes diffParts as diffSchemas's lines, sorted.
+func formatDiff(d map[string][]string) []string {
+	var out []string
+	for k, parts := range d {
+		if len(parts) > 0 {
+			out = append(out, k+": "+strings.Join(parts, ", "))
 		}
 	}
 	sort.Strings(out)
 	return out
+}
+
+// netDiff is what differs between a and b that did not already differ
+// between a0 and b0: the part of a down's result that is its own, when the
+// downs before it left differences of their own (a0: the schema they should
+// have restored, b0: the schema they left).
+func netDiff(a, b, a0, b0 *schemaState) []string {
+	own, prior := diffParts(a, b), diffParts(a0, b0)
+	for k, parts := range own {
+		had := map[string]bool{}
+		for _, p := range prior[k] {
+			had[p] = true
+		}
+		kept := parts[:0]
+		for _, p := range parts {
+			if !had[p] {
+				kept = append(kept, p)
+			}
+		}
+		own[k] = kept
+	}
+	return formatDiff(own)
 }
 
 // tableDiff names what differs between two definitions of a table:

@@ -1,0 +1,400 @@
+package run
+
+import (
+	"fmt"
+	"math/big"
+	"regexp"
+	"strings"
+
+	"github.com/rehearse/rehearse/rehearse/migrations"
+	"github.com/rehearse/rehearse/rehearse/plan"
+	"github.com/rehearse/rehearse/rehearse/result"
+	"github.com/rehearse/rehearse/snapshot"
+)
+
+// judgeDown gives m's down its verdict. The schema after the down is
+// compared with the schema before m's up, net of the differences that were
+// already there when the down started (the newer downs left them: they are
+// theirs, not m's). Independently of the schema, the data m's up removed
+// is lost whatever the down re-creates: a dropped column's values, a
+// dropped table's rows, values a narrowed type cut (dataLoss).
+func (f *forward) judgeDown(m *migrations.Migration, preDown, postDown *schemaState, mr *result.MigrationRollback) {
+	diffs := netDiff(f.before[m.Version], postDown, f.after[m.Version], preDown)
+	lost, atRisk := f.dataLoss(m, postDown)
+	mr.AtRisk = atRisk
+	switch {
+	case len(lost) > 0:
+		mr.Verdict = "data_lost"
+		mr.Detail = lost
+		for _, d := range diffs {
+			mr.Detail = append(mr.Detail, "the schema differs too: "+d)
+		}
+	case len(diffs) > 0:
+		mr.Verdict = "differences"
+		mr.Detail = diffs
+	default:
+		mr.Verdict = "restores"
+	}
+}
+
+// dataLoss lists what m's up removed that no down brings back (lost), and
+// what it may have removed when the statistics cannot tell (atRisk):
+//
+//   - a table the up dropped (not renamed) that held rows: its rows are gone,
+//     whether the down re-creates it or not;
+//   - a column the up dropped (not renamed) that held values (statistics:
+//     not all NULL): its values are gone; a down that re-adds it fills it
+//     with its default;
+//   - a column the up narrowed (the plan's narrow-column-type): the values
+//     that did not fit were cut, and widening it back does not restore
+//     them. The snapshot's statistics decide (string lengths, integer
+//     ranges, the digits of min and max); where they cannot (decimal places
+//     and fractional seconds below the extremes, character sets, no
+//     statistics), the column is at risk, with the server's notes when the
+//     rehearsal's own values were cut.
+//
+// A rename is told from a drop by the plan's operations (rename-column,
+// rename-table); where the plan did not analyse every statement of the up,
+// by the schema: a column (table) of the same type (columns) that appeared.
+func (f *forward) dataLoss(m *migrations.Migration, postDown *schemaState) (lost, atRisk []string) {
+	before, up := f.before[m.Version], f.after[m.Version]
+	if before == nil || up == nil {
+		return nil, nil
+	}
+	ops, complete := f.r.upOps(m.Version)
+	warnings := f.upWarnings(m)
+	for i := range before.Tables {
+		t := &before.Tables[i]
+		tu := findTable(up, t.Name)
+		if tu == nil {
+			if renamedTable(t, before, up, ops, complete) {
+				continue
+			}
+			n := f.r.tableRows(t.Name)
+			if n == 0 {
+				continue // nothing to lose
+			}
+			msg := fmt.Sprintf("table %s was dropped by the up with its rows (%d in production)", t.Name, n)
+			if findTable(postDown, t.Name) != nil {
+				msg += "; the down re-creates it empty"
+			} else {
+				msg += "; the down does not re-create it"
+			}
+			lost = append(lost, msg)
+			continue
+		}
+		prod := f.r.snapshotTable(t.Name)
+		for j := range t.Columns {
+			c := &t.Columns[j]
+			st := columnStats(prod, c.Name)
+			cu := findColumn(tu, c.Name)
+			if cu == nil {
+				if renamedColumn(c, t, tu, ops, complete) || st != nil && st.NullFraction >= 1 {
+					continue
+				}
+				msg := fmt.Sprintf("column %s.%s was dropped by the up with its values", t.Name, c.Name)
+				if ta := findTable(postDown, t.Name); ta != nil && findColumn(ta, c.Name) != nil {
+					msg += "; the down re-adds it without them (" + defaultText(findColumn(ta, c.Name)) + " in every row)"
+				} else {
+					msg += "; the down does not re-add it"
+				}
+				lost = append(lost, msg)
+				continue
+			}
+			if !ops.has(t.Name, plan.OpNarrowType, cu.Name) {
+				continue
+			}
+			l, r := narrowLoss(t.Name, c, cu, st, warnings[strings.ToLower(c.Name)])
+			lost, atRisk = append(lost, l...), append(atRisk, r...)
+		}
+	}
+	return lost, atRisk
+}
+
+// upOps are the plan's operations of a migration's up, by table; complete
+// is false when the plan did not analyse every statement (the schema then
+// stands in for it).
+type upOps map[string][]plan.Op
+
+func (o upOps) has(table, class, object string) bool {
+	for _, op := range o[strings.ToLower(table)] {
+		if op.Class == class && (object == "" || strings.EqualFold(op.Object, object)) {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *rehearsal) upOps(version string) (upOps, bool) {
+	out := upOps{}
+	if r.plan == nil {
+		return out, false
+	}
+	for i := range r.plan.Pending {
+		pm := &r.plan.Pending[i]
+		if pm.Version != version {
+			continue
+		}
+		complete := true
+		var add func(sp *plan.StatementPlan)
+		add = func(sp *plan.StatementPlan) {
+			complete = complete && (sp.Analysed || len(sp.Inner) > 0)
+			table := ""
+			if sp.Table != nil {
+				table = strings.ToLower(sp.Table.Name)
+			}
+			for _, op := range sp.Ops {
+				t := table
+				if (op.Class == plan.OpDropTable || op.Class == plan.OpRenameTable) && op.Object != "" {
+					t = strings.ToLower(op.Object)
+				}
+				out[t] = append(out[t], op)
+			}
+			for k := range sp.Inner {
+				add(&sp.Inner[k])
+			}
+		}
+		for k := range pm.Statements {
+			add(&pm.Statements[k])
+		}
+		return out, complete
+	}
+	return out, false
+}
+
+// renamedTable: the up renamed t (the plan says so, or, where the plan is
+// incomplete, a new table with t's columns appeared).
+func renamedTable(t *snapshot.Table, before, up *schemaState, ops upOps, complete bool) bool {
+	if ops.has(t.Name, plan.OpRenameTable, "") {
+		return true
+	}
+	if complete || ops.has(t.Name, plan.OpDropTable, "") {
+		return false
+	}
+	for i := range up.Tables {
+		n := &up.Tables[i]
+		if findTable(before, n.Name) == nil && sameColumns(t, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// renamedColumn: the up renamed c (rename-column, or CHANGE old new), or,
+// where the plan is incomplete, a new column of c's type appeared in t.
+func renamedColumn(c *snapshot.Column, t, tu *snapshot.Table, ops upOps, complete bool) bool {
+	if ops.has(t.Name, plan.OpRenameColumn, c.Name) {
+		return true
+	}
+	if complete || ops.has(t.Name, plan.OpDropColumn, c.Name) {
+		return false
+	}
+	for i := range tu.Columns {
+		n := &tu.Columns[i]
+		if findColumn(t, n.Name) == nil && strings.EqualFold(n.Type, c.Type) {
+			return true
+		}
+	}
+	return false
+}
+
+func sameColumns(a, b *snapshot.Table) bool {
+	if len(a.Columns) != len(b.Columns) {
+		return false
+	}
+	for i := range a.Columns {
+		if !strings.EqualFold(a.Columns[i].Name, b.Columns[i].Name) || !strings.EqualFold(a.Columns[i].Type, b.Columns[i].Type) {
+			return false
+		}
+	}
+	return true
+}
+
+func findColumn(t *snapshot.Table, name string) *snapshot.Column {
+	if t == nil {
+		return nil
+	}
+	for i := range t.Columns {
+		if strings.EqualFold(t.Columns[i].Name, name) {
+			return &t.Columns[i]
+		}
+	}
+	return nil
+}
+
+func columnStats(t *snapshot.Table, name string) *snapshot.ColumnStats {
+	if c := findColumn(t, name); c != nil {
+		return c.Stats
+	}
+	return nil
+}
+
+func defaultText(c *snapshot.Column) string {
+	if c.Default == nil {
+		return "NULL"
+	}
+	return "its default " + *c.Default
+}
+
+// snapshotTable is production's table of that name in the migration
+// database (nil when the release created it).
+func (r *rehearsal) snapshotTable(name string) *snapshot.Table {
+	for i := range r.opts.Snapshot.Schemas {
+		s := &r.opts.Snapshot.Schemas[i]
+		if s.Name != r.snapshotSchema() {
+			continue
+		}
+		for j := range s.Tables {
+			if strings.EqualFold(s.Tables[j].Name, name) {
+				return &s.Tables[j]
+			}
+		}
+	}
+	return nil
+}
+
+// tableRows is how many rows production holds in a table (the snapshot's
+// count; without one, the rows the rehearsal generated).
+func (r *rehearsal) tableRows(name string) int64 {
+	if t := r.snapshotTable(name); t != nil && t.Stats.RowCount() > 0 {
+		return t.Stats.RowCount()
+	}
+	return r.report.Inputs.TableRows[r.schema+"."+name]
+}
+
+var warnColumnRe = regexp.MustCompile("(?i)column '([^']+)'")
+
+// upWarnings are the server's notes and warnings of m's up statements, by
+// the (lower-case) column they name.
+func (f *forward) upWarnings(m *migrations.Migration) map[string][]string {
+	out := map[string][]string{}
+	for _, run := range f.runs {
+		if run.mig != m || run.dir != "up" || !run.run {
+			continue
+		}
+		for _, w := range run.res.Warnings {
+			if mm := warnColumnRe.FindStringSubmatch(w); mm != nil {
+				k := strings.ToLower(mm[1])
+				out[k] = append(out[k], fmt.Sprintf("statement %d: %s", run.index, w))
+			}
+		}
+	}
+	return out
+}
+
+// narrowLoss judges a column the up narrowed from c to cu with production's
+// statistics st.
+func narrowLoss(table string, c, cu *snapshot.Column, st *snapshot.ColumnStats, warnings []string) (lost, atRisk []string) {
+	name := table + "." + c.Name
+	what := fmt.Sprintf("column %s narrowed by the up from %s to %s", name, c.Type, cu.Type)
+	risk := func(why string) {
+		msg := what + ": " + why
+		if len(warnings) > 0 {
+			msg += "; the rehearsal's own values were cut (" + strings.Join(warnings, "; ") + ")"
+		}
+		atRisk = append(atRisk, msg)
+	}
+	if st == nil {
+		risk("the snapshot has no statistics for it (rehearse snapshot --column-stats) to say whether its values fit")
+		return
+	}
+	switch k := columnKind(c.DataType); {
+	case k == "string" && cu.CharMaxLength != nil && st.Length != nil:
+		if st.Length.Max > *cu.CharMaxLength {
+			lost = append(lost, fmt.Sprintf("%s: values up to %d characters (statistics) do not fit in %d; widening it back does not restore them", what, st.Length.Max, *cu.CharMaxLength))
+		} else if !strings.EqualFold(c.Charset, cu.Charset) {
+			risk(fmt.Sprintf("the character set changes from %s to %s, and the statistics do not show which characters the values hold", c.Charset, cu.Charset))
+		}
+	case k == "int":
+		lo, hi := intRange(cu)
+		if out := outside(st, lo, hi); out != "" {
+			lost = append(lost, fmt.Sprintf("%s: %s (statistics) is outside its range; widening it back does not restore it", what, out))
+		}
+	case k == "decimal" && cu.NumericPrecision != nil && cu.NumericScale != nil:
+		p, s := *cu.NumericPrecision, *cu.NumericScale
+		for _, v := range []*string{st.Min, st.Max} {
+			if v == nil {
+				continue
+			}
+			ip, fp := digits(*v)
+			switch {
+			case ip > p-s:
+				lost = append(lost, fmt.Sprintf("%s: %s (statistics) has %d integer digits, the new type %d", what, *v, ip, p-s))
+				return
+			case fp > s:
+				lost = append(lost, fmt.Sprintf("%s: %s (statistics) has %d decimal places, the new type %d: values are rounded, and widening it back does not restore the digits", what, *v, fp, s))
+				return
+			}
+		}
+		if c.NumericScale != nil && *c.NumericScale > s {
+			risk(fmt.Sprintf("values with more than %d decimal places are rounded; the statistics show only the extremes", s))
+		}
+	case k == "temporal" && cu.DatetimePrecision != nil:
+		fsp := *cu.DatetimePrecision
+		for _, v := range []*string{st.Min, st.Max} {
+			if v != nil {
+				if _, fp := digits(*v); fp > fsp {
+					lost = append(lost, fmt.Sprintf("%s: %s (statistics) has %d fractional-second digits, the new type %d", what, *v, fp, fsp))
+					return
+				}
+			}
+		}
+		risk(fmt.Sprintf("fractional seconds past %d digits are rounded away silently; the statistics show only the extremes", fsp))
+	default:
+		risk("the statistics cannot say whether every value fits")
+	}
+	return lost, atRisk
+}
+
+// columnKind groups DATA_TYPEs for narrowLoss.
+func columnKind(dataType string) string {
+	switch strings.ToLower(dataType) {
+	case "char", "varchar", "binary", "varbinary", "tinytext", "text", "mediumtext", "longtext", "tinyblob", "blob", "mediumblob", "longblob":
+		return "string"
+	case "tinyint", "smallint", "mediumint", "int", "integer", "bigint":
+		return "int"
+	case "decimal", "numeric":
+		return "decimal"
+	case "datetime", "timestamp", "time":
+		return "temporal"
+	}
+	return "other"
+}
+
+// intRange is an integer column's range.
+func intRange(c *snapshot.Column) (lo, hi *big.Int) {
+	bits := map[string]uint{"tinyint": 8, "smallint": 16, "mediumint": 24, "int": 32, "integer": 32, "bigint": 64}[strings.ToLower(c.DataType)]
+	one := big.NewInt(1)
+	if strings.Contains(strings.ToLower(c.Type), "unsigned") {
+		return big.NewInt(0), new(big.Int).Sub(new(big.Int).Lsh(one, bits), one)
+	}
+	h := new(big.Int).Lsh(one, bits-1)
+	return new(big.Int).Neg(h), h.Sub(h, one)
+}
+
+// outside names the statistics' extreme outside [lo, hi], or "".
+func outside(st *snapshot.ColumnStats, lo, hi *big.Int) string {
+	for _, v := range []*string{st.Min, st.Max} {
+		if v == nil {
+			continue
+		}
+		n, ok := new(big.Int).SetString(*v, 10)
+		if ok && (n.Cmp(lo) < 0 || n.Cmp(hi) > 0) {
+			return *v
+		}
+	}
+	return ""
+}
+
+// digits counts a decimal literal's integer digits and significant decimal
+// places ("-0012.3400" → 2, 2; "2024-01-01 10:00:00.123" → _, 3).
+func digits(v string) (intDigits, frac int64) {
+	v = strings.TrimLeft(strings.TrimSpace(v), "-+")
+	ip, fp, _ := strings.Cut(v, ".")
+	if strings.ContainsAny(ip, " :-") { // a date/time: only the fraction counts
+		ip = ""
+	}
+	ip = strings.TrimLeft(ip, "0")
+	fp = strings.TrimRight(fp, "0")
+	return int64(len(ip)), int64(len(fp))
+}
