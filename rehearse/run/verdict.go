@@ -160,10 +160,10 @@ func (r *rehearsal) verdict(f *forward) {
 			}
 			if len(m.AtRisk) > 0 {
 				rep.Findings = append(rep.Findings, result.Finding{
-					Code: "RUN211", DocsURL: "docs/rules/RUN211.md", Severity: "warning", Migration: m.Version,
+					Severity: "warning", Migration: m.Version,
 					Message: "rollback may lose data: " + strings.Join(m.AtRisk, "; "),
 					Fix:     "check production's values before the release (e.g. SELECT COUNT(*) of the values that do not fit the new type), or keep the wider type",
-				})
+				}.Of(codes.RollbackDataLost))
 			}
 		}
 	}
