@@ -1,0 +1,6 @@
+-- +migrate Up
+-- The new app keeps delivery notes elsewhere.
+ALTER TABLE orders DROP COLUMN note;
+
+-- +migrate Down
+ALTER TABLE orders ADD COLUMN note VARCHAR(200) DEFAULT NULL AFTER total;
