@@ -121,6 +121,12 @@ func (s *session) captureSource(ctx context.Context, src *Source, opts CaptureOp
 	src.Version = cleanVersion(s.version)
 	src.VersionComment = comment.String
 	src.ServerUUID = uuid
+	if src.Identity, err = ReadIdentity(ctx, s.conn); err != nil {
+		return err
+	}
+	if src.Identity.TopologyUnknown != "" {
+		s.log("warning: %s; the snapshot cannot tell a replica of this server from another server", src.Identity.TopologyUnknown)
+	}
 	src.Host = RedactHost(opts.Host)
 	src.Origin = opts.Origin
 	if src.Origin == "" {

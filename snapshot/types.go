@@ -34,6 +34,10 @@ type Source struct {
 	ServerUUID string `json:"server_uuid"`
 	Host       string `json:"host,omitempty"`   // redacted (e.g. "db-***:3306")
 	Origin     string `json:"origin,omitempty"` // "server" or "dump:FILE"
+	// Identity is the source's server id, host name, port, data folder and
+	// replication topology, for the production guard (absent in snapshots
+	// of earlier versions).
+	Identity *Identity `json:"identity,omitempty"`
 }
 
 // Schema is one database.

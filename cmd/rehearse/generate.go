@@ -19,6 +19,7 @@ import (
 	"github.com/rehearse/rehearse/rehearse"
 	"github.com/rehearse/rehearse/rehearse/datagen"
 	"github.com/rehearse/rehearse/rehearse/engine"
+	"github.com/rehearse/rehearse/rehearse/guard"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
@@ -121,6 +122,13 @@ func generateRun(ctx context.Context, opts *generateOptions) error {
 		return err
 	}
 	defer db.Close()
+	// generate writes into an existing server: never production.
+	if err := guard.Check(ctx, db, snap.Source); err != nil {
+		if passwd != "" {
+			err = scrubPassword(err, passwd)
+		}
+		return err
+	}
 	prog := newProgressPrinter(opts.io.ErrOut, opts.io.ErrOutIsTTY)
 	o.Progress = prog.update
 	res, err := datagen.Generate(ctx, db, snap, o)

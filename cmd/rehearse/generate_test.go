@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -27,23 +28,41 @@ func TestGenerateCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	// The snapshot is production's; the server filled is another with the
+	// same schema (generate refuses the snapshot's own source).
+	prod := testserver.Start(t, testserver.LocalMariaDB())
+	pdb, err := prod.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pdb.Close()
 	for _, s := range []string{
 		"CREATE DATABASE shop",
 		"CREATE TABLE shop.customer (id INT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(100) NOT NULL UNIQUE, city VARCHAR(40))",
 		"CREATE TABLE shop.orders (id BIGINT AUTO_INCREMENT PRIMARY KEY, customer_id INT NOT NULL, total DECIMAL(10,2) NOT NULL, " +
 			"created_at DATETIME NOT NULL, FOREIGN KEY (customer_id) REFERENCES shop.customer (id))",
 	} {
-		if _, err := db.Exec(s); err != nil {
-			t.Fatal(err)
+		for _, d := range []*sql.DB{db, pdb} {
+			if _, err := d.Exec(s); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
-	snap, err := snapshot.Capture(context.Background(), db, snapshot.CaptureOptions{Databases: []string{"shop"}, SkipPrivilegeCheck: true})
+	snap, err := snapshot.Capture(context.Background(), pdb, snapshot.CaptureOptions{Databases: []string{"shop"}, SkipPrivilegeCheck: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	file := filepath.Join(t.TempDir(), "shop.json")
 	if err := snapshot.WriteFile(file, snap); err != nil {
 		t.Fatal(err)
+	}
+	// Its own source is refused, nothing written.
+	if code, _, errOut := runGenerate(t, "--snapshot", file, "--dsn", prod.DSN(), "--rows", "customer=5"); code != 2 || !strings.Contains(errOut, "the target is production") {
+		t.Errorf("generate into the snapshot's source: exit %d\n%s", code, errOut)
+	}
+	var written int
+	if err := pdb.QueryRow("SELECT COUNT(*) FROM shop.customer").Scan(&written); err != nil || written != 0 {
+		t.Errorf("the source got %d rows (%v)", written, err)
 	}
 
 	code, out, errOut := runGenerate(t, "--snapshot", file, "--dsn", srv.DSN(), "--rows", "customer=500", "--rows", "orders=2_000", "--seed", "9")

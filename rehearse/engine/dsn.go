@@ -21,7 +21,7 @@ import (
 // creates a scratch database rehearse_<id>, hands it out as
 // Server.Database, and drops it on Stop unless Options.Keep. It never
 // touches other databases and refuses the server whose identity equals
-// Options.GuardUUID (production). Settings are applied per session through
+// Options.Guard (production). Settings are applied per session through
 // the DSN; a global-only setting that differs on the server is reported on
 // Options.Log, not changed.
 type DSN struct{}
@@ -92,9 +92,10 @@ func (d *DSN) Start(ctx context.Context, opts Options) (*Server, error) {
 	if err := identify(cctx, db, s); err != nil {
 		return nil, fmt.Errorf("dsn engine: %s: %s", where, scrub(err.Error(), password))
 	}
-	if opts.GuardUUID != "" && s.ServerUUID == opts.GuardUUID {
-		return nil, rehearse.WithHint(fmt.Errorf("dsn engine: %s is the snapshot's source server (production): its identity %s equals the one recorded in the snapshot, and rehearse never runs against production", where, s.ServerUUID),
-			"give --dsn a staging or scratch server, or leave --dsn out for a throwaway server (--engine auto, docker or local)")
+	if opts.Guard != nil {
+		if err := opts.Guard(cctx, db); err != nil {
+			return nil, fmt.Errorf("dsn engine: %s: %w", where, err)
+		}
 	}
 	if opts.Flavor != "" && s.Flavor != opts.Flavor || opts.Version != "" && !versionMatches(s.Version, opts.Version) {
 		logf(opts.Log, "dsn engine: warning: asked for %s %s, the server at %s is %s %s", opts.Flavor, opts.Version, where, s.Flavor, s.Version)

@@ -79,9 +79,11 @@ type Options struct {
 	// the server is touched picks the name first.
 	Database string
 
-	// GuardUUID, when set, makes Start refuse a server whose @@server_uuid
-	// equals it: the snapshot's source, i.e. production.
-	GuardUUID string
+	// Guard, when set, is called by engines that write to a server they
+	// did not start (dsn) before anything is written; an error refuses the
+	// server. restore.StartOptions sets it to the production guard
+	// (rehearse/guard) for the snapshot's source.
+	Guard func(ctx context.Context, db *sql.DB) error
 
 	// Log receives one-line progress and diagnostics (never a password).
 	Log io.Writer

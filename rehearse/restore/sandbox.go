@@ -2,6 +2,7 @@ package restore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/rehearse/rehearse/rehearse"
 	"github.com/rehearse/rehearse/rehearse/engine"
+	"github.com/rehearse/rehearse/rehearse/guard"
 	"github.com/rehearse/rehearse/rehearse/scope"
 	"github.com/rehearse/rehearse/snapshot"
 )
@@ -85,8 +87,9 @@ func StartOptions(snap *snapshot.Snapshot, base engine.Options) engine.Options {
 		settings[k] = v
 	}
 	o.Settings = settings
-	if snap.Source.ServerUUID != "" {
-		o.GuardUUID = snap.Source.ServerUUID
+	if o.Guard == nil {
+		src := snap.Source
+		o.Guard = func(ctx context.Context, db *sql.DB) error { return guard.Check(ctx, db, src) }
 	}
 	return o
 }

@@ -1,0 +1,146 @@
+package snapshot
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/go-sql-driver/mysql"
+)
+
+// Identity tells one server from another and says where it sits in a
+// replication topology: what the production guard (rehearse/guard) needs to
+// recognise the snapshot's source, a replica of it, or a member of its
+// cluster or group.
+type Identity struct {
+	ServerUUID string `json:"server_uuid,omitempty"` // @@server_uuid (MySQL); "" on MariaDB
+	ServerID   uint64 `json:"server_id,omitempty"`
+	Hostname   string `json:"hostname,omitempty"`
+	Port       int    `json:"port,omitempty"`
+	Datadir    string `json:"datadir,omitempty"`
+	// Upstreams are the servers this one replicates from (SHOW REPLICA
+	// STATUS / SHOW ALL SLAVES STATUS, one per channel).
+	Upstreams []Upstream `json:"upstreams,omitempty"`
+	// GaleraCluster is wsrep_cluster_state_uuid; ReplicationGroup is
+	// group_replication_group_name ("" when not a member).
+	GaleraCluster    string `json:"galera_cluster,omitempty"`
+	ReplicationGroup string `json:"replication_group,omitempty"`
+	// TopologyUnknown says why the replication status could not be read
+	// ("" when it was).
+	TopologyUnknown string `json:"topology_unknown,omitempty"`
+}
+
+// Upstream is one replication source of a server.
+type Upstream struct {
+	Host     string `json:"host,omitempty"`
+	Port     int    `json:"port,omitempty"`
+	UUID     string `json:"uuid,omitempty"`
+	ServerID uint64 `json:"server_id,omitempty"`
+}
+
+// querier is a *sql.DB or *sql.Conn.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// ReadIdentity reads the identity of the server behind q. Only SELECT of
+// system variables and SHOW ... STATUS: it never writes. A replication
+// status the account may not read is recorded in TopologyUnknown, not an
+// error.
+func ReadIdentity(ctx context.Context, q querier) (*Identity, error) {
+	id := &Identity{}
+	var host, datadir sql.NullString
+	var port sql.NullInt64
+	var sid sql.NullString
+	if err := q.QueryRowContext(ctx, "SELECT @@server_id, @@hostname, @@port, @@datadir").Scan(&sid, &host, &port, &datadir); err != nil {
+		return nil, fmt.Errorf("read server identity: %w", err)
+	}
+	id.ServerID, _ = strconv.ParseUint(sid.String, 10, 64)
+	id.Hostname, id.Port, id.Datadir = host.String, int(port.Int64), datadir.String
+	var uuid string
+	if err := q.QueryRowContext(ctx, "SELECT @@server_uuid").Scan(&uuid); err == nil {
+		id.ServerUUID = uuid
+	} else if !isMySQLErr(err, errUnknownSysVar) {
+		return nil, fmt.Errorf("read server identity: %w", err)
+	}
+	var group sql.NullString
+	if err := q.QueryRowContext(ctx, "SELECT @@group_replication_group_name").Scan(&group); err == nil {
+		id.ReplicationGroup = group.String
+	}
+	var name, cluster string
+	if err := q.QueryRowContext(ctx, "SHOW GLOBAL STATUS LIKE 'wsrep_cluster_state_uuid'").Scan(&name, &cluster); err == nil {
+		id.GaleraCluster = cluster
+	}
+	ups, err := upstreams(ctx, q)
+	if err != nil {
+		id.TopologyUnknown = err.Error()
+	}
+	id.Upstreams = ups
+	return id, nil
+}
+
+// upstreams reads the replication channels, MariaDB's named connections
+// included.
+func upstreams(ctx context.Context, q querier) ([]Upstream, error) {
+	var rows *sql.Rows
+	var err error
+	for _, stmt := range []string{"SHOW ALL SLAVES STATUS", "SHOW REPLICA STATUS", "SHOW SLAVE STATUS"} {
+		rows, err = q.QueryContext(ctx, stmt)
+		if err == nil || !isMySQLErr(err, 1064) { // a syntax the flavor lacks: try the next
+			break
+		}
+	}
+	if err != nil {
+		if isMySQLErr(err, 1227, 1142, 1044, 1045) {
+			return nil, fmt.Errorf("this account may not read the replication status (needs REPLICATION CLIENT on MySQL, SLAVE MONITOR on MariaDB): %v", err)
+		}
+		return nil, fmt.Errorf("read the replication status: %w", err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out []Upstream
+	for rows.Next() {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		get := func(names ...string) string {
+			for _, n := range names {
+				for i, c := range cols {
+					if strings.EqualFold(c, n) {
+						return vals[i].String
+					}
+				}
+			}
+			return ""
+		}
+		u := Upstream{Host: get("Source_Host", "Master_Host"), UUID: get("Source_UUID", "Master_UUID")}
+		u.Port, _ = strconv.Atoi(get("Source_Port", "Master_Port"))
+		u.ServerID, _ = strconv.ParseUint(get("Source_Server_Id", "Master_Server_Id"), 10, 64)
+		if u.Host != "" || u.UUID != "" {
+			out = append(out, u)
+		}
+	}
+	return out, rows.Err()
+}
+
+func isMySQLErr(err error, codes ...uint16) bool {
+	var me *mysql.MySQLError
+	if !errors.As(err, &me) {
+		return false
+	}
+	for _, c := range codes {
+		if me.Number == c {
+			return true
+		}
+	}
+	return false
+}
