@@ -139,7 +139,9 @@ func runStatements(rep *result.Report, version string) []toolStatement {
 			default:
 				ts.ran, ts.outcome = true, "applies"
 			}
-			ts.blocks = s.LongestStallS >= 0.1 && s.LongestStallS >= 0.5*s.DurationS
+			// The truth's definition (verify): a writer stalled at least
+			// half of the statement's run and at least 200 ms.
+			ts.blocks = s.LongestStallS >= 0.2 && s.LongestStallS >= 0.5*s.DurationS
 			scope := fmt.Sprintf("%s#%d", m.Version, s.Index)
 			for _, g := range rep.Gates {
 				if g.Scope == scope && !g.Passed {
