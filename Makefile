@@ -34,11 +34,18 @@ lint:
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
-# The statement splitter under go's fuzzer (FUZZTIME=5m for longer); the seed
-# corpus and any failure found are kept in rehearse/sqlsplit/testdata/fuzz.
+# Every fuzz target of the module under go's fuzzer, FUZZTIME each
+# (FUZZTIME=5m for longer): the statement splitter, the snapshot loader and
+# checker, the statements restore builds. Seeds and any failure found are
+# kept in each package's testdata/fuzz.
 FUZZTIME ?= 30s
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzSplit$$' -fuzztime $(FUZZTIME) ./rehearse/sqlsplit/
+	@set -e; grep -rHo --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*' . | sort | \
+	while IFS=: read -r file fn; do \
+	  f=$${fn#func }; pkg=./$$(dirname $${file#./}); \
+	  echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
+	  $(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
 
 clean:
 	rm -rf bin out

@@ -89,6 +89,9 @@ func Load(r io.Reader, name string) (*Snapshot, error) {
 		}
 		return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, name, err)
 	}
+	if err := snap.Validate(name); err != nil {
+		return nil, err
+	}
 	return &snap, nil
 }
 

@@ -131,6 +131,11 @@ func (l *Local) startProcess(ctx context.Context, bin Binary, dir string, port i
 	datadir := filepath.Join(dir, "data")
 	tmpdir := filepath.Join(dir, "tmp")
 	_ = os.MkdirAll(tmpdir, 0o750)
+	// Server-side file access (INTO OUTFILE, LOAD_FILE, LOAD DATA without
+	// LOCAL) stays in the sandbox's folder: the server runs as this user,
+	// and a restored trigger or a migration must not reach the host's files.
+	files := filepath.Join(dir, "files")
+	_ = os.MkdirAll(files, 0o750)
 	errLog := filepath.Join(dir, "error.log")
 	_ = os.Remove(errLog)
 	sock := filepath.Join(dir, "mysql.sock")
@@ -147,11 +152,11 @@ func (l *Local) startProcess(ctx context.Context, bin Binary, dir string, port i
 		"--local-infile=1",
 	}
 	if bin.Flavor == MySQL {
-		args = append(args, "--mysqlx=OFF", "--skip-log-bin", "--secure-file-priv=")
+		args = append(args, "--mysqlx=OFF", "--skip-log-bin", "--secure-file-priv="+inner(files))
 	} else {
 		// MariaDB 11.4+ generates a TLS certificate at every start when
 		// none is configured (~2 s); a loopback sandbox needs no TLS.
-		args = append(args, "--secure-file-priv=", "--skip-ssl")
+		args = append(args, "--secure-file-priv="+inner(files), "--skip-ssl")
 	}
 	if os.Geteuid() == 0 {
 		args = append(args, "--user=root")

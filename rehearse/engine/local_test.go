@@ -213,3 +213,36 @@ func TestLocalCancelDuringStart(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestLocalFilesStayInSandbox: a sandbox process runs as this user (root
+// here), so SELECT ... INTO OUTFILE or LOAD_FILE in a restored trigger or
+// a migration must not reach the host's files: secure_file_priv is the
+// sandbox's own folder, on every local target.
+func TestLocalFilesStayInSandbox(t *testing.T) {
+	for _, tgt := range testserver.Targets() {
+		if tgt.Engine.Name() != "local" {
+			continue
+		}
+		t.Run(tgt.Name, func(t *testing.T) {
+			s := testserver.Start(t, tgt)
+			db, err := s.Open("")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			outside := filepath.Join(os.TempDir(), fmt.Sprintf("rehearse-outfile-%d-%d", os.Getpid(), time.Now().UnixNano()))
+			defer os.Remove(outside)
+			_, err = db.Exec("SELECT 'owned' INTO OUTFILE '" + outside + "'")
+			if err == nil {
+				t.Fatalf("INTO OUTFILE %s succeeded: the sandbox writes host files", outside)
+			}
+			if !strings.Contains(err.Error(), "1290") {
+				t.Errorf("INTO OUTFILE outside: %v, want error 1290 (secure-file-priv)", err)
+			}
+			var v *string
+			if err := db.QueryRow("SELECT LOAD_FILE('/etc/passwd')").Scan(&v); err != nil || v != nil {
+				t.Errorf("LOAD_FILE('/etc/passwd') = %v, %v: want NULL", v, err)
+			}
+		})
+	}
+}

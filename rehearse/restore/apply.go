@@ -47,6 +47,11 @@ var ErrExists = errors.New("target database exists")
 // objects belong to the restoring account (production's accounts do not exist
 // in a sandbox). On error, the databases Apply created are dropped again.
 func Apply(ctx context.Context, db *sql.DB, snap *snapshot.Snapshot, opts Options) (err error) {
+	// Nothing runs for a snapshot whose objects are not what they say
+	// (snapshot.Load checked a file already; this covers built ones).
+	if err := snap.Validate("snapshot"); err != nil {
+		return err
+	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("restore: connect: %w", err)
@@ -208,27 +213,17 @@ func (a *applier) use(ctx context.Context, schema string) error {
 	return a.exec(ctx, "database "+schema, "USE "+quote(a.target(schema)))
 }
 
-// createBody strips "CREATE TABLE `name`" from SHOW CREATE TABLE text,
-// leaving what follows the name, so the table can be created in any database
-// by a qualified name.
-func createBody(create string) string {
-	rest := strings.TrimSpace(create)
-	rest = strings.TrimSpace(rest[len("CREATE TABLE"):])
-	if strings.HasPrefix(rest, "`") {
-		for i := 1; i < len(rest); i++ {
-			if rest[i] == '`' {
-				if i+1 < len(rest) && rest[i+1] == '`' {
-					i++
-					continue
-				}
-				return quote(unquote(rest[:i+1])) + " " + strings.TrimSpace(rest[i+1:])
-			}
-		}
+// createTableSQL turns SHOW CREATE TABLE text into a CREATE TABLE of the
+// same table in database target: "CREATE TABLE `name` ..." becomes
+// "CREATE TABLE `target`.`name` ...". Text that is not a CREATE TABLE is an
+// error, never a panic (snapshot.Check refuses it earlier).
+func createTableSQL(target, create string) (string, error) {
+	name, def, err := snapshot.TableDefinition(create)
+	if err != nil {
+		return "", fmt.Errorf("create_sql: %w", err)
 	}
-	return rest
+	return "CREATE TABLE " + quote(target) + "." + quote(name) + " " + strings.TrimSpace(def), nil
 }
-
-func unquote(q string) string { return strings.ReplaceAll(q[1:len(q)-1], "``", "`") }
 
 // views creates views in dependency order: a view whose base view does not
 // exist yet fails with 1146 and is retried after the others.
@@ -310,7 +305,7 @@ func (a *applier) withMode(ctx context.Context, mode, what, q string) error {
 var definerRe = regexp.MustCompile("(?i)\\s+DEFINER\\s*=\\s*(`[^`]*`|'[^']*'|[^\\s@]+)@(`[^`]*`|'[^']*'|[^\\s]+)")
 
 // stripDefiner removes a DEFINER=user@host clause.
-func stripDefiner(q string) string { return definerRe.ReplaceAllString(q, "") }
+func stripDefiner(q string) string { return definerRe.ReplaceAllString(q, " ") }
 
 // remap rewrites `db`. qualifiers of mapped databases (views name their
 // tables with the database).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"fmt"
 	"sync"
 	"time"
 
@@ -105,7 +106,10 @@ feed:
 // locks a foreign key's parent table in its data dictionary, so concurrent
 // CREATE TABLEs can deadlock (1213): the loser is retried.
 func (a *applier) createTable(ctx context.Context, w *applier, j tableJob) error {
-	q := "CREATE TABLE " + quote(a.target(j.schema)) + "." + createBody(w.remap(j.table.CreateSQL))
+	q, err := createTableSQL(a.target(j.schema), w.remap(j.table.CreateSQL))
+	if err != nil {
+		return fmt.Errorf("restore table %s.%s: %w", j.schema, j.table.Name, err)
+	}
 	for attempt := 0; ; attempt++ {
 		_, err := w.conn.ExecContext(ctx, q)
 		if err == nil || !isErr(err, 1213, 1205) || attempt == 10 {
