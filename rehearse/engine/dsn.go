@@ -100,8 +100,25 @@ func (d *DSN) Start(ctx context.Context, opts Options) (*Server, error) {
 	if opts.Flavor != "" && s.Flavor != opts.Flavor || opts.Version != "" && !versionMatches(s.Version, opts.Version) {
 		logf(opts.Log, "dsn engine: warning: asked for %s %s, the server at %s is %s %s", opts.Flavor, opts.Version, where, s.Flavor, s.Version)
 	}
-	if err := enableMDLInstrumentation(cctx, db); err != nil {
-		logf(opts.Log, "dsn engine: warning: %v: lock measurements may miss metadata locks (needs performance_schema=ON and UPDATE on performance_schema)", err)
+	// The metadata-lock instrument is a global setting of a shared server:
+	// switched on only for the rehearsal and put back as it was on Stop.
+	var wasEnabled, wasTimed string
+	instrumentChanged := false
+	if err := db.QueryRowContext(cctx, `SELECT ENABLED, TIMED FROM performance_schema.setup_instruments WHERE NAME='wait/lock/metadata/sql/mdl'`).Scan(&wasEnabled, &wasTimed); err != nil {
+		logf(opts.Log, "dsn engine: warning: cannot read the metadata-lock instrument (%v): lock measurements may miss metadata locks; it is left as it is", err)
+	} else if wasEnabled != "YES" || wasTimed != "YES" {
+		if err := enableMDLInstrumentation(cctx, db); err != nil {
+			logf(opts.Log, "dsn engine: warning: %v: lock measurements may miss metadata locks (needs performance_schema=ON and UPDATE on performance_schema)", err)
+		} else {
+			instrumentChanged = true
+		}
+	}
+	restoreInstrument := func(ctx context.Context, db *sql.DB) {
+		if instrumentChanged {
+			if _, err := db.ExecContext(ctx, `UPDATE performance_schema.setup_instruments SET ENABLED=?, TIMED=? WHERE NAME='wait/lock/metadata/sql/mdl'`, wasEnabled, wasTimed); err != nil {
+				logf(opts.Log, "dsn engine: warning: could not put the metadata-lock instrument back to ENABLED=%s, TIMED=%s: %s", wasEnabled, wasTimed, scrub(err.Error(), password))
+			}
+		}
 	}
 	params, err := sessionSettings(cctx, db, opts)
 	if err != nil {
@@ -134,6 +151,10 @@ func (d *DSN) Start(ctx context.Context, opts Options) (*Server, error) {
 	s.stop = func(ctx context.Context) error {
 		if opts.Keep {
 			logf(opts.Log, "dsn engine: kept scratch database %s on %s (--keep)", s.Database, where)
+			if db, err := s.Open(""); err == nil {
+				restoreInstrument(ctx, db)
+				db.Close()
+			}
 			return nil
 		}
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
@@ -143,6 +164,7 @@ func (d *DSN) Start(ctx context.Context, opts Options) (*Server, error) {
 			return err
 		}
 		defer db.Close()
+		restoreInstrument(ctx, db)
 		if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS `"+s.Database+"`"); err != nil {
 			return fmt.Errorf("dsn engine: drop scratch database %s on %s: %s", s.Database, where, scrub(err.Error(), password))
 		}

@@ -2,6 +2,8 @@ package plan
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -79,15 +81,20 @@ func Calibrate(ctx context.Context, conn *sql.Conn, dir, engine, flavor, version
 }
 
 func measure(ctx context.Context, conn *sql.Conn) (c *Calibration, err error) {
-	const db = "_rehearse_calibration"
+	// A name of its own (the server may be shared: the dsn engine's), made
+	// by this process; only what was created here is dropped.
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	db := "rehearse_cal_" + hex.EncodeToString(b)
 	exec := func(q string) error {
 		_, err := conn.ExecContext(ctx, q)
 		return err
 	}
-	defer func() { _, _ = conn.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+db) }()
+	if err := exec("CREATE DATABASE " + db); err != nil {
+		return nil, err
+	}
+	defer func() { _, _ = conn.ExecContext(context.Background(), "DROP DATABASE "+db) }()
 	steps := []string{
-		"DROP DATABASE IF EXISTS " + db,
-		"CREATE DATABASE " + db,
 		"CREATE TABLE " + db + ".d (n int PRIMARY KEY) ENGINE=InnoDB",
 		"INSERT INTO " + db + ".d VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)",
 		"CREATE TABLE " + db + ".c (id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY, a int NOT NULL, b bigint, " +

@@ -286,6 +286,14 @@ func (a *applier) events(ctx context.Context, sc snapshot.Schema) error {
 		if err := a.withMode(ctx, e.SQLMode, "event "+sc.Name+"."+e.Name, stripDefiner(e.CreateSQL)); err != nil {
 			return err
 		}
+		// Restored disabled: an event that fired in the sandbox would
+		// write while the rehearsal measures (and, on a shared server,
+		// whenever its scheduler runs). The global scheduler is never
+		// touched.
+		if err := a.exec(ctx, "event "+sc.Name+"."+e.Name, "ALTER EVENT "+quote(e.Name)+" DISABLE"); err != nil {
+			return err
+		}
+		logf(a.opts.Log, "restore: event %s.%s restored DISABLED (it would write during the rehearsal)", sc.Name, e.Name)
 	}
 	return nil
 }

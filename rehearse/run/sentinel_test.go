@@ -278,6 +278,7 @@ CREATE DATABASE other;
 CREATE TABLE other.t (id INT PRIMARY KEY, v VARCHAR(10));
 INSERT INTO other.t VALUES (1, 'keep'), (2, 'me');
 INSERT INTO app.accounts (name, balance) VALUES ('a', 10), ('b', 150.5), ('c', 1000);
+UPDATE performance_schema.setup_instruments SET ENABLED = 'NO', TIMED = 'NO' WHERE NAME = 'wait/lock/metadata/sql/mdl';
 `)
 			before := sentinel(t, sdb)
 			dsn := engine.Options{DSN: shared.DSN()}
