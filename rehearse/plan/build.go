@@ -242,9 +242,38 @@ func verify(ctx context.Context, o Options, p *Plan, pending []*migrations.Migra
 		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 		conn.Close()
 	}()
-	r := &replayer{conn: conn, srv: parseServer(string(sb.Flavor), sb.Version), c: newClassifier(newModel(o.Snapshot, schema)), prepared: map[string]string{}, confined: confined}
+	// The copy the ALGORITHM/LOCK ladder works on, taken before the replay
+	// (the ladder rewrites statements: it must never decide what applies).
+	pconn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("plan: connect to the sandbox: %w", err)
+	}
+	defer func() {
+		_ = pconn.Raw(func(any) error { return driver.ErrBadConn })
+		pconn.Close()
+	}()
+	scratch := "_rehearse_probe"
+	if sb.Database != "" {
+		scratch = sb.Database + "_probe" // the dsn engine's grants cover its prefix
+	}
+	defer func() {
+		_, _ = pconn.ExecContext(context.WithoutCancel(ctx), "DROP DATABASE IF EXISTS "+quoteIdent(scratch))
+	}()
+	if err := cloneSchema(ctx, pconn, target, scratch); err != nil {
+		return err
+	}
+	srvInfo := parseServer(string(sb.Flavor), sb.Version)
+	r := &replayer{conn: conn, srv: srvInfo, c: newClassifier(newModel(o.Snapshot, schema)), prepared: map[string]string{}, confined: confined}
 	for i, m := range pending {
 		p.Findings = append(p.Findings, r.migration(ctx, m, &p.Pending[i])...)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	pr := &replayer{conn: pconn, srv: srvInfo, c: newClassifier(newModel(o.Snapshot, schema)), prepared: map[string]string{}, confined: confined}
+	names := namesSchema(target)
+	for i, m := range pending {
+		pr.probe(ctx, m, &p.Pending[i], names, target)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

@@ -9,11 +9,14 @@
 // calibration).
 //
 // The server is the ground truth: Build replays the pending set on a
-// schema-only sandbox restored from the snapshot, runs every ALTER through
-// the ALGORITHM/LOCK ladder (INSTANT, then NOCOPY/INPLACE with LOCK=NONE and
-// LOCK=SHARED, then COPY) so the first level the server accepts is the
-// verified one, and classifies every failure by MySQL error number
+// schema-only sandbox restored from the snapshot, each statement exactly as
+// the runner sends it, and classifies every failure by MySQL error number
 // ("applied outside the runner", "references what production lacks").
+// Then, on a copy of the schema taken before the replay, it runs every
+// ALTER that applied through the ALGORITHM/LOCK ladder (INSTANT, then
+// NOCOPY/INPLACE with LOCK=NONE and LOCK=SHARED, then COPY), so the first
+// level the server accepts is the verified one; the ladder rewrites
+// statements, so it never decides whether one applies.
 //
 // The result is a Plan, a versioned JSON document ("rehearse.plan/v1")
 // described in docs/plan-format.md, which the reports package renders.

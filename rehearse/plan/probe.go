@@ -97,23 +97,13 @@ func ProbeAlgorithms(ctx context.Context, db *sql.DB, stmts []sqlsplit.Statement
 	out := make([]Probe, len(stmts))
 	for i, st := range stmts {
 		out[i] = Probe{File: st.File, Line: st.Line}
-		if names.MatchString(st.Text) {
-			out[i].Replay = &Replay{Class: "skipped", Message: fmt.Sprintf("names database %s explicitly: not run on the copy", opts.Schema)}
-			continue
-		}
-		r.executed = nil
-		err := r.statement(ctx, pm, i, st.Text)
+		out[i].Replay = r.probeOne(ctx, pm, i, st.Text, names, opts.Schema)
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		sp := &pm.Statements[i]
-		out[i].Verified = sp.Verified
+		out[i].Verified = pm.Statements[i].Verified
 		if out[i].Verified == nil && r.executed != nil {
 			out[i].Verified = r.executed.Verified
-		}
-		out[i].Replay = &Replay{OK: true}
-		if err != nil {
-			out[i].Replay = classifyError(err)
 		}
 	}
 	return out, nil

@@ -64,8 +64,11 @@ type replayer struct {
 var userVar = regexp.MustCompile(`^@?` + "`?" + `([\w$.]+)`)
 
 // migration replays one migration's up statements into pm's plans and
-// returns its findings. After the first failure the rest of the migration
-// is skipped, as the runner would stop there.
+// returns its findings. Each statement is sent exactly as the runner sends
+// it (its own ALGORITHM/LOCK clauses, the flavor's syntax): what the server
+// rejects here, it rejects in production. After the first failure the rest
+// of the migration is skipped, as the runner would stop there. The
+// ALGORITHM/LOCK ladder never runs here: see probe, on a copy, after.
 func (r *replayer) migration(ctx context.Context, m *migrations.Migration, pm *PendingMigration) []Finding {
 	var out []Finding
 	failed := false
@@ -75,12 +78,10 @@ func (r *replayer) migration(ctx context.Context, m *migrations.Migration, pm *P
 			sp.Replay = &Replay{Class: "skipped", Message: "not run: an earlier statement of this migration failed"}
 			continue
 		}
-		err := r.statement(ctx, pm, i, r.confined.Text(st.Text))
+		_, err := r.conn.ExecContext(ctx, r.confined.Text(st.Text))
 		r.replayed++
 		if err == nil {
-			if sp.Replay == nil {
-				sp.Replay = &Replay{OK: true}
-			}
+			sp.Replay = &Replay{OK: true}
 			continue
 		}
 		failed = true
@@ -104,6 +105,49 @@ func replayFinding(m *migrations.Migration, sp *StatementPlan, rep *Replay) Find
 			m.ID(), rep.Error, rep.Message)
 	}
 	return newFinding(codes.ReplayFailed, m.Key, sp.File, sp.Line, "%s fails on production's schema with error %d: %s", m.ID(), rep.Error, rep.Message)
+}
+
+// probe asks the server which ALGORITHM/LOCK each statement of pm that
+// applied in the verbatim replay gets: r works on a copy of the schema
+// (cloneSchema, taken before the replay), so the ladder's rewritten
+// statements never touch the replayed schema, and statements that failed
+// there are not run on the copy either (it follows the same path). A
+// statement that fails on the copy keeps its verbatim verdict; its
+// Verified says why it has no answer.
+func (r *replayer) probe(ctx context.Context, m *migrations.Migration, pm *PendingMigration, names *regexp.Regexp, schema string) {
+	for i, st := range m.Up.Statements {
+		sp := &pm.Statements[i]
+		if sp.Replay == nil || !sp.Replay.OK {
+			return
+		}
+		rep := r.probeOne(ctx, pm, i, r.confined.Text(st.Text), names, schema)
+		if rep.OK || (sp.Verified == nil && !alterHead.MatchString(st.Text) && !indexHead.MatchString(st.Text)) {
+			continue
+		}
+		if sp.Verified == nil {
+			sp.Verified = &Verified{}
+		}
+		if sp.Verified.Algorithm == "" {
+			sp.Verified.Note = "not verified: " + rep.Message
+			if rep.Error != 0 {
+				sp.Verified.Note = fmt.Sprintf("not verified: on the copy of the schema it failed with error %d (%s)", rep.Error, rep.Message)
+			}
+		}
+	}
+}
+
+// probeOne runs statement i of pm (text) through the ladder on r's copy of
+// the schema, unless it names schema explicitly (it would change the real
+// tables: skipped). It returns how the statement fared on the copy.
+func (r *replayer) probeOne(ctx context.Context, pm *PendingMigration, i int, text string, names *regexp.Regexp, schema string) *Replay {
+	r.executed = nil
+	if names.MatchString(text) {
+		return &Replay{Class: "skipped", Message: fmt.Sprintf("names database %s explicitly: not run on the copy", schema)}
+	}
+	if err := r.statement(ctx, pm, i, text); err != nil {
+		return classifyError(err)
+	}
+	return &Replay{OK: true}
 }
 
 // statement runs one statement: DDL through the ladder (verifying its

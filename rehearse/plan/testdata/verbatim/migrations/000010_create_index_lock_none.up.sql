@@ -1,0 +1,1 @@
+CREATE INDEX m ON t (a) LOCK=NONE;
