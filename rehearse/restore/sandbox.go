@@ -154,11 +154,14 @@ func Into(ctx context.Context, srv *engine.Server, snap *snapshot.Snapshot, opts
 		opts.Databases = Databases(srv, snap)
 		// A shared server: the objects' bodies name the scratch database
 		// instead of the snapshot's (scope), or the restore is refused.
+		if err := snap.Validate("snapshot"); err != nil {
+			return err
+		}
 		confined, err := scope.ForSnapshot(srv.Database, snap).Snapshot(snap)
 		if err != nil {
 			return rehearse.WithHint(err, "%s", scope.Hint)
 		}
-		snap = confined
+		snap, opts.confined = confined, true
 	}
 	db, err := srv.Open("")
 	if err != nil {
