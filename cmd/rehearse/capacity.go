@@ -68,7 +68,8 @@ See docs/capacity.md.`,
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&ro.Config, "config", "", "rehearse.yaml with the same settings (flags win)")
+	fs.StringVar(&ro.Config, "config", "", configUsage)
+	fs.BoolVar(&ro.FirstAdoption, "first-adoption", false, firstAdoptionUsage)
 	fs.StringVar(&ro.Snapshot, "snapshot", "", "production's snapshot (rehearse snapshot -o FILE)")
 	fs.StringVar(&ro.Migrations, "migrations", "", "the release's migrations folder")
 	fs.StringVar(&ro.MigFormat, "migrations-format", "", "migration format (default: detected)")
@@ -116,7 +117,7 @@ func capacityRun(ctx context.Context, o *capacityOptions) error {
 		return usageError{rehearse.WithHint(fmt.Errorf("--scale-buffer-pool %q: %w", o.ScalePool, err), "give bytes with an optional K, M, G or T suffix, e.g. 128M")}
 	}
 	// Injections and gates are not part of a capacity check.
-	o.run.Inject, o.run.Gates = nil, nil
+	o.run.Inject, o.run.Gates, o.run.noFaults = nil, nil, true
 	ropts, err := o.run.build()
 	if err != nil {
 		return err

@@ -54,7 +54,8 @@ No server is started. Exit code 0 when written, 2 when the inputs are wrong.`,
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&ro.Config, "config", "", "rehearse.yaml with the same settings (flags win)")
+	fs.StringVar(&ro.Config, "config", "", configUsage)
+	fs.BoolVar(&ro.FirstAdoption, "first-adoption", false, firstAdoptionUsage)
 	fs.StringVar(&ro.Snapshot, "snapshot", "", "production's snapshot (rehearse snapshot -o FILE)")
 	fs.StringVar(&ro.Migrations, "migrations", "", "the release's migrations folder (its pending migrations name the tables under load)")
 	fs.StringVar(&ro.MigFormat, "migrations-format", "", "migration format (default: detected)")

@@ -10,6 +10,7 @@ import (
 	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/rehearse/plan"
 	"github.com/rehearse/rehearse/rehearse/plan/rules"
+	rehearsal "github.com/rehearse/rehearse/rehearse/run"
 	"github.com/rehearse/rehearse/snapshot"
 	"github.com/spf13/cobra"
 )
@@ -17,18 +18,20 @@ import (
 func init() { subcommands = append(subcommands, newPlanCmd) }
 
 type planOptions struct {
-	io           *ioStreams
-	Snapshot     string
-	Migrations   string
-	MigFormat    string
-	Formats      string
-	OutDir       string
-	Output       string
-	Schema       string
-	Config       string
-	NoVerify     bool
-	MaxFileBytes int64
-	engine       *engineFlags
+	io            *ioStreams
+	Snapshot      string
+	Migrations    string
+	MigFormat     string
+	Formats       string
+	OutDir        string
+	Output        string
+	Schema        string
+	Config        string
+	FirstAdoption bool
+	NoVerify      bool
+	changed       func(string) bool
+	MaxFileBytes  int64
+	engine        *engineFlags
 }
 
 func newPlanCmd(io *ioStreams) *cobra.Command {
@@ -56,12 +59,10 @@ Exit codes: 0 no error-severity finding, 1 an error-severity finding, 2 could no
   rehearse plan --snapshot prod.json --migrations ./db --no-verify -o plan.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.Snapshot == "" || opts.Migrations == "" {
-				return usageError{fmt.Errorf("plan needs --snapshot FILE and --migrations DIR")}
-			}
 			if _, err := checkFormatsFor(opts.Formats, opts.OutDir, &plan.Plan{}); err != nil {
 				return err
 			}
+			opts.changed = cmd.Flags().Changed
 			return planRun(cmd.Context(), opts)
 		},
 	}
@@ -73,14 +74,48 @@ Exit codes: 0 no error-severity finding, 1 an error-severity finding, 2 could no
 	f.StringVar(&opts.OutDir, "out-dir", "", "write each format to its own file in `DIR` ("+strings.Join(fileNamesFor(&plan.Plan{}), ", ")+")")
 	f.StringVarP(&opts.Output, "output", "o", "", "also write the JSON plan (rehearse.plan/v1) to `FILE`")
 	f.StringVar(&opts.Schema, "schema", "", "the snapshot database the migrations apply to (default: the history's)")
-	f.StringVar(&opts.Config, "config", "", "rehearse.yaml with a rules: section (default: ./rehearse.yaml when present)")
+	f.StringVar(&opts.Config, "config", "", configUsage)
+	f.BoolVar(&opts.FirstAdoption, "first-adoption", false, firstAdoptionUsage)
 	f.BoolVar(&opts.NoVerify, "no-verify", false, "do not start the schema-only sandbox: predictions only")
 	f.Int64Var(&opts.MaxFileBytes, "max-file-size", migrations.DefaultMaxFileBytes, "largest migration file read, in bytes")
 	opts.engine = addEngineFlags(cmd)
 	return cmd
 }
 
+// fromConfig fills the flags not given from rehearse.yaml: the snapshot,
+// migrations, their format, the engine and whether the release is the
+// runner's first.
+func (opts *planOptions) fromConfig(cfg *rehearsal.Config) {
+	if cfg == nil {
+		return
+	}
+	pick := func(flag string, v *string, fromCfg string, path bool) {
+		if opts.changed(flag) || fromCfg == "" {
+			return
+		}
+		if path {
+			fromCfg = cfg.Path(fromCfg)
+		}
+		*v = fromCfg
+	}
+	pick("snapshot", &opts.Snapshot, cfg.Snapshot, true)
+	pick("migrations", &opts.Migrations, cfg.Migrations, true)
+	pick("migrations-format", &opts.MigFormat, cfg.Format, false)
+	pick("engine", &opts.engine.Engine, cfg.Engine, false)
+	if !opts.changed("first-adoption") && cfg.History.FirstAdoption {
+		opts.FirstAdoption = true
+	}
+}
+
 func planRun(ctx context.Context, opts *planOptions) error {
+	cfg, err := readConfig(opts.Config, opts.io.ErrOut)
+	if err != nil {
+		return err
+	}
+	opts.fromConfig(cfg)
+	if opts.Snapshot == "" || opts.Migrations == "" {
+		return usageError{fmt.Errorf("plan needs --snapshot FILE and --migrations DIR (or a rehearse.yaml that names them)")}
+	}
 	snap, err := snapshot.LoadFile(opts.Snapshot)
 	if err != nil {
 		return err
@@ -89,21 +124,15 @@ func planRun(ctx context.Context, opts *planOptions) error {
 	if err != nil {
 		return err
 	}
-	cfgPath, optional := opts.Config, false
-	if cfgPath == "" {
-		cfgPath, optional = "rehearse.yaml", true
-	}
-	cfg, err := plan.LoadConfig(cfgPath, optional)
-	if err != nil {
-		return err
-	}
 	po := plan.Options{Snapshot: snap, SnapshotFile: opts.Snapshot, Migrations: set, Schema: opts.Schema,
-		Rules: rules.All(), Config: cfg, Tool: "rehearse " + versionString(), Log: opts.io.ErrOut, Verify: !opts.NoVerify}
+		Rules: rules.All(), Config: cfg.Plan(), FirstAdoption: opts.FirstAdoption,
+		Tool: "rehearse " + versionString(), Log: opts.io.ErrOut, Verify: !opts.NoVerify}
 	if po.Verify {
 		eng, eopts, err := opts.engine.build(opts.io.ErrOut)
 		if err != nil {
 			return err
 		}
+		cfg.AddSettings(&eopts)
 		po.Engine, po.EngineOptions = eng, eopts
 		po.CacheDir = engineConfig(io.Discard).CacheDir
 	}

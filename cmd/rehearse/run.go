@@ -16,7 +16,6 @@ import (
 	"github.com/rehearse/rehearse/rehearse"
 	"github.com/rehearse/rehearse/rehearse/load"
 	"github.com/rehearse/rehearse/rehearse/migrations"
-	"github.com/rehearse/rehearse/rehearse/plan"
 	"github.com/rehearse/rehearse/rehearse/result"
 	rehearsal "github.com/rehearse/rehearse/rehearse/run"
 	"github.com/rehearse/rehearse/snapshot"
@@ -54,6 +53,8 @@ type runOptions struct {
 	MigrateCmd      string
 	RollbackCmd     string
 	Extrapolate     bool // capacity: predict production from this run and two smaller ones (capacity.go)
+	FirstAdoption   bool
+	noFaults        bool // capacity: no injections and no gates, from the flags or rehearse.yaml
 }
 
 func newRunCmd(io *ioStreams) *cobra.Command {
@@ -93,10 +94,11 @@ Injections: long-txn=TABLE:DURATION[@VERSION], fail-at=VERSION:N.`,
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&o.Config, "config", "", "rehearse.yaml with the same settings (flags win)")
+	fs.StringVar(&o.Config, "config", "", configUsage)
 	fs.StringVar(&o.Snapshot, "snapshot", "", "production's snapshot (rehearse snapshot -o FILE)")
 	fs.StringVar(&o.Migrations, "migrations", "", "the release's migrations folder")
 	fs.StringVar(&o.MigFormat, "migrations-format", "", "migration format ("+strings.Join(migrations.Formats(), ", ")+"); default: detected")
+	fs.BoolVar(&o.FirstAdoption, "first-adoption", false, firstAdoptionUsage)
 	fs.StringVar(&o.Database, "database", "", "the database the migrations run in (default: the one with the migration history)")
 	fs.Float64Var(&o.Scale, "scale", 0.01, "fraction of production's row counts to generate")
 	fs.Int64Var(&o.Seed, "seed", 1, "seed for the synthetic data and the load")
@@ -163,7 +165,7 @@ func (o *runOptions) build() (rehearsal.Options, error) {
 		}
 	}
 	injects, gates := o.Inject, o.Gates
-	if cfg != nil {
+	if cfg != nil && !o.noFaults {
 		if !o.changed("inject") {
 			injects = cfg.Inject
 		}
@@ -187,28 +189,15 @@ func (o *runOptions) build() (rehearsal.Options, error) {
 		}
 		ro.Gates = append(ro.Gates, g)
 	}
+	if cfg != nil && cfg.Engine != "" && !o.changed("engine") {
+		o.engine.Engine = cfg.Engine
+	}
 	eng, eopts, err := o.engine.build(o.io.ErrOut)
 	if err != nil {
 		return rehearsal.Options{}, err
 	}
-	if cfg != nil && len(cfg.Settings) > 0 {
-		if eopts.Settings == nil {
-			eopts.Settings = map[string]string{}
-		}
-		for k, v := range cfg.Settings {
-			if _, set := eopts.Settings[k]; !set {
-				eopts.Settings[k] = v
-			}
-		}
-	}
+	cfg.AddSettings(&eopts)
 	ro.Engine, ro.EngineOptions = eng, eopts
-	if o.Config != "" {
-		pc, err := plan.LoadConfig(o.Config, true)
-		if err != nil {
-			return rehearsal.Options{}, err
-		}
-		ro.PlanConfig = pc
-	}
 	if o.MigrateCmd != "" {
 		ro.MigrateCommand = &migrations.CommandOptions{Command: o.MigrateCmd, Env: os.Environ()}
 		if o.RollbackCmd != "" {
@@ -224,16 +213,9 @@ func (o *runOptions) build() (rehearsal.Options, error) {
 // (snapshot, migrations, data, load) into rehearsal.Options: everything
 // but the engine, the faults and the gates.
 func (o *runOptions) buildInputs() (rehearsal.Options, *rehearsal.Config, error) {
-	var cfg *rehearsal.Config
-	if o.Config != "" {
-		c, err := rehearsal.ReadConfig(o.Config)
-		if err != nil && rehearse.Hint(err) != "" {
-			return rehearsal.Options{}, nil, err // the load profile's own hint
-		}
-		if err != nil {
-			return rehearsal.Options{}, nil, rehearse.WithHint(err, "see `rehearse run --help` for the keys rehearse.yaml takes")
-		}
-		cfg = c
+	cfg, err := readConfig(o.Config, o.io.ErrOut)
+	if err != nil {
+		return rehearsal.Options{}, nil, err
 	}
 	pick := func(flag, fromFlag, fromCfg string) string {
 		if o.changed(flag) || cfg == nil || fromCfg == "" {
@@ -281,6 +263,7 @@ func (o *runOptions) buildInputs() (rehearsal.Options, *rehearsal.Config, error)
 		AppCompatWindow: o.AppCompat, LockWaitTimeout: o.LockWaitTimeout,
 		Roundtrip: o.Roundtrip, SkipRollback: o.NoRollback, KeepServerOnFail: o.KeepOnFail,
 		Tool: "rehearse " + firstWord(buildVersion()), Log: o.io.ErrOut,
+		PlanConfig: cfg.Plan(), FirstAdoption: o.FirstAdoption,
 	}
 	// --load, else load.rate, wins over the profile's rate; neither: the
 	// profile's, else the default (rehearsal.Options.LoadRate 0).
@@ -313,6 +296,9 @@ func (o *runOptions) buildInputs() (rehearsal.Options, *rehearsal.Config, error)
 		}
 		if !o.changed("roundtrip") && cfg.Roundtrip {
 			ro.Roundtrip = true
+		}
+		if !o.changed("first-adoption") && cfg.History.FirstAdoption {
+			ro.FirstAdoption = true
 		}
 		if len(cfg.Rows) > 0 {
 			ro.Rows = cfg.Rows

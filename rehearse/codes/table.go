@@ -13,6 +13,7 @@ const (
 	NoHistory          = "RH009"
 	NotAnalysed        = "RH010"
 	Disagreement       = "RH011"
+	FirstAdoption      = "RH012"
 )
 
 // Plan: lint rules (RH1xx, one file each in rehearse/plan/rules).
@@ -66,6 +67,7 @@ var table = []Code{
 	{NoHistory, Warning, "the snapshot has no history for this runner"},
 	{NotAnalysed, Info, "statement not analysed"},
 	{Disagreement, Info, "predicted and verified algorithm differ"},
+	{FirstAdoption, Info, "the runner's first run on production: every migration is pending"},
 
 	{BlockingLargeTable, Error, "table rebuild or write-blocking lock on a large table"},
 	{UniqueLargeTable, Warning, "unique index on a large table"},

@@ -36,9 +36,14 @@ type Options struct {
 	CacheDir string
 	Rules    []Rule
 	Config   *Config
-	Tool     string
-	Log      io.Writer
-	Now      func() time.Time
+	// FirstAdoption declares the release the runner's first on production:
+	// the snapshot has no history of the folder's runner, so every
+	// migration is pending (finding RH012). A history of that runner with
+	// entries is then an error.
+	FirstAdoption bool
+	Tool          string
+	Log           io.Writer
+	Now           func() time.Time
 }
 
 // Build makes the plan. Errors are for what stops planning (no shared
@@ -56,10 +61,18 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	pending, href, findings, err := pendingSet(set, h)
+	ho := historyOptions{config: o.Config, firstAdoption: o.FirstAdoption}
+	picked := h
+	h, findings, err := ownHistory(set, h, ho)
 	if err != nil {
 		return nil, err
 	}
+	ho.otherRunner = picked != nil && h == nil && !o.FirstAdoption
+	pending, href, more, err := pendingSet(set, h, ho)
+	if err != nil {
+		return nil, err
+	}
+	findings = append(findings, more...)
 	p := &Plan{Format: FormatV1, CreatedAt: o.Now().UTC(), Tool: o.Tool,
 		Snapshot:   SnapshotRef{File: o.SnapshotFile, Flavor: snap.Source.Flavor, Version: snap.Source.Version, CreatedAt: snap.CreatedAt, Schema: schema},
 		Migrations: MigrationsRef{Dir: set.Dir, Format: set.Format, Detected: set.Detected, Total: len(set.Migrations)},

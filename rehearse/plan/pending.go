@@ -3,6 +3,7 @@ package plan
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rehearse/rehearse/rehearse"
@@ -49,13 +50,69 @@ func pickHistory(snap *snapshot.Snapshot, format, schema string) *snapshot.Histo
 	return nil
 }
 
+// historyOptions say how to read the snapshot's history: the severity
+// overrides of rehearse.yaml (RH008 at warning lets the plan go on), and
+// whether the release is the runner's first on production.
+type historyOptions struct {
+	config        *Config
+	firstAdoption bool
+	otherRunner   bool // the only history was another runner's (RH008 at warning)
+}
+
+// ErrFirstAdoptionWithHistory is wrapped when the release is declared the
+// runner's first on production but the snapshot holds that runner's history.
+var ErrFirstAdoptionWithHistory = errors.New("first adoption declared, but production already has the runner's history")
+
+// runsFormat tells whether a history table of runner records format's
+// migrations.
+func runsFormat(format, runner string) bool {
+	return slices.Contains(runners[format], runner)
+}
+
+// ownHistory is the history of the folder's runner among what pickHistory
+// found. A declared first adoption ignores another runner's table and
+// refuses the runner's own table with entries. Undeclared, another
+// runner's table is not the folder's history even when versions happen to
+// match (goose's 1, 2 are not golang-migrate's 1, 2: golang-migrate keeps
+// its own table and would run both): that is RH008 (noSharedHistory).
+func ownHistory(set *migrations.Set, h *snapshot.History, ho historyOptions) (*snapshot.History, []Finding, error) {
+	if h == nil {
+		return nil, nil, nil
+	}
+	own := runsFormat(set.Format, h.Runner) || runners[set.Format] == nil
+	switch {
+	case ho.firstAdoption && own && len(h.Entries) > 0:
+		return nil, nil, rehearse.WithHint(fmt.Errorf("%w: %s.%s (%s) holds %d entries, newest %s",
+			ErrFirstAdoptionWithHistory, h.Schema, h.Table, h.Runner, len(h.Entries), h.Entries[len(h.Entries)-1].Version),
+			"leave out --first-adoption (and history: {first_adoption: true} in rehearse.yaml): production already runs %s, and its history says what is pending", h.Runner)
+	case ho.firstAdoption, own:
+		if ho.firstAdoption {
+			return nil, nil, nil
+		}
+		return h, nil, nil
+	}
+	f, err := noSharedHistory(set, h, ho)
+	if err != nil || f == nil {
+		return nil, nil, err
+	}
+	return nil, []Finding{*f}, nil
+}
+
 // pendingSet computes the pending migrations and the history findings.
-func pendingSet(set *migrations.Set, h *snapshot.History) ([]*migrations.Migration, *HistoryRef, []Finding, error) {
+func pendingSet(set *migrations.Set, h *snapshot.History, ho historyOptions) ([]*migrations.Migration, *HistoryRef, []Finding, error) {
 	format, _ := migrations.Lookup(set.Format)
 	var findings []Finding
 	if h == nil {
-		findings = append(findings, newFinding(codes.NoHistory, "", "", 0,
-			"the snapshot holds no %s history table: every migration in %s counts as pending", set.Format, set.Dir))
+		switch {
+		case ho.otherRunner:
+			// RH008 said it: the only history is another runner's.
+		case ho.firstAdoption:
+			findings = append(findings, newFinding(codes.FirstAdoption, "", "", 0,
+				"declared the runner's first run on production (first adoption): the snapshot holds no %s history table, so every one of the %d migrations in %s is pending and was planned against production's schema; a migration that creates what production already has fails here as it would there (baseline those first)", set.Format, len(set.Migrations), set.Dir))
+		default:
+			findings = append(findings, newFinding(codes.NoHistory, "", "", 0,
+				"the snapshot holds no %s history table: every migration in %s counts as pending. If this release is the runner's first on production, declare it (--first-adoption, or history: {first_adoption: true} in rehearse.yaml); otherwise snapshot the database the runner migrates", set.Format, set.Dir))
+		}
 		out := make([]*migrations.Migration, len(set.Migrations))
 		for i := range set.Migrations {
 			out[i] = &set.Migrations[i]
@@ -112,9 +169,11 @@ func pendingSet(set *migrations.Set, h *snapshot.History) ([]*migrations.Migrati
 		}
 	}
 	if len(applied) > 0 && shared == 0 {
-		return nil, ref, findings, rehearse.WithHint(fmt.Errorf("%w: %s.%s (%s) holds %d entries, newest %s, and none matches a %s migration in %s",
-			ErrNoSharedHistory, h.Schema, h.Table, h.Runner, len(h.Entries), ref.Newest, set.Format, set.Dir),
-			"check that --migrations is this application's folder and --snapshot its production database (see %s)", DocsPage(codes.NoSharedHistory))
+		if f, err := noSharedHistory(set, h, ho); err != nil {
+			return nil, ref, findings, err
+		} else if f != nil {
+			findings = append(findings, *f)
+		}
 	}
 	var pending []*migrations.Migration
 	for i := range set.Migrations {
@@ -138,6 +197,38 @@ func pendingSet(set *migrations.Set, h *snapshot.History) ([]*migrations.Migrati
 		}
 	}
 	return pending, ref, findings, nil
+}
+
+// noSharedHistory is RH008: the history and the folder have no migration
+// in common. At error severity (the default) planning stops (exit 2): the
+// folder or the snapshot is the wrong one, and a plan would call every
+// migration pending. rehearse.yaml can lower it (the plan then goes on
+// with every migration the history lacks) or disable it.
+func noSharedHistory(set *migrations.Set, h *snapshot.History, ho historyOptions) (*Finding, error) {
+	newest := ""
+	if len(h.Entries) > 0 {
+		newest = h.Entries[len(h.Entries)-1].Version
+	}
+	msg := fmt.Sprintf("%s.%s (%s) holds %d entries, newest %s, and none matches a %s migration in %s",
+		h.Schema, h.Table, h.Runner, len(h.Entries), newest, set.Format, set.Dir)
+	hint := fmt.Sprintf("check that --migrations is this application's folder and --snapshot its production database (see %s)", DocsPage(codes.NoSharedHistory))
+	if !runsFormat(set.Format, h.Runner) {
+		msg = fmt.Sprintf("the snapshot's only history is %s's (%s.%s, %d entries, newest %s) and %s is a %s folder: %s keeps its own history table, which production does not have, so it would run every migration in the folder",
+			h.Runner, h.Schema, h.Table, len(h.Entries), newest, set.Dir, set.Format, set.Format)
+		hint = fmt.Sprintf("if this release is %s's first run on production, declare it: --first-adoption (or history: {first_adoption: true} in rehearse.yaml); "+
+			"else name the folder's format with --migrations-format, or check --migrations and --snapshot (see %s)", set.Format, DocsPage(codes.NoSharedHistory))
+	}
+	sev, enabled := ho.config.Severity(codes.NoSharedHistory, codes.Get(codes.NoSharedHistory).Severity)
+	if !enabled {
+		return nil, nil
+	}
+	if sev == SevError {
+		return nil, rehearse.WithHint(fmt.Errorf("%w: %s", ErrNoSharedHistory, msg), "%s", hint)
+	}
+	f := newFinding(codes.NoSharedHistory, "", "", 0, "%s; every migration the history lacks is planned as pending (rehearse.yaml sets %s to %s)", msg, codes.NoSharedHistory, sev)
+	f.Severity = sev
+	f.Recommendation = hint
+	return &f, nil
 }
 
 func lessKey(f migrations.Format, a, b string) bool {

@@ -117,18 +117,18 @@ func TestPendingGolangMigrate(t *testing.T) {
 		set.Migrations = append(set.Migrations, migrations.Migration{Key: k, Version: k, Up: migrations.Script{File: k + ".up.sql", Line: 1}})
 	}
 	snap := testSnapshot()
-	pending, ref, fs, err := pendingSet(set, pickHistory(snap, set.Format, ""))
+	pending, ref, fs, err := pendingSet(set, pickHistory(snap, set.Format, ""), historyOptions{})
 	if err != nil || len(pending) != 2 || pending[0].Key != "3" || ref.Applied != 2 || len(fs) != 0 {
 		t.Fatalf("pending %v ref %+v findings %v err %v", pending, ref, fs, err)
 	}
 	snap.History[0].Entries[0].Dirty = true
-	if _, _, fs, _ = pendingSet(set, pickHistory(snap, set.Format, "")); len(fs) != 1 || fs[0].Code != codes.Dirty {
+	if _, _, fs, _ = pendingSet(set, pickHistory(snap, set.Format, ""), historyOptions{}); len(fs) != 1 || fs[0].Code != codes.Dirty {
 		t.Fatalf("dirty: %v", fs)
 	}
 	snap.History[0].Entries[0] = snapshot.HistoryEntry{Version: "99"}
 	set.Migrations = set.Migrations[:0]
 	set.Migrations = append(set.Migrations, migrations.Migration{Key: "100", Version: "100"})
-	if _, _, fs, err := pendingSet(set, pickHistory(snap, set.Format, "")); err != nil || len(fs) != 1 || fs[0].Code != codes.HistoryWithoutFile {
+	if _, _, fs, err := pendingSet(set, pickHistory(snap, set.Format, ""), historyOptions{}); err != nil || len(fs) != 1 || fs[0].Code != codes.HistoryWithoutFile {
 		t.Fatalf("current version without a file: %v %v", fs, err)
 	}
 }
@@ -139,7 +139,7 @@ func TestPendingOutOfOrderAndMissingFile(t *testing.T) {
 		set.Migrations = append(set.Migrations, migrations.Migration{Key: k, Version: k, Up: migrations.Script{File: k + ".sql", Line: 1}})
 	}
 	h := &snapshot.History{Runner: "goose", Schema: "app", Entries: []snapshot.HistoryEntry{{Version: "1"}, {Version: "3"}, {Version: "7"}}}
-	pending, _, fs, err := pendingSet(set, h)
+	pending, _, fs, err := pendingSet(set, h, historyOptions{})
 	if err != nil || len(pending) != 1 || pending[0].Key != "2" {
 		t.Fatalf("pending %v err %v", pending, err)
 	}
@@ -151,7 +151,7 @@ func TestPendingOutOfOrderAndMissingFile(t *testing.T) {
 		t.Fatalf("findings %q", codes)
 	}
 	h.Entries = []snapshot.HistoryEntry{{Version: "50"}}
-	if _, _, _, err := pendingSet(set, h); err == nil || !strings.Contains(err.Error(), "share no migration") {
+	if _, _, _, err := pendingSet(set, h, historyOptions{}); err == nil || !strings.Contains(err.Error(), "share no migration") {
 		t.Fatalf("no shared history: %v", err)
 	}
 }

@@ -1,25 +1,32 @@
 package run
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/engine"
 	"github.com/rehearse/rehearse/rehearse/load"
+	"github.com/rehearse/rehearse/rehearse/plan"
+	"github.com/rehearse/rehearse/rehearse/plan/rules"
 )
 
-// Config is rehearse.yaml: the same settings as `rehearse run`'s flags, so a
-// repository can keep its rehearsal next to its migrations. Flags given on the
-// command line win over the file. Paths are relative to the file's folder.
+// Config is rehearse.yaml (docs/config.md): the same settings as the
+// commands' flags, so a repository can keep its rehearsal next to its
+// migrations. ReadConfig is the one loader: `rehearse run`, `plan`,
+// `capacity`, `load-profile` and the scenarios read the file through it.
+// Flags given on the command line win over the file. Paths are relative to
+// the file's folder.
 type Config struct {
 	Snapshot        string            `yaml:"snapshot"`
 	Migrations      string            `yaml:"migrations"`
@@ -34,10 +41,21 @@ type Config struct {
 	Gates           map[string]string `yaml:"gates"`
 	Roundtrip       bool              `yaml:"roundtrip"`
 	Settings        map[string]string `yaml:"settings"`
-	// Rules configures the plan's rules (read by rehearse/plan).
+	History         HistoryConfig     `yaml:"history"`
+	// Rules sets the findings' severities and the rules' options; read by
+	// plan.ParseRules (Plan returns it).
 	Rules yaml.Node `yaml:"rules"`
 
-	dir string
+	dir  string
+	plan *plan.Config
+}
+
+// HistoryConfig is the `history:` section: how to read production's
+// migration history.
+type HistoryConfig struct {
+	// FirstAdoption declares the release the runner's first on production
+	// (no history table of that runner yet): every migration is pending.
+	FirstAdoption bool `yaml:"first_adoption"`
 }
 
 // LoadConfig is the `load:` section.
@@ -49,7 +67,6 @@ type LoadConfig struct {
 	// written inline (docs/load-profile.md). ReadConfig reads and checks
 	// it; LoadProfile returns it.
 	Profile ProfileSetting `yaml:"profile"`
-	Workers int            `yaml:"workers"`
 
 	profile *load.ProfileFile
 }
@@ -65,16 +82,18 @@ func (p *ProfileSetting) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// ReadConfig reads and validates a rehearse.yaml. Unknown keys are errors
-// (a typo in a gate name must not silently disable the gate).
+// ReadConfig reads and validates a rehearse.yaml. Every key is checked: an
+// unknown one, or a value the commands would reject, is an error naming
+// the file and line (a typo in a gate name must not silently disable the
+// gate).
 func ReadConfig(path string) (*Config, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, rehearse.WithHint(fmt.Errorf("config: %w", err), "pass --config the path of a rehearse.yaml (docs/config.md), or leave it out")
 	}
-	c, err := ParseConfig(b)
+	c, err := parseConfig(b, path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err
 	}
 	c.dir = filepath.Dir(path)
 	// The load profile's own messages name the file and line.
@@ -120,35 +139,101 @@ func (c *Config) readLoadProfile(path string) error {
 // (nil when the config has none, or came from ParseConfig).
 func (c *Config) LoadProfile() *load.ProfileFile { return c.Load.profile }
 
-// ParseConfig parses rehearse.yaml content.
-func ParseConfig(b []byte) (*Config, error) {
+// ParseConfig parses rehearse.yaml content (messages name the file as
+// "rehearse.yaml").
+func ParseConfig(b []byte) (*Config, error) { return parseConfig(b, "rehearse.yaml") }
+
+// configHint is the hint of every message about the file's content.
+const configHint = "docs/config.md lists every key rehearse.yaml takes, with an example"
+
+func parseConfig(b []byte, file string) (*Config, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(b, &root); err != nil {
+		return nil, rehearse.WithHint(fmt.Errorf("%s: %w", file, err), "%s", configHint)
+	}
 	var c Config
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+	if root.Kind == 0 { // empty file
+		c.plan = &plan.Config{}
+		return &c, nil
+	}
+	doc := &root
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+		doc = doc.Content[0]
+	}
+	if err := checkKeys(doc, reflect.TypeOf(c), ""); err != nil {
+		var ke *keyError
+		if errors.As(err, &ke) {
+			return nil, rehearse.WithHint(fmt.Errorf("%s:%d: %s", file, ke.line, ke.msg), "%s", configHint)
+		}
 		return nil, err
+	}
+	if err := doc.Decode(&c); err != nil {
+		return nil, rehearse.WithHint(fmt.Errorf("%s: %w", file, err), "%s", configHint)
+	}
+	at := func(err error, path ...string) error {
+		return rehearse.WithHint(fmt.Errorf("%s:%d: %s: %w", file, lineOf(doc, path...), strings.Join(path, "."), err), "%s", configHint)
 	}
 	for name, limit := range c.Gates {
 		if _, err := NewGate(name, limit); err != nil {
-			return nil, fmt.Errorf("gates: %w", err)
+			return nil, at(err, "gates", name)
 		}
 	}
-	for _, s := range c.Inject {
+	for i, s := range c.Inject {
 		if _, err := ParseInjection(s); err != nil {
-			return nil, fmt.Errorf("inject: %w", err)
+			return nil, at(err, "inject", strconv.Itoa(i))
 		}
 	}
 	if c.LockWaitTimeout != "" {
 		if _, err := time.ParseDuration(c.LockWaitTimeout); err != nil {
-			return nil, fmt.Errorf("lock_wait_timeout: %w", err)
+			return nil, at(err, "lock_wait_timeout")
 		}
 	}
 	if c.Load.Baseline != "" {
 		if _, err := time.ParseDuration(c.Load.Baseline); err != nil {
-			return nil, fmt.Errorf("load.baseline: %w", err)
+			return nil, at(err, "load", "baseline")
 		}
 	}
+	if c.Scale < 0 {
+		return nil, at(fmt.Errorf("%g: negative", c.Scale), "scale")
+	}
+	if c.Load.Rate < 0 {
+		return nil, at(fmt.Errorf("%g: negative", c.Load.Rate), "load", "rate")
+	}
+	for t, n := range c.Rows {
+		if n < 0 {
+			return nil, at(fmt.Errorf("%d: negative", n), "rows", t)
+		}
+	}
+	pc, err := plan.ParseRules(&c.Rules, file, rules.All())
+	if err != nil {
+		return nil, err
+	}
+	c.plan = pc
 	return &c, nil
+}
+
+// Plan is the rules: section for plan.Options.Config and Options.PlanConfig.
+func (c *Config) Plan() *plan.Config {
+	if c == nil || c.plan == nil {
+		return &plan.Config{}
+	}
+	return c.plan
+}
+
+// AddSettings adds the settings: section to the server variables eo
+// starts with; a variable eo already sets (--set) wins.
+func (c *Config) AddSettings(eo *engine.Options) {
+	if c == nil || len(c.Settings) == 0 {
+		return
+	}
+	if eo.Settings == nil {
+		eo.Settings = map[string]string{}
+	}
+	for k, v := range c.Settings {
+		if _, set := eo.Settings[k]; !set {
+			eo.Settings[k] = v
+		}
+	}
 }
 
 // Path resolves a path from the file relative to the file's folder.

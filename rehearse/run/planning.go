@@ -21,7 +21,7 @@ func (r *rehearsal) planRelease(ctx context.Context, schema string) ([]*migratio
 	}
 	p, err := plan.Build(ctx, plan.Options{
 		Snapshot: o.Snapshot, SnapshotFile: o.SnapshotPath, Migrations: o.Migrations,
-		Schema: schema, Tool: o.Tool, Config: o.PlanConfig, Rules: rules.All(),
+		Schema: schema, Tool: o.Tool, Config: o.PlanConfig, Rules: rules.All(), FirstAdoption: o.FirstAdoption,
 	})
 	if err != nil {
 		return nil, nil, err

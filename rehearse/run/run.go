@@ -34,28 +34,31 @@ type Options struct {
 	SnapshotPath   string // for the report
 	SnapshotDigest string // sha256 of the file, for the report
 
-	Migrations       *migrations.Set // loaded by the caller (migrations.Load)
-	MigrationsDir    string          // for the report
-	MigrateCommand   *migrations.CommandOptions
-	RollbackCommand  *migrations.CommandOptions
-	Engine           engine.Engine
-	EngineOptions    engine.Options
-	Database         string // the database the migrations run in; "" = the snapshot's (see targetSchema)
-	Scale            float64
-	Rows             map[string]int64
-	Seed             int64
-	LoadRate         float64       // target ops/s of the simulated application (0 = LoadProfile's rate, else DefaultLoadRate)
-	LoadTables       int           // tables under load besides those the release touches (0 = 3)
-	Baseline         time.Duration // load before the first migration (0 = DefaultBaseline)
-	AppCompatWindow  time.Duration // the pre-release load against the new schema (0 = DefaultAppCompat)
-	LockWaitTimeout  time.Duration // SET SESSION lock_wait_timeout for each migration statement (0 = the server's)
-	Injections       []Injection
-	Gates            []Gate
-	Roundtrip        bool // apply the ups again after the downs
-	SkipRollback     bool
-	MonitorInterval  time.Duration
-	PlanConfig       *plan.Config // rules configuration (rehearse.yaml's rules:)
-	Tool             string       // "rehearse <version>"
+	Migrations      *migrations.Set // loaded by the caller (migrations.Load)
+	MigrationsDir   string          // for the report
+	MigrateCommand  *migrations.CommandOptions
+	RollbackCommand *migrations.CommandOptions
+	Engine          engine.Engine
+	EngineOptions   engine.Options
+	Database        string // the database the migrations run in; "" = the snapshot's (see targetSchema)
+	Scale           float64
+	Rows            map[string]int64
+	Seed            int64
+	LoadRate        float64       // target ops/s of the simulated application (0 = LoadProfile's rate, else DefaultLoadRate)
+	LoadTables      int           // tables under load besides those the release touches (0 = 3)
+	Baseline        time.Duration // load before the first migration (0 = DefaultBaseline)
+	AppCompatWindow time.Duration // the pre-release load against the new schema (0 = DefaultAppCompat)
+	LockWaitTimeout time.Duration // SET SESSION lock_wait_timeout for each migration statement (0 = the server's)
+	Injections      []Injection
+	Gates           []Gate
+	Roundtrip       bool // apply the ups again after the downs
+	SkipRollback    bool
+	MonitorInterval time.Duration
+	PlanConfig      *plan.Config // rules configuration (rehearse.yaml's rules:)
+	// FirstAdoption declares the release the runner's first on production
+	// (plan.Options.FirstAdoption): every migration is pending.
+	FirstAdoption    bool
+	Tool             string // "rehearse <version>"
 	Log              io.Writer
 	Progress         func(phase string, detail string) // called at each phase start
 	KeepServerOnFail bool                              // leave the sandbox running when the rehearsal fails (debugging)

@@ -51,3 +51,6 @@ func op0(sp *plan.StatementPlan) string {
 	}
 	return sp.Ops[0].Class
 }
+
+// Options: rehearse.yaml's rules: RH101: {large_table_rows: N}.
+func (rh101) Options() []string { return []string{"large_table_rows"} }

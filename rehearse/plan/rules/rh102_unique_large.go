@@ -34,3 +34,6 @@ func (r rh102) Check(c *plan.RuleContext) []plan.Finding {
 	})
 	return out
 }
+
+// Options: rehearse.yaml's rules: RH102: {large_table_rows: N}.
+func (rh102) Options() []string { return []string{"large_table_rows"} }

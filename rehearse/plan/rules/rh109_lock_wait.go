@@ -52,3 +52,6 @@ func (r rh109) Check(c *plan.RuleContext) []plan.Finding {
 	}
 	return out
 }
+
+// Options: rehearse.yaml's rules: RH109: {max_lock_wait_timeout: SECONDS}.
+func (rh109) Options() []string { return []string{"max_lock_wait_timeout"} }
