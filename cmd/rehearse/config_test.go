@@ -96,7 +96,7 @@ func TestConfigStrict(t *testing.T) {
 		{"scale: 0.1\nlod:\n  rate: 5\n", `:2: unknown key "lod"`},
 		{"load:\n  rate: 5\n  rat: 6\n", `:3: unknown key in load: "rat"`},
 		{"gates:\n  max-writer-stall: 2s\n  max-writer-stal: 2s\n", `:3: gates.max-writer-stal`},
-		{"rules:\n  RH999: {severity: warning}\n", `:2: rules: "RH999" is not a finding code`},
+		{"rules:\n  RH1O1: {severity: warning}\n", `:2: rules: "RH1O1" is not a finding code`}, // a letter O for a zero
 		{"rules:\n  RH101: {severity: warning, large_rows: 5}\n", `:2: rules: RH101: unknown setting "large_rows"`},
 		{"rules:\n  RH008:\n    severity: fatal\n", `:3: rules: RH008: severity "fatal"`},
 		{"history:\n  first_adoptoin: true\n", `:2: unknown key in history: "first_adoptoin"`},

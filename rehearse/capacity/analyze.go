@@ -35,6 +35,8 @@ type Input struct {
 	// TargetPool is the buffer pool at the target scale (bytes; 0 = the
 	// rehearsals' own, unscaled).
 	TargetPool int64
+	// Overrides are rehearse.yaml's finding severities (nil: the defaults).
+	Overrides *codes.Overrides
 }
 
 // analysis is one Analyze call's state.
@@ -95,6 +97,7 @@ func Analyze(in Input) *result.Capacity {
 		c.Findings = append(c.Findings, a.findings(s, &cs)...)
 	}
 	c.Findings = append(c.Findings, a.totalFindings(c)...)
+	c.Findings = result.Configure(c.Findings, in.Overrides)
 	sort.SliceStable(c.Findings, func(i, j int) bool {
 		return codes.Severity(c.Findings[i].Severity).Rank() < codes.Severity(c.Findings[j].Severity).Rank()
 	})

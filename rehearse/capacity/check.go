@@ -167,9 +167,13 @@ func Extrapolate(ctx context.Context, o Options, main *result.Report) error {
 }
 
 func (o Options) input(reports []*result.Report, p *plan.Plan) Input {
-	return Input{Reports: reports, Plan: p, Snapshot: o.Run.Snapshot, TargetScale: o.TargetScale,
+	in := Input{Reports: reports, Plan: p, Snapshot: o.Run.Snapshot, TargetScale: o.TargetScale,
 		ProdFreeDisk: o.ProdFreeDisk, DeployTimeout: o.DeployTimeout, ProdWriteRate: o.ProdWriteRate,
 		Settings: o.Run.EngineOptions.Settings, TargetPool: o.ScalePool}
+	if o.Run.PlanConfig != nil {
+		in.Overrides = &o.Run.PlanConfig.Overrides
+	}
+	return in
 }
 
 // MinPool and MaxPool bound the buffer pool ScalePool gives a rehearsal

@@ -13,3 +13,21 @@ func (f Finding) Of(code string) Finding {
 	}
 	return f
 }
+
+// Configure applies severity overrides (rehearse.yaml's rules:) to fs: the
+// findings of a disabled code are dropped, an overridden severity replaces
+// the reported one. A nil o changes nothing.
+func Configure(fs []Finding, o *codes.Overrides) []Finding {
+	if o == nil {
+		return fs
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		sev, on := o.Apply(f.Code, codes.Severity(f.Severity))
+		if on {
+			f.Severity = string(sev)
+			out = append(out, f)
+		}
+	}
+	return out
+}

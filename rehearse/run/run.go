@@ -112,6 +112,9 @@ func Run(ctx context.Context, opts Options) (*result.Report, error) {
 	}
 	defer r.teardown()
 	err := r.run(ctx)
+	if opts.PlanConfig != nil { // rehearse.yaml's severities, for the RUN codes too
+		r.report.Findings = result.Configure(r.report.Findings, &opts.PlanConfig.Overrides)
+	}
 	r.report.FinishedAt = time.Now().UTC()
 	if err != nil {
 		r.report.Verdict = result.Error
