@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
+	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/rehearse/result"
 )
 
@@ -17,9 +17,7 @@ import (
 // document measured in the same run. Run by scripts/bench.d/reports.sh
 // (REHEARSE_BENCH=1).
 func TestBenchReports(t *testing.T) {
-	if os.Getenv("REHEARSE_BENCH") == "" {
-		t.Skip("set REHEARSE_BENCH=1 (scripts/bench.d/reports.sh)")
-	}
+	testserver.Bench(t, "scripts/bench.d/reports.sh")
 	r := bigReport(t, 200)
 	r.Timeline = nil
 	for i := 0; i < 36_000; i++ {

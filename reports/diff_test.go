@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
@@ -16,7 +17,7 @@ import (
 // (then fixed, so another package's change cannot move these goldens).
 func TestDiffFixtures(t *testing.T) {
 	if !*writeFixtures {
-		t.Skip("run with -fixtures to rewrite testdata/diff*.json")
+		testserver.Deselected(t, "a generator: run with -fixtures to rewrite testdata/diff*.json")
 	}
 	lib := filepath.Join("..", "scenarios", "library", "cherry-picked-migration")
 	prod, err := snapshot.LoadFile(filepath.Join(lib, "production.json"))
@@ -85,7 +86,7 @@ func TestDiffRendering(t *testing.T) {
 		t.Errorf("clean diff: %q", firstLine(clean))
 	}
 	// JUnit: one case per drift kind, validated like the run report's.
-	xmllint := needTool(t, "xmllint", "libxml2-utils")
+	xmllint := testserver.Tool(t, "xmllint", "libxml2-utils")
 	path := filepath.Join(t.TempDir(), "diff.xml")
 	os.WriteFile(path, render(t, "junit", d, Options{}), 0o644)
 	if out, err := execCommand(xmllint, "--noout", "--schema", filepath.Join("testdata", "junit.xsd"), path); err != nil {

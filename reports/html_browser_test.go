@@ -11,9 +11,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rehearse/rehearse/internal/testserver"
 )
 
-// chromiumPath finds Debian's chromium (skip locally, fail under CI).
+// chromiumPath finds Debian's chromium (testserver.Tool: fails under the
+// test policy, skips without it).
 func chromiumPath(t *testing.T) string {
 	t.Helper()
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
@@ -21,7 +24,7 @@ func chromiumPath(t *testing.T) string {
 			return p
 		}
 	}
-	return needTool(t, "chromium", "chromium")
+	return testserver.Tool(t, "chromium", "chromium")
 }
 
 // rendered is what the page shows, measured in the browser.

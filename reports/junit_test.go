@@ -8,30 +8,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/rehearse/result"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
-// needTool returns the path of an external program a test needs: the test
-// is skipped locally when it is missing, and fails under CI (CI=true),
-// where .ci/run installs it.
-func needTool(t *testing.T, name, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s not found; CI must install Debian's %s", name, pkg)
-	}
-	t.Skipf("%s not found: apt-get install %s to run this test", name, pkg)
-	return ""
-}
-
 // Every fixture's JUnit XML validates against the schema Jenkins' reporter
 // reads (testdata/junit.xsd), checked by libxml2's validator.
 func TestJUnitValidatesAgainstSchema(t *testing.T) {
-	xmllint := needTool(t, "xmllint", "libxml2-utils")
+	xmllint := testserver.Tool(t, "xmllint", "libxml2-utils")
 	dir := t.TempDir()
 	for _, name := range append(fixtureNames, "big") {
 		var doc *result.Report

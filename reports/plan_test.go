@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/rehearse/plan"
 )
 
@@ -63,7 +64,7 @@ func TestPlanRendering(t *testing.T) {
 	if empty := string(render(t, "table", loadPlan(t, "plan-empty"), Options{})); !strings.HasPrefix(empty, "OK") || !strings.Contains(empty, "No pending migrations.") {
 		t.Errorf("empty plan: %q", empty)
 	}
-	xmllint := needTool(t, "xmllint", "libxml2-utils")
+	xmllint := testserver.Tool(t, "xmllint", "libxml2-utils")
 	for _, name := range planFixtures {
 		path := filepath.Join(t.TempDir(), name+".xml")
 		os.WriteFile(path, render(t, "junit", loadPlan(t, name), Options{}), 0o644)

@@ -58,7 +58,7 @@ func readSpecs(t *testing.T, s *Scenario) map[string]snapshotSpec {
 //	go test ./scenarios -run TestGenerateSnapshots -update
 func TestGenerateSnapshots(t *testing.T) {
 	if !*update {
-		t.Skip("run with -update to regenerate the scenarios' snapshots")
+		testserver.Deselected(t, "a generator: run with -update to regenerate the scenarios' snapshots")
 	}
 	// MariaDB 10.11 makes the snapshots the configs name; MySQL 9.7 their
 	// .mysql.json siblings (rehearsals on MySQL restore those).

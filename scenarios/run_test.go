@@ -30,10 +30,8 @@ var fastSet = map[string][]string{
 // servers and checks each variant's expectations on its report. A scenario
 // whose expectation stops holding fails here.
 func TestScenarios(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: full rehearsals")
-	}
-	long := os.Getenv("REHEARSE_LONG") != ""
+	testserver.Short(t, "full rehearsals")
+	long := testserver.IsLong()
 	var targets []testserver.Target
 	for _, tg := range testserver.Targets() {
 		// The scenarios' snapshots are MariaDB 10.11's and MySQL 9.7's. A
@@ -49,6 +47,7 @@ func TestScenarios(t *testing.T) {
 	}
 	for _, target := range targets {
 		t.Run(target.Name, func(t *testing.T) {
+			testserver.Need(t, target)
 			for _, s := range All() {
 				for _, v := range s.Variants {
 					if !long && !contains(fastSet[s.Name], v.Name) {

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rehearse/rehearse/internal/testserver"
 )
 
 func TestDoctorWithoutDocker(t *testing.T) {
@@ -49,8 +51,8 @@ func TestDoctorWithoutDocker(t *testing.T) {
 }
 
 func TestDoctorWithDocker(t *testing.T) {
-	if err := exec.Command("docker", "version").Run(); err != nil {
-		t.Skip("no Docker daemon here")
+	if out, err := exec.Command("docker", "version").CombinedOutput(); err != nil {
+		testserver.Missing(t, "no Docker daemon answers `docker version`: "+strings.TrimSpace(string(out)), "install docker.io and start the daemon")
 	}
 	code, stdout, stderr := runCLI(t, "doctor")
 	if code != exitOK {

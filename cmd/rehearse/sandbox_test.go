@@ -308,9 +308,7 @@ func dsnPort(t *testing.T, stdout string, isJSON bool) int {
 // container owned by the interrupted process may be left, created or not.
 func TestSandboxSignalsDocker(t *testing.T) {
 	const image = "rehearse/mariadb:10.11"
-	if err := exec.Command("docker", "image", "inspect", image).Run(); err != nil {
-		testserver.Unavailable(t, "docker "+image, fmt.Errorf("no Docker daemon or no image (run `make images`): %v", err))
-	}
+	testserver.Need(t, testserver.DockerMariaDB())
 	cases := []struct {
 		name    string
 		sig     syscall.Signal

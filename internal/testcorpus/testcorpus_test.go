@@ -17,7 +17,7 @@ func TestRoot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, _ := filepath.Abs("../../../shared/corpus")
+	want, _ := filepath.Abs(filepath.Join("..", "..", "..", "shared", "corpus"))
 	if got != want {
 		t.Fatalf("Root() = %s, want %s", got, want)
 	}

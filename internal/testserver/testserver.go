@@ -4,12 +4,15 @@
 // Which servers a test run covers is the list Targets returns: every server
 // this machine can start (host binaries, image roots built by `make images`,
 // and locally built Docker images when REHEARSE_TEST_DOCKER=1). When a target
-// that a test needs is missing, the test fails under CI (CI=true) and is
-// skipped elsewhere with a message saying how to get it.
+// that a test needs is missing, the test fails under the test policy
+// (REHEARSE_REQUIRE=all, set by scripts/test.sh; see policy.go and
+// docs/testing.md) and is skipped elsewhere, with a message saying how to
+// get it.
 package testserver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -69,8 +72,9 @@ func RootfsDir() string {
 }
 
 // rootTarget is the server of an image root run by the local engine through
-// chroot. The root path is set even when missing, so Start reports (skips or,
-// under CI, fails) with the hint to run `make images`.
+// chroot. The root path is set even when missing, so Start reports it
+// (Missing: fails under the policy, else skips) with the hint to run `make
+// images`.
 func rootTarget(flavor engine.Flavor, version string) Target {
 	name := fmt.Sprintf("%s-%s", flavor, version)
 	return Target{
@@ -88,11 +92,8 @@ func LocalMySQL() Target { return rootTarget(engine.MySQL, "9.7") }
 // image root, through the local engine and chroot. Needs `make images`.
 func LocalMariaDB118() Target { return rootTarget(engine.MariaDB, "11.8") }
 
-// rootExists reports whether `make images` finished the root of t.
-func rootExists(t Target) bool {
-	_, err := os.Stat(filepath.Join(t.Options.Rootfs, "etc", "rehearse-image"))
-	return err == nil
-}
+// rootMarker is the file `make images` writes last in a root it finished.
+func rootMarker(t Target) string { return filepath.Join(t.Options.Rootfs, "etc", "rehearse-image") }
 
 // dockerTarget is a container of a `make images` image through the docker
 // engine (on the daemon DOCKER_HOST names, else the default socket).
@@ -113,70 +114,116 @@ func DockerMariaDB118() Target { return dockerTarget(engine.MariaDB, "11.8") }
 // DockerMariaDB is rehearse/mariadb:10.11 through the docker engine.
 func DockerMariaDB() Target { return dockerTarget(engine.MariaDB, "10.11") }
 
-// dockerTargets lists the docker targets whose image is present.
-func dockerTargets() []Target {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	d := &engine.Docker{Host: os.Getenv("DOCKER_HOST")}
-	imgs, err := d.Images(ctx)
-	if err != nil {
-		return nil
-	}
-	have := map[string]bool{}
-	for _, im := range imgs {
-		have[im.Ref] = true
-	}
-	var out []Target
-	for _, t := range []Target{DockerMySQL(), DockerMariaDB118(), DockerMariaDB()} {
-		if have[engine.LocalImagePrefix+string(t.Options.Flavor)+":"+t.Options.Version] {
-			out = append(out, t)
-		}
-	}
-	return out
+// dockerImage is the `make images` image a docker target runs.
+func dockerImage(t Target) string {
+	return engine.LocalImagePrefix + string(t.Options.Flavor) + ":" + t.Options.Version
 }
 
-// Targets lists the servers this machine can start for tests: the host's
-// MariaDB, then every image root that exists (MySQL 9.7, MariaDB 11.8)
-// through the local engine, then, only when REHEARSE_TEST_DOCKER=1, every
-// `make images` image present on the Docker daemon (containers start in
-// seconds, not fractions of one: every test over Targets would pay that).
+// Targets lists the servers a multi-server test covers: the host's MariaDB
+// 10.11, MySQL 9.7 and MariaDB 11.8 from their image roots through the local
+// engine, then, only when REHEARSE_TEST_DOCKER=1, the three `make images`
+// images through the docker engine (containers start in seconds, not
+// fractions of one: every test over Targets would pay that). The list does
+// not depend on what this machine has: a target it lacks is reported by
+// Start (fails under the policy, else skips), never left out in silence.
 func Targets() []Target {
-	out := []Target{LocalMariaDB()}
-	for _, t := range []Target{LocalMySQL(), LocalMariaDB118()} {
-		if rootExists(t) {
-			out = append(out, t)
-		}
-	}
+	out := []Target{LocalMariaDB(), LocalMySQL(), LocalMariaDB118()}
 	if os.Getenv("REHEARSE_TEST_DOCKER") == "1" {
-		out = append(out, dockerTargets()...)
+		out = append(out, DockerMySQL(), DockerMariaDB118(), DockerMariaDB())
 	}
 	return out
 }
 
-// Start starts a server for the test and stops it when the test ends. It
-// fails under CI and skips elsewhere when the target cannot start here.
+// Available reports whether this machine has what target t needs: the
+// image root of a local target with Rootfs, the image of a docker target.
+// Only the host's server is assumed (a failed start reports it). For tests
+// that must choose before starting; most tests just call Start.
+func Available(t Target) error {
+	switch e := t.Engine.(type) {
+	case *engine.Local:
+		if t.Options.Rootfs == "" {
+			return nil
+		}
+		if _, err := os.Stat(rootMarker(t)); err != nil {
+			return fmt.Errorf("image root %s not built (run `make images`)", t.Options.Rootfs)
+		}
+	case *engine.Docker:
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		imgs, err := e.Images(ctx)
+		if err != nil {
+			return fmt.Errorf("no Docker daemon: %v (install docker.io and start it)", err)
+		}
+		for _, im := range imgs {
+			if im.Ref == dockerImage(t) {
+				return nil
+			}
+		}
+		return fmt.Errorf("image %s absent (run `make images`)", dockerImage(t))
+	}
+	return nil
+}
+
+// Need ends the test through Missing when this machine lacks what target t
+// needs (Available). For tests that hand t's engine to the code under test
+// (run.Run, plan.Build) instead of calling Start.
+func Need(tb testing.TB, t Target) {
+	tb.Helper()
+	if err := Available(t); err != nil {
+		Missing(tb, t.Name+": "+err.Error(), "scripts/setup.sh installs the packages and runs `make images`")
+	}
+}
+
+// Start starts a server for the test and stops it when the test ends. A
+// target this machine lacks (no image root, image or binary: Available, or
+// engine.ErrUnavailable) ends the test through Missing (fails under the
+// policy, else skips); any other start error fails the test. It logs
+// "testserver: started NAME VERSION" for the run's summary.
 func Start(tb testing.TB, t Target) *engine.Server {
 	tb.Helper()
+	Need(tb, t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	s, err := t.Engine.Start(ctx, t.Options)
 	if err != nil {
-		Unavailable(tb, t.Name, err)
+		StartFailed(tb, t.Name, err)
 	}
 	tb.Cleanup(func() {
 		if err := s.Stop(context.Background()); err != nil {
 			tb.Errorf("stop %s: %v", t.Name, err)
 		}
 	})
+	Started(tb, t.Name, s)
 	return s
 }
 
-// Unavailable fails (CI) or skips (elsewhere) a test that needs a server
-// this machine cannot start.
+// StartFailed ends a test whose server did not start: through Missing
+// when the engine lacks something (engine.ErrUnavailable: no binary, root
+// or image), else as a failure in every mode — the engine had what it
+// needed and still failed.
+func StartFailed(tb testing.TB, name string, err error) {
+	tb.Helper()
+	if errors.Is(err, engine.ErrUnavailable) {
+		Unavailable(tb, name, err)
+	}
+	tb.Fatalf("start %s: %v", name, err)
+}
+
+// Started logs that the test uses server s of target name, for the run's
+// summary (StartedPrefix). Start calls it; helpers that start servers
+// their own way call it too.
+func Started(tb testing.TB, name string, s *engine.Server) {
+	tb.Helper()
+	tb.Logf("%s%s %s %s", StartedPrefix, name, s.Flavor, s.Version)
+}
+
+// StartedPrefix begins the log line Start writes for every server it
+// starts; scripts/test.sh's summary counts them per server and package.
+const StartedPrefix = "testserver: started "
+
+// Unavailable ends, through Missing, a test that needs a server this
+// machine cannot start.
 func Unavailable(tb testing.TB, name string, err error) {
 	tb.Helper()
-	if os.Getenv("CI") != "" {
-		tb.Fatalf("%s: cannot start: %v (CI must provide it: see .ci/run)", name, err)
-	}
-	tb.Skipf("%s: cannot start: %v (install the server or run `make images`)", name, err)
+	Missing(tb, name+": cannot start: "+err.Error(), "install the server (scripts/setup.sh) or run `make images`")
 }

@@ -159,9 +159,7 @@ func TestCheckMeasuresAndPredicts(t *testing.T) {
 // 30% the predicted log, ~55 KiB, sits just under the 64 KiB limit: "may
 // overflow", a warning; the target is chosen well past the limit.)
 func TestOnlineLogOverflowPredictedThenReproduced(t *testing.T) {
-	if os.Getenv("REHEARSE_LONG") == "" {
-		t.Skip("about 90 s: set REHEARSE_LONG=1")
-	}
+	testserver.Long(t) // about 90 s
 	target := testserver.LocalMariaDB()
 	snap := sourceSnapshot(t, target, 4200000)
 	set := release(t, "CREATE INDEX ix_fund_account ON investments (fund_code, account_id)")

@@ -36,9 +36,7 @@ import (
 //
 // REHEARSE_BENCH_ROWS scales the investments row count (default 4,200,000).
 func TestBenchDatagen(t *testing.T) {
-	if os.Getenv("REHEARSE_BENCH") == "" {
-		t.Skip("benchmark: set REHEARSE_BENCH=1 (scripts/bench.d/datagen.sh)")
-	}
+	testserver.Bench(t, "scripts/bench.d/datagen.sh")
 	rows := int64(4_200_000)
 	if v := os.Getenv("REHEARSE_BENCH_ROWS"); v != "" {
 		rows, _ = strconv.ParseInt(v, 10, 64)

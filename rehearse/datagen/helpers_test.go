@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -166,7 +165,7 @@ func noWarnings(t testing.TB, res Result) {
 // the default run short).
 func targets() []testserver.Target {
 	all := testserver.Targets()
-	if os.Getenv("REHEARSE_LONG") != "" {
+	if testserver.IsLong() {
 		return all
 	}
 	var out []testserver.Target

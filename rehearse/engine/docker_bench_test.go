@@ -19,9 +19,7 @@ import (
 // sandbox of the same run. Run by scripts/bench.d/engines.sh
 // (REHEARSE_BENCH=1); skipped otherwise.
 func TestBenchEngineStartup(t *testing.T) {
-	if os.Getenv("REHEARSE_BENCH") != "1" {
-		t.Skip("benchmark: run scripts/bench.d/engines.sh (REHEARSE_BENCH=1)")
-	}
+	testserver.Bench(t, "scripts/bench.d/engines.sh")
 	const runs = 5
 	type target struct {
 		name string

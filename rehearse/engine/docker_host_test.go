@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/moby/moby/client"
+	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/rehearse/engine"
 )
 
@@ -29,7 +30,7 @@ func TestDockerHostHonoured(t *testing.T) {
 	requireImage(t, "rehearse/mariadb:10.11")
 	const sock = "/var/run/docker.sock"
 	if _, err := os.Stat(sock); err != nil {
-		t.Skipf("no %s to proxy to", sock)
+		testserver.Missing(t, "no Docker socket at "+sock+" to proxy to", "run the Docker daemon on its default socket")
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/rehearse/engine"
 )
 
@@ -14,7 +15,7 @@ import (
 func TestLocalMemory(t *testing.T) {
 	mem := engine.MemoryDir()
 	if mem == "" {
-		t.Skip("no tmpfs with 1 GiB free on this machine")
+		testserver.Missing(t, "no writable tmpfs with 1 GiB free at /dev/shm (engine.MemoryDir)", "mount a tmpfs there (Debian does by default)")
 	}
 	requireBinary(t, engine.MariaDB, "10.11")
 	eng, tmp := localEngine(t)

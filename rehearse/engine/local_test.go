@@ -8,10 +8,10 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/rehearse"
@@ -19,19 +19,11 @@ import (
 	"github.com/rehearse/rehearse/rehearse/engine/enginetest"
 )
 
-// rootsDir is where `make images` puts the image roots.
-func rootsDir() string {
-	if d := os.Getenv("REHEARSE_ROOTFS_DIR"); d != "" {
-		return d
-	}
-	return "/var/lib/rehearse/rootfs"
-}
-
 // localEngine is a local engine whose sandboxes live in a folder of the
 // test, so that the test can assert that nothing is left in it.
 func localEngine(t *testing.T) (*engine.Local, string) {
 	tmp := t.TempDir()
-	return &engine.Local{CacheDir: testserver.CacheDir(), TempDir: tmp, RootsDir: rootsDir()}, tmp
+	return &engine.Local{CacheDir: testserver.CacheDir(), TempDir: tmp, RootsDir: testserver.RootfsDir()}, tmp
 }
 
 // assertEmpty fails when dir holds anything.
@@ -57,20 +49,26 @@ func TestLocalConformanceMariaDB(t *testing.T) {
 	assertEmpty(t, tmp)
 }
 
-// TestLocalConformanceRoots runs every image root `make images` built
+// TestLocalConformanceRoots runs the three image roots `make images` builds
 // (MySQL 9.7 from Debian sid, MariaDB 11.8 from trixie, MariaDB 10.11 from
-// bookworm) through chroot. MySQL 9.7 is required: it is the only MySQL here.
+// bookworm), and any other root there, through chroot. A root of the three
+// that is missing is reported (testserver.Missing), not left out.
 func TestLocalConformanceRoots(t *testing.T) {
-	roots := engine.ImageRoots(rootsDir())
-	hasMySQL := false
-	for _, r := range roots {
-		hasMySQL = hasMySQL || r.Flavor == engine.MySQL && r.Version == "9.7"
+	roots := map[string]engine.ImageRoot{}
+	names := []string{"mysql-9.7", "mariadb-11.8", "mariadb-10.11"}
+	for _, r := range engine.ImageRoots(testserver.RootfsDir()) {
+		name := filepath.Base(r.Path)
+		if _, ok := roots[name]; !ok && !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+		roots[name] = r
 	}
-	if !hasMySQL {
-		testserver.Unavailable(t, "local mysql 9.7 (root "+filepath.Join(rootsDir(), "mysql-9.7")+")", errors.New("no image root: run `make images`"))
-	}
-	for _, r := range roots {
-		t.Run(filepath.Base(r.Path), func(t *testing.T) {
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			r, ok := roots[name]
+			if !ok {
+				testserver.Missing(t, "image root "+filepath.Join(testserver.RootfsDir(), name), "run `make images`")
+			}
 			eng, _ := localEngine(t)
 			opts := engine.Options{Flavor: r.Flavor, Version: r.Version, Rootfs: r.Path}
 			var checks []enginetest.Check
@@ -197,19 +195,63 @@ func TestLocalNoBinary(t *testing.T) {
 }
 
 // TestLocalCancelDuringStart: cancelling the context while the server
-// starts leaves nothing behind.
+// starts — right after the server process is spawned, long before it can
+// answer — makes Start return the cancellation and leaves no process and no
+// folder behind.
 func TestLocalCancelDuringStart(t *testing.T) {
 	requireBinary(t, engine.MariaDB, "10.11")
 	eng, tmp := localEngine(t)
-	eng.CacheDir = "" // a slower start (fresh datadir), to cancel in the middle
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	s, err := eng.Start(ctx, engine.Options{})
+	// Cancel on the engine's "starting" line: the process is being spawned.
+	log := cancelOn{prefix: "local engine: starting ", cancel: cancel}
+	s, err := eng.Start(ctx, engine.Options{Log: &log})
 	if err == nil {
 		s.Stop(context.Background())
-		t.Skip("the server started before the cancel; nothing to check")
+		t.Fatal("Start succeeded after its context was cancelled during start")
+	}
+	if !log.fired {
+		t.Fatalf("the engine never logged %q; err = %v", log.prefix, err)
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want one wrapping context.Canceled", err)
 	}
 	assertEmpty(t, tmp)
+	if pids := processesUsing(tmp); len(pids) > 0 {
+		t.Errorf("processes left running in %s: %v", tmp, pids)
+	}
+}
+
+// cancelOn is a log writer that calls cancel on the first line starting
+// with prefix.
+type cancelOn struct {
+	prefix string
+	cancel context.CancelFunc
+	fired  bool
+}
+
+func (c *cancelOn) Write(p []byte) (int, error) {
+	if !c.fired && strings.HasPrefix(string(p), c.prefix) {
+		c.fired = true
+		c.cancel()
+	}
+	return len(p), nil
+}
+
+// processesUsing lists the pids whose command line names dir.
+func processesUsing(dir string) []int {
+	var pids []int
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if cmd, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline")); err == nil && strings.Contains(string(cmd), dir) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

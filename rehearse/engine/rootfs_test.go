@@ -2,8 +2,6 @@ package engine_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 
@@ -16,9 +14,7 @@ import (
 // @@server_uuid, or the production guard would take one for the other.
 func TestRootfsMySQLSandboxesHaveOwnUUID(t *testing.T) {
 	tg := testserver.LocalMySQL()
-	if _, err := os.Stat(filepath.Join(tg.Options.Rootfs, "etc", "rehearse-image")); err != nil {
-		testserver.Unavailable(t, tg.Name, err)
-	}
+	testserver.Need(t, tg)
 	var (
 		wg      sync.WaitGroup
 		servers [2]*engine.Server

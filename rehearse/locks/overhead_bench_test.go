@@ -195,7 +195,7 @@ func monitorCPU(b *testing.B, db *sql.DB, p *load.Profile, pid int) (float64, [2
 func cpuTime(b *testing.B, pid int) time.Duration {
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		b.Skipf("server CPU time: %v (needs the local engine on Linux)", err)
+		testserver.Missing(b, fmt.Sprintf("server CPU time: %v", err), "run on Linux with the local engine")
 	}
 	f := strings.Fields(string(raw[strings.LastIndexByte(string(raw), ')')+2:]))
 	ut, _ := strconv.ParseInt(f[11], 10, 64) // field 14 of stat, 12th after the state

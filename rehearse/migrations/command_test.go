@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -65,12 +64,7 @@ func TestRunCommandCancel(t *testing.T) {
 // TestRunCommandAgainstServer: a real client command reaches the sandbox
 // through the environment alone.
 func TestRunCommandAgainstServer(t *testing.T) {
-	client, err := exec.LookPath("mariadb")
-	if err != nil {
-		if client, err = exec.LookPath("mysql"); err != nil {
-			t.Skip("no mariadb/mysql client")
-		}
-	}
+	client := testserver.Tool(t, "mariadb", "mariadb-client")
 	srv := testserver.Start(t, testserver.LocalMariaDB())
 	db, err := srv.Open("")
 	if err != nil {

@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"os"
 	"testing"
 
 	"github.com/rehearse/rehearse/internal/testserver"
@@ -13,9 +12,7 @@ import (
 // every ALTER the server verified must agree with the rule table. It takes
 // 20-90 s per target on a shared 2-core machine: REHEARSE_LONG=1 runs it.
 func TestMattermostPlanAgreement(t *testing.T) {
-	if os.Getenv("REHEARSE_LONG") == "" {
-		t.Skip("set REHEARSE_LONG=1 to run the Mattermost plan-and-verify test")
-	}
+	testserver.Long(t)
 	set := loadMattermost(t)
 	for _, target := range testserver.Targets() {
 		t.Run(target.Name, func(t *testing.T) {

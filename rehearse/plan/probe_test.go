@@ -2,7 +2,6 @@ package plan
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -20,7 +19,7 @@ import (
 // MariaDB 10.11 by default; every target with REHEARSE_LONG=1.
 func TestProbeAlgorithms(t *testing.T) {
 	targets := []testserver.Target{testserver.LocalMariaDB()}
-	if os.Getenv("REHEARSE_LONG") != "" {
+	if testserver.IsLong() {
 		targets = testserver.Targets()
 	}
 	set, err := migrations.Load(context.Background(), migrations.Options{Dir: filepath.Join(fixturesDir, "migrations")})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -148,9 +147,7 @@ var knownDowns = map[string]struct{ flavor, cause string }{
 // It takes 15-30 s on MariaDB and ~90 s on MySQL 9.7 (disk-bound in its
 // image root) on a shared 2-core machine: REHEARSE_LONG=1 runs it.
 func TestMattermostUpDown(t *testing.T) {
-	if os.Getenv("REHEARSE_LONG") == "" {
-		t.Skip("set REHEARSE_LONG=1 to run the Mattermost up/down test")
-	}
+	testserver.Long(t)
 	set := loadMattermost(t)
 	for _, target := range []testserver.Target{testserver.LocalMariaDB(), testserver.LocalMySQL()} {
 		t.Run(target.Name, func(t *testing.T) {

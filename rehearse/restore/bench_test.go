@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
 	"os/exec"
 	"runtime"
 	"strings"
@@ -26,9 +25,7 @@ import (
 // with the tables' rows. Run by scripts/bench.d/snapshot.sh
 // (REHEARSE_BENCH=1).
 func TestBenchSnapshot(t *testing.T) {
-	if os.Getenv("REHEARSE_BENCH") == "" {
-		t.Skip("benchmark: set REHEARSE_BENCH=1 (scripts/bench.d/snapshot.sh)")
-	}
+	testserver.Bench(t, "scripts/bench.d/snapshot.sh")
 	ctx := context.Background()
 	tgt := testserver.LocalMariaDB()
 	srcSrv := testserver.Start(t, tgt)
@@ -143,10 +140,7 @@ func dumpTime(t *testing.T, port int, db string) time.Duration {
 }
 
 func dumpSQL(t *testing.T, port int, db string) string {
-	bin, err := exec.LookPath("mariadb-dump")
-	if err != nil {
-		t.Skip("mariadb-dump not installed: no baseline")
-	}
+	bin := testserver.Tool(t, "mariadb-dump", "mariadb-client")
 	out, err := exec.Command(bin, dumpArgs(port, db)...).Output()
 	if err != nil {
 		t.Fatalf("mariadb-dump: %v", err)

@@ -3,7 +3,6 @@ package restore_test
 import (
 	"context"
 	"database/sql"
-	"os"
 	"strings"
 	"testing"
 
@@ -60,7 +59,7 @@ func TestRoundTripMattermost(t *testing.T) {
 	// 9.7 here: the default run covers the host's MariaDB, REHEARSE_LONG=1
 	// every target (scripts/bench.d/snapshot.sh sets it).
 	targets := []testserver.Target{testserver.LocalMariaDB()}
-	if os.Getenv("REHEARSE_LONG") != "" {
+	if testserver.IsLong() {
 		targets = testserver.Targets()
 	}
 	for _, tgt := range targets {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -67,7 +66,7 @@ func TestRoundTrip(t *testing.T) {
 			load(t, src, "history", []byte(historyTables))
 			// The employees schemas on the host's MariaDB by default, on
 			// every target with REHEARSE_LONG=1 (keeps the default run short).
-			if tgt.Name == testserver.LocalMariaDB().Name || os.Getenv("REHEARSE_LONG") != "" {
+			if tgt.Name == testserver.LocalMariaDB().Name || testserver.IsLong() {
 				load(t, src, "employees.sql", employees)
 				load(t, src, "objects.sql", objects)
 				load(t, src, "employees_partitioned.sql", []byte(part))

@@ -3,7 +3,6 @@ package run
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -269,10 +268,7 @@ func TestDropColumnAppCompat(t *testing.T) {
 // connection in its environment; the rehearsal observes the schema it left
 // and still measures the locks while it runs.
 func TestMigrateCommand(t *testing.T) {
-	client, err := exec.LookPath("mariadb")
-	if err != nil {
-		t.Skip("needs the mariadb client (apt-get install mariadb-client)")
-	}
+	client := testserver.Tool(t, "mariadb", "mariadb-client")
 	target := testserver.LocalMariaDB()
 	snap := sourceSnapshot(t, target, 500)
 	sql := func(q string) string {

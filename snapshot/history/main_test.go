@@ -49,7 +49,7 @@ func TestMain(m *testing.M) {
 func fixture(t *testing.T, table string, stmts ...string) history.Shape {
 	t.Helper()
 	if startErr != nil {
-		testserver.Unavailable(t, "local-mariadb", startErr)
+		testserver.StartFailed(t, "local-mariadb", startErr)
 	}
 	schema := fmt.Sprintf("h%d", dbSeq.Add(1))
 	run := func(q string) {

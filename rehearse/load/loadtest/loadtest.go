@@ -178,14 +178,17 @@ func (s *Shared) Start() {
 	})
 }
 
-// Server returns the shared server, starting it if needed; when it cannot
-// start, the test is failed under CI and skipped elsewhere.
+// Server returns the shared server, starting it if needed; a server that
+// cannot start ends the test as testserver.Start would (testserver.Need,
+// StartFailed).
 func (s *Shared) Server(tb testing.TB) *engine.Server {
 	tb.Helper()
+	testserver.Need(tb, s.Target)
 	s.Start()
 	if s.err != nil {
-		testserver.Unavailable(tb, s.Target.Name, s.err)
+		testserver.StartFailed(tb, s.Target.Name, s.err)
 	}
+	testserver.Started(tb, s.Target.Name, s.srv)
 	return s.srv
 }
 
