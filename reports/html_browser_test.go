@@ -153,7 +153,12 @@ func TestHTMLInBrowser(t *testing.T) {
 		path := filepath.Join(dir, "broken.html")
 		os.WriteFile(path, []byte(`<!DOCTYPE html><html><head><link rel="stylesheet" href="http://127.0.0.1:9/x.css"></head><body><script>notDefined()</script></body></html>`), 0o644)
 		p := b.open(ctx, t, "file://"+path, 800, 600)
-		time.Sleep(200 * time.Millisecond)
+		// The browser reports both asynchronously: wait for them (a page
+		// whose problems are never seen fails at the deadline).
+		testserver.WaitFor(t, 30*time.Second, "the control page's exception and stylesheet request", func() bool {
+			problems, requests := p.snapshot()
+			return len(problems) > 0 && len(requests) >= 2
+		})
 		problems, requests := p.snapshot()
 		t.Logf("control page: %d problems seen, requests %q", len(problems), requests)
 		if len(problems) == 0 {

@@ -51,14 +51,22 @@ func TestDoctorWithoutDocker(t *testing.T) {
 }
 
 func TestDoctorWithDocker(t *testing.T) {
-	if out, err := exec.Command("docker", "version").CombinedOutput(); err != nil {
+	out, err := exec.Command("docker", "version", "--format", "{{.Server.Version}}").CombinedOutput()
+	if err != nil {
 		testserver.Missing(t, "no Docker daemon answers `docker version`: "+strings.TrimSpace(string(out)), "install docker.io and start the daemon")
+	}
+	// What doctor must report, from the Docker CLI: the daemon's version
+	// and the three images `make images` builds.
+	want := []string{"Docker:   reachable at", "server " + strings.TrimSpace(string(out)), "Binaries:", "Servers:", "Auto:"}
+	for _, tg := range []testserver.Target{testserver.DockerMySQL(), testserver.DockerMariaDB118(), testserver.DockerMariaDB()} {
+		testserver.Need(t, tg)
+		want = append(want, fmt.Sprintf("rehearse/%s:%s (%s %s, built by make images)", tg.Options.Flavor, tg.Options.Version, tg.Options.Flavor, tg.Options.Version))
 	}
 	code, stdout, stderr := runCLI(t, "doctor")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"Docker:   reachable at", "Binaries:", "Servers:", "Auto:"} {
+	for _, want := range want {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("doctor output lacks %q:\n%s", want, stdout)
 		}

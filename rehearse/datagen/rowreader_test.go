@@ -3,6 +3,7 @@ package datagen
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"runtime"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
@@ -126,10 +128,7 @@ func TestRowReaderFormat(t *testing.T) {
 	half.pipelined = true
 	half.Read(make([]byte, 100))
 	half.Close()
-	time.Sleep(10 * time.Millisecond)
-	if after := runtime.NumGoroutine(); after > before {
-		t.Errorf("%d goroutines before, %d after Close", before, after)
-	}
+	testserver.WaitFor(t, 10*time.Second, fmt.Sprintf("the goroutines to end after Close (%d before)", before), func() bool { return runtime.NumGoroutine() <= before })
 }
 
 func investmentsPlan(t *testing.T) *tablePlan {

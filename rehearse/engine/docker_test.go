@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
@@ -178,7 +179,10 @@ func TestDockerCleanStale(t *testing.T) {
 	}
 	_ = zombie.Process.Kill()
 	defer zombie.Wait()
-	time.Sleep(100 * time.Millisecond)
+	testserver.WaitFor(t, 10*time.Second, "the killed owner to become a zombie", func() bool {
+		st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", zombie.Process.Pid))
+		return err == nil && strings.Contains(string(st), ") Z ")
+	})
 	stale := create(dead.Process.Pid)
 	staleZombie := create(zombie.Process.Pid)
 	live := create(os.Getpid())

@@ -98,26 +98,36 @@ func TestGeneratorHoldsRateAndRecordsEverything(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	probe := loadtest.StartProbe(t)
 	if err := g.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(2 * time.Second)
+	// Two seconds of schedule: 20 closed intervals of 100 ms.
+	testserver.WaitFor(t, 30*time.Second, "20 intervals of load", func() bool { return len(g.Intervals()) >= 20 })
+	stopping := time.Now()
 	res := g.Stop()
 	elapsed := res.Stopped.Sub(res.Started).Seconds()
 	total := res.Writes.Ops + res.Reads.Ops
-	if want := rate * elapsed; math.Abs(float64(total)-want) > 0.1*want {
-		t.Errorf("ran %d ops in %.2fs, want about %.0f", total, elapsed, want)
+	// Every operation due before Stop closed the schedule is in the totals
+	// (done, cancelled by the drain, or never started: Behind). The
+	// schedule (one lane: operation i due at i/rate) makes that count
+	// exact; the close happened between stopping and Stopped.
+	lo, hi := math.Floor(rate*stopping.Sub(res.Started).Seconds()), math.Ceil(rate*elapsed)+1
+	if float64(total) < lo || float64(total) > hi {
+		t.Errorf("%d ops in the totals; the schedule had %.0f to %.0f due by the close", total, lo, hi)
 	}
 	if e := res.Writes.Classes.Errors() + res.Reads.Classes.Errors(); e > 0 {
 		t.Errorf("errors: writes %v reads %v", res.Writes.Classes.Map(), res.Reads.Classes.Map())
 	}
 	// Held means issued on schedule: the operations left due but never
-	// started at Stop (counted above as canceled) are a sliver of the run.
-	if res.Behind > total/20 {
-		t.Errorf("fell behind: %d of %d operations due were never started", res.Behind, total)
+	// started at Stop are a sliver of the run, or no more than were due
+	// while the test process was measurably starved of CPU.
+	late := probe.Worst()
+	if allowed := max(total/20, int64(rate*late.Seconds())+1); res.Behind > allowed {
+		t.Errorf("fell behind: %d of %d operations due were never started (allowed %d; test process late by up to %v)", res.Behind, total, allowed, late)
 	}
-	if n := len(res.Intervals); n < 18 || n > 21 {
-		t.Errorf("%d intervals of 100ms in %.2fs", n, elapsed)
+	if n, want := len(res.Intervals), int(res.Stopped.Sub(res.Started)/(100*time.Millisecond)); n != want {
+		t.Errorf("%d intervals of 100ms in %.3fs, want %d", n, elapsed, want)
 	}
 	var logged int64
 	for range res.Ops() {
@@ -165,7 +175,11 @@ func TestNoCoordinatedOmission(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer g.Stop()
-	time.Sleep(300 * time.Millisecond)
+	// A baseline before the lock: writes completed at the normal pace.
+	testserver.WaitFor(t, 30*time.Second, "50 writes before the lock", func() bool {
+		w, err := g.Window(g.Started(), time.Now())
+		return err == nil && w.Writes.Ops >= 50
+	})
 	conn, err := loadtest.OpenMulti(t, server.Server(t), "d").Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -180,19 +194,31 @@ func TestNoCoordinatedOmission(t *testing.T) {
 		t.Fatal(err)
 	}
 	locked, unlocked := loadtest.UnixTime(l), loadtest.UnixTime(u) // the server shares this host's clock
-	time.Sleep(500 * time.Millisecond)
+	// The backlog has drained once a write scheduled after the unlock has
+	// completed: the lane takes due operations in order.
+	testserver.WaitFor(t, 30*time.Second, "a write scheduled after the unlock", func() bool {
+		w, err := g.Window(unlocked, unlocked.Add(time.Hour))
+		return err == nil && w.Writes.Ops > 0
+	})
 	res := g.Stop()
 
 	w := res.Window(locked, unlocked)
 	hold := unlocked.Sub(locked)
-	late := probe.Lateness(unlocked, unlocked.Add(500*time.Millisecond))
-	if d := w.LongestStall.Latency - hold; d < -tol || d > tol+late {
-		t.Errorf("longest stall %v, lock held %v (test process late by up to %v)", w.LongestStall.Latency, hold, late)
+	late := probe.Lateness(unlocked, res.Stopped)
+	// The longest stall is the first write scheduled under the lock: it
+	// waited the whole hold, then ran once the lock was released — as long
+	// as a slow write before the lock (the baseline's p99, this machine's
+	// measured noise), give or take the tolerance and the test process's
+	// measured lateness.
+	base := res.Window(res.Started, locked)
+	if d := w.LongestStall.Latency - hold; d < -tol || d > tol+late+base.Writes.P99 {
+		t.Errorf("longest stall %v, lock held %v (baseline p99 %v; test process late by up to %v)", w.LongestStall.Latency, hold, base.Writes.P99, late)
 	}
 	// Every op scheduled while locked completed after the unlock, and its
 	// latency runs from its scheduled start (not from when a connection
-	// freed up): end ≈ unlock for all of them.
+	// freed up): no end before the unlock, none after Stop returned.
 	var n int
+	var drained time.Duration
 	for op := range res.Ops() {
 		s := res.Started.Add(op.Start)
 		if s.Before(locked.Add(10*time.Millisecond)) || !s.Before(unlocked) {
@@ -203,15 +229,18 @@ func TestNoCoordinatedOmission(t *testing.T) {
 		if end.Before(unlocked.Add(-time.Millisecond)) {
 			t.Errorf("op scheduled at +%v ended before the unlock", s.Sub(locked))
 		}
-		if lag := end.Sub(unlocked); lag > 300*time.Millisecond+late {
-			t.Errorf("op scheduled at +%v ended %v after the unlock (test process late by up to %v)", s.Sub(locked), lag, late)
+		if end.After(res.Stopped) {
+			t.Errorf("op scheduled at +%v ended %v after Stop returned: latency inflated", s.Sub(locked), end.Sub(res.Stopped))
 		}
+		drained = max(drained, end.Sub(unlocked))
 	}
-	if want := rate * hold.Seconds(); math.Abs(float64(n)-want) > 0.1*want {
-		t.Errorf("%d ops scheduled during the lock, want about %.0f (the schedule must not pause)", n, want)
+	// The schedule does not pause: one lane, operation i due at i/rate, so
+	// the count in [locked+10ms, unlocked) is exact to one at each end.
+	if want := rate * (hold - 10*time.Millisecond).Seconds(); math.Abs(float64(n)-want) > 2 {
+		t.Errorf("%d ops scheduled during the lock, the schedule has %.1f (it must not pause)", n, want)
 	}
-	t.Logf("lock %v (server): longest stall %v, %d writes scheduled meanwhile, window p50 %v p99 %v; test process late by up to %v",
-		hold, w.LongestStall.Latency, n, w.Writes.P50, w.Writes.P99, probe.Worst())
+	t.Logf("lock %v (server): longest stall %v, %d writes scheduled meanwhile, drained %v after the unlock, window p50 %v p99 %v (baseline p50 %v p99 %v); test process late by up to %v",
+		hold, w.LongestStall.Latency, n, drained, w.Writes.P50, w.Writes.P99, base.Writes.P50, base.Writes.P99, probe.Worst())
 }
 
 func TestClassifyRealErrors(t *testing.T) {

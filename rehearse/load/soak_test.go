@@ -10,6 +10,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/rehearse/load"
 )
 
@@ -97,9 +98,14 @@ func TestSoak(t *testing.T) {
 	if maxExcess > 8<<20 {
 		t.Errorf("memory grew %.1f MB beyond the op log and intervals", float64(maxExcess)/1e6)
 	}
-	time.Sleep(500 * time.Millisecond)
 	// The pool keeps a few idle connections (each with the driver's
-	// watcher goroutine): those are the pool's, not a leak.
+	// watcher goroutine): those are the pool's, not a leak. Closed
+	// connections take a moment to leave the server: wait for it.
+	testserver.WaitFor(t, 30*time.Second, "server connections and goroutines back to before the run (+ the pool's idle ones)", func() bool {
+		st := db.Stats()
+		idle := st.Idle - idleBefore
+		return st.InUse == 0 && threads() <= connsBefore+idle && runtime.NumGoroutine() <= goBefore+idle
+	})
 	st := db.Stats()
 	idle := st.Idle - idleBefore
 	if st.InUse > 0 {
