@@ -166,8 +166,15 @@ func Available(t Target) error {
 
 // Need ends the test through Missing when this machine lacks what target t
 // needs (Available). For tests that hand t's engine to the code under test
-// (run.Run, plan.Build) instead of calling Start.
+// (run.Run, plan.Build) instead of calling Start; it logs the target for the
+// run's summary (ServerPrefix).
 func Need(tb testing.TB, t Target) {
+	tb.Helper()
+	need(tb, t)
+	tb.Logf("%s%s (its engine handed to the code under test)", ServerPrefix, t.Name)
+}
+
+func need(tb testing.TB, t Target) {
 	tb.Helper()
 	if err := Available(t); err != nil {
 		Missing(tb, t.Name+": "+err.Error(), "scripts/setup.sh installs the packages and runs `make images`")
@@ -181,7 +188,7 @@ func Need(tb testing.TB, t Target) {
 // "testserver: started NAME VERSION" for the run's summary.
 func Start(tb testing.TB, t Target) *engine.Server {
 	tb.Helper()
-	Need(tb, t)
+	need(tb, t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	s, err := t.Engine.Start(ctx, t.Options)
@@ -210,16 +217,17 @@ func StartFailed(tb testing.TB, name string, err error) {
 }
 
 // Started logs that the test uses server s of target name, for the run's
-// summary (StartedPrefix). Start calls it; helpers that start servers
+// summary (ServerPrefix). Start calls it; helpers that start servers
 // their own way call it too.
 func Started(tb testing.TB, name string, s *engine.Server) {
 	tb.Helper()
-	tb.Logf("%s%s %s %s", StartedPrefix, name, s.Flavor, s.Version)
+	tb.Logf("%s%s %s %s (started)", ServerPrefix, name, s.Flavor, s.Version)
 }
 
-// StartedPrefix begins the log line Start writes for every server it
-// starts; scripts/test.sh's summary counts them per server and package.
-const StartedPrefix = "testserver: started "
+// ServerPrefix begins the log line Start, Started and Need write for every
+// server a test uses ("testserver: server NAME FLAVOR VERSION ..."); the
+// summary of scripts/test.sh counts them per server and package.
+const ServerPrefix = "testserver: server "
 
 // Unavailable ends, through Missing, a test that needs a server this
 // machine cannot start.

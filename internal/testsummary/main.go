@@ -1,7 +1,7 @@
 // Command testsummary reads `go test -json` on stdin and keeps the run
 // readable and honest: it prints each package's result line as it ends,
 // the whole output of every failing test and every build error, then a
-// summary — the servers each package ran on (from testserver's "started"
+// summary — the servers each package ran on (from testserver's "server"
 // lines), every skipped test with its reason — ending with one line:
 //
 //	PASS: 812 tests passed, 0 failed in 31 packages; servers×packages: local-mariadb×17 …; skipped: 6 on request, 0 unexpected; 5m57s

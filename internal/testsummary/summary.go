@@ -37,7 +37,7 @@ type skip struct {
 	asked             bool // the reason starts with testserver.DeselectedPrefix
 }
 
-// server is one server name seen in "testserver: started" lines.
+// server is one server name seen in "testserver: server" lines.
 type server struct {
 	version  string
 	packages map[string]bool
@@ -108,8 +108,8 @@ func (s *summary) add(e event) {
 	switch e.Action {
 	case "output":
 		t.output = append(t.output, e.Output)
-		if i := strings.Index(e.Output, testserver.StartedPrefix); i >= 0 {
-			s.sawServer(e.Package, e.Test, strings.Fields(e.Output[i+len(testserver.StartedPrefix):]))
+		if i := strings.Index(e.Output, testserver.ServerPrefix); i >= 0 {
+			s.sawServer(e.Package, e.Test, strings.Fields(e.Output[i+len(testserver.ServerPrefix):]))
 		}
 	case "pass":
 		t.done = true
@@ -129,7 +129,7 @@ func (s *summary) add(e event) {
 	}
 }
 
-// sawServer records a "testserver: started NAME FLAVOR VERSION" line.
+// sawServer records a "testserver: server NAME [FLAVOR VERSION] (...)" line.
 func (s *summary) sawServer(pkg, name string, f []string) {
 	if len(f) == 0 {
 		return
@@ -139,7 +139,7 @@ func (s *summary) sawServer(pkg, name string, f []string) {
 		sv = &server{packages: map[string]bool{}, tests: map[string]bool{}}
 		s.servers[f[0]] = sv
 	}
-	if len(f) >= 3 {
+	if len(f) >= 3 && !strings.HasPrefix(f[1], "(") {
 		sv.version = f[1] + " " + f[2]
 	}
 	sv.packages[pkg] = true

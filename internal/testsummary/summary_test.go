@@ -49,7 +49,8 @@ const pkg = "github.com/rehearse/rehearse/rehearse/plan"
 func TestSummaryPass(t *testing.T) {
 	ok, out := judge(t, stream(pkg,
 		"run TestA",
-		"output TestA     a_test.go:10: testserver: started local-mysql-9.7 mysql 9.7.4",
+		"output TestA     a_test.go:10: testserver: server local-mysql-9.7 mysql 9.7.4 (started)",
+		"output TestA     a_test.go:11: testserver: server local-mariadb (its engine handed to the code under test)",
 		"pass TestA",
 		"run TestB",
 		"output TestB     b_test.go:3: deselected: benchmark: REHEARSE_BENCH=1 (scripts/bench.d/plan.sh)",
@@ -64,7 +65,8 @@ func TestSummaryPass(t *testing.T) {
 		"ok  \tgithub.com/rehearse/rehearse/rehearse/plan\t1.0s",
 		"skipped on request: rehearse/plan.TestB: deselected: benchmark: REHEARSE_BENCH=1 (scripts/bench.d/plan.sh)",
 		"server local-mysql-9.7        mysql 9.7.4       1 packages,   1 tests",
-		"PASS: 1 tests passed, 0 failed in 1 packages; servers×packages: local-mysql-9.7×1; skipped: 1 on request, 0 unexpected",
+		"server local-mariadb                            1 packages,   1 tests",
+		"PASS: 1 tests passed, 0 failed in 1 packages; servers×packages: local-mariadb×1 local-mysql-9.7×1; skipped: 1 on request, 0 unexpected",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)

@@ -3,7 +3,9 @@
 # sandbox: a generated 1,000-table schema (goals: capture <= 5 s, restore
 # <= 10 s) and the employees schema (capture <= 1 s, restore <= 2 s), each
 # beside a baseline measured in the same run (mariadb-dump --no-data for
-# capture, replaying that dump for restore), and capture memory with a table
+# capture; for restore, replaying that dump two ways: the real client,
+# `mariadb db < dump`, and rehearse's own dump loader, restore.LoadDump),
+# and capture memory with a table
 # empty vs 200,000 rows (goal: flat). Also runs the round trip with the
 # employees, sakila and Mattermost schemas on every server this machine can
 # start (REHEARSE_LONG).
