@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/rehearse"
