@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rehearse/rehearse/rehearse/redact"
 	"github.com/rehearse/rehearse/rehearse/result"
 )
 
@@ -23,8 +24,8 @@ func TestNoOutputContainsAPassword(t *testing.T) {
 	// format keeps the test fast); each form is also checked alone below.
 	all := strings.Join(dsns, " ; ")
 	for _, dsn := range dsns {
-		if got := RedactString(dsn); strings.Contains(got, pw) {
-			t.Errorf("RedactString(%q) = %q", dsn, got)
+		if got := redact.String(dsn); strings.Contains(got, pw) {
+			t.Errorf("redact.String(%q) = %q", dsn, got)
 		}
 	}
 	for _, dsn := range []string{all} {
@@ -85,6 +86,23 @@ func TestNoPlanOrDiffOutputContainsAPassword(t *testing.T) {
 		for _, f := range []string{"table", "md", "junit", "json"} {
 			if out := string(render(t, f, doc, Options{})); strings.Contains(out, pw) {
 				t.Errorf("%T as %s contains the password", doc, f)
+			}
+		}
+	}
+}
+
+// Files are masked a second time as text (redact.WriteFile): that must not
+// change a rendering without credentials (no figure or name looks like one).
+func TestTextMaskKeepsRenderings(t *testing.T) {
+	for _, name := range fixtureNames {
+		r := loadFixture(t, name)
+		for _, f := range Formats() {
+			var b bytes.Buffer
+			if err := Render(&b, f.Name, r, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			if got := redact.String(b.String()); got != b.String() {
+				t.Errorf("%s as %s changes when masked as text", name, f.Name)
 			}
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/redact"
 )
 
 // ExportOptions say what Export writes where.
@@ -132,7 +133,11 @@ func Export(s *Scenario, opts ExportOptions) (res *Exported, err error) {
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return nil, fmt.Errorf("export %s: %w", s.Name, err)
 		}
-		if err := os.WriteFile(p, plan[rel], 0o644); err != nil {
+		perm := redact.Perm
+		if rel == "snapshot.json" {
+			perm = redact.SnapshotPerm
+		}
+		if err := redact.WriteFile(p, plan[rel], perm); err != nil {
 			return nil, fmt.Errorf("export %s: %w", s.Name, err)
 		}
 		written = append(written, p)

@@ -1,49 +1,50 @@
 package snapshot
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+
+	"github.com/rehearse/rehearse/rehearse/redact"
 )
 
-// Write encodes snap as indented JSON to w.
+// Write encodes snap as indented JSON to w, credentials masked
+// (redact.String: a snapshot holds none, but a comment or a routine body
+// of production's could).
 func Write(w io.Writer, snap *Snapshot) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(snap); err != nil {
+	b, err := encode(snap)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(b); err != nil {
 		return fmt.Errorf("write snapshot: %w", err)
 	}
 	return nil
 }
 
-// WriteFile writes snap to path atomically: a temporary file in the same
-// folder renamed into place, so a reader never sees half a snapshot and a
-// failed write leaves nothing behind.
-func WriteFile(path string, snap *Snapshot) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), ".snapshot-*.json")
-	if err != nil {
-		return fmt.Errorf("write snapshot %s: %w", path, err)
+func encode(snap *Snapshot) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(snap); err != nil {
+		return nil, fmt.Errorf("write snapshot: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = Write(f, snap); err != nil {
+	return []byte(redact.String(buf.String())), nil
+}
+
+// WriteFile writes snap to path through the one writer (redact.WriteFile:
+// credentials masked, a temporary file renamed into place, so a reader
+// never sees half a snapshot and a failure leaves nothing behind), readable
+// by its owner only (0600): it describes production.
+func WriteFile(path string, snap *Snapshot) error {
+	b, err := encode(snap)
+	if err != nil {
 		return err
 	}
-	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("write snapshot %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("write snapshot %s: %w", path, err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("write snapshot %s: %w", path, err)
+	if err := redact.WriteFile(path, b, redact.SnapshotPerm); err != nil {
+		return fmt.Errorf("write snapshot: %w", err)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/redact"
 )
 
 // Exit codes (docs/ARCHITECTURE.md, "Exit codes").
@@ -39,16 +40,16 @@ func exitCode(err error) int {
 // "Try: ...".
 func printError(w io.Writer, err error) {
 	if errors.Is(err, rehearse.ErrVerdict) {
-		fmt.Fprintf(w, "rehearse: %v\n", err)
+		fmt.Fprintf(w, "rehearse: %s\n", redact.String(err.Error()))
 		return
 	}
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintln(w, "rehearse: interrupted; everything that was started has been removed")
 		return
 	}
-	msg := strings.TrimSpace(err.Error())
+	msg := redact.String(strings.TrimSpace(err.Error()))
 	fmt.Fprintf(w, "rehearse: error: %s\n", msg)
 	if h := rehearse.Hint(err); h != "" {
-		fmt.Fprintf(w, "Try: %s\n", h)
+		fmt.Fprintf(w, "Try: %s\n", redact.String(h))
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/redact"
 	"github.com/rehearse/rehearse/reports"
 )
 
@@ -168,29 +169,15 @@ func renderToOut(io *ioStreams, format string, doc any) error {
 	return reports.Render(io.Out, format, doc, opts)
 }
 
-// writeFile renders doc as format into path atomically.
+// writeFile renders doc as format into path through the one writer
+// (redact.WriteFile: credentials masked, whole or not at all).
 func writeFile(path, format string, doc any) error {
 	var b bytes.Buffer
 	if err := reports.Render(&b, format, doc, reports.Options{}); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return rehearse.WithHint(fmt.Errorf("write %s: %w", path, err), "choose a folder you can write to")
-	}
-	_, werr := tmp.Write(b.Bytes())
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Chmod(tmp.Name(), 0o644)
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, werr)
+	if err := redact.WriteFile(path, b.Bytes(), redact.Perm); err != nil {
+		return rehearse.WithHint(err, "choose a folder you can write to")
 	}
 	return nil
 }

@@ -3,11 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/redact"
 	rehearsal "github.com/rehearse/rehearse/rehearse/run"
 )
 
@@ -85,11 +86,11 @@ func loadProfileRun(ctx context.Context, o *loadProfileOptions) error {
 		return err
 	}
 	if o.Output == "" {
-		_, err = o.run.io.Out.Write(b)
+		_, err = o.run.io.Out.Write([]byte(redact.String(string(b))))
 		return err
 	}
-	if err := os.WriteFile(o.Output, b, 0o644); err != nil {
-		return err
+	if err := redact.WriteFile(o.Output, b, redact.Perm); err != nil {
+		return rehearse.WithHint(err, "give -o a file in a folder that exists and you can write to")
 	}
 	fmt.Fprintf(o.run.io.ErrOut, "rehearse: load profile from %s: %d operations, %g ops/s, written to %s\n", source, len(f.Operations), f.Rate, o.Output)
 	return nil

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/redact"
 )
 
 // Set by the linker (-X main.version=...); falls back to build info.
@@ -28,9 +29,9 @@ func run(ctx context.Context, io *ioStreams, args []string) int {
 		if _, ok := err.(usageError); ok || isCobraUsageError(err) {
 			hint := ""
 			if h := rehearse.Hint(err); h != "" {
-				hint = "Try: " + h + "\n"
+				hint = "Try: " + redact.String(h) + "\n"
 			}
-			fmt.Fprintf(io.ErrOut, "rehearse: %v\n%s\n%s", err, hint, cmd.UsageString())
+			fmt.Fprintf(io.ErrOut, "rehearse: %s\n%s\n%s", redact.String(err.Error()), hint, cmd.UsageString())
 			return exitError
 		}
 		printError(io.ErrOut, err)

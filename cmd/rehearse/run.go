@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"os"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 	"github.com/rehearse/rehearse/rehearse"
 	"github.com/rehearse/rehearse/rehearse/load"
 	"github.com/rehearse/rehearse/rehearse/migrations"
+	"github.com/rehearse/rehearse/rehearse/redact"
 	"github.com/rehearse/rehearse/rehearse/result"
 	rehearsal "github.com/rehearse/rehearse/rehearse/run"
 	"github.com/rehearse/rehearse/snapshot"
@@ -156,11 +156,11 @@ func (o *runOptions) build() (rehearsal.Options, error) {
 		return rehearsal.Options{}, err
 	}
 	if o.io.ErrOutIsTTY {
-		ro.Progress = func(phase, detail string) { fmt.Fprintf(o.io.ErrOut, "» %-10s %s\n", phase, detail) }
+		ro.Progress = func(phase, detail string) { fmt.Fprintf(o.io.ErrOut, "» %-10s %s\n", phase, redact.String(detail)) }
 	} else {
 		ro.Progress = func(phase, detail string) {
 			if phase != "migrate" && phase != "rollback" || detail == "" {
-				fmt.Fprintf(o.io.ErrOut, "rehearse: %s %s\n", phase, detail)
+				fmt.Fprintf(o.io.ErrOut, "rehearse: %s %s\n", phase, redact.String(detail))
 			}
 		}
 	}
@@ -332,11 +332,7 @@ func (o *runOptions) buildInputs() (rehearsal.Options, *rehearsal.Config, error)
 // write renders the report in the asked formats.
 func (o *runOptions) write(rep *result.Report) error {
 	if o.Output != "" {
-		b, err := json.MarshalIndent(rep, "", "  ")
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(o.Output, append(b, '\n'), 0o644); err != nil {
+		if err := writeFile(o.Output, "json", rep); err != nil {
 			return err
 		}
 	}

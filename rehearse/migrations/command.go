@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/rehearse/rehearse/rehearse/redact"
 )
 
 // Conn is how a user's migrate command reaches the sandbox.
@@ -165,12 +167,14 @@ func (r *redactor) Flush() {
 	}
 }
 
+// redact masks the sandbox's password and any credential the output
+// shows (a framework logging its DATABASE_URL: redact.String).
 func (r *redactor) redact(b []byte) []byte {
-	if len(r.secret) == 0 {
-		return b
+	if len(r.secret) > 0 {
+		b = bytes.ReplaceAll(b, r.secret, []byte("***"))
+		b = bytes.ReplaceAll(b, []byte(url.QueryEscape(string(r.secret))), []byte("***"))
 	}
-	b = bytes.ReplaceAll(b, r.secret, []byte("***"))
-	return bytes.ReplaceAll(b, []byte(url.QueryEscape(string(r.secret))), []byte("***"))
+	return []byte(redact.String(string(b)))
 }
 
 // tailBuffer keeps the last max bytes written.

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/rehearse/rehearse/rehearse/redact"
 )
 
 // Calibration is this engine's measured speed for the two long DDL kinds:
@@ -71,10 +73,7 @@ func Calibrate(ctx context.Context, conn *sql.Conn, dir, engine, flavor, version
 		p := calibrationPath(dir, engine, flavor, version)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err == nil {
 			b, _ := json.MarshalIndent(c, "", "  ")
-			tmp := p + ".tmp"
-			if os.WriteFile(tmp, b, 0o644) == nil {
-				_ = os.Rename(tmp, p)
-			}
+			_ = redact.WriteFile(p, b, redact.Perm)
 		}
 	}
 	return c, nil
