@@ -290,6 +290,10 @@ func fixtureFail() *result.Report {
 		Fix:     "trust the verified answer (and `rehearse plan`'s server verification); please report the statement, the server version and both answers so the rule table can be fixed",
 		DocsURL: "docs/rules/RUN205.md",
 	}}
+	r.GateSettings = []result.GateSetting{
+		{Name: "max-writer-stall", Limit: "2s"}, {Name: "max-lock-wait", Limit: "5s"},
+		{Name: "max-stall-share", Limit: "50%", Default: true}, {Name: "app-compat", Limit: "off"},
+	}
 	r.Gates = []result.Gate{
 		{Name: "max-lock-wait", Scope: "20250310100000#1", Limit: "5s", Measured: "20.02s", Value: 20.02, Passed: false},
 		{Name: "max-writer-stall", Scope: "20250310100000#1", Limit: "2s", Measured: "20.1s", Value: 20.1, Passed: false},

@@ -129,6 +129,16 @@ func junitReport(w io.Writer, r *result.Report, _ Options) error {
 		stmts.add(c)
 	}
 	gates := junitSuite{Name: "rehearse.gates", Time: junitTime(0)}
+	if len(r.GateSettings) > 0 {
+		gates.Properties = &junitProps{}
+		for _, s := range r.GateSettings {
+			v := s.Limit
+			if s.Default {
+				v += " (default)"
+			}
+			gates.Properties.Props = append(gates.Properties.Props, junitProp{"gate." + s.Name, v})
+		}
+	}
 	for _, g := range r.Gates {
 		c := junitCase{Name: g.Name + " [" + g.Scope + "]", Classname: "rehearse.gates", Time: junitTime(0)}
 		if !g.Passed {

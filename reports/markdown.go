@@ -32,6 +32,9 @@ func markdownReport(w io.Writer, r *result.Report, o Options) error {
 	m.verdict(r)
 	m.text(inputsLine(r) + "\n\n")
 	m.gates(r.Gates)
+	if len(r.GateSettings) > 0 {
+		m.text("Gates applied: " + mdText(gateSettingsText(r.GateSettings)) + ".\n\n")
+	}
 	m.statements(r)
 	m.findings(r.Findings, "Findings")
 	m.partials(r)

@@ -31,6 +31,9 @@ func tableReport(w io.Writer, r *result.Report, o Options) error {
 		p.wrapped("  "+p.paint(red, "✗")+" ", gateText(g))
 	}
 	p.wrapped("", p.paint(dim, inputsLine(r)))
+	if len(r.GateSettings) > 0 {
+		p.wrapped("", p.paint(dim, "gates: "+gateSettingsText(r.GateSettings)))
+	}
 	p.blank()
 	if len(r.Migrations) == 0 {
 		p.line("No pending migrations.")

@@ -201,6 +201,20 @@ func gateText(g result.Gate) string {
 	return fmt.Sprintf("%s%s: measured %s, limit %s", g.Name, scope, g.Measured, g.Limit)
 }
 
+// gateSettingsText lists the gates a rehearsal applied, one per item:
+// "max-writer-stall=5s (default)", "app-compat=off".
+func gateSettingsText(ss []result.GateSetting) string {
+	var parts []string
+	for _, s := range ss {
+		p := s.Name + "=" + s.Limit
+		if s.Default {
+			p += " (default)"
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, ", ")
+}
+
 // verdictWord is PASS, FAIL or ERROR.
 func verdictWord(v string) string {
 	switch v {

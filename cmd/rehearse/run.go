@@ -69,9 +69,17 @@ start a write load, then apply each pending migration one statement at a time wh
 lock monitor watches; then check that the previous app version still works, run the
 downs in reverse, and compare the schema with the pre-release one.
 
-The verdict comes from gates (--gate or the gates: section of rehearse.yaml; default
-max-writer-stall=5s and max-lock-wait=30s). Exit code 0 when every gate passes, 1 when
-one fails or a migration fails, 2 when the rehearsal could not run.
+The verdict comes from gates. Every rehearsal applies the default gates:
+  max-writer-stall=5s    no statement stalls a writer longer than 5 s
+  max-lock-wait=30s      no statement waits longer than 30 s for its metadata lock
+  max-stall-share=50%    no table copy (or change under a shared or exclusive lock) blocks
+                         writers for more than half its run: scale-free, it fails at 1% of
+                         production's rows what would block writers for the whole copy at 100%
+  app-compat=required    the previous app version still works on the new schema
+--gate NAME=LIMIT (or the gates: section of rehearse.yaml) replaces a default or adds a
+gate; --gate NAME=off turns one off (gates: {NAME: off} in rehearse.yaml). The report
+lists every gate applied, its limit and whether it is a default. Exit code 0 when every
+gate passes, 1 when one fails or a migration fails, 2 when the rehearsal could not run.
 
 The load is the running application during the deploy: the snapshot's workload
 digests when it has them, else a default mix of inserts, updates, deletes and point
@@ -86,7 +94,8 @@ Injections: long-txn=TABLE:DURATION[@VERSION], fail-at=VERSION:N.`,
       --inject long-txn=investments:5s --lock-wait-timeout 2s --gate max-writer-stall=3s
   rehearse load-profile --snapshot prod.json --migrations ./migrations -o load.yaml   # then edit it
   rehearse run --snapshot prod.json --migrations ./migrations --load-profile load.yaml --load 800
-  rehearse run --config rehearse.yaml --format table,md,junit,html,json --out-dir out/`,
+  rehearse run --config rehearse.yaml --format table,md,junit,html,json --out-dir out/
+  rehearse run --snapshot prod.json --migrations ./migrations --gate app-compat=off   # a contract release, old app retired`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.changed = cmd.Flags().Changed
@@ -109,7 +118,7 @@ Injections: long-txn=TABLE:DURATION[@VERSION], fail-at=VERSION:N.`,
 	fs.DurationVar(&o.AppCompat, "app-compat-window", rehearsal.DefaultAppCompat, "how long the previous app's statements run against the new schema")
 	fs.DurationVar(&o.LockWaitTimeout, "lock-wait-timeout", 0, "lock_wait_timeout for each migration statement (default: the snapshot's setting)")
 	fs.StringArrayVar(&o.Inject, "inject", nil, "inject a fault: long-txn=TABLE:DURATION[@VERSION] or fail-at=VERSION:N (repeatable)")
-	fs.StringArrayVar(&o.Gates, "gate", nil, "a gate `NAME=LIMIT`, e.g. max-writer-stall=2s, max-p99=3x, rollback=required (repeatable)")
+	fs.StringArrayVar(&o.Gates, "gate", nil, "a gate `NAME=LIMIT`, e.g. max-writer-stall=2s, max-p99=3x, rollback=required, app-compat=off (repeatable; replaces the default of that name)")
 	fs.BoolVar(&o.Roundtrip, "roundtrip", false, "after the downs, apply the ups again (the release can be retried)")
 	fs.BoolVar(&o.NoRollback, "no-rollback", false, "skip the downs")
 	fs.StringVarP(&o.Output, "output", "o", "", "write the JSON report (rehearse.report/v1) to this file")

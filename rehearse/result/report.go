@@ -21,24 +21,27 @@ const (
 
 // Report is one rehearsal.
 type Report struct {
-	Format     string       `json:"format"`
-	Tool       string       `json:"tool"` // "rehearse <version>"
-	StartedAt  time.Time    `json:"started_at"`
-	FinishedAt time.Time    `json:"finished_at"`
-	Verdict    string       `json:"verdict"` // pass | fail | error
-	Reason     string       `json:"reason,omitempty"`
-	Inputs     Inputs       `json:"inputs"`
-	Phases     []Phase      `json:"phases"`
-	Baseline   *Window      `json:"baseline,omitempty"` // the load before any migration
-	Migrations []Migration  `json:"migrations"`
-	Rollback   *Rollback    `json:"rollback,omitempty"`
-	AppCompat  *AppCompat   `json:"app_compat,omitempty"`
-	Findings   []Finding    `json:"findings,omitempty"`
-	Gates      []Gate       `json:"gates,omitempty"`
-	Injections []Injection  `json:"injections,omitempty"`
-	Timeline   []TimePoint  `json:"timeline,omitempty"`
-	Capacity   *Capacity    `json:"capacity,omitempty"`
-	Errors     []ErrorEntry `json:"errors,omitempty"` // errors of the rehearsal itself (not of the load)
+	Format     string      `json:"format"`
+	Tool       string      `json:"tool"` // "rehearse <version>"
+	StartedAt  time.Time   `json:"started_at"`
+	FinishedAt time.Time   `json:"finished_at"`
+	Verdict    string      `json:"verdict"` // pass | fail | error
+	Reason     string      `json:"reason,omitempty"`
+	Inputs     Inputs      `json:"inputs"`
+	Phases     []Phase     `json:"phases"`
+	Baseline   *Window     `json:"baseline,omitempty"` // the load before any migration
+	Migrations []Migration `json:"migrations"`
+	Rollback   *Rollback   `json:"rollback,omitempty"`
+	AppCompat  *AppCompat  `json:"app_compat,omitempty"`
+	Findings   []Finding   `json:"findings,omitempty"`
+	Gates      []Gate      `json:"gates,omitempty"`
+	// GateSettings list every gate the rehearsal applied or was told not
+	// to, with its limit ("off") and whether it is a default one.
+	GateSettings []GateSetting `json:"gate_settings,omitempty"`
+	Injections   []Injection   `json:"injections,omitempty"`
+	Timeline     []TimePoint   `json:"timeline,omitempty"`
+	Capacity     *Capacity     `json:"capacity,omitempty"`
+	Errors       []ErrorEntry  `json:"errors,omitempty"` // errors of the rehearsal itself (not of the load)
 
 	// Load lists the simulated application's statement shapes and what
 	// each did over the whole rehearsal.
@@ -287,6 +290,14 @@ type Gate struct {
 	Measured string  `json:"measured"`
 	Value    float64 `json:"value"`
 	Passed   bool    `json:"passed"`
+}
+
+// GateSetting is one gate as configured: its limit ("off" when turned
+// off) and whether it is one of the defaults (rehearse run --help).
+type GateSetting struct {
+	Name    string `json:"name"`
+	Limit   string `json:"limit"`
+	Default bool   `json:"default,omitempty"`
 }
 
 // Injection is a fault the rehearsal injected.

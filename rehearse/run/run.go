@@ -83,18 +83,6 @@ var (
 	settle = 200 * time.Millisecond
 )
 
-// DefaultGates apply when the caller gives none: a statement that stalls
-// writers for more than 5 s or waits more than 30 s for its lock fails the
-// release.
-func DefaultGates() []Gate {
-	var out []Gate
-	for _, s := range []string{"max-writer-stall=5s", "max-lock-wait=30s"} {
-		g, _ := ParseGate(s)
-		out = append(out, g)
-	}
-	return out
-}
-
 // Run rehearses. It returns the report whenever the rehearsal got far enough
 // to say something (even when it then failed), and an error when it could not
 // run to a verdict. A failed gate is not an error: the report's Verdict says

@@ -90,10 +90,8 @@ func (r *rehearsal) causeOf(f *forward, sql string) string {
 // verdict evaluates the gates and writes the findings the run measured.
 func (r *rehearsal) verdict(f *forward) {
 	rep := r.report
-	gates := r.opts.Gates
-	if len(gates) == 0 {
-		gates = DefaultGates()
-	}
+	gates, settings := EffectiveGates(r.opts.Gates)
+	rep.GateSettings = settings
 	rep.Gates = Evaluate(gates, rep)
 	var failed []string
 	for _, g := range rep.Gates {
