@@ -144,6 +144,7 @@ func (r *rehearsal) run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("capture the pre-release schema: %w", err)
 	}
+	r.pre = pre
 
 	// The load and the lock monitor run from the baseline to the end of
 	// the rollback.

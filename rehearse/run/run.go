@@ -132,6 +132,7 @@ type rehearsal struct {
 
 	probes map[string][]plan.Probe // the server's ALGORITHM/LOCK answers, by version (probe.go)
 	plan   *plan.Plan              // the release read statically (nil with --migrate-cmd)
+	pre    *schemaState            // the schema before the release, after generation
 
 	// confined maps statement texts to what runs instead on the dsn
 	// engine (the snapshot's database rewritten to the scratch database).
