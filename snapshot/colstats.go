@@ -88,6 +88,9 @@ func (s *session) captureColumnStats(ctx context.Context, schema string, t *Tabl
 		if n > 0 {
 			st.NullFraction = float64(nulls) / float64(n)
 		}
+		if d := agg.intPtr(fmt.Sprintf("d_%d", i)); d != nil {
+			st.SampleDistinct = d
+		}
 		st.Distinct = estimateDistinct(agg.int(fmt.Sprintf("d_%d", i)), n-nulls, n, rows, st.NullFraction)
 		if k := columnKind(c.DataType); k == "number" || k == "time" {
 			st.Min, st.Max = agg.ptr(fmt.Sprintf("min_%d", i)), agg.ptr(fmt.Sprintf("max_%d", i))

@@ -56,6 +56,12 @@ func TestColumnStatsAllTypes(t *testing.T) {
 			if v := tb.Columns[9].Stats; v.Length == nil || v.Length.Max != int64(len("secret@example.com")) || v.Distinct != 2 {
 				t.Errorf("varchar stats %+v", v)
 			}
+			if v := tb.Columns[9].Stats; v.SampleDistinct == nil || *v.SampleDistinct != 2 {
+				t.Errorf("varchar sample_distinct = %v, want 2", v.SampleDistinct)
+			}
+			if tx := tb.Columns[10].Stats; tx.SampleDistinct != nil {
+				t.Errorf("text sample_distinct = %v, want none (not counted)", *tx.SampleDistinct)
+			}
 			if b := tb.Columns[16].Stats; b.Min == nil || *b.Min != "1" || *b.Max != "10" {
 				t.Errorf("bit(4) min/max = %v/%v, want 1/10", b.Min, b.Max)
 			}

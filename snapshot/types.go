@@ -163,12 +163,17 @@ func (s TableStats) RowCount() int64 {
 // ColumnStats are aggregates over a bounded sample. They never hold a value
 // that could be personal data: min/max only for numbers and temporal types.
 type ColumnStats struct {
-	SampleRows   int64        `json:"sample_rows"`
-	NullFraction float64      `json:"null_fraction"`
-	Distinct     int64        `json:"distinct"` // estimate for the whole table
-	Min          *string      `json:"min,omitempty"`
-	Max          *string      `json:"max,omitempty"`
-	Length       *LengthStats `json:"length,omitempty"` // strings and binaries, in characters (bytes for binaries)
+	SampleRows   int64   `json:"sample_rows"`
+	NullFraction float64 `json:"null_fraction"`
+	Distinct     int64   `json:"distinct"` // estimate for the whole table
+	// SampleDistinct is COUNT(DISTINCT) over the sample's non-null values,
+	// compared with the column's collation: exact for those rows (fewer
+	// than the sample's non-null rows proves duplicates in the table).
+	// nil for TEXT, BLOB and JSON columns and in older snapshots.
+	SampleDistinct *int64       `json:"sample_distinct,omitempty"`
+	Min            *string      `json:"min,omitempty"`
+	Max            *string      `json:"max,omitempty"`
+	Length         *LengthStats `json:"length,omitempty"` // strings and binaries, in characters (bytes for binaries)
 }
 
 // LengthStats describe a string column's length distribution.

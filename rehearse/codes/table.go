@@ -27,6 +27,7 @@ const (
 	NoDown             = "RH107"
 	DownNotInverse     = "RH108"
 	NoLockWaitTimeout  = "RH109"
+	UniqueDuplicates   = "RH110"
 )
 
 // Rehearsal: what `rehearse run` measured (RUN2xx).
@@ -78,6 +79,7 @@ var table = []Code{
 	{NoDown, Warning, "missing or empty down migration"},
 	{DownNotInverse, Warning, "down migration does not invert its up"},
 	{NoLockWaitTimeout, Warning, "no lock_wait_timeout and production's default is one year"},
+	{UniqueDuplicates, Error, "unique or primary key over values production holds twice"},
 
 	{MigrationFailed, Error, "a migration failed half-way"},
 	{LockWait, Warning, "a DDL statement waited for its metadata lock"},

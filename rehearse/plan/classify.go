@@ -127,7 +127,7 @@ func (c *classifier) classifyNode(sp *StatementPlan, node ast.StmtNode, text str
 		c.markSpatial(sp.Ops)
 	case *ast.CreateIndexStmt:
 		sp.Table = c.tableRef(s.Table.Name.O)
-		op := Op{Class: OpAddIndex, Object: s.IndexName}
+		op := Op{Class: OpAddIndex, Object: s.IndexName, Key: keyParts(s.IndexPartSpecifications)}
 		switch s.KeyType {
 		case ast.IndexKeyTypeUnique:
 			op.Class = OpAddUnique

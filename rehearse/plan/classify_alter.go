@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/format"
 )
 
 // alterOps classifies the specifications of one ALTER TABLE against the
@@ -25,7 +26,14 @@ func alterOps(tm *tableModel, specs []*ast.AlterTableSpec) []Op {
 		switch sp.Tp {
 		case ast.AlterTableAddColumns:
 			for _, d := range sp.NewColumns {
-				ops = append(ops, addColumnOp(d))
+				op := addColumnOp(d)
+				if op.Class == OpAddPrimaryKey {
+					op.Key = []KeyPart{{Column: d.Name.Name.O}}
+				}
+				ops = append(ops, op)
+				if k, ok := columnKeyOp(d); ok && k.Class == OpAddUnique {
+					ops = append(ops, k)
+				}
 			}
 		case ast.AlterTableDropColumn:
 			op := Op{Class: OpDropColumn, Object: sp.OldColumnName.Name.O}
@@ -37,6 +45,11 @@ func alterOps(tm *tableModel, specs []*ast.AlterTableSpec) []Op {
 			ops = append(ops, op)
 		case ast.AlterTableModifyColumn, ast.AlterTableChangeColumn:
 			ops = append(ops, modifyOps(tm, sp)...)
+			if len(sp.NewColumns) > 0 {
+				if k, ok := columnKeyOp(sp.NewColumns[0]); ok {
+					ops = append(ops, k)
+				}
+			}
 		case ast.AlterTableRenameColumn:
 			ops = append(ops, Op{Class: OpRenameColumn, Object: sp.OldColumnName.Name.O, Detail: "-> " + sp.NewColumnName.Name.O})
 		case ast.AlterTableAlterColumn:
@@ -132,11 +145,11 @@ func constraintOp(c *ast.Constraint, withDropPK bool) Op {
 	switch c.Tp {
 	case ast.ConstraintPrimaryKey:
 		if withDropPK {
-			return Op{Class: OpAddPrimaryKey, Detail: "replaces the primary key"}
+			return Op{Class: OpAddPrimaryKey, Detail: "replaces the primary key", Key: keyParts(c.Keys)}
 		}
-		return Op{Class: OpAddPrimaryKey}
+		return Op{Class: OpAddPrimaryKey, Key: keyParts(c.Keys)}
 	case ast.ConstraintUniq, ast.ConstraintUniqKey, ast.ConstraintUniqIndex:
-		return Op{Class: OpAddUnique, Object: name}
+		return Op{Class: OpAddUnique, Object: name, Key: keyParts(c.Keys)}
 	case ast.ConstraintFulltext:
 		return Op{Class: OpAddFulltext, Object: name}
 	case ast.ConstraintForeignKey:
@@ -144,7 +157,45 @@ func constraintOp(c *ast.Constraint, withDropPK bool) Op {
 	case ast.ConstraintCheck:
 		return Op{Class: OpAddCheck, Object: name}
 	}
-	return Op{Class: OpAddIndex, Object: name}
+	return Op{Class: OpAddIndex, Object: name, Key: keyParts(c.Keys)}
+}
+
+// keyParts reads an index's key parts.
+func keyParts(parts []*ast.IndexPartSpecification) []KeyPart {
+	var out []KeyPart
+	for _, p := range parts {
+		switch {
+		case p.Column != nil:
+			out = append(out, KeyPart{Column: p.Column.Name.O, Prefix: p.Length})
+		case p.Expr != nil:
+			out = append(out, KeyPart{Expr: sqlOf(p.Expr)})
+		}
+	}
+	return out
+}
+
+// sqlOf writes a parsed node back as SQL ("" when it cannot).
+func sqlOf(n ast.Node) string {
+	var b strings.Builder
+	if err := n.Restore(format.NewRestoreCtx(format.DefaultRestoreFlags, &b)); err != nil {
+		return ""
+	}
+	return b.String()
+}
+
+// columnKeyOp is the index a column definition's own UNIQUE or PRIMARY KEY
+// option adds (ADD COLUMN, MODIFY, CHANGE: `email VARCHAR(255) UNIQUE`),
+// or false. The server names a column's unique index after the column.
+func columnKeyOp(d *ast.ColumnDef) (Op, bool) {
+	for _, o := range d.Options {
+		switch o.Tp {
+		case ast.ColumnOptionUniqKey:
+			return Op{Class: OpAddUnique, Key: []KeyPart{{Column: d.Name.Name.O}}}, true
+		case ast.ColumnOptionPrimaryKey:
+			return Op{Class: OpAddPrimaryKey, Key: []KeyPart{{Column: d.Name.Name.O}}}, true
+		}
+	}
+	return Op{}, false
 }
 
 func tableOptionOps(tm *tableModel, opts []*ast.TableOption) []Op {

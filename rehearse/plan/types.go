@@ -107,6 +107,9 @@ type Op struct {
 	// Indexed: the column changed is part of an index (some servers then
 	// rebuild where they would not otherwise).
 	Indexed bool `json:"indexed,omitempty"`
+	// Key is the key an index, unique or primary-key operation adds, part
+	// by part (omitted for other operations).
+	Key []KeyPart `json:"key,omitempty"`
 
 	// oldBytes and newBytes are a VARCHAR's maximum length in bytes before
 	// and after an extension (the length prefix is what decides).
@@ -114,6 +117,15 @@ type Op struct {
 	// inPrimary and inFulltext: the column whose collation changes is part
 	// of the primary key, of a FULLTEXT index (OpChangeCollationIndexed).
 	inPrimary, inFulltext bool
+}
+
+// KeyPart is one part of an index key: a column (with a prefix length
+// when only the first Prefix characters or bytes are indexed) or an
+// expression (functional key part, as written).
+type KeyPart struct {
+	Column string `json:"column,omitempty"`
+	Prefix int    `json:"prefix,omitempty"`
+	Expr   string `json:"expr,omitempty"`
 }
 
 // TableRef is the table a statement works on, with the snapshot's size.

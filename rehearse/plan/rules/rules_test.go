@@ -11,11 +11,11 @@ import (
 
 // fixture: one pending migration on a 4.2M-row table that does a lot.
 func fixture() *plan.RuleContext {
-	big := &plan.TableRef{Name: "users", Rows: 4_200_000}
+	big := &plan.TableRef{Schema: "app", Name: "users", Rows: 4_200_000}
 	pm := plan.PendingMigration{Key: "7", File: "7_x.up.sql", Statements: []plan.StatementPlan{
 		{File: "7_x.up.sql", Line: 1, Kind: "ddl", Analysed: true, Table: big, Ops: []plan.Op{{Class: plan.OpChangeType, Object: "c"}},
 			Predicted: &plan.Algo{Algorithm: plan.Copy, Lock: plan.LockShared, Rebuild: true}},
-		{File: "7_x.up.sql", Line: 2, Kind: "ddl", Analysed: true, Table: big, Ops: []plan.Op{{Class: plan.OpAddUnique, Object: "u"}},
+		{File: "7_x.up.sql", Line: 2, Kind: "ddl", Analysed: true, Table: big, Ops: []plan.Op{{Class: plan.OpAddUnique, Object: "u", Key: key("code")}},
 			Predicted: &plan.Algo{Algorithm: plan.InPlace, Lock: plan.LockNone}},
 		{File: "7_x.up.sql", Line: 3, Kind: "ddl", Analysed: true, Table: big, Ops: []plan.Op{{Class: plan.OpDropColumn, Object: "old"}, {Class: plan.OpAddColumn, Object: "n", Detail: "int NOT NULL without DEFAULT"}}},
 		{File: "7_x.up.sql", Line: 4, Kind: "dml", Analysed: true, Table: big, Ops: []plan.Op{{Class: plan.OpUpdate}}},
@@ -23,11 +23,12 @@ func fixture() *plan.RuleContext {
 	m := &migrations.Migration{Key: "7", Up: migrations.Script{File: "7_x.up.sql", Line: 1, Statements: make([]sqlsplit.Statement, 4)},
 		Down: &migrations.Script{File: "7_x.down.sql", Line: 1}}
 	return &plan.RuleContext{Plan: &plan.Plan{Pending: []plan.PendingMigration{pm}}, Pending: []*migrations.Migration{m},
-		Snapshot: &snapshot.Snapshot{Settings: map[string]string{"lock_wait_timeout": "31536000"}}}
+		Snapshot: &snapshot.Snapshot{Settings: map[string]string{"lock_wait_timeout": "31536000"},
+			Schemas: []snapshot.Schema{{Name: "app", Tables: []snapshot.Table{usersTable()}}}}}
 }
 
 func TestEveryRuleFires(t *testing.T) {
-	want := map[string]int{"RH101": 1, "RH102": 1, "RH103": 1, "RH104": 2, "RH105": 1, "RH106": 1, "RH107": 1, "RH108": 1, "RH109": 1}
+	want := map[string]int{"RH101": 1, "RH102": 1, "RH103": 1, "RH104": 2, "RH105": 1, "RH106": 1, "RH107": 1, "RH108": 1, "RH109": 1, "RH110": 1}
 	if len(All()) != len(want) {
 		t.Fatalf("%d rules registered, want %d", len(All()), len(want))
 	}
