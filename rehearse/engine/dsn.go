@@ -40,6 +40,9 @@ func (d *DSN) Start(ctx context.Context, opts Options) (*Server, error) {
 	if strings.TrimSpace(opts.DSN) == "" {
 		return nil, rehearse.WithHint(errors.New("dsn engine: no server given"), "pass %s", dsnExample)
 	}
+	if opts.Datadir != "" {
+		return nil, fmt.Errorf("dsn engine: cannot start from datadir %s: %w", opts.Datadir, ErrNoDatadir)
+	}
 	cfg, err := ParseUserDSN(opts.DSN)
 	if err != nil {
 		return nil, rehearse.WithHint(fmt.Errorf("dsn engine: cannot read the DSN: %s", scrub(err.Error(), passwordIn(opts.DSN))),

@@ -67,6 +67,12 @@ type Options struct {
 	// sandboxes live in the root's /tmp) and the other engines ignore it.
 	Memory bool
 
+	// Datadir, when set, is a datadir the server starts on a copy of
+	// instead of a fresh one: a cleanly shut down datadir of the same build
+	// (Build), such as a data cache entry. Its users are the ones it holds.
+	// Engines that keep no datadir on this host (DatadirEngine) refuse it.
+	Datadir string
+
 	// Port is the loopback port a sandbox listens on; 0 picks a free one.
 	// A given port that is in use is an error (no silent substitute).
 	Port int
@@ -113,6 +119,7 @@ type Server struct {
 
 	password string // never printed; "" for sandboxes
 	stop     func(context.Context) error
+	keep     func(ctx context.Context, dst string) error // KeepDatadir's engine part; nil without a datadir here
 
 	// base, when set (dsn engine), is the user's parsed DSN: its network,
 	// TLS and session parameters are kept in every DSN the server hands out.

@@ -34,7 +34,7 @@ type Local struct {
 	RootsDir string
 }
 
-var _ Engine = (*Local)(nil)
+var _ DatadirEngine = (*Local)(nil)
 
 func (l *Local) Name() string { return "local" }
 
@@ -253,6 +253,23 @@ func (l *Local) startProcess(ctx context.Context, bin Binary, dir string, port i
 	if err := enableMDLInstrumentation(ctx, db); err != nil {
 		_ = stopProc(context.Background())
 		return nil, fmt.Errorf("local engine: %w", err)
+	}
+	s.keep = func(ctx context.Context, dst string) error {
+		// SIGTERM is the server's clean shutdown; a slow one
+		// (innodb_fast_shutdown=0) takes as long as it takes.
+		_ = syscall.Kill(cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-ctx.Done():
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-done
+			return fmt.Errorf("keep datadir: the server did not finish its shutdown: %w", ctx.Err())
+		}
+		if waitErr != nil {
+			log, _ := os.ReadFile(errLog)
+			return fmt.Errorf("keep datadir: the server's shutdown failed (%v):\n%s", waitErr, tail(log, 10))
+		}
+		return moveDatadir(ctx, datadir, dst)
 	}
 	s.stop = func(ctx context.Context) error {
 		err := stopProc(ctx)

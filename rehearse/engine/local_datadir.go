@@ -17,6 +17,9 @@ import (
 // prepareDatadir copies the template for bin into datadir, creating the
 // template first when missing.
 func (l *Local) prepareDatadir(ctx context.Context, bin Binary, datadir string, opts Options) error {
+	if opts.Datadir != "" {
+		return startCopy(ctx, opts.Datadir, datadir, func(f string, a ...any) { logf(opts.Log, "local engine: "+f, a...) })
+	}
 	if l.CacheDir == "" {
 		return initDatadir(ctx, bin, datadir, opts)
 	}
@@ -61,13 +64,25 @@ func (l *Local) prepareDatadir(ctx context.Context, bin Binary, datadir string, 
 	if err := copyTreeSparse(tmpl, datadir); err != nil {
 		return err
 	}
-	// MySQL keeps its server_uuid in auto.cnf: without this every sandbox
-	// from one template would share it (and the dsn engine's production
-	// guard would take one sandbox for another). The server writes a new one.
-	if err := os.Remove(filepath.Join(datadir, "auto.cnf")); err != nil && !os.IsNotExist(err) {
+	if err := removeIdentity(datadir); err != nil {
 		return fmt.Errorf("local engine: %w", err)
 	}
 	return nil
+}
+
+// Build is the binary Start would run for opts: its flavor, exact version
+// and identity (path in its root, size, modification time).
+func (l *Local) Build(ctx context.Context, opts Options) (Build, error) {
+	bin, err := findBinary(ctx, opts, l.RootsDir)
+	if err != nil {
+		return Build{}, err
+	}
+	host := filepath.Join(bin.Rootfs, bin.Path)
+	id := host
+	if st, err := os.Stat(host); err == nil {
+		id = fmt.Sprintf("%s:%d:%d", host, st.Size(), st.ModTime().UnixNano())
+	}
+	return Build{Engine: "local", Flavor: bin.Flavor, Version: bin.Version, ID: "bin-" + shortHash(id)}, nil
 }
 
 // initDatadir creates a fresh datadir with root@'%' and no password.
