@@ -51,6 +51,7 @@ type runOptions struct {
 	OutDir          string
 	KeepOnFail      bool
 	MigrateCmd      string
+	MigrateEnv      []string
 	RollbackCmd     string
 	Extrapolate     bool // capacity: predict production from this run and two smaller ones (capacity.go)
 	FirstAdoption   bool
@@ -124,7 +125,8 @@ Injections: long-txn=TABLE:DURATION[@VERSION], fail-at=VERSION:N.`,
 	fs.StringVarP(&o.Output, "output", "o", "", "write the JSON report (rehearse.report/v1) to this file")
 	fs.StringVar(&o.Formats, "format", "table", "output formats, comma-separated: table, md, junit, html, json, prom")
 	fs.StringVar(&o.OutDir, "out-dir", "", "write every format in --format to this folder (report.json, report.md, junit.xml, report.html, metrics.prom)")
-	fs.StringVar(&o.MigrateCmd, "migrate-cmd", "", "run this command instead of the migration files (code migrations: Rails, Knex, Sequelize, ...); it gets DATABASE_URL and MYSQL_HOST/PORT/USER/PASSWORD/DATABASE")
+	fs.StringVar(&o.MigrateCmd, "migrate-cmd", "", "run this command instead of the migration files (code migrations: Rails, Knex, Sequelize, ...) in a clean environment: PATH, HOME, LANG, LC_ALL, TZ, TMPDIR, and the sandbox as DATABASE_URL, MYSQL_*, DB_*, DATABASE_*, FLYWAY_* (docs/security.md)")
+	fs.StringArrayVar(&o.MigrateEnv, "migrate-env", nil, "with --migrate-cmd: also pass this variable of the environment to the command, `NAME` (repeatable)")
 	fs.StringVar(&o.RollbackCmd, "rollback-cmd", "", "with --migrate-cmd: the command that rolls the release back")
 	fs.BoolVar(&o.Extrapolate, "extrapolate", false, "also rehearse at a tenth and a third of --scale and predict production (scale 1): duration, disk, log, with bands (see rehearse capacity)")
 	fs.BoolVar(&o.KeepOnFail, "keep-on-fail", false, "leave the sandbox running when the rehearsal fails (prints its DSN)")
@@ -208,12 +210,16 @@ func (o *runOptions) build() (rehearsal.Options, error) {
 	cfg.AddSettings(&eopts)
 	ro.Engine, ro.EngineOptions = eng, eopts
 	if o.MigrateCmd != "" {
-		ro.MigrateCommand = &migrations.CommandOptions{Command: o.MigrateCmd, Env: os.Environ()}
-		if o.RollbackCmd != "" {
-			ro.RollbackCommand = &migrations.CommandOptions{Command: o.RollbackCmd, Env: os.Environ()}
+		if err := migrations.CheckPassEnv(o.MigrateEnv); err != nil {
+			return rehearsal.Options{}, usageError{rehearse.WithHint(err, "name variables the command needs besides the database (an API token, RAILS_ENV, ...)")}
 		}
-	} else if o.RollbackCmd != "" {
-		return rehearsal.Options{}, usageError{fmt.Errorf("--rollback-cmd needs --migrate-cmd")}
+		env := migrations.CommandEnv(os.Environ(), o.MigrateEnv)
+		ro.MigrateCommand = &migrations.CommandOptions{Command: o.MigrateCmd, Env: env}
+		if o.RollbackCmd != "" {
+			ro.RollbackCommand = &migrations.CommandOptions{Command: o.RollbackCmd, Env: env}
+		}
+	} else if o.RollbackCmd != "" || len(o.MigrateEnv) > 0 {
+		return rehearsal.Options{}, usageError{fmt.Errorf("--rollback-cmd and --migrate-env need --migrate-cmd")}
 	}
 	return ro, nil
 }

@@ -143,6 +143,11 @@ func (s *Server) String() string {
 // GoString is String, for %#v.
 func (s *Server) GoString() string { return s.String() }
 
+// Password is the password of User ("" on a sandbox without one), for a
+// child process's environment (a migrate command's DATABASE_URL): never for
+// anything a person or a file sees.
+func (s *Server) Password() string { return s.password }
+
 // DisplayDSN is the DSN with any password replaced by "***".
 func (s *Server) DisplayDSN() string { return s.dsnFor(s.Database, false) }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/url"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,18 +39,86 @@ func (c Conn) URL() string {
 	return u.String()
 }
 
-// Env is the connection as environment variables: DATABASE_URL,
-// MYSQL_HOST, MYSQL_PORT, MYSQL_USER, MYSQL_PASSWORD, MYSQL_DATABASE.
+// Env is the connection as environment variables, under every name common
+// migration tools and frameworks read, all pointing at the sandbox:
+// DATABASE_URL (Rails, Prisma, Knex, Sequelize, dbmate, Symfony), MYSQL_*
+// (the mysql client, Docker images), DB_* (Laravel, many Node and PHP
+// apps), DATABASE_HOST and the like (Django settings), FLYWAY_*.
 func (c Conn) Env() []string {
-	return []string{
-		"DATABASE_URL=" + c.URL(),
-		"MYSQL_HOST=" + c.Host,
-		"MYSQL_PORT=" + strconv.Itoa(c.Port),
-		"MYSQL_USER=" + c.User,
-		"MYSQL_PASSWORD=" + c.Password,
-		"MYSQL_DATABASE=" + c.Database,
+	port := strconv.Itoa(c.Port)
+	vals := map[string]string{
+		"DATABASE_URL": c.URL(),
+		"MYSQL_HOST":   c.Host, "MYSQL_PORT": port, "MYSQL_TCP_PORT": port, "MYSQL_USER": c.User,
+		"MYSQL_PASSWORD": c.Password, "MYSQL_PWD": c.Password, "MYSQL_DATABASE": c.Database,
+		"DB_CONNECTION": "mysql", "DB_HOST": c.Host, "DB_PORT": port, "DB_DATABASE": c.Database, "DB_NAME": c.Database,
+		"DB_USERNAME": c.User, "DB_USER": c.User, "DB_PASSWORD": c.Password,
+		"DATABASE_HOST": c.Host, "DATABASE_PORT": port, "DATABASE_NAME": c.Database, "DATABASE_USER": c.User,
+		"DATABASE_USERNAME": c.User, "DATABASE_PASSWORD": c.Password,
+		"FLYWAY_URL": "jdbc:mysql://" + c.Host + ":" + port + "/" + c.Database, "FLYWAY_USER": c.User, "FLYWAY_PASSWORD": c.Password,
 	}
+	out := make([]string, 0, len(ConnEnvNames))
+	for _, n := range ConnEnvNames {
+		out = append(out, n+"="+vals[n])
+	}
+	return out
 }
+
+// ConnEnvNames are the variables Conn.Env sets: a migrate command sees the
+// sandbox under these names, never the caller's values.
+var ConnEnvNames = []string{
+	"DATABASE_URL",
+	"MYSQL_HOST", "MYSQL_PORT", "MYSQL_TCP_PORT", "MYSQL_USER", "MYSQL_PASSWORD", "MYSQL_PWD", "MYSQL_DATABASE",
+	"DB_CONNECTION", "DB_HOST", "DB_PORT", "DB_DATABASE", "DB_NAME", "DB_USERNAME", "DB_USER", "DB_PASSWORD",
+	"DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME", "DATABASE_USER", "DATABASE_USERNAME", "DATABASE_PASSWORD",
+	"FLYWAY_URL", "FLYWAY_USER", "FLYWAY_PASSWORD",
+}
+
+// BaseEnvNames are the variables of the caller's environment a migrate
+// command keeps by default: what a shell and a runtime need, nothing that
+// could point at a server.
+var BaseEnvNames = []string{"PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR"}
+
+// CommandEnv is the base environment of a migrate command: from environ
+// (os.Environ() of the caller), only BaseEnvNames and the names in pass
+// (--migrate-env). A CI job's DB_HOST, DB_PASSWORD or cloud credentials do
+// not reach the command, so a framework cannot connect to wherever the CI
+// environment points (production, in a deploy pipeline).
+func CommandEnv(environ, pass []string) []string {
+	keep := map[string]bool{}
+	for _, n := range BaseEnvNames {
+		keep[n] = true
+	}
+	for _, n := range pass {
+		keep[n] = true
+	}
+	var out []string
+	for _, kv := range environ {
+		if name, _, ok := strings.Cut(kv, "="); ok && keep[name] {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// CheckPassEnv validates --migrate-env names: variable names, and none of
+// ConnEnvNames (those always point at the sandbox).
+func CheckPassEnv(names []string) error {
+	conn := map[string]bool{}
+	for _, n := range ConnEnvNames {
+		conn[n] = true
+	}
+	for _, n := range names {
+		switch {
+		case !envNameRe.MatchString(n):
+			return fmt.Errorf("--migrate-env %q is not a variable name (give NAME; its value comes from this environment)", n)
+		case conn[n]:
+			return fmt.Errorf("--migrate-env %s: rehearse sets %s to the sandbox's connection; it never comes from the environment", n, n)
+		}
+	}
+	return nil
+}
+
+var envNameRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // CommandOptions run a user's migrate or rollback command.
 type CommandOptions struct {
@@ -57,8 +126,9 @@ type CommandOptions struct {
 	Command string
 	// Dir is the working directory (usually the migrations' project).
 	Dir string
-	// Env is the base environment (the caller passes os.Environ() when the
-	// command should see the user's environment); Conn.Env() is appended.
+	// Env is the base environment: CommandEnv(os.Environ(), passed names)
+	// from a command line; nil gives the command nothing but Conn.Env().
+	// Conn.Env() is appended and wins.
 	Env  []string
 	Conn Conn
 	// Stdout and Stderr receive the command's output, with the password
@@ -171,8 +241,8 @@ func (r *redactor) Flush() {
 // shows (a framework logging its DATABASE_URL: redact.String).
 func (r *redactor) redact(b []byte) []byte {
 	if len(r.secret) > 0 {
-		b = bytes.ReplaceAll(b, r.secret, []byte("***"))
-		b = bytes.ReplaceAll(b, []byte(url.QueryEscape(string(r.secret))), []byte("***"))
+		b = bytes.ReplaceAll(b, r.secret, []byte(redact.Mask))
+		b = bytes.ReplaceAll(b, []byte(url.QueryEscape(string(r.secret))), []byte(redact.Mask))
 	}
 	return []byte(redact.String(string(b)))
 }

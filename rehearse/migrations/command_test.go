@@ -24,10 +24,10 @@ func TestRunCommandEnvAndRedaction(t *testing.T) {
 		t.Fatalf("err %v res %+v", err, res)
 	}
 	got := out.String()
-	if !strings.Contains(got, "127.0.0.1 3307 app rehearse") || !strings.Contains(got, "url=mysql://app:***@127.0.0.1:3307/rehearse") {
+	if !strings.Contains(got, "127.0.0.1 3307 app rehearse") || !strings.Contains(got, "url=mysql://app:*****@127.0.0.1:3307/rehearse") {
 		t.Fatalf("output %q", got)
 	}
-	if strings.Contains(got, "s3cr") || strings.Contains(res.Tail, "s3cr") || !strings.Contains(got, "pw=***") || !strings.Contains(got, "no newline ***") {
+	if strings.Contains(got, "s3cr") || strings.Contains(res.Tail, "s3cr") || !strings.Contains(got, "pw=*****") || !strings.Contains(got, "no newline *****") {
 		t.Fatalf("password not redacted: %q / %q", got, res.Tail)
 	}
 }
@@ -88,5 +88,43 @@ func TestRunCommandAgainstServer(t *testing.T) {
 	var n int
 	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA='cmdtest' AND TABLE_NAME='made_by_cmd'").Scan(&n); err != nil || n != 1 {
 		t.Fatalf("table not created: %d %v", n, err)
+	}
+}
+
+// TestCommandEnv: the caller's environment is reduced to what a shell
+// needs plus the names asked for; the connection variables always point at
+// the sandbox, whatever the caller's environment says.
+func TestCommandEnv(t *testing.T) {
+	environ := []string{"PATH=/usr/bin", "HOME=/home/ci", "LANG=C.UTF-8", "TZ=UTC", "TMPDIR=/tmp/ci",
+		"DB_HOST=prod.example", "DB_PASSWORD=prod-pw", "DATABASE_URL=mysql://app:prod-pw@prod.example/app",
+		"AWS_SECRET_ACCESS_KEY=aws", "RAILS_ENV=production", "SHELLOPTS=x"}
+	got := CommandEnv(environ, []string{"RAILS_ENV"})
+	want := []string{"PATH=/usr/bin", "HOME=/home/ci", "LANG=C.UTF-8", "TZ=UTC", "TMPDIR=/tmp/ci", "RAILS_ENV=production"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("CommandEnv = %v, want %v", got, want)
+	}
+	conn := Conn{Host: "127.0.0.1", Port: 3307, User: "root", Password: "pw", Database: "rehearse_x"}
+	env := map[string]string{}
+	for _, kv := range conn.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	for k, v := range map[string]string{"DB_HOST": "127.0.0.1", "DB_PORT": "3307", "DB_DATABASE": "rehearse_x", "DB_USERNAME": "root",
+		"DB_PASSWORD": "pw", "DATABASE_HOST": "127.0.0.1", "MYSQL_PWD": "pw", "DATABASE_URL": "mysql://root:pw@127.0.0.1:3307/rehearse_x",
+		"FLYWAY_URL": "jdbc:mysql://127.0.0.1:3307/rehearse_x"} {
+		if env[k] != v {
+			t.Errorf("%s=%q, want %q", k, env[k], v)
+		}
+	}
+	if len(env) != len(ConnEnvNames) {
+		t.Errorf("Env sets %d variables, ConnEnvNames lists %d", len(env), len(ConnEnvNames))
+	}
+	for _, bad := range [][]string{{"DB_HOST"}, {"A=B"}, {"1X"}, {""}} {
+		if CheckPassEnv(bad) == nil {
+			t.Errorf("CheckPassEnv(%q): no error", bad)
+		}
+	}
+	if err := CheckPassEnv([]string{"RAILS_ENV", "SECRET_KEY_BASE"}); err != nil {
+		t.Error(err)
 	}
 }

@@ -21,7 +21,7 @@ const commandConnID = -1
 func (f *forward) runCommand(ctx context.Context, dir string, c *migrations.CommandOptions) (*stmtRun, error) {
 	r := f.r
 	opts := *c
-	opts.Conn = migrations.Conn{Host: r.srv.Host, Port: r.srv.Port, User: r.srv.User, Database: r.schema}
+	opts.Conn = migrations.Conn{Host: r.srv.Host, Port: r.srv.Port, User: r.srv.User, Password: r.srv.Password(), Database: r.schema}
 	if opts.Stdout == nil {
 		opts.Stdout = r.opts.Log
 	}
