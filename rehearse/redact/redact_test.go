@@ -23,4 +23,3 @@ func TestRedactString(t *testing.T) {
 		}
 	}
 }
-
