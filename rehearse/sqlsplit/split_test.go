@@ -58,6 +58,9 @@ func TestSplitCases(t *testing.T) {
 		{"mysqldump delimiter", "DELIMITER ;;\n/*!50003 CREATE*/ /*!50003 TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a=1 */;;\nDELIMITER ;\nSELECT 1;",
 			[]string{"/*!50003 CREATE*/ /*!50003 TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a=1 */", "SELECT 1"}},
 		{"delimiter is case insensitive and word-like", "delimiter //\nSELECT 1//SELECT 2 //\n", []string{"SELECT 1", "SELECT 2"}},
+		// The mysql client unquotes a quoted delimiter (checked with mariadb
+		// 10.11's client: DELIMITER '$$' then SELECT 1$$ runs SELECT 1).
+		{"quoted delimiter", "DELIMITER '$$'\nSELECT 1$$\nDELIMITER \";\"\nSELECT 2;\nDELIMITER `//`\nSELECT 3//\n", []string{"SELECT 1", "SELECT 2", "SELECT 3"}},
 		{"prepared DDL in a string", "SET @s = 'ALTER TABLE t ADD c int;'; PREPARE st FROM @s;", []string{"SET @s = 'ALTER TABLE t ADD c int;'", "PREPARE st FROM @s"}},
 		{"crlf", "SELECT 1;\r\nSELECT 2;\r\n", []string{"SELECT 1", "SELECT 2"}},
 	}
