@@ -171,7 +171,7 @@ func Available(t Target) error {
 func Need(tb testing.TB, t Target) {
 	tb.Helper()
 	need(tb, t)
-	tb.Logf("%s%s (its engine handed to the code under test)", ServerPrefix, t.Name)
+	tb.Logf("%s%s (available)", ServerPrefix, t.Name)
 }
 
 func need(tb testing.TB, t Target) {
@@ -225,8 +225,9 @@ func Started(tb testing.TB, name string, s *engine.Server) {
 }
 
 // ServerPrefix begins the log line Start, Started and Need write for every
-// server a test uses ("testserver: server NAME FLAVOR VERSION ..."); the
-// summary of scripts/test.sh counts them per server and package.
+// server a test uses ("testserver: server NAME [FLAVOR VERSION] (started)"
+// or "... NAME (available)"); the summary of scripts/test.sh counts them per
+// server and package.
 const ServerPrefix = "testserver: server "
 
 // Unavailable ends, through Missing, a test that needs a server this

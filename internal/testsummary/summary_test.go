@@ -50,7 +50,7 @@ func TestSummaryPass(t *testing.T) {
 	ok, out := judge(t, stream(pkg,
 		"run TestA",
 		"output TestA     a_test.go:10: testserver: server local-mysql-9.7 mysql 9.7.4 (started)",
-		"output TestA     a_test.go:11: testserver: server local-mariadb (its engine handed to the code under test)",
+		"output TestA     a_test.go:11: testserver: server local-mariadb (available)",
 		"pass TestA",
 		"run TestB",
 		"output TestB     b_test.go:3: deselected: benchmark: REHEARSE_BENCH=1 (scripts/bench.d/plan.sh)",
