@@ -22,11 +22,11 @@ import (
 var writeFixtures = flag.Bool("fixtures", false, "rewrite testdata/*.json from fixtures_test.go")
 
 // fixtureNames are the documents every golden test renders.
-var fixtureNames = []string{"pass", "fail", "partial", "empty", "error"}
+var fixtureNames = []string{"pass", "fail", "partial", "keepgoing", "empty", "error"}
 
 func TestFixtures(t *testing.T) {
 	for name, doc := range map[string]*result.Report{
-		"pass": fixturePass(), "fail": fixtureFail(), "partial": fixturePartial(),
+		"pass": fixturePass(), "fail": fixtureFail(), "partial": fixturePartial(), "keepgoing": fixtureKeepGoing(),
 		"empty": fixtureEmpty(), "error": fixtureError(),
 	} {
 		raw, err := json.MarshalIndent(doc, "", "  ")
@@ -418,6 +418,20 @@ func fixturePartial() *result.Report {
 		}
 		return ""
 	})
+	return r
+}
+
+// fixtureKeepGoing is fixturePartial rehearsed with --keep-going: the
+// next migration ran on the state the failure left.
+func fixtureKeepGoing() *result.Report {
+	r := fixturePartial()
+	r.Inputs.KeepGoing = true
+	r.Migrations[0].Partial.KeptGoing = true
+	m := &r.Migrations[1]
+	m.Status, m.DurationS = "applied", 0.21
+	m.AfterFailure = "rehearsed with --keep-going after 20250320110000 failed: on the state the failure left (its committed statements kept)"
+	s := &m.Statements[0]
+	s.Status, s.StartS, s.DurationS, s.Algorithm, s.During, s.P99Ratio = "ok", 19.4, 0.21, "NOCOPY", win(19.4, 19.61, 7.1, 0), 1.04
 	return r
 }
 

@@ -101,6 +101,7 @@ func junitReport(w io.Writer, r *result.Report, _ Options) error {
 	for _, kv := range [][2]string{
 		{"verdict", r.Verdict}, {"tool", r.Tool}, {"flavor", r.Inputs.Flavor}, {"version", r.Inputs.Version},
 		{"engine", r.Inputs.Engine}, {"scale", num(r.Inputs.Scale)}, {"snapshot_digest", r.Inputs.SnapshotDigest},
+		{"keep_going", map[bool]string{true: "true"}[r.Inputs.KeepGoing]},
 	} {
 		if kv[1] != "" {
 			props.Props = append(props.Props, junitProp{kv[0], kv[1]})
@@ -194,6 +195,9 @@ func statementCase(r *result.Report, m result.Migration, s result.Statement) jun
 	}
 	if s.Rollback != "" {
 		out = append(out, "rollback: "+s.Rollback)
+	}
+	if m.AfterFailure != "" {
+		out = append(out, m.AfterFailure)
 	}
 	c.SystemOut = &junitCharData{Body: strings.Join(out, "\n")}
 	switch stmtStatus(s) {

@@ -226,6 +226,9 @@ func severityIcon(s string) string {
 }
 
 func (m *md) partials(r *result.Report) {
+	if t := keptGoingText(r); t != "" {
+		m.try("⚠️ " + mdText(t) + "\n\n")
+	}
 	for _, mg := range r.Migrations {
 		pt := mg.Partial
 		if pt == nil {

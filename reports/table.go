@@ -206,6 +206,10 @@ func statementRow(r *result.Report, s result.Statement, id string) []string {
 }
 
 func partialSection(p *printer, r *result.Report) {
+	if t := keptGoingText(r); t != "" {
+		p.heading("Kept going after a failure")
+		p.wrapped("  ", t)
+	}
 	for _, m := range r.Migrations {
 		if m.Partial == nil {
 			continue

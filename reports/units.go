@@ -201,6 +201,28 @@ func gateText(g result.Gate) string {
 	return fmt.Sprintf("%s%s: measured %s, limit %s", g.Name, scope, g.Measured, g.Limit)
 }
 
+// keptGoingText says which migrations a --keep-going rehearsal ran after
+// a failure, and on what ("" when none did).
+func keptGoingText(r *result.Report) string {
+	var after []string
+	for _, m := range r.Migrations {
+		if m.AfterFailure != "" {
+			after = append(after, m.Version)
+		}
+	}
+	if len(after) == 0 {
+		return ""
+	}
+	var failed []string
+	for _, m := range r.Migrations {
+		if m.Partial != nil || m.Status == "failed" {
+			failed = append(failed, m.Version)
+		}
+	}
+	return fmt.Sprintf("--keep-going: %s rehearsed after %s failed, each on the state the failures left (committed statements kept, as in production); a release fixed otherwise may behave differently",
+		strings.Join(after, ", "), strings.Join(failed, ", "))
+}
+
 // gateSettingsText lists the gates a rehearsal applied, one per item:
 // "max-writer-stall=5s (default)", "app-compat=off".
 func gateSettingsText(ss []result.GateSetting) string {

@@ -186,7 +186,7 @@ func configKeyPaths(t reflect.Type, prefix string) []string {
 // TestConfigDocumentedExample: the example in docs/config.md holds every
 // key the loader knows, and each one changes what the commands do: a real
 // `rehearse run --config` of it on the shop fixture reports the engine,
-// scale, seed, rows, load, profile, lock wait, injection, gates, roundtrip
+// scale, seed, rows, load, profile, lock wait, injection, gates, roundtrip, keep_going
 // and settings it names; `rehearse plan --config` takes the snapshot,
 // migrations and format from it; the rules: section gives the severities
 // and options; history.first_adoption is read (true contradicts the
@@ -242,6 +242,7 @@ func TestConfigDocumentedExample(t *testing.T) {
 			LoadProfile string           `json:"load_profile"`
 			Settings    []string
 			Lockwait    float64 `json:"lock_wait_timeout_s"`
+			KeepGoing   bool    `json:"keep_going"`
 		}
 		Injections []struct{ Spec string }
 		Gates      []struct{ Name, Limit string }
@@ -266,6 +267,7 @@ func TestConfigDocumentedExample(t *testing.T) {
 	check("settings", slices.Contains(in.Settings, "innodb_lock_wait_timeout="+cfg.Settings["innodb_lock_wait_timeout"]), in.Settings)
 	check("lock_wait_timeout", fmt.Sprint(in.Lockwait)+"s" == cfg.LockWaitTimeout, in.Lockwait)
 	check("inject", len(rep.Injections) == 1 && rep.Injections[0].Spec == cfg.Inject[0], rep.Injections)
+	check("keep_going", in.KeepGoing == cfg.KeepGoing && cfg.KeepGoing, in.KeepGoing)
 	gates := map[string]string{}
 	for _, g := range rep.Gates {
 		gates[g.Name] = g.Limit

@@ -45,6 +45,7 @@ type runOptions struct {
 	Inject          []string
 	Gates           []string
 	Roundtrip       bool
+	KeepGoing       bool
 	NoRollback      bool
 	Output          string
 	Formats         string
@@ -88,6 +89,11 @@ reads on the tables the release touches and the largest others. --load-profile F
 (or load.profile in rehearse.yaml) says exactly what it does instead; write a starting
 file with ` + "`rehearse load-profile`" + ` (docs/load-profile.md). --load wins over the profile's rate.
 
+A failed migration stops the rehearsal, as it stops the runner. --keep-going rehearses
+the next migrations anyway, on the state the failure left (its committed statements stay,
+as they do in production: MySQL DDL is not transactional), so one run reports every
+problem; the failed migrations are marked in every report and the verdict fails.
+
 Gates: ` + strings.Join(rehearsal.GateNames(), ", ") + `.
 Injections: long-txn=TABLE:DURATION[@VERSION], fail-at=VERSION:N.`,
 		Example: `  rehearse run --snapshot prod.json --migrations ./migrations
@@ -96,7 +102,8 @@ Injections: long-txn=TABLE:DURATION[@VERSION], fail-at=VERSION:N.`,
   rehearse load-profile --snapshot prod.json --migrations ./migrations -o load.yaml   # then edit it
   rehearse run --snapshot prod.json --migrations ./migrations --load-profile load.yaml --load 800
   rehearse run --config rehearse.yaml --format table,md,junit,html,json --out-dir out/
-  rehearse run --snapshot prod.json --migrations ./migrations --gate app-compat=off   # a contract release, old app retired`,
+  rehearse run --snapshot prod.json --migrations ./migrations --gate app-compat=off   # a contract release, old app retired
+  rehearse run --snapshot prod.json --migrations ./migrations --keep-going   # every failing migration in one run`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.changed = cmd.Flags().Changed
@@ -121,6 +128,7 @@ Injections: long-txn=TABLE:DURATION[@VERSION], fail-at=VERSION:N.`,
 	fs.StringArrayVar(&o.Inject, "inject", nil, "inject a fault: long-txn=TABLE:DURATION[@VERSION] or fail-at=VERSION:N (repeatable)")
 	fs.StringArrayVar(&o.Gates, "gate", nil, "a gate `NAME=LIMIT`, e.g. max-writer-stall=2s, max-p99=3x, rollback=required, app-compat=off (repeatable; replaces the default of that name)")
 	fs.BoolVar(&o.Roundtrip, "roundtrip", false, "after the downs, apply the ups again (the release can be retried)")
+	fs.BoolVar(&o.KeepGoing, "keep-going", false, "after a failed migration, rehearse the next ones on the state it left (its committed statements kept) so one run reports every problem; the verdict still fails (default: stop at the first failure, as the runner does)")
 	fs.BoolVar(&o.NoRollback, "no-rollback", false, "skip the downs")
 	fs.StringVarP(&o.Output, "output", "o", "", "write the JSON report (rehearse.report/v1) to this file")
 	fs.StringVar(&o.Formats, "format", "table", "output formats, comma-separated: table, md, junit, html, json, prom")
@@ -276,7 +284,7 @@ func (o *runOptions) buildInputs() (rehearsal.Options, *rehearsal.Config, error)
 		Migrations: set, MigrationsDir: migDir, Database: o.Database,
 		Scale: o.Scale, Seed: o.Seed, Baseline: o.Baseline,
 		AppCompatWindow: o.AppCompat, LockWaitTimeout: o.LockWaitTimeout,
-		Roundtrip: o.Roundtrip, SkipRollback: o.NoRollback, KeepServerOnFail: o.KeepOnFail,
+		Roundtrip: o.Roundtrip, KeepGoing: o.KeepGoing, SkipRollback: o.NoRollback, KeepServerOnFail: o.KeepOnFail,
 		Tool: "rehearse " + firstWord(buildVersion()), Log: o.io.ErrOut,
 		PlanConfig: cfg.Plan(), FirstAdoption: o.FirstAdoption,
 	}
@@ -314,6 +322,9 @@ func (o *runOptions) buildInputs() (rehearsal.Options, *rehearsal.Config, error)
 		}
 		if !o.changed("first-adoption") && cfg.History.FirstAdoption {
 			ro.FirstAdoption = true
+		}
+		if !o.changed("keep-going") && cfg.KeepGoing {
+			ro.KeepGoing = true
 		}
 		if len(cfg.Rows) > 0 {
 			ro.Rows = cfg.Rows

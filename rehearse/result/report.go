@@ -63,10 +63,11 @@ type Inputs struct {
 	// TableRows are the rows each table held after generation
 	// ("schema.table" as on the server), the x of capacity fits.
 	TableRows   map[string]int64 `json:"table_rows,omitempty"`
-	LoadRate    float64          `json:"load_rate"`           // target ops/s
-	LoadProfile string           `json:"load_profile"`        // "digests", "default", or a file
-	Settings    []string         `json:"settings,omitempty"`  // name=value applied to the sandbox
-	Lockwait    float64          `json:"lock_wait_timeout_s"` // applied to each migration statement
+	LoadRate    float64          `json:"load_rate"`            // target ops/s
+	LoadProfile string           `json:"load_profile"`         // "digests", "default", or a file
+	Settings    []string         `json:"settings,omitempty"`   // name=value applied to the sandbox
+	Lockwait    float64          `json:"lock_wait_timeout_s"`  // applied to each migration statement
+	KeepGoing   bool             `json:"keep_going,omitempty"` // --keep-going: migrations after a failed one were rehearsed too
 	Seed        int64            `json:"seed"`
 
 	// LoadSource says where the load's statements came from: "profile"
@@ -124,6 +125,9 @@ type Migration struct {
 	// Partial is set when the migration failed after some statements
 	// committed: what is now in the schema that was not before.
 	Partial *Partial `json:"partial,omitempty"`
+	// AfterFailure is set on a migration rehearsed (--keep-going) after an
+	// earlier one failed: which, and on what state it ran.
+	AfterFailure string `json:"after_failure,omitempty"`
 }
 
 // Statement is one statement of a migration and what it did.
@@ -229,6 +233,9 @@ type Partial struct {
 	// state restores the pre-release schema ("yes", "no", "not tried").
 	DownRecovers string   `json:"down_recovers"`
 	DownDetail   []string `json:"down_detail,omitempty"`
+	// KeptGoing: the rehearsal went on (--keep-going) with this state in
+	// place; the next migrations ran on it.
+	KeptGoing bool `json:"kept_going,omitempty"`
 }
 
 // Rollback is the way back: the downs in reverse, under load.

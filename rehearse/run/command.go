@@ -62,8 +62,10 @@ func (f *forward) applyCommand(ctx context.Context) error {
 	}
 	f.state = st
 	f.after = map[string]*schemaState{run.mig.Version: st}
+	f.ran = append(f.ran, run.mig)
 	if run.res.Err != nil {
 		f.failed, f.failIdx = run.mig, 1
+		f.failedAt = map[string]int{run.mig.Version: 1}
 		return run.res.Err
 	}
 	f.applied = append(f.applied, run.mig)

@@ -40,6 +40,7 @@ type Config struct {
 	Inject          []string          `yaml:"inject"`
 	Gates           map[string]string `yaml:"gates"`
 	Roundtrip       bool              `yaml:"roundtrip"`
+	KeepGoing       bool              `yaml:"keep_going"`
 	Settings        map[string]string `yaml:"settings"`
 	History         HistoryConfig     `yaml:"history"`
 	// Rules sets the findings' severities and the rules' options; read by

@@ -200,7 +200,7 @@ func (r *rehearsal) run(ctx context.Context) error {
 		return ctx.Err()
 	}
 
-	if fw.failed == nil && len(fw.applied) > 0 {
+	if (fw.failed == nil || o.KeepGoing) && len(fw.applied) > 0 {
 		_ = r.timed("app-compat", o.appCompat().String(), func() error {
 			r.appFrom = time.Now()
 			// The load runs meanwhile: the check shares its new-row
@@ -277,6 +277,7 @@ func (r *rehearsal) fillInputs(schema string, pending []*migrations.Migration) {
 	in.Scale = o.Scale
 	r.fillLoadInputs()
 	in.Lockwait = o.LockWaitTimeout.Seconds()
+	in.KeepGoing = o.KeepGoing
 	in.Seed = o.Seed
 	for _, k := range sortedKeys(o.EngineOptions.Settings) {
 		in.Settings = append(in.Settings, k+"="+o.EngineOptions.Settings[k])

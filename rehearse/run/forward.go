@@ -2,6 +2,7 @@ package run
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -33,8 +34,13 @@ type forward struct {
 	before  map[string]*schemaState // by version: the schema before its up
 	after   map[string]*schemaState // by version: the schema after its up
 	applied []*migrations.Migration // fully applied, in order
-	failed  *migrations.Migration   // the migration that failed, if any
+	failed  *migrations.Migration   // the first migration that failed, if any
 	failIdx int                     // its failing statement (1-based)
+	// ran are the migrations whose up ran (applied or failed), in order;
+	// failedAt is each failed one's failing statement (1-based), by
+	// version. Without KeepGoing the first failure is the last to run.
+	ran      []*migrations.Migration
+	failedAt map[string]int
 
 	runs []*stmtRun
 
@@ -54,6 +60,8 @@ type longTxn struct {
 func (f *forward) apply(ctx context.Context) error {
 	r := f.r
 	f.after = map[string]*schemaState{}
+	f.failedAt = map[string]int{}
+	var failures []string
 	txCtx, cancel := context.WithCancel(ctx)
 	f.stopTxns = cancel
 	r.cleanup = append(r.cleanup, f.endTxns)
@@ -73,20 +81,36 @@ func (f *forward) apply(ctx context.Context) error {
 		}
 		f.state = st
 		f.after[m.Version] = st
+		f.ran = append(f.ran, m)
 		if failedAt > 0 {
-			f.failed, f.failIdx = m, failedAt
+			if f.failed == nil {
+				f.failed, f.failIdx = m, failedAt
+			}
+			f.failedAt[m.Version] = failedAt
+			failures = append(failures, fmt.Sprintf("%s failed at statement %d", m.ID(), failedAt))
 			// Statements after the failure are listed as not run.
 			for j := failedAt; j < len(m.Up.Statements); j++ {
 				f.runs = append(f.runs, &stmtRun{mig: m, dir: "up", index: j + 1, stmt: m.Up.Statements[j]})
+			}
+			if r.opts.KeepGoing {
+				// The next migrations run on what the failure left: its
+				// committed statements stay, as in production (MySQL DDL
+				// is not transactional), the nearest state a release
+				// fixed at that statement would leave.
+				r.logf("keep going: %s failed at statement %d; the next migrations run on its committed part", m.ID(), failedAt)
+				continue
 			}
 			for _, rest := range f.pending[i+1:] {
 				for j, s := range rest.Up.Statements {
 					f.runs = append(f.runs, &stmtRun{mig: rest, dir: "up", index: j + 1, stmt: s})
 				}
 			}
-			return fmt.Errorf("%s failed at statement %d", m.ID(), failedAt)
+			return errors.New(failures[0])
 		}
 		f.applied = append(f.applied, m)
+	}
+	if len(failures) > 0 {
+		return errors.New(strings.Join(failures, "; "))
 	}
 	return nil
 }
@@ -181,28 +205,25 @@ func (f *forward) endTxns() {
 	f.txnWG.Wait()
 }
 
-// rollback runs the downs: first the failed migration's (its partial
-// state), then every applied migration's, in reverse, under load, and judges
-// each against the schema before its up (judgeDown).
+// rollback runs the downs of every migration whose up ran, newest first
+// (a failed one's down on its partial state, as the newer downs leave it),
+// under load, and judges each against the schema before its up (judgeDown).
 func (f *forward) rollback(ctx context.Context, pre *schemaState) error {
 	r := f.r
 	// Injected transactions are part of the forward story; let them finish
 	// so the downs are measured on their own.
 	f.endTxns()
 	rb := &result.Rollback{Attempted: true}
-	order := []*migrations.Migration{}
-	if f.failed != nil {
-		order = append(order, f.failed)
-	}
-	for i := len(f.applied) - 1; i >= 0; i-- {
-		order = append(order, f.applied[i])
+	var order []*migrations.Migration
+	for i := len(f.ran) - 1; i >= 0; i-- {
+		order = append(order, f.ran[i])
 	}
 	f.rollbacks = map[string]*result.MigrationRollback{}
 	for _, m := range order {
 		mr := &result.MigrationRollback{Version: m.Version}
 		f.rollbacks[m.Version] = mr
 		rb.Migrations = append(rb.Migrations, result.MigrationRollback{})
-		if m == f.failed && len(diffSchemas(f.before[m.Version], f.after[m.Version])) == 0 {
+		if f.failedAt[m.Version] > 0 && len(diffSchemas(f.before[m.Version], f.after[m.Version])) == 0 {
 			// The failure committed nothing: there is no partial state
 			// to undo, and the down would fail on objects that are not there.
 			mr.Verdict = "restores"

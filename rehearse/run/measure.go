@@ -53,11 +53,16 @@ func (r *rehearsal) measure(f *forward, lr *load.Result, mr *locks.Result, baseF
 			m.DurationS += st.DurationS
 		}
 	}
+	var failedBefore []string
 	for _, v := range order {
 		m := byVersion[v]
 		m.Status = migrationStatus(m)
-		if f.failed != nil && f.failed.Version == v {
+		if m.Status != "not_run" && len(failedBefore) > 0 {
+			m.AfterFailure = fmt.Sprintf("rehearsed with --keep-going after %s failed: on the state the failure left (its committed statements kept)", strings.Join(failedBefore, ", "))
+		}
+		if f.failedAt[v] > 0 {
 			m.Partial = r.partial(f, m)
+			failedBefore = append(failedBefore, v)
 		}
 		if f.rollbacks != nil {
 			if rb, ok := f.rollbacks[v]; ok {
@@ -196,15 +201,15 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 
 // partial describes the state a failed migration left.
 func (r *rehearsal) partial(f *forward, m *result.Migration) *result.Partial {
-	p := &result.Partial{FailedAt: f.failIdx, DownRecovers: "not tried"}
+	p := &result.Partial{FailedAt: f.failedAt[m.Version], DownRecovers: "not tried", KeptGoing: r.opts.KeepGoing}
 	for _, s := range m.Statements {
 		if s.Status == "ok" {
 			p.Committed = append(p.Committed, s.Index)
 		}
 	}
-	p.SchemaDiff = diffSchemas(f.before[f.failed.Version], f.after[f.failed.Version])
+	p.SchemaDiff = diffSchemas(f.before[m.Version], f.after[m.Version])
 	if f.rollbacks != nil {
-		if rb, ok := f.rollbacks[f.failed.Version]; ok {
+		if rb, ok := f.rollbacks[m.Version]; ok {
 			switch rb.Verdict {
 			case "restores", "data_lost":
 				p.DownRecovers = "yes"

@@ -52,6 +52,11 @@ type Options struct {
 	Injections      []Injection
 	Gates           []Gate
 	Roundtrip       bool // apply the ups again after the downs
+	// KeepGoing rehearses the migrations after a failed one instead of
+	// stopping there: each runs on what the failure left (its committed
+	// statements stay, as in production), so one run reports every
+	// failing migration. The verdict still fails.
+	KeepGoing       bool
 	SkipRollback    bool
 	MonitorInterval time.Duration
 	PlanConfig      *plan.Config // rules configuration (rehearse.yaml's rules:)
