@@ -17,7 +17,7 @@ var ddlRe = regexp.MustCompile(`(?is)^\s*(/\*.*?\*/\s*)*(ALTER|CREATE|DROP|RENAM
 
 func isDDL(sql string) bool { return ddlRe.MatchString(sql) }
 
-var alterRe = regexp.MustCompile(`(?is)^\s*(ALTER\s+(ONLINE\s+|IGNORE\s+)*TABLE|CREATE\s+(UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?INDEX|OPTIMIZE)`)
+var alterRe = regexp.MustCompile(`(?is)^\s*(ALTER\s+(ONLINE\s+|IGNORE\s+)*TABLE|CREATE\s+(UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?INDEX|DROP\s+INDEX|OPTIMIZE)`)
 
 // usedAlgorithm tells how the server ran a DDL statement, from what it
 // reports: a table copy reports the rows it copied; INPLACE and INSTANT
