@@ -129,15 +129,45 @@ if [ -f "$datadir/.rehearse-template" ]; then
 	fi
 fi
 
-if [ "$template" = 1 ] || [ ! -d "$datadir/mysql" ]; then
-	root_pw=$(env_of MARIADB_ROOT_PASSWORD MYSQL_ROOT_PASSWORD)
+root_pw=$(env_of MARIADB_ROOT_PASSWORD MYSQL_ROOT_PASSWORD)
+root_host=$(env_of MARIADB_ROOT_HOST MYSQL_ROOT_HOST)
+: "${root_host:=%}"
+init=0
+[ "$template" = 1 ] || [ ! -d "$datadir/mysql" ] && init=1
+
+# quote X: X as an SQL string literal.
+quote() { printf "'%s'" "$(printf '%s' "$1" | sed -e "s/\\\\/\\\\\\\\/g" -e "s/'/\\\\'/g")"; }
+# ident X: X as an SQL identifier.
+ident() { printf '`%s`' "$(printf '%s' "$1" | sed -e 's/`/``/g')"; }
+nl='
+'
+
+# root_sql: root@ROOT_HOST with the password (set again on every start, so a
+# datadir reused from an earlier container takes this container's password),
+# root@localhost with the same one, and no other root or anonymous account:
+# mariadb-install-db also makes root@127.0.0.1, root@::1 and root@<the
+# build host's name> without a password.
+root_sql() {
+	by=""
+	[ -n "$root_pw" ] && by=" IDENTIFIED BY $(quote "$root_pw")"
+	printf '%s\n' "CREATE USER IF NOT EXISTS 'root'@$(quote "$root_host")$by;"
+	[ -n "$root_pw" ] && printf '%s\n' "ALTER USER 'root'@$(quote "$root_host")$by;" \
+		"ALTER USER IF EXISTS 'root'@'localhost'$by;"
+	printf '%s\n' "GRANT ALL PRIVILEGES ON *.* TO 'root'@$(quote "$root_host") WITH GRANT OPTION;" \
+		"SET @rehearse_drop = (SELECT CONCAT('DROP USER ', GROUP_CONCAT(CONCAT(QUOTE(User), '@', QUOTE(Host)))) FROM mysql.user WHERE User = '' OR (User = 'root' AND Host NOT IN ('localhost', $(quote "$root_host"))));" \
+		"SET @rehearse_drop = IFNULL(@rehearse_drop, 'DO 0');" \
+		"PREPARE rehearse_drop FROM @rehearse_drop;" \
+		"EXECUTE rehearse_drop;" \
+		"DEALLOCATE PREPARE rehearse_drop;"
+}
+
+sql=""
+if [ "$init" = 1 ]; then
 	allow_empty=$(env_of MARIADB_ALLOW_EMPTY_ROOT_PASSWORD MYSQL_ALLOW_EMPTY_PASSWORD)
 	random_pw=$(env_of MARIADB_RANDOM_ROOT_PASSWORD MYSQL_RANDOM_ROOT_PASSWORD)
-	root_host=$(env_of MARIADB_ROOT_HOST MYSQL_ROOT_HOST)
 	database=$(env_of MARIADB_DATABASE MYSQL_DATABASE)
 	user=$(env_of MARIADB_USER MYSQL_USER)
 	user_pw=$(env_of MARIADB_PASSWORD MYSQL_PASSWORD)
-	: "${root_host:=%}"
 	if [ -z "$root_pw" ] && [ -z "$allow_empty" ] && [ -z "$random_pw" ]; then
 		die "database is uninitialized and password option is not specified: set one of MYSQL_ROOT_PASSWORD, MYSQL_ALLOW_EMPTY_PASSWORD or MYSQL_RANDOM_ROOT_PASSWORD (or their MARIADB_ spellings)"
 	fi
@@ -148,8 +178,6 @@ if [ "$template" = 1 ] || [ ! -d "$datadir/mysql" ]; then
 	if [ "$user" = root ]; then
 		die "MYSQL_USER=root: root is created by MYSQL_ROOT_PASSWORD; use another user name"
 	fi
-	nl='
-'
 	case "$root_pw$user_pw$database$user$root_host" in
 	*"$nl"*) die "passwords, names and hosts must not contain a newline" ;;
 	esac
@@ -164,18 +192,7 @@ if [ "$template" = 1 ] || [ ! -d "$datadir/mysql" ]; then
 		set -- "$server" "$@"
 	fi
 
-	# quote X: X as an SQL string literal.
-	quote() { printf "'%s'" "$(printf '%s' "$1" | sed -e "s/\\\\/\\\\\\\\/g" -e "s/'/\\\\'/g")"; }
-	# ident X: X as an SQL identifier.
-	ident() { printf '`%s`' "$(printf '%s' "$1" | sed -e 's/`/``/g')"; }
-	by=""
-	[ -n "$root_pw" ] && by=" IDENTIFIED BY $(quote "$root_pw")"
-	sql="CREATE USER IF NOT EXISTS 'root'@$(quote "$root_host")$by;
-GRANT ALL PRIVILEGES ON *.* TO 'root'@$(quote "$root_host") WITH GRANT OPTION;"
-	if [ -n "$root_pw" ]; then
-		sql="$sql
-ALTER USER 'root'@'localhost' IDENTIFIED BY $(quote "$root_pw");"
-	fi
+	sql=$(root_sql)
 	if [ -n "$database" ]; then
 		sql="$sql
 CREATE DATABASE IF NOT EXISTS $(ident "$database");"
@@ -188,6 +205,18 @@ CREATE USER IF NOT EXISTS $(quote "$user")@'%' IDENTIFIED BY $(quote "$user_pw")
 GRANT ALL PRIVILEGES ON $(ident "$database").* TO $(quote "$user")@'%';"
 		fi
 	fi
+	what="users created on first start"
+elif [ -n "$root_pw" ]; then
+	# An initialised datadir (a volume or bind mount from an earlier
+	# container): root takes this container's password.
+	case "$root_pw$root_host" in
+	*"$nl"*) die "passwords and hosts must not contain a newline" ;;
+	esac
+	sql=$(root_sql)
+	what="root's password set on an initialised datadir"
+fi
+
+if [ -n "$sql" ]; then
 	fifo=/run/mysqld/init-$$.sql
 	rm -f "$fifo"
 	mkfifo -m 0600 "$fifo"
@@ -195,7 +224,7 @@ GRANT ALL PRIVILEGES ON $(ident "$database").* TO $(quote "$user")@'%';"
 	# The server opens the FIFO once at start-up; the writer ends then.
 	(printf '%s\n' "$sql" >"$fifo"; rm -f "$fifo") &
 	set -- "$@" --init-file="$fifo"
-	log "users created on first start; starting $server"
+	log "$what; starting $server"
 fi
 
 exec "$@"

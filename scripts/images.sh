@@ -35,6 +35,11 @@ catalog=(
 # root or image of an older format is refreshed (no new debootstrap).
 # 2: build-time initialised datadir. 3: it keeps MySQL's TLS/RSA keys.
 IMAGE_FORMAT=3
+# STAMP is what a root (/etc/rehearse-image) and an image (label
+# rehearse.format) record: the format and a digest of the files finish_root
+# installs, so that a change of images/entrypoint.sh or images/my.cnf
+# refreshes what was built from the old ones without a format bump.
+STAMP="$IMAGE_FORMAT-$(cat "$here/images/entrypoint.sh" "$here/images/my.cnf" | sha256sum | cut -c1-12)"
 
 log() { printf 'images: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -126,7 +131,7 @@ finish_root() {
 	chroot "$root" /usr/local/bin/docker-entrypoint.sh rehearse-template ||
 		die "$root: initialising the build-time datadir failed"
 	{
-		echo "format=$IMAGE_FORMAT"
+		echo "format=$STAMP"
 		echo "flavor=$flavor"
 		echo "version=$version"
 		echo "suite=$suite"
@@ -192,7 +197,7 @@ import_image() {
 			--change "CMD [\"$server\"]" \
 			--change 'EXPOSE 3306' \
 			--change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-			--change "LABEL org.opencontainers.image.title=rehearse-$name rehearse.flavor=$flavor rehearse.version=$version rehearse.suite=$suite rehearse.format=$IMAGE_FORMAT" \
+			--change "LABEL org.opencontainers.image.title=rehearse-$name rehearse.flavor=$flavor rehearse.version=$version rehearse.suite=$suite rehearse.format=$STAMP" \
 			- "$image" >/dev/null
 }
 
@@ -217,7 +222,7 @@ main() {
 		local img_ok=0 old_id=""
 		if [ $docker_ok = 1 ] && docker image inspect "$image" >/dev/null 2>&1; then
 			img_ok=1
-			if [ "$(docker image inspect -f '{{index .Config.Labels "rehearse.format"}}' "$image")" != "$IMAGE_FORMAT" ]; then
+			if [ "$(docker image inspect -f '{{index .Config.Labels "rehearse.format"}}' "$image")" != "$STAMP" ]; then
 				log "$name: $image is of an older format: rebuilding it"
 				# Not removed first: a running container may use it. The
 				# import takes the tag over; the old image goes when unused.
@@ -227,7 +232,7 @@ main() {
 		fi
 		if [ -f "$root/etc/rehearse-image" ]; then
 			prepare_chroot "$root"
-			if ! grep -qx "format=$IMAGE_FORMAT" "$root/etc/rehearse-image"; then
+			if ! grep -qx "format=$STAMP" "$root/etc/rehearse-image"; then
 				log "$name: root of an older format: refreshing it"
 				finish_root "$root" "$flavor" "$version" "$suite"
 				did=1
