@@ -38,8 +38,11 @@ until Ctrl-C or SIGTERM; then stop it and remove everything it created (containe
 process, folders, or the scratch database of --engine dsn). Progress goes to
 standard error.
 
-The DSN is for user root without a password on a loopback sandbox. With --engine dsn
-it names the scratch database rehearse_<id> and never shows the password.
+The DSN is for user root: without a password on a local sandbox (it listens on
+127.0.0.1 only); with the sandbox's own random password on a docker sandbox (published
+on 127.0.0.1, or on a remote Docker host's address). That password is printed here
+only, for you to connect; it never reaches a report or a log. With --engine dsn the
+DSN names the scratch database rehearse_<id> and never shows your password.
 
 With --snapshot the server is production's flavor and version with its settings,
 schema and migration history, and no rows. --scale X then fills it with synthetic
@@ -114,12 +117,12 @@ func sandboxRun(ctx context.Context, opts *sandboxOptions) error {
 			Flavor   string `json:"flavor"`
 			Version  string `json:"version"`
 			Database string `json:"database,omitempty"`
-		}{s.DisplayDSN(), s.Engine, string(s.Flavor), s.Version, s.Database}
+		}{s.UserDSN(), s.Engine, string(s.Flavor), s.Version, s.Database}
 		if err := json.NewEncoder(opts.io.Out).Encode(out); err != nil {
 			return err
 		}
 	} else {
-		fmt.Fprintf(opts.io.Out, "DSN: %s\n", s.DisplayDSN())
+		fmt.Fprintf(opts.io.Out, "DSN: %s\n", s.UserDSN())
 	}
 	fmt.Fprintf(errOut, "rehearse: %s %s running (%s engine, ready in %s); press Ctrl-C to stop and remove it\n",
 		s.Flavor, s.Version, s.Engine, time.Since(t0).Round(10*time.Millisecond))

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -304,6 +305,40 @@ func dsnPort(t *testing.T, stdout string, isJSON bool) int {
 	return n
 }
 
+// checkDockerDSN (issue 13, item 9): the DSN a docker sandbox prints
+// carries root's random password, for the person who started it to
+// connect; the server refuses root without it; stderr (a log) never shows it.
+func checkDockerDSN(t *testing.T, p *sandboxProc) {
+	t.Helper()
+	dsn := strings.TrimPrefix(strings.TrimSpace(p.waitStdout(t, "DSN: ")), "DSN: ")
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		t.Fatalf("printed DSN does not parse: %v", err)
+	}
+	if len(cfg.Passwd) < 32 {
+		t.Errorf("the printed DSN has no random password (%d characters)", len(cfg.Passwd))
+	}
+	for _, pw := range []string{cfg.Passwd, ""} {
+		c := cfg.Clone()
+		c.Passwd = pw
+		db, err := sql.Open("mysql", c.FormatDSN())
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.Ping()
+		db.Close()
+		if pw != "" && err != nil {
+			t.Errorf("the printed DSN does not connect: %v", err)
+		}
+		if pw == "" && err == nil {
+			t.Errorf("root without a password connects to %s", cfg.Addr)
+		}
+	}
+	if cfg.Passwd != "" && strings.Contains(p.errText(), cfg.Passwd) {
+		t.Errorf("stderr shows root's password")
+	}
+}
+
 // TestSandboxSignalsDocker is TestSandboxSignals for the docker engine: no
 // container owned by the interrupted process may be left, created or not.
 func TestSandboxSignalsDocker(t *testing.T) {
@@ -322,6 +357,9 @@ func TestSandboxSignalsDocker(t *testing.T) {
 			tmp := t.TempDir()
 			p := startSandbox(t, []string{"TMPDIR=" + tmp}, "--engine", "docker", "--image", image)
 			p.waitLine(t, c.waitFor)
+			if c.waitFor == "press Ctrl-C" {
+				checkDockerDSN(t, p)
+			}
 			if err := p.cmd.Process.Signal(c.sig); err != nil {
 				t.Fatal(err)
 			}

@@ -22,8 +22,12 @@ import (
 // image from Options.Image, else the locally built rehearse/<flavor>:<v>
 // (`make images`), else the official mysql:<v> / mariadb:<v> (pulled when
 // missing). Settings and the metadata-lock instrumentation become server
-// options; the server port is published on 127.0.0.1 (on the daemon's
-// address for a remote daemon); root has no password.
+// options. Root has a random password made for each sandbox (Server.DSN
+// carries it). The server port is published on 127.0.0.1 when the daemon
+// runs on this machine; on a remote daemon's host it is published on the
+// address this machine reaches that host by (all its interfaces when that
+// host lacks the address, behind NAT), so there the server is on the
+// network, guarded by the password only.
 //
 // Cleanup does not depend on testcontainers' reaper (Ryuk is disabled: its
 // image cannot be pulled everywhere): every container carries owner labels
@@ -73,12 +77,10 @@ func (d *Docker) Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 
 	instance := randomID()
-	local := daemonIsLocal(cli.DaemonHost())
-	bindIP := netip.IPv4Unspecified()
-	host := daemonAddress(cli.DaemonHost())
-	if local {
-		bindIP = netip.AddrFrom4([4]byte{127, 0, 0, 1})
-		host = "127.0.0.1"
+	password := randomPassword()
+	pub, err := publishPlan(ctx, cli.DaemonHost())
+	if err != nil {
+		return nil, err
 	}
 	args := instrumentationArgs(flavor)
 	if flavor == MariaDB {
@@ -88,28 +90,34 @@ func (d *Docker) Start(ctx context.Context, opts Options) (*Server, error) {
 		args = append(args, "--skip-ssl")
 	}
 	args = append(args, serverArgs(opts.Settings)...)
-	log("docker engine: starting %s on %s", image, cli.DaemonHost())
+	run := func(bind netip.Addr) (*testcontainers.DockerContainer, error) {
+		log("docker engine: starting %s on %s, port published on %s", image, cli.DaemonHost(), bind)
+		return testcontainers.Run(ctx, image,
+			testcontainers.WithEnv(map[string]string{
+				// Both spellings: the official mysql image reads MYSQL_*,
+				// the mariadb image MARIADB_* (and MYSQL_* too), ours both.
+				// The daemon keeps it in the container's configuration:
+				// whoever can use the daemon can read it (and could exec
+				// into the container anyway).
+				"MYSQL_ROOT_PASSWORD":   password,
+				"MARIADB_ROOT_PASSWORD": password,
+			}),
+			testcontainers.WithCmd(args...),
+			testcontainers.WithExposedPorts(serverPort),
+			testcontainers.WithLabels(ownerLabels(instance)),
+			testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) {
+				hc.PortBindings = network.PortMap{
+					network.MustParsePort(serverPort): {{HostIP: bind, HostPort: "0"}},
+				}
+			}),
+			testcontainers.WithLogger(tclog.NewNoopLogger()),
+		)
+	}
 	t0 := time.Now()
-	c, err := testcontainers.Run(ctx, image,
-		testcontainers.WithEnv(map[string]string{
-			// Both spellings: the official mysql image reads MYSQL_*, the
-			// mariadb image MARIADB_* (and MYSQL_* too), ours both.
-			"MYSQL_ALLOW_EMPTY_PASSWORD":        "yes",
-			"MARIADB_ALLOW_EMPTY_ROOT_PASSWORD": "yes",
-		}),
-		testcontainers.WithCmd(args...),
-		testcontainers.WithExposedPorts(serverPort),
-		testcontainers.WithLabels(ownerLabels(instance)),
-		testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) {
-			hc.PortBindings = network.PortMap{
-				network.MustParsePort(serverPort): {{HostIP: bindIP, HostPort: "0"}},
-			}
-		}),
-		testcontainers.WithLogger(tclog.NewNoopLogger()),
-	)
+	c, err := run(pub.bind)
 	// From here on every failure removes the container, found by its
 	// instance label (c may be nil when creation was interrupted).
-	fail := func(err error) (*Server, error) {
+	remove := func(c *testcontainers.DockerContainer) {
 		cctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if c != nil {
@@ -122,21 +130,33 @@ func (d *Docker) Start(ctx context.Context, opts Options) (*Server, error) {
 			settle = createSettle
 		}
 		sweepInstance(cctx, cli, instance, settle)
+	}
+	if err != nil && pub.remote && bindRefused(err) && ctx.Err() == nil {
+		// The daemon's host does not have the address we reach it by
+		// (NAT, a tunnel): publish on all its interfaces instead, still
+		// behind root's random password.
+		remove(c)
+		log("docker engine: warning: the Docker host cannot publish on %s (the address this machine reaches it by); publishing on all its interfaces, guarded by root's random password", pub.bind)
+		pub.bind = netip.IPv4Unspecified()
+		c, err = run(pub.bind)
+	}
+	fail := func(err error) (*Server, error) {
+		remove(c)
 		return nil, err
 	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return fail(ctx.Err())
 		}
-		return fail(fmt.Errorf("docker engine: start %s: %w", image, err))
+		return fail(fmt.Errorf("docker engine: start %s: %s", image, scrub(err.Error(), password)))
 	}
 	started := time.Since(t0)
 	mapped, err := c.MappedPort(ctx, serverPort)
 	if err != nil {
 		return fail(fmt.Errorf("docker engine: published port of %s: %w", image, err))
 	}
-	s := &Server{Engine: "docker", Host: host, Port: int(mapped.Num()), User: "root", ID: shortID(c.GetContainerID())}
-	exited := containerExited(c, image)
+	s := &Server{Engine: "docker", Host: pub.host, Port: int(mapped.Num()), User: "root", password: password, ownPassword: true, ID: shortID(c.GetContainerID())}
+	exited := containerExited(c, image, password)
 	err = waitGreeting(ctx, net.JoinHostPort(s.Host, strconv.Itoa(s.Port)), ReadyTimeout, exited)
 	var db *sql.DB
 	if err == nil {
@@ -144,7 +164,7 @@ func (d *Docker) Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	if err != nil {
 		if ctx.Err() == nil {
-			err = fmt.Errorf("docker engine: %s: %w%s", image, err, containerLogs(c))
+			err = fmt.Errorf("docker engine: %s: %w%s", image, err, containerLogs(c, password))
 		}
 		return fail(err)
 	}
@@ -177,6 +197,20 @@ func (d *Docker) Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil
 	}
 	return s, nil
+}
+
+// publishPlan is publishFor; a test replaces it to publish as for a remote
+// daemon on this machine's daemon.
+var publishPlan = publishFor
+
+// randomPassword is a sandbox's root password: 128 bits from crypto/rand,
+// in hex (nothing to escape in a DSN, a URL or a shell).
+func randomPassword() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("crypto/rand: " + err.Error()) // never returns an error on Linux
+	}
+	return hex.EncodeToString(b[:])
 }
 
 func randomID() string {

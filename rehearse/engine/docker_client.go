@@ -1,11 +1,15 @@
 package engine
 
 import (
+	"context"
 	"fmt"
+	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/moby/moby/client"
 	tclog "github.com/testcontainers/testcontainers-go/log"
@@ -24,6 +28,54 @@ func newDockerClient(host string) (*client.Client, error) {
 	return client.New(opts...)
 }
 
+// publishing says where a container's server port is published on the
+// daemon's host and where clients reach it.
+type publishing struct {
+	bind   netip.Addr // HostIP of the port binding
+	host   string     // the address in the DSN
+	remote bool       // the daemon is on another machine
+}
+
+var loopback4 = netip.AddrFrom4([4]byte{127, 0, 0, 1})
+
+// publishFor decides where to publish for the daemon at daemonHost. A
+// daemon on this machine (a unix socket, a named pipe, a tcp address on
+// loopback) publishes on 127.0.0.1: nothing else on the network sees the
+// server. A remote daemon publishes on the address this machine reaches it
+// by, resolved here (the first IPv4 address of its name, else the first
+// address): not on every interface of that host, but the server is on
+// the network and only root's random password guards it.
+func publishFor(ctx context.Context, daemonHost string) (publishing, error) {
+	if daemonIsLocal(daemonHost) {
+		return publishing{bind: loopback4, host: "127.0.0.1"}, nil
+	}
+	name := daemonAddress(daemonHost)
+	if name == "" {
+		return publishing{}, fmt.Errorf("docker engine: Docker host %q names no host to publish the server's port on", daemonHost)
+	}
+	ip, err := netip.ParseAddr(name)
+	if err != nil {
+		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		ips, lerr := net.DefaultResolver.LookupNetIP(rctx, "ip", name)
+		cancel()
+		if lerr != nil || len(ips) == 0 {
+			return publishing{}, fmt.Errorf("docker engine: resolve the Docker host %s: %v", name, lerr)
+		}
+		ip = ips[0]
+		for _, a := range ips {
+			if a.Unmap().Is4() {
+				ip = a
+				break
+			}
+		}
+	}
+	ip = ip.Unmap()
+	if ip.IsLoopback() {
+		return publishing{bind: loopback4, host: "127.0.0.1"}, nil
+	}
+	return publishing{bind: ip, host: ip.String(), remote: true}, nil
+}
+
 // daemonIsLocal reports whether a daemon address is on this machine, so a
 // published port can be bound to 127.0.0.1 and reached there.
 func daemonIsLocal(daemonHost string) bool {
@@ -36,18 +88,30 @@ func daemonIsLocal(daemonHost string) bool {
 		return true
 	case "tcp", "http", "https":
 		h := u.Hostname()
-		return h == "localhost" || h == "127.0.0.1" || h == "::1"
+		if h == "localhost" {
+			return true
+		}
+		ip, err := netip.ParseAddr(h)
+		return err == nil && ip.Unmap().IsLoopback()
 	}
 	return false
 }
 
-// daemonAddress is the host name where a remote daemon publishes ports.
+// daemonAddress is the host name of a remote daemon's address ("" when it
+// has none).
 func daemonAddress(daemonHost string) string {
 	u, err := url.Parse(daemonHost)
-	if err != nil || u.Hostname() == "" {
-		return "127.0.0.1"
+	if err != nil {
+		return ""
 	}
 	return u.Hostname()
+}
+
+// bindRefused reports whether a container failed to start because its
+// daemon's host has no interface with the address the port was to be
+// published on (a daemon behind NAT, reached through a tunnel, ...).
+func bindRefused(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "cannot assign requested address")
 }
 
 var tc struct {

@@ -47,7 +47,7 @@ func waitGreeting(ctx context.Context, addr string, timeout time.Duration, exite
 
 // containerExited returns waitReady's check that the container still runs,
 // asking the daemon at most twice a second.
-func containerExited(c *testcontainers.DockerContainer, image string) func() error {
+func containerExited(c *testcontainers.DockerContainer, image, secret string) func() error {
 	var last time.Time
 	return func() error {
 		if time.Since(last) < 500*time.Millisecond {
@@ -60,12 +60,13 @@ func containerExited(c *testcontainers.DockerContainer, image string) func() err
 		if err != nil || st.Running {
 			return nil
 		}
-		return fmt.Errorf("docker engine: %s exited during start-up (exit code %d)%s", image, st.ExitCode, containerLogs(c))
+		return fmt.Errorf("docker engine: %s exited during start-up (exit code %d)%s", image, st.ExitCode, containerLogs(c, secret))
 	}
 }
 
-// containerLogs returns the last lines of a container's output, for errors.
-func containerLogs(c *testcontainers.DockerContainer) string {
+// containerLogs returns the last lines of a container's output, for errors,
+// with secret (root's password) replaced by "***".
+func containerLogs(c *testcontainers.DockerContainer, secret string) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	rc, err := c.Logs(ctx)
@@ -77,5 +78,5 @@ func containerLogs(c *testcontainers.DockerContainer) string {
 	if len(b) == 0 {
 		return ""
 	}
-	return ":\n" + tail(b, 20)
+	return ":\n" + scrub(tail(b, 20), secret)
 }

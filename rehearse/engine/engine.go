@@ -117,9 +117,12 @@ type Server struct {
 	Tmpdir  string
 	PID     int
 
-	password string // never printed; "" for sandboxes
-	stop     func(context.Context) error
-	keep     func(ctx context.Context, dst string) error // KeepDatadir's engine part; nil without a datadir here
+	password string // never printed but to the person who started the sandbox (UserDSN); "" for local sandboxes
+	// ownPassword: the password is this sandbox's own, made by the engine
+	// (docker), not the user's secret (dsn engine).
+	ownPassword bool
+	stop        func(context.Context) error
+	keep        func(ctx context.Context, dst string) error // KeepDatadir's engine part; nil without a datadir here
 
 	// base, when set (dsn engine), is the user's parsed DSN: its network,
 	// TLS and session parameters are kept in every DSN the server hands out.
@@ -150,6 +153,12 @@ func (s *Server) Password() string { return s.password }
 
 // DisplayDSN is the DSN with any password replaced by "***".
 func (s *Server) DisplayDSN() string { return s.dsnFor(s.Database, false) }
+
+// UserDSN is the DSN to show the person who started the server (rehearse
+// sandbox prints it on their terminal): a sandbox's own throwaway password
+// is in it, as they need it to connect and it dies with the sandbox; a
+// password they gave (the dsn engine's) is not. Never for files or logs.
+func (s *Server) UserDSN() string { return s.dsnFor(s.Database, s.ownPassword) }
 
 func (s *Server) dsnFor(database string, withPassword bool) string {
 	var c *mysql.Config

@@ -198,6 +198,10 @@ func (r *rehearsal) teardown() {
 	if r.srv != nil {
 		if r.opts.KeepServerOnFail && r.report.Verdict != result.Pass {
 			r.logf("keeping the sandbox for inspection: %s", r.srv.DisplayDSN())
+			if r.srv.Engine == "docker" {
+				// The log may be a CI job's: the password stays out of it.
+				r.logf("root's password: docker exec %s printenv MYSQL_ROOT_PASSWORD", r.srv.ID)
+			}
 		} else {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			if err := r.srv.Stop(ctx); err != nil {

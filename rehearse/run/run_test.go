@@ -2,7 +2,9 @@ package run
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -305,30 +307,39 @@ func TestDropColumnAppCompat(t *testing.T) {
 
 // Code migrations: the user's own command runs against the sandbox with the
 // connection in its environment; the rehearsal observes the schema it left
-// and still measures the locks while it runs.
+// and still measures the locks while it runs. On the docker engine the
+// connection carries the sandbox's random root password (issue 13, item 9).
 func TestMigrateCommand(t *testing.T) {
 	client := testserver.Tool(t, "mariadb", "mariadb-client")
-	target := testserver.LocalMariaDB()
-	snap := sourceSnapshot(t, target, 500)
-	sql := func(q string) string {
-		return client + ` --protocol=TCP -h "$MYSQL_HOST" -P "$MYSQL_PORT" -u "$MYSQL_USER" "$MYSQL_DATABASE" -e "` + q + `"`
-	}
-	rep := rehearseRun(t, target, snap, nil, func(o *Options) {
-		o.MigrateCommand = &migrations.CommandOptions{Command: sql("ALTER TABLE investments ADD COLUMN channel VARCHAR(16) NULL")}
-		o.RollbackCommand = &migrations.CommandOptions{Command: sql("ALTER TABLE investments DROP COLUMN channel")}
-	})
-	if len(rep.Migrations) != 1 || rep.Migrations[0].Status != "applied" {
-		t.Fatalf("migrations %+v, want the command applied", rep.Migrations)
-	}
-	if rep.Rollback == nil || !rep.Rollback.Restores {
-		t.Fatalf("rollback %+v, want the rollback command to restore the schema", rep.Rollback)
-	}
-	if rep.Verdict != result.Pass {
-		t.Errorf("verdict %s (%s), want pass", rep.Verdict, rep.Reason)
-	}
-	for _, p := range rep.Phases {
-		if p.Name == "probe" && p.Status != "skipped" {
-			t.Errorf("probe phase %+v, want skipped: a migrate command has no statements to probe", p)
-		}
+	for _, target := range []testserver.Target{testserver.LocalMariaDB(), testserver.DockerMariaDB()} {
+		t.Run(target.Name, func(t *testing.T) {
+			if target.Engine.Name() == "docker" {
+				if err := exec.Command("docker", "image", "inspect", "rehearse/mariadb:10.11").Run(); err != nil {
+					testserver.Unavailable(t, target.Name, fmt.Errorf("no Docker daemon or no image (run `make images`): %v", err))
+				}
+			}
+			snap := sourceSnapshot(t, target, 500)
+			sql := func(q string) string {
+				return `MYSQL_PWD="$MYSQL_PASSWORD" ` + client + ` --protocol=TCP -h "$MYSQL_HOST" -P "$MYSQL_PORT" -u "$MYSQL_USER" "$MYSQL_DATABASE" -e "` + q + `"`
+			}
+			rep := rehearseRun(t, target, snap, nil, func(o *Options) {
+				o.MigrateCommand = &migrations.CommandOptions{Command: sql("ALTER TABLE investments ADD COLUMN channel VARCHAR(16) NULL")}
+				o.RollbackCommand = &migrations.CommandOptions{Command: sql("ALTER TABLE investments DROP COLUMN channel")}
+			})
+			if len(rep.Migrations) != 1 || rep.Migrations[0].Status != "applied" {
+				t.Fatalf("migrations %+v, want the command applied", rep.Migrations)
+			}
+			if rep.Rollback == nil || !rep.Rollback.Restores {
+				t.Fatalf("rollback %+v, want the rollback command to restore the schema", rep.Rollback)
+			}
+			if rep.Verdict != result.Pass {
+				t.Errorf("verdict %s (%s), want pass", rep.Verdict, rep.Reason)
+			}
+			for _, p := range rep.Phases {
+				if p.Name == "probe" && p.Status != "skipped" {
+					t.Errorf("probe phase %+v, want skipped: a migrate command has no statements to probe", p)
+				}
+			}
+		})
 	}
 }
