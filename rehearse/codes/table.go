@@ -28,6 +28,7 @@ const (
 	DownNotInverse     = "RH108"
 	NoLockWaitTimeout  = "RH109"
 	UniqueDuplicates   = "RH110"
+	NarrowedValues     = "RH111"
 )
 
 // Rehearsal: what `rehearse run` measured (RUN2xx).
@@ -80,6 +81,7 @@ var table = []Code{
 	{DownNotInverse, Warning, "down migration does not invert its up"},
 	{NoLockWaitTimeout, Warning, "no lock_wait_timeout and production's default is one year"},
 	{UniqueDuplicates, Error, "unique or primary key over values production holds twice"},
+	{NarrowedValues, Error, "values production holds do not fit the narrowed column"},
 
 	{MigrationFailed, Error, "a migration failed half-way"},
 	{LockWait, Warning, "a DDL statement waited for its metadata lock"},

@@ -81,9 +81,15 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 	cls := newClassifier(newModel(snap, schema))
 	for _, m := range pending {
 		pm := PendingMigration{Key: m.Key, Version: m.Version, Name: m.Name, File: m.Up.File, NoTransaction: m.NoTransaction}
+		for _, st := range m.Up.Statements {
+			pm.Statements = append(pm.Statements, cls.statement(st))
+		}
 		if m.Down != nil {
+			// A rollback runs the down on the schema this up left (the
+			// later migrations' downs ran first).
 			pm.Down = &DownInfo{File: m.Down.File, Line: m.Down.Line, Statements: len(m.Down.Statements)}
-			dc := newClassifier(newModel(snap, schema))
+			dc := newClassifier(cls.model.clone())
+			dc.noFKChecks = cls.noFKChecks
 			for _, st := range m.Down.Statements {
 				sp := dc.statement(st)
 				pm.Down.Ops = append(pm.Down.Ops, sp.Ops...)
@@ -91,9 +97,6 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 					pm.Down.Ops = append(pm.Down.Ops, in.Ops...)
 				}
 			}
-		}
-		for _, st := range m.Up.Statements {
-			pm.Statements = append(pm.Statements, cls.statement(st))
 		}
 		p.Pending = append(p.Pending, pm)
 	}

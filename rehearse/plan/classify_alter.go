@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -206,7 +207,7 @@ func tableOptionOps(tm *tableModel, opts []*ast.TableOption) []Op {
 			ops = append(ops, Op{Class: OpRebuild, Detail: strings.TrimSpace(fmt.Sprintf("%s %v", optionName(o.Tp), o.StrValue))})
 		case ast.TableOptionCharset, ast.TableOptionCollate:
 			if o.UintValue == ast.TableOptionCharsetWithConvertTo {
-				ops = append(ops, Op{Class: OpConvertCharset, Detail: o.StrValue})
+				ops = append(ops, Op{Class: OpConvertCharset, Detail: o.StrValue, Narrowing: convertNarrowing(tm, o.StrValue)})
 			} else if o.Tp == ast.TableOptionCharset {
 				ops = append(ops, Op{Class: OpDefaultCharset, Detail: o.StrValue})
 			}
@@ -231,4 +232,28 @@ func optionName(t ast.TableOptionType) string {
 		return "KEY_BLOCK_SIZE"
 	}
 	return fmt.Sprintf("option %d", t)
+}
+
+// convertNarrowing: CONVERT TO CHARACTER SET cs loses the characters of a
+// string column's character set that cs lacks (nil when cs holds them
+// all: latin1 or utf8mb3 to utf8mb4 is a widening).
+func convertNarrowing(tm *tableModel, cs string) *Narrowing {
+	if tm == nil {
+		return nil
+	}
+	cs = normCharset(cs)
+	var from []string
+	seen := map[string]bool{}
+	for _, c := range tm.Cols {
+		if stringTypes[c.DataType] && c.Charset != "" && c.Charset != "binary" && !charsetCovers(cs, c.Charset) && !seen[c.Charset] {
+			seen[c.Charset] = true
+			from = append(from, c.Charset)
+		}
+	}
+	if len(from) == 0 {
+		return nil
+	}
+	sort.Strings(from)
+	return &Narrowing{From: strings.Join(from, ", "), To: cs, Kind: "characters", Error: 1366,
+		Unknown: fmt.Sprintf("the statistics do not show which characters the values hold: any %s lacks (emoji, other scripts) does not fit", cs)}
 }

@@ -144,6 +144,13 @@ func modifyOps(tm *tableModel, sp *ast.AlterTableSpec) []Op {
 		if op.Detail == "" {
 			op.Detail = shortType(old) + " -> " + shortType(newC)
 		}
+		switch op.Class {
+		case OpNarrowType, OpChangeType, OpColumnCharset, OpEnumRemove:
+			op.Narrowing = narrowing(old, newC)
+			if op.Narrowing != nil && op.Class == OpChangeType {
+				op.Class = OpNarrowType // TEXT to VARCHAR, DATETIME to DATE, DECIMAL to INT ...
+			}
+		}
 		ops = append(ops, op)
 	}
 	if sp.Position != nil && sp.Position.Tp != ast.ColumnPositionNone {

@@ -32,6 +32,9 @@ type colModel struct {
 	// unparsed is the snapshot's COLUMN_TYPE, parsed for Prec, Scale and
 	// Zerofill when a statement first changes the column (params).
 	unparsed string
+	// snap is the snapshot's column while no statement of the release has
+	// redefined it (its statistics describe the values); nil otherwise.
+	snap *snapshot.Column
 }
 
 // tableModel is a table as the release sees it at a point of the replay:
@@ -76,10 +79,11 @@ func newModel(snap *snapshot.Snapshot, schema string) *model {
 			tm := &tableModel{Name: t.Name, Cols: map[string]*colModel{}, Rows: t.Stats.RowCount(),
 				DataBytes: t.Stats.DataBytes, IndexBytes: t.Stats.IndexBytes, Charset: charsetOf(t.Collation),
 				Collation: normCollation(t.Collation), RowFormat: strings.ToUpper(t.RowFormat), defaults: m.defaults}
-			for _, c := range t.Columns {
+			for i := range t.Columns {
+				c := &t.Columns[i]
 				cm := &colModel{Name: c.Name, DataType: strings.ToLower(c.DataType), Charset: normCharset(c.Charset),
 					Collation: normCollation(c.Collation), Nullable: c.Nullable, Display: c.Type, unparsed: c.Type,
-					Unsigned: strings.Contains(strings.ToLower(c.Type), "unsigned")}
+					Unsigned: strings.Contains(strings.ToLower(c.Type), "unsigned"), snap: c}
 				if c.CharMaxLength != nil {
 					cm.Len = *c.CharMaxLength
 				}
@@ -110,6 +114,62 @@ func newModel(snap *snapshot.Snapshot, schema string) *model {
 }
 
 func (m *model) table(name string) *tableModel { return m.tables[strings.ToLower(name)] }
+
+// clone is a deep copy of m: the schema at one point of the release.
+func (m *model) clone() *model {
+	c := *m
+	c.tables = make(map[string]*tableModel, len(m.tables))
+	for k, t := range m.tables {
+		tc := *t
+		tc.Cols = make(map[string]*colModel, len(t.Cols))
+		for n, col := range t.Cols {
+			cc := *col
+			tc.Cols[n] = &cc
+		}
+		c.tables[k] = &tc
+	}
+	return &c
+}
+
+// column describes c as the catalog would (for NarrowFit): the snapshot's
+// own column while the release has not redefined it.
+func (c *colModel) column() *snapshot.Column {
+	if c.snap != nil {
+		return c.snap
+	}
+	c.params()
+	col := &snapshot.Column{Name: c.Name, DataType: c.DataType, Type: c.Display, Charset: c.Charset, Collation: c.Collation, Nullable: c.Nullable}
+	i64 := func(v int64) *int64 { return &v }
+	switch c.DataType {
+	case "char", "varchar", "binary", "varbinary":
+		col.CharMaxLength = i64(c.Len)
+	case "decimal":
+		col.NumericPrecision, col.NumericScale = i64(int64(c.Prec)), i64(int64(c.Scale))
+	case "bit":
+		col.NumericPrecision = i64(int64(c.Prec))
+	case "datetime", "timestamp", "time":
+		col.DatetimePrecision = i64(int64(c.Scale))
+	}
+	if col.Type == "" {
+		col.Type = c.DataType
+	}
+	return col
+}
+
+// narrowing is what changing old to nw can do to old's values (nil: a
+// widening or a metadata change), with what the snapshot's statistics
+// say while they still describe the column.
+func narrowing(old, nw *colModel) *Narrowing {
+	var st *snapshot.ColumnStats
+	if old.snap != nil {
+		st = old.snap.Stats
+	}
+	n := NarrowFit(old.column(), nw.column(), st)
+	if n != nil && old.snap == nil && n.Over == "" {
+		n.Unknown = "the release defined or changed the column before: the snapshot's statistics do not describe its values"
+	}
+	return n
+}
 
 // colFromDef turns a parsed column definition into a colModel. tm (nil
 // when unknown) gives the character set and collation a string column
@@ -351,6 +411,9 @@ func (tm *tableModel) tableCharset(opts []*ast.TableOption) {
 	}
 	for _, c := range tm.Cols {
 		if stringTypes[c.DataType] && c.Charset != "binary" {
+			if c.Charset != cs {
+				c.snap = nil // converted: the snapshot's statistics describe the old values
+			}
 			c.Charset, c.Collation = cs, coll
 		}
 	}

@@ -77,13 +77,14 @@ const (
 // destructive ops lose data (RH103); incompatible ones break the previous
 // app version (RH104).
 var (
-	destructiveOps = map[string]bool{OpDropColumn: true, OpDropTable: true, OpNarrowType: true,
-		OpEnumRemove: true, OpConvertCharset: true, OpColumnCharset: true, OpTruncate: true}
+	destructiveOps  = map[string]bool{OpDropColumn: true, OpDropTable: true, OpTruncate: true}
 	incompatibleOps = map[string]bool{OpDropColumn: true, OpDropTable: true, OpRenameColumn: true,
 		OpRenameTable: true, OpEnumRemove: true}
 )
 
-// IsDestructive reports ops that lose data.
+// IsDestructive reports ops that lose data whatever the values: drops and
+// TRUNCATE. A change that narrows a column loses only what does not fit:
+// Op.Narrowing says so (nil for widenings, e.g. latin1 to utf8mb4).
 func IsDestructive(class string) bool { return destructiveOps[class] }
 
 // IsIncompatible reports ops the previous application version cannot live with.

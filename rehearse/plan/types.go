@@ -110,6 +110,11 @@ type Op struct {
 	// Key is the key an index, unique or primary-key operation adds, part
 	// by part (omitted for other operations).
 	Key []KeyPart `json:"key,omitempty"`
+	// Narrowing: the change can lose or reject values the new definition
+	// cannot hold (a shorter string, a smaller range, fewer digits, a
+	// character set that lacks characters, removed members), with what
+	// the snapshot's statistics show; nil for widenings.
+	Narrowing *Narrowing `json:"narrowing,omitempty"`
 
 	// oldBytes and newBytes are a VARCHAR's maximum length in bytes before
 	// and after an extension (the length prefix is what decides).

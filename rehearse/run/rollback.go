@@ -2,7 +2,6 @@ package run
 
 import (
 	"fmt"
-	"math/big"
 	"regexp"
 	"strings"
 
@@ -45,7 +44,7 @@ func (f *forward) judgeDown(m *migrations.Migration, preDown, postDown *schemaSt
 //   - a column the up dropped (not renamed) that held values (statistics:
 //     not all NULL): its values are gone; a down that re-adds it fills it
 //     with its default;
-//   - a column the up narrowed (the plan's narrow-column-type): the values
+//   - a column the up narrowed (the plan's Op.Narrowing): the values
 //     that did not fit were cut, and widening it back does not restore
 //     them. The snapshot's statistics decide (string lengths, integer
 //     ranges, the digits of min and max); where they cannot (decimal places
@@ -101,7 +100,7 @@ func (f *forward) dataLoss(m *migrations.Migration, postDown *schemaState) (lost
 				lost = append(lost, msg)
 				continue
 			}
-			if !ops.has(t.Name, plan.OpNarrowType, cu.Name) {
+			if !ops.narrows(t.Name, cu.Name) {
 				continue
 			}
 			l, r := narrowLoss(t.Name, c, cu, st, warnings[strings.ToLower(c.Name)])
@@ -119,6 +118,18 @@ type upOps map[string][]plan.Op
 func (o upOps) has(table, class, object string) bool {
 	for _, op := range o[strings.ToLower(table)] {
 		if op.Class == class && (object == "" || strings.EqualFold(op.Object, object)) {
+			return true
+		}
+	}
+	return false
+}
+
+// narrows: an op of the up narrows column object of table (the plan's
+// Op.Narrowing: a shorter type, a smaller range, a character set lacking
+// characters, removed members; not a widening).
+func (o upOps) narrows(table, object string) bool {
+	for _, op := range o[strings.ToLower(table)] {
+		if op.Narrowing != nil && strings.EqualFold(op.Object, object) {
 			return true
 		}
 	}
@@ -283,118 +294,22 @@ func (f *forward) upWarnings(m *migrations.Migration) map[string][]string {
 }
 
 // narrowLoss judges a column the up narrowed from c to cu with production's
-// statistics st.
+// statistics st (plan.NarrowFit: the same judgement `rehearse plan` gives
+// in RH103/RH111).
 func narrowLoss(table string, c, cu *snapshot.Column, st *snapshot.ColumnStats, warnings []string) (lost, atRisk []string) {
-	name := table + "." + c.Name
-	what := fmt.Sprintf("column %s narrowed by the up from %s to %s", name, c.Type, cu.Type)
-	risk := func(why string) {
-		msg := what + ": " + why
+	what := fmt.Sprintf("column %s.%s narrowed by the up from %s to %s", table, c.Name, c.Type, cu.Type)
+	n := plan.NarrowFit(c, cu, st)
+	switch {
+	case n == nil:
+		return nil, nil
+	case n.Over != "":
+		lost = append(lost, fmt.Sprintf("%s: %s; widening it back does not restore them", what, n.Over))
+	case n.Unknown != "":
+		msg := what + ": " + n.Unknown
 		if len(warnings) > 0 {
 			msg += "; the rehearsal's own values were cut (" + strings.Join(warnings, "; ") + ")"
 		}
 		atRisk = append(atRisk, msg)
 	}
-	if st == nil {
-		risk("the snapshot has no statistics for it (rehearse snapshot --column-stats) to say whether its values fit")
-		return
-	}
-	switch k := columnKind(c.DataType); {
-	case k == "string" && cu.CharMaxLength != nil && st.Length != nil:
-		if st.Length.Max > *cu.CharMaxLength {
-			lost = append(lost, fmt.Sprintf("%s: values up to %d characters (statistics) do not fit in %d; widening it back does not restore them", what, st.Length.Max, *cu.CharMaxLength))
-		} else if !strings.EqualFold(c.Charset, cu.Charset) {
-			risk(fmt.Sprintf("the character set changes from %s to %s, and the statistics do not show which characters the values hold", c.Charset, cu.Charset))
-		}
-	case k == "int":
-		lo, hi := intRange(cu)
-		if out := outside(st, lo, hi); out != "" {
-			lost = append(lost, fmt.Sprintf("%s: %s (statistics) is outside its range; widening it back does not restore it", what, out))
-		}
-	case k == "decimal" && cu.NumericPrecision != nil && cu.NumericScale != nil:
-		p, s := *cu.NumericPrecision, *cu.NumericScale
-		for _, v := range []*string{st.Min, st.Max} {
-			if v == nil {
-				continue
-			}
-			ip, fp := digits(*v)
-			switch {
-			case ip > p-s:
-				lost = append(lost, fmt.Sprintf("%s: %s (statistics) has %d integer digits, the new type %d", what, *v, ip, p-s))
-				return
-			case fp > s:
-				lost = append(lost, fmt.Sprintf("%s: %s (statistics) has %d decimal places, the new type %d: values are rounded, and widening it back does not restore the digits", what, *v, fp, s))
-				return
-			}
-		}
-		if c.NumericScale != nil && *c.NumericScale > s {
-			risk(fmt.Sprintf("values with more than %d decimal places are rounded; the statistics show only the extremes", s))
-		}
-	case k == "temporal" && cu.DatetimePrecision != nil:
-		fsp := *cu.DatetimePrecision
-		for _, v := range []*string{st.Min, st.Max} {
-			if v != nil {
-				if _, fp := digits(*v); fp > fsp {
-					lost = append(lost, fmt.Sprintf("%s: %s (statistics) has %d fractional-second digits, the new type %d", what, *v, fp, fsp))
-					return
-				}
-			}
-		}
-		risk(fmt.Sprintf("fractional seconds past %d digits are rounded away silently; the statistics show only the extremes", fsp))
-	default:
-		risk("the statistics cannot say whether every value fits")
-	}
 	return lost, atRisk
-}
-
-// columnKind groups DATA_TYPEs for narrowLoss.
-func columnKind(dataType string) string {
-	switch strings.ToLower(dataType) {
-	case "char", "varchar", "binary", "varbinary", "tinytext", "text", "mediumtext", "longtext", "tinyblob", "blob", "mediumblob", "longblob":
-		return "string"
-	case "tinyint", "smallint", "mediumint", "int", "integer", "bigint":
-		return "int"
-	case "decimal", "numeric":
-		return "decimal"
-	case "datetime", "timestamp", "time":
-		return "temporal"
-	}
-	return "other"
-}
-
-// intRange is an integer column's range.
-func intRange(c *snapshot.Column) (lo, hi *big.Int) {
-	bits := map[string]uint{"tinyint": 8, "smallint": 16, "mediumint": 24, "int": 32, "integer": 32, "bigint": 64}[strings.ToLower(c.DataType)]
-	one := big.NewInt(1)
-	if strings.Contains(strings.ToLower(c.Type), "unsigned") {
-		return big.NewInt(0), new(big.Int).Sub(new(big.Int).Lsh(one, bits), one)
-	}
-	h := new(big.Int).Lsh(one, bits-1)
-	return new(big.Int).Neg(h), h.Sub(h, one)
-}
-
-// outside names the statistics' extreme outside [lo, hi], or "".
-func outside(st *snapshot.ColumnStats, lo, hi *big.Int) string {
-	for _, v := range []*string{st.Min, st.Max} {
-		if v == nil {
-			continue
-		}
-		n, ok := new(big.Int).SetString(*v, 10)
-		if ok && (n.Cmp(lo) < 0 || n.Cmp(hi) > 0) {
-			return *v
-		}
-	}
-	return ""
-}
-
-// digits counts a decimal literal's integer digits and significant decimal
-// places ("-0012.3400" → 2, 2; "2024-01-01 10:00:00.123" → _, 3).
-func digits(v string) (intDigits, frac int64) {
-	v = strings.TrimLeft(strings.TrimSpace(v), "-+")
-	ip, fp, _ := strings.Cut(v, ".")
-	if strings.ContainsAny(ip, " :-") { // a date/time: only the fraction counts
-		ip = ""
-	}
-	ip = strings.TrimLeft(ip, "0")
-	fp = strings.TrimRight(fp, "0")
-	return int64(len(ip)), int64(len(fp))
 }

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -23,7 +24,7 @@ var alterIgnore = regexp.MustCompile(`(?is)^\s*ALTER\s+(ONLINE\s+)?IGNORE\b`)
 
 func (r rh110) Check(c *plan.RuleContext) []plan.Finding {
 	var out []plan.Finding
-	strict := strictMode(c.Snapshot.Settings["sql_mode"])
+	strict := strictSnapshot(c)
 	var seen changes
 	statements(c.Plan, func(pm *plan.PendingMigration, sp *plan.StatementPlan) {
 		defer seen.record(pm, sp)
@@ -78,6 +79,13 @@ func (r rh110) Check(c *plan.RuleContext) []plan.Finding {
 	return out
 }
 
+// strictSnapshot: production's sql_mode is strict (a snapshot without it:
+// the servers' default, strict since MySQL 5.7 and MariaDB 10.2.4).
+func strictSnapshot(c *plan.RuleContext) bool {
+	m, ok := c.Snapshot.Settings["sql_mode"]
+	return !ok || strictMode(m)
+}
+
 func strictMode(sqlMode string) bool {
 	m := strings.ToUpper(sqlMode)
 	return strings.Contains(m, "STRICT_TRANS_TABLES") || strings.Contains(m, "STRICT_ALL_TABLES")
@@ -103,7 +111,7 @@ func (s *changes) record(pm *plan.PendingMigration, sp *plan.StatementPlan) {
 	if s.rows == nil {
 		s.rows, s.cols = map[string]string{}, map[string]string{}
 	}
-	where := fmt.Sprintf("%s:%d", pm.Version, sp.Line)
+	where := fmt.Sprintf("%s:%d", filepath.Base(sp.File), sp.Line)
 	if !sp.Analysed {
 		s.unknown = where + " (not analysed)"
 		return
@@ -127,6 +135,23 @@ func (s *changes) record(pm *plan.PendingMigration, sp *plan.StatementPlan) {
 			s.unknown = where + " (call)"
 		}
 	}
+}
+
+// staleFor names the earlier statement (or a change in this statement to
+// another aspect of the column) after which the snapshot's statistics may
+// not describe column col of sp's table, or "".
+func (s *changes) staleFor(sp *plan.StatementPlan, col string) string {
+	if s.unknown != "" {
+		return s.unknown
+	}
+	if sp.Table == nil {
+		return ""
+	}
+	t := strings.ToLower(sp.Table.Name)
+	if w := s.rows[t]; w != "" {
+		return w
+	}
+	return s.cols[t+"."+strings.ToLower(col)]
 }
 
 // stale names the earlier statement (or a change in this one) after which

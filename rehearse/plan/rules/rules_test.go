@@ -1,8 +1,10 @@
 package rules
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/rehearse/plan"
 	"github.com/rehearse/rehearse/rehearse/sqlsplit"
@@ -13,7 +15,8 @@ import (
 func fixture() *plan.RuleContext {
 	big := &plan.TableRef{Schema: "app", Name: "users", Rows: 4_200_000}
 	pm := plan.PendingMigration{Key: "7", File: "7_x.up.sql", Statements: []plan.StatementPlan{
-		{File: "7_x.up.sql", Line: 1, Kind: "ddl", Analysed: true, Table: big, Ops: []plan.Op{{Class: plan.OpChangeType, Object: "c"}},
+		{File: "7_x.up.sql", Line: 1, Kind: "ddl", Analysed: true, Table: big, Ops: []plan.Op{{Class: plan.OpNarrowType, Object: "c",
+			Narrowing: &plan.Narrowing{From: "varchar(20)", To: "varchar(5)", Kind: "length", Error: 1265, Over: "values up to 15 characters (statistics) do not fit in 5"}}},
 			Predicted: &plan.Algo{Algorithm: plan.Copy, Lock: plan.LockShared, Rebuild: true}},
 		{File: "7_x.up.sql", Line: 2, Kind: "ddl", Analysed: true, Table: big, Ops: []plan.Op{{Class: plan.OpAddUnique, Object: "u", Key: key("code")}},
 			Predicted: &plan.Algo{Algorithm: plan.InPlace, Lock: plan.LockNone}},
@@ -28,7 +31,7 @@ func fixture() *plan.RuleContext {
 }
 
 func TestEveryRuleFires(t *testing.T) {
-	want := map[string]int{"RH101": 1, "RH102": 1, "RH103": 1, "RH104": 2, "RH105": 1, "RH106": 1, "RH107": 1, "RH108": 1, "RH109": 1, "RH110": 1}
+	want := map[string]int{"RH101": 1, "RH102": 1, "RH103": 1, "RH104": 2, "RH105": 1, "RH106": 1, "RH107": 1, "RH108": 1, "RH109": 1, "RH110": 1, "RH111": 1}
 	if len(All()) != len(want) {
 		t.Fatalf("%d rules registered, want %d", len(All()), len(want))
 	}
@@ -67,5 +70,35 @@ func TestThresholdAndQuietCases(t *testing.T) {
 	c.Pending[0].Down.Statements = make([]sqlsplit.Statement, 1)
 	if got := (rh107{}).Check(c); len(got) != 0 {
 		t.Errorf("RH107 with a real down: %+v", got)
+	}
+}
+
+// TestNarrowingFindings: what RH103 and RH111 say under production's
+// sql_mode, after a statement that fixes the values, and for a down.
+func TestNarrowingFindings(t *testing.T) {
+	c := fixture()
+	c.Snapshot.Settings["sql_mode"] = "NO_ENGINE_SUBSTITUTION"
+	if got := (rh111{of(codes.NarrowedValues)}).Check(c); len(got) != 1 || !strings.Contains(got[0].Message, "cut silently under production's sql_mode (not strict)") {
+		t.Errorf("RH111 without strict mode: %+v", got)
+	}
+	// An UPDATE of the table before the narrowing: the statistics predate it.
+	c = fixture()
+	sts := c.Plan.Pending[0].Statements
+	c.Plan.Pending[0].Statements = []plan.StatementPlan{sts[3], sts[0]}
+	if got := (rh111{of(codes.NarrowedValues)}).Check(c); len(got) != 0 {
+		t.Errorf("RH111 after an UPDATE of the table: %+v", got)
+	}
+	got := (rh103{of(codes.Destructive)}).Check(c)
+	if len(got) != 1 || !strings.Contains(got[0].Message, "predate 7_x.up.sql:4") || !strings.Contains(got[0].Message, "fail with 1265") {
+		t.Errorf("RH103 after an UPDATE of the table: %+v", got)
+	}
+	// A down that narrows back.
+	c = fixture()
+	c.Plan.Pending[0].Statements = c.Plan.Pending[0].Statements[1:2]
+	c.Plan.Pending[0].Down.Ops = []plan.Op{{Class: plan.OpColumnCharset, Object: "name",
+		Narrowing: &plan.Narrowing{From: "varchar(20)", To: "varchar(20)", Kind: "characters", Error: 1366, Unknown: "the statistics do not show"}}}
+	got = (rh103{of(codes.Destructive)}).Check(c)
+	if len(got) != 1 || got[0].File != "7_x.down.sql" || !strings.Contains(got[0].Message, "the down narrows name") || !strings.Contains(got[0].Message, "1366") {
+		t.Errorf("RH103 on a narrowing down: %+v", got)
 	}
 }
