@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/rehearse/rehearse/rehearse"
 	"github.com/rehearse/rehearse/rehearse/redact"
 )
 
@@ -21,7 +20,9 @@ type ExportOptions struct {
 	// snapshots captured from MySQL; "" or "mariadb" those from MariaDB.
 	Flavor string
 	// Dir is created when missing. Export refuses to overwrite a file
-	// unless Force is set.
+	// unless Force is set; Force replaces a previous export (the files its
+	// manifest lists, unchanged since) and refuses a folder that holds
+	// anything else in the way.
 	Dir   string
 	Force bool
 }
@@ -33,15 +34,21 @@ type Exported struct {
 	Snapshot   string // "snapshot.json"
 	Migrations string // "migrations"
 	Files      []string
+	// Removed are the previous export's files this one does not write,
+	// removed by --force (the manifest, ManifestName, lists what an
+	// export wrote).
+	Removed []string
 }
 
 // Export writes a scenario variant as a folder a user can start their own
 // reproduction from: the variant's snapshot as snapshot.json (other
 // snapshots of the scenario keep their names, e.g. staging.json), its
 // migrations as migrations/, its rehearse.yaml pointing at them, the
-// expectations (expect.yaml) and a README.md. Nothing is written when a
-// file would be overwritten and Force is not set; on error, files already
-// written are removed again.
+// expectations (expect.yaml) and a README.md, plus a manifest of what it
+// wrote (ManifestName). Nothing is written when a file would be
+// overwritten and Force is not set, nor when Force would replace or leave
+// behind anything but the previous export's own files; on error, files
+// already written are removed again.
 func Export(s *Scenario, opts ExportOptions) (res *Exported, err error) {
 	v, err := s.Variant(opts.Variant)
 	if err != nil {
@@ -99,17 +106,13 @@ func Export(s *Scenario, opts ExportOptions) (res *Exported, err error) {
 	if opts.Dir == "" {
 		return nil, errors.New("export: no folder given")
 	}
-	if !opts.Force {
-		for rel := range plan {
-			p := filepath.Join(opts.Dir, filepath.FromSlash(rel))
-			if _, err := os.Stat(p); err == nil {
-				return nil, rehearse.WithHint(fmt.Errorf("export %s: %s already exists", s.Name, p),
-					"export into an empty folder, or pass --force to overwrite")
-			}
-		}
+	stale, prev, err := replaceable(s.Name, opts.Dir, plan, opts.Force)
+	if err != nil {
+		return nil, err
 	}
 	res = &Exported{Dir: opts.Dir, Config: "rehearse.yaml", Snapshot: "snapshot.json", Migrations: "migrations"}
-	var written []string
+	written := map[string]string{} // relative path -> sha256 as written
+	var created []string
 	createdDir := false
 	if _, err := os.Stat(opts.Dir); errors.Is(err, fs.ErrNotExist) {
 		createdDir = true
@@ -118,7 +121,9 @@ func Export(s *Scenario, opts ExportOptions) (res *Exported, err error) {
 		if err == nil {
 			return
 		}
-		for _, p := range written {
+		// Files this export created go again; files of the previous
+		// export it overwrote stay, and its manifest says so.
+		for _, p := range created {
 			_ = os.Remove(p)
 		}
 		for _, sub := range []string{"migrations", "next"} {
@@ -127,11 +132,23 @@ func Export(s *Scenario, opts ExportOptions) (res *Exported, err error) {
 		if createdDir {
 			_ = os.Remove(opts.Dir)
 		}
+		if prev != nil {
+			for rel, d := range written {
+				if _, ok := prev.Files[rel]; ok {
+					prev.Files[rel] = d
+				}
+			}
+			_ = writeManifest(opts.Dir, prev)
+		}
 	}()
 	for _, rel := range sortedKeys(plan) {
 		p := filepath.Join(opts.Dir, filepath.FromSlash(rel))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return nil, fmt.Errorf("export %s: %w", s.Name, err)
+		}
+		existed := false
+		if _, err := os.Lstat(p); err == nil {
+			existed = true
 		}
 		perm := redact.Perm
 		if rel == "snapshot.json" {
@@ -140,8 +157,22 @@ func Export(s *Scenario, opts ExportOptions) (res *Exported, err error) {
 		if err := redact.WriteFile(p, plan[rel], perm); err != nil {
 			return nil, fmt.Errorf("export %s: %w", s.Name, err)
 		}
-		written = append(written, p)
+		if !existed {
+			created = append(created, p)
+		}
+		d, err := fileDigest(p)
+		if err != nil {
+			return nil, fmt.Errorf("export %s: %w", s.Name, err)
+		}
+		written[rel] = d
 		res.Files = append(res.Files, rel)
+	}
+	if err := removeStale(opts.Dir, stale); err != nil {
+		return nil, fmt.Errorf("export %s: remove the previous export's %w", s.Name, err)
+	}
+	res.Removed = stale
+	if err := writeManifest(opts.Dir, &manifest{Format: manifestFormat, Scenario: s.Name, Variant: v.Name, Files: written}); err != nil {
+		return nil, fmt.Errorf("export %s: %w", s.Name, err)
 	}
 	return res, nil
 }

@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -104,11 +106,122 @@ func TestExportRefusesToOverwrite(t *testing.T) {
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("export left %d entries behind", len(entries)-1)
 	}
-	if _, err := Export(s, ExportOptions{Dir: dir, Force: true}); err != nil {
-		t.Fatalf("--force: %v", err)
+	// --force replaces a previous export only: this folder holds the
+	// user's own rehearse.yaml.
+	_, err = Export(s, ExportOptions{Dir: dir, Force: true})
+	if err == nil || !strings.Contains(err.Error(), "holds no previous export") {
+		t.Fatalf("--force over a folder that is not an export: %v", err)
 	}
-	if b, _ := os.ReadFile(filepath.Join(dir, "rehearse.yaml")); string(b) == "mine" {
-		t.Error("--force did not overwrite")
+	if b, _ := os.ReadFile(filepath.Join(dir, "rehearse.yaml")); string(b) != "mine" {
+		t.Error("--force changed the user's file")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("refused --force left %d entries behind", len(entries)-1)
+	}
+}
+
+// TestExportForceReplacesPreviousExport (issue 13, item 10): export --force
+// over an earlier export of another scenario leaves exactly the new
+// scenario's files and the user's own, none of the earlier one's; it
+// refuses to replace a file the user changed since; a manifest that names
+// a file outside the folder or through a symbolic link removes nothing.
+func TestExportForceReplacesPreviousExport(t *testing.T) {
+	list := func(dir string) map[string]bool {
+		out := map[string]bool{}
+		_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				rel, _ := filepath.Rel(dir, p)
+				out[filepath.ToSlash(rel)] = true
+			}
+			return nil
+		})
+		return out
+	}
+	first, _ := Get("half-applied-migration")
+	second, _ := Get("mdl-pileup")
+	dir := t.TempDir()
+	if _, err := Export(first, ExportOptions{Dir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("the user's"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := list(dir)
+	alone := filepath.Join(t.TempDir(), "alone")
+	if _, err := Export(second, ExportOptions{Dir: alone}); err != nil {
+		t.Fatal(err)
+	}
+	want := list(alone)
+	want["notes.txt"] = true
+
+	if _, err := Export(second, ExportOptions{Dir: dir, Force: true}); err != nil {
+		t.Fatalf("--force over the previous export: %v", err)
+	}
+	got := list(dir)
+	for f := range got {
+		if !want[f] {
+			t.Errorf("%s left behind (the previous export wrote it: %v)", f, before[f])
+		}
+	}
+	for f := range want {
+		if !got[f] {
+			t.Errorf("%s missing after --force", f)
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "notes.txt")); string(b) != "the user's" {
+		t.Errorf("the user's file changed")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "migrations")); err != nil {
+		t.Errorf("migrations/: %v", err)
+	}
+
+	// A file of the export that the user edited is not replaced.
+	readme := filepath.Join(dir, "README.md")
+	if err := os.WriteFile(readme, []byte("my notes"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	snapshotBefore := list(dir)
+	_, err := Export(first, ExportOptions{Dir: dir, Force: true})
+	if err == nil || !strings.Contains(err.Error(), "README.md") {
+		t.Fatalf("--force over an edited README.md: %v", err)
+	}
+	if b, _ := os.ReadFile(readme); string(b) != "my notes" {
+		t.Error("the edited README.md was replaced")
+	}
+	if after := list(dir); len(after) != len(snapshotBefore) {
+		t.Errorf("a refused --force changed the folder: %d files, had %d", len(after), len(snapshotBefore))
+	}
+
+	// A crafted manifest: a path outside the folder, or through a link.
+	outside := t.TempDir()
+	victim := filepath.Join(outside, "victim.txt")
+	if err := os.WriteFile(victim, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte("keep"))
+	digest := hex.EncodeToString(sum[:])
+	for name, rel := range map[string]string{"parent": "../" + filepath.Base(outside) + "/victim.txt", "link": "via/victim.txt"} {
+		d := t.TempDir()
+		if err := os.Symlink(outside, filepath.Join(d, "via")); err != nil {
+			t.Fatal(err)
+		}
+		if name == "parent" {
+			d = filepath.Join(filepath.Dir(outside), "export-"+name)
+			if err := os.Mkdir(d, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			defer os.RemoveAll(d)
+		}
+		m := `{"format":"rehearse.export/v1","scenario":"x","variant":"unsafe","files":{"` + rel + `":"` + digest + `"}}`
+		if err := os.WriteFile(filepath.Join(d, ".rehearse-export.json"), []byte(m), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Export(second, ExportOptions{Dir: d, Force: true}); err == nil {
+			t.Errorf("%s: --force with a manifest naming %s succeeded", name, rel)
+		}
+		if b, err := os.ReadFile(victim); err != nil || string(b) != "keep" {
+			t.Fatalf("%s: the file outside the folder was removed or changed (%v)", name, err)
+		}
 	}
 }
 

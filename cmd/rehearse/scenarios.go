@@ -344,7 +344,7 @@ func newScenariosExportCmd(io *ioStreams) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&opts.Fixed, "fixed", false, "export the fixed variant (same as --variant fixed)")
 	cmd.Flags().StringVar(&opts.Variant, "variant", "", "variant to export: unsafe (default), fixed, or another the scenario names")
-	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite files that already exist in DIR")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "replace a previous export in DIR: its files (listed in DIR/"+scenarios.ManifestName+") are overwritten or removed, the rest of DIR is left alone; refused when DIR holds anything else in the way")
 	cmd.Flags().StringVar(&opts.Flavor, "flavor", "mariadb", "the server you will rehearse on: mariadb (snapshots captured from MariaDB 10.11) or mysql (from MySQL 9.7)")
 	return cmd
 }
@@ -366,6 +366,9 @@ func scenariosExportRun(opts *scenariosExportOptions) error {
 		return err
 	}
 	fmt.Fprintf(opts.io.ErrOut, "rehearse: wrote %d files of scenario %s to %s\n", len(res.Files), s.Name, res.Dir)
+	if len(res.Removed) > 0 {
+		fmt.Fprintf(opts.io.ErrOut, "rehearse: removed %d files of the previous export: %s\n", len(res.Removed), strings.Join(res.Removed, ", "))
+	}
 	for _, f := range res.Files {
 		fmt.Fprintln(opts.io.Out, path.Join(res.Dir, f))
 	}

@@ -103,4 +103,12 @@ func TestScenariosExport(t *testing.T) {
 	if code != exitError || !strings.Contains(errOut, "--force") {
 		t.Errorf("export over an export: exit %d, %s", code, errOut)
 	}
+	// --force replaces it: the fixed variant's extra migration goes.
+	code, _, errOut = runCLI(t, "scenarios", "export", "half-applied-migration", dir, "--force")
+	if code != exitOK || !strings.Contains(errOut, "removed") || !strings.Contains(errOut, "20240503_index_acl_parent_id.up.sql") {
+		t.Errorf("export --force over the fixed variant: exit %d, %s", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "migrations", "20240503_index_acl_parent_id.up.sql")); err == nil {
+		t.Errorf("the fixed variant's migration was left behind")
+	}
 }
