@@ -220,6 +220,12 @@ func (r *rehearsal) verdict(f *forward) {
 			if fl.Cause != "" {
 				msg += "; " + fl.Cause
 			}
+			if rep.Inputs.LoadSource == "default" {
+				// The default mix knows no application: it writes and reads
+				// every column, as an ORM mapping the pre-release schema
+				// does. Say how to tell it what the app really does.
+				msg += " (the default load assumes the previous app uses every column; if it no longer uses this one, snapshot production with --digests or give --load-profile, or --gate app-compat=off)"
+			}
 			rep.Findings = append(rep.Findings, result.Finding{
 				Severity: "warning", Table: fl.Table, Message: msg,
 				Fix: "expand/contract: keep the old shape working for one release (add before use, drop after the app stops using it)",
