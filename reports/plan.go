@@ -56,9 +56,60 @@ func planVerdict(p *plan.Plan) (word, line string) {
 	case s.Warnings > 0:
 		word = "WARNINGS"
 	}
-	line = fmt.Sprintf("%d pending migrations, %d statements: %d rebuild, %d block writes, est. %s; %d errors, %d warnings",
-		s.Pending, s.Statements, s.Rebuilds, s.Blocking, secs(s.EstimatedSeconds), s.Errors, s.Warnings)
+	line = fmt.Sprintf("%s, %s · %d pending migrations, %d statements: %d rebuild, %d block writes, est. %s",
+		plural(s.Errors, "error"), plural(s.Warnings, "warning"), s.Pending, s.Statements, s.Rebuilds, s.Blocking, secs(s.EstimatedSeconds))
 	return word, line
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// topFindings are the findings a reader must see first: the plan orders
+// them (errors, then warnings; the largest table first), the summary shows
+// the first three of error or warning severity.
+func topFindings(p *plan.Plan) []plan.Finding {
+	var out []plan.Finding
+	for _, f := range p.Findings {
+		if len(out) == 3 || f.Severity == plan.SevInfo {
+			break
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// findingWhere is where a finding applies, for one line: "file:line", or
+// "file:line and 5 more statements".
+func findingWhere(f plan.Finding) string {
+	pls := f.Places()
+	w := placeName(pls[0])
+	if len(pls) > 1 {
+		w += fmt.Sprintf(" and %d more", len(pls)-1)
+	}
+	return w
+}
+
+func placeName(pl plan.Place) string {
+	switch {
+	case pl.File != "":
+		return fmt.Sprintf("%s:%d", filepath.Base(pl.File), pl.Line)
+	case pl.Migration != "":
+		return pl.Migration
+	}
+	return ""
+}
+
+// findingHead is a finding's message without the places a grouped one
+// lists itself.
+func findingHead(f plan.Finding) string {
+	if len(f.Statements) > 1 && f.Statements[0].Message != "" {
+		return f.Title
+	}
+	return f.Message
 }
 
 func planContext(p *plan.Plan) []string {
@@ -142,6 +193,16 @@ func tablePlan(w io.Writer, p *plan.Plan, o Options) error {
 	for _, c := range planContext(p) {
 		pr.wrapped("", pr.paint(dim, c))
 	}
+	if top := topFindings(p); len(top) > 0 {
+		pr.blank()
+		for i, f := range top {
+			where := findingWhere(f)
+			if where != "" {
+				where += ": "
+			}
+			pr.wrapped(fmt.Sprintf("%d. %s %-6s ", i+1, pr.paintSeverity(string(f.Severity)), f.Code), where+clip(findingHead(f), 160))
+		}
+	}
 	pr.blank()
 	rows := planRows(p)
 	if len(rows) == 0 {
@@ -183,11 +244,23 @@ func tablePlan(w io.Writer, p *plan.Plan, o Options) error {
 		pr.heading("Findings")
 		for _, f := range p.Findings {
 			lead := fmt.Sprintf("  %s %-6s ", pr.paintSeverity(string(f.Severity)), f.Code)
-			text := f.Message
-			if f.File != "" {
+			text := findingHead(f)
+			switch {
+			case len(f.Statements) > 1:
+				text += fmt.Sprintf(" — at %d places:", len(f.Statements))
+			case f.File != "":
 				text = fmt.Sprintf("%s:%d: %s", filepath.Base(f.File), f.Line, text)
 			}
 			pr.wrapped(lead, text)
+			if len(f.Statements) > 1 {
+				for _, pl := range f.Statements {
+					t := placeName(pl)
+					if pl.Message != "" {
+						t += ": " + pl.Message
+					}
+					pr.wrapped("        - ", t)
+				}
+			}
 			if f.Recommendation != "" {
 				pr.wrapped("      fix: ", f.Recommendation)
 			}
@@ -211,6 +284,16 @@ func markdownPlan(w io.Writer, p *plan.Plan, o Options) error {
 		m.must(mdText(c) + "  \n")
 	}
 	m.must("\n")
+	if top := topFindings(p); len(top) > 0 {
+		for i, f := range top {
+			where := findingWhere(f)
+			if where != "" {
+				where = " `" + mdCode(where) + "`"
+			}
+			m.must(fmt.Sprintf("%d. %s **%s**%s: %s\n", i+1, severityIcon(string(f.Severity)), mdText(f.Code), where, mdText(clip(findingHead(f), 240))))
+		}
+		m.must("\n")
+	}
 	rows := planRows(p)
 	if len(rows) == 0 {
 		m.must("No pending migrations.\n\n")
@@ -238,10 +321,19 @@ func markdownPlan(w io.Writer, p *plan.Plan, o Options) error {
 			if f.Docs != "" {
 				s += " ([docs](" + docsLink(f.Docs, o) + "))"
 			}
-			if f.File != "" {
+			if f.File != "" && len(f.Statements) < 2 {
 				s += fmt.Sprintf(" `%s:%d`", mdCode(filepath.Base(f.File)), f.Line)
 			}
-			s += ": " + mdText(f.Message)
+			s += ": " + mdText(findingHead(f))
+			if len(f.Statements) > 1 {
+				s += fmt.Sprintf(" — at %d places:", len(f.Statements))
+				for _, pl := range f.Statements {
+					s += "<br>• `" + mdCode(placeName(pl)) + "`"
+					if pl.Message != "" {
+						s += " " + mdText(pl.Message)
+					}
+				}
+			}
 			if f.Recommendation != "" {
 				s += "<br>*Fix:* " + mdText(f.Recommendation)
 			}
@@ -276,8 +368,14 @@ func junitPlan(w io.Writer, p *plan.Plan, o Options) error {
 			c.Failures = append(c.Failures, junitResult{Message: fmt.Sprintf("replay on the sandbox: %s (MySQL %d)", rp.Message, rp.Error), Type: "replay-" + rp.Class, Body: oneLine(r.sp.SQL)})
 		}
 		for _, f := range p.Findings {
-			if f.Severity == plan.SevError && f.File != "" && filepath.Base(f.File) == filepath.Base(r.sp.File) && f.Line == r.sp.Line {
-				c.Failures = append(c.Failures, junitResult{Message: f.Code + ": " + f.Message, Type: f.Code, Body: f.Recommendation})
+			for _, pl := range f.Places() {
+				if f.Severity == plan.SevError && pl.File != "" && filepath.Base(pl.File) == filepath.Base(r.sp.File) && pl.Line == r.sp.Line {
+					msg := f.Message
+					if pl.Message != "" {
+						msg = pl.Message
+					}
+					c.Failures = append(c.Failures, junitResult{Message: f.Code + ": " + msg, Type: f.Code, Body: f.Recommendation})
+				}
 			}
 		}
 		stmts.add(c)
@@ -288,8 +386,11 @@ func junitPlan(w io.Writer, p *plan.Plan, o Options) error {
 		if f.File != "" {
 			where = fmt.Sprintf("%s:%d", f.File, f.Line)
 		}
+		if n := len(f.Statements); n > 1 {
+			where += fmt.Sprintf(" and %d more", n-1)
+		}
 		c := junitCase{Name: f.Code + " " + f.Title + " (" + dash(where) + ")", Classname: "rehearse.plan.rules." + classPart(f.Code), Time: junitTime(0),
-			SystemOut: &junitCharData{Body: f.Message + "\n" + f.Recommendation + "\n" + docsLink(f.Docs, o)}}
+			SystemOut: &junitCharData{Body: f.Message + plan.PlacesText(f) + "\n" + f.Recommendation + "\n" + docsLink(f.Docs, o)}}
 		if f.Severity == plan.SevError {
 			c.Failures = append(c.Failures, junitResult{Message: f.Message, Type: f.Code, Body: f.Recommendation})
 		}

@@ -176,8 +176,10 @@ func planStatements(p *plan.Plan, version string) []toolStatement {
 				}
 			}
 			for _, f := range p.Findings {
-				if f.Severity == plan.SevError && f.Line == s.Line && filepath.Base(f.File) == filepath.Base(s.File) && ts.outcome == "applies" {
-					ts.outcome = "fails (" + f.Code + ")"
+				for _, pl := range f.Places() { // a finding of several statements lists them all
+					if f.Severity == plan.SevError && pl.Line == s.Line && filepath.Base(pl.File) == filepath.Base(s.File) && ts.outcome == "applies" {
+						ts.outcome = "fails (" + f.Code + ")"
+					}
 				}
 			}
 			if s.Verified != nil {

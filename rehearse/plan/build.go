@@ -5,7 +5,6 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"time"
 
@@ -131,8 +130,7 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 			kept = append(kept, f)
 		}
 	}
-	p.Findings = kept
-	sort.SliceStable(p.Findings, func(i, j int) bool { return p.Findings[i].Severity.Rank() < p.Findings[j].Severity.Rank() })
+	p.Findings = orderFindings(p, groupFindings(kept))
 	summarize(p)
 	return p, nil
 }

@@ -112,8 +112,8 @@ func TestNarrowingFromStatistics(t *testing.T) {
 			for i, c := range cases {
 				m := set.Migrations[i]
 				var up, atDown []plan.Finding
-				for _, f := range p.Findings {
-					if f.Migration != m.Key || (f.Code != codes.Destructive && f.Code != codes.NarrowedValues) {
+				for _, f := range at(p, m.Key) {
+					if f.Code != codes.Destructive && f.Code != codes.NarrowedValues {
 						continue
 					}
 					if f.File == m.Up.File {

@@ -222,6 +222,29 @@ type Finding struct {
 	File           string   `json:"file,omitempty"`
 	Line           int      `json:"line,omitempty"`
 	Docs           string   `json:"docs"` // docs/rules/RHnnn.md
+	// Statements lists every place the finding applies to when the same
+	// code (and severity) was found at several statements of the release:
+	// one finding instead of many (Migration, File and Line are the
+	// first's). Empty for a finding of one place.
+	Statements []Place `json:"statements,omitempty"`
+}
+
+// Place is one statement (or migration) a grouped finding applies to.
+type Place struct {
+	Migration string `json:"migration,omitempty"`
+	File      string `json:"file,omitempty"`
+	Line      int    `json:"line,omitempty"`
+	// Message is this place's own message when it differs from the
+	// finding's (omitted when the same).
+	Message string `json:"message,omitempty"`
+}
+
+// Places are where the finding applies: Statements, or its one place.
+func (f Finding) Places() []Place {
+	if len(f.Statements) > 0 {
+		return f.Statements
+	}
+	return []Place{{Migration: f.Migration, File: f.File, Line: f.Line}}
 }
 
 // SandboxInfo describes the schema-only sandbox the plan was verified on.

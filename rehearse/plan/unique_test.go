@@ -92,9 +92,9 @@ func TestUniqueFromStatistics(t *testing.T) {
 					t.Fatalf("%s: %v", q, err)
 				}
 				var f *plan.Finding
-				for i := range p.Findings {
-					if p.Findings[i].Code == codes.UniqueDuplicates && p.Findings[i].Migration == m.Key {
-						f = &p.Findings[i]
+				for _, g := range at(p, m.Key) {
+					if g.Code == codes.UniqueDuplicates {
+						f = &g
 					}
 				}
 				switch {
@@ -122,4 +122,24 @@ func TestUniqueFromStatistics(t *testing.T) {
 			}
 		})
 	}
+}
+
+// at is the plan's findings at migration key, one per place (a grouped
+// finding's own place and message).
+func at(p *plan.Plan, key string) []plan.Finding {
+	var out []plan.Finding
+	for _, f := range p.Findings {
+		for _, pl := range f.Places() {
+			if pl.Migration != key {
+				continue
+			}
+			one := f
+			one.Migration, one.File, one.Line, one.Statements = pl.Migration, pl.File, pl.Line, nil
+			if pl.Message != "" {
+				one.Message = pl.Message
+			}
+			out = append(out, one)
+		}
+	}
+	return out
 }

@@ -67,8 +67,15 @@ func TestReplayVerbatim(t *testing.T) {
 				code := want[pm.Version]
 				var f *Finding
 				for i := range p.Findings {
-					if p.Findings[i].Migration == pm.Key && p.Findings[i].Severity == SevError {
-						f = &p.Findings[i]
+					for _, pl := range p.Findings[i].Places() {
+						if pl.Migration == pm.Key && p.Findings[i].Severity == SevError {
+							one := p.Findings[i]
+							one.Migration, one.File, one.Line = pl.Migration, pl.File, pl.Line
+							if pl.Message != "" {
+								one.Message = pl.Message
+							}
+							f = &one
+						}
 					}
 				}
 				switch {

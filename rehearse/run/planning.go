@@ -35,7 +35,7 @@ func (r *rehearsal) planRelease(ctx context.Context, schema string) ([]*migratio
 	for _, f := range p.Findings {
 		r.report.Findings = append(r.report.Findings, result.Finding{
 			Code: f.Code, Severity: string(f.Severity), Migration: f.Migration,
-			Message: f.Title + ": " + f.Message, Fix: f.Recommendation, DocsURL: f.Docs,
+			Message: f.Title + ": " + f.Message + plan.PlacesText(f), Fix: f.Recommendation, DocsURL: f.Docs,
 		})
 	}
 	return pending, p, nil
