@@ -112,3 +112,34 @@ func TestRowSourceKeyLikeColumns(t *testing.T) {
 		t.Errorf("half: %d new values in %d new rows (%.2f), want the generated ratio 0.60 ± 0.05", len(newVals[j]), nonNull[j], r)
 	}
 }
+
+// A sample with duplicates decides, whatever the whole-table estimate says:
+// snapshot's estimate takes a column whose sample is over 90% distinct as
+// unique (9,500 distinct of 10,000 sampled: Distinct = the table's rows),
+// but those 500 repeats prove a unique index on it fails in production.
+// The generated rows must repeat too; a sample with no repeat stays unique.
+func TestKeyLikeSampleWithDuplicates(t *testing.T) {
+	const rows = 20000
+	tbl := snapshot.Table{Name: "t", Columns: []snapshot.Column{mkCol("id", "int", false), mkCol("dup", "int", false), mkCol("uniq", "int", false)},
+		Indexes: []snapshot.Index{uniqueIndex("PRIMARY", "id")}}
+	tbl.Stats.Rows = 1_000_000
+	tbl.Columns[1].Stats = &snapshot.ColumnStats{SampleRows: 10_000, Distinct: 1_000_000, SampleDistinct: ptr(int64(9_500))}
+	tbl.Columns[2].Stats = &snapshot.ColumnStats{SampleRows: 10_000, Distinct: 1_000_000, SampleDistinct: ptr(int64(10_000))}
+	m := newModel(t, oneTable("s", tbl), Options{Rows: map[string]int64{"t": rows}, Seed: 2})
+	src, err := m.RowSource("s", "t", []string{"dup", "uniq"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dup, uniq := map[string]bool{}, map[string]bool{}
+	var row []any
+	for i := uint64(0); i < rows; i++ {
+		row = src.Values(i, row[:0])
+		dup[fmt.Sprint(row[0])], uniq[fmt.Sprint(row[1])] = true, true
+	}
+	if r := float64(len(dup)) / rows; r > 0.96 || r < 0.94 {
+		t.Errorf("dup: %d distinct in %d rows (%.3f), want the sample's 0.95", len(dup), rows, r)
+	}
+	if len(uniq) != rows {
+		t.Errorf("uniq: %d distinct in %d rows, want all distinct", len(uniq), rows)
+	}
+}

@@ -41,6 +41,19 @@ type target struct {
 	limLo, limHi *int64
 }
 
+// sampleRatio is the share of distinct values among the sampled non-null
+// rows, when the snapshot has it (SampleDistinct) and it shows duplicates.
+func sampleRatio(st *snapshot.ColumnStats) (float64, bool) {
+	if st == nil || st.SampleDistinct == nil || st.SampleRows <= 0 {
+		return 0, false
+	}
+	nonNull := math.Round(float64(st.SampleRows) * (1 - clamp01(st.NullFraction)))
+	if nonNull <= 0 || float64(*st.SampleDistinct) >= nonNull {
+		return 0, false
+	}
+	return float64(*st.SampleDistinct) / nonNull, true
+}
+
 // limits is the widest range allowed: the type's, narrowed by CHECK bounds.
 func (tg *target) limits(t colType) (int64, int64) {
 	lo, hi, _, _, _ := typeLimits(t)
@@ -85,6 +98,12 @@ func columnTarget(c *snapshot.Column, t colType, h *hint, tbl *snapshot.Table, n
 	case srcDistinct > 0 && srcRows > 0:
 		srcNonNull := float64(srcRows) * (1 - tg.nullFrac)
 		ratio := srcDistinct / math.Max(srcNonNull, 1)
+		if r, ok := sampleRatio(st); ok && r < ratio {
+			// The sample holds duplicates: whatever the whole-table
+			// estimate says, the column is not all distinct (a unique
+			// index on it fails in production; so must the rehearsal's).
+			ratio = r
+		}
 		if ratio >= 0.5 { // key-like: distinct grows with the table
 			tg.distinct = uint64(math.Round(math.Min(ratio, 1) * m))
 			tg.keyLike = true

@@ -115,3 +115,53 @@ func TestUniqueIndexOnKeyLikeColumn(t *testing.T) {
 		})
 	}
 }
+
+// sampledDupDDL is a 20,000-row table whose first 10,000 rows (the
+// --column-stats sample) hold 500 repeated references: over 90% distinct,
+// which the snapshot's whole-table estimate takes as unique.
+const sampledDupDDL = `
+CREATE DATABASE app;
+CREATE TABLE app.accounts (
+  id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  ext_ref INT NOT NULL,
+  created_at DATETIME NOT NULL
+) ENGINE=InnoDB;
+CREATE TABLE app.digits (d INT NOT NULL);
+INSERT INTO app.digits VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9);
+INSERT INTO app.accounts (ext_ref, created_at)
+  SELECT IF(n < 1000 AND n % 2 = 0, n + 1, n), '2026-01-01 00:00:00' - INTERVAL n MINUTE
+  FROM (SELECT a.d + 10*b.d + 100*c.d + 1000*e.d + 10000*f.d AS n FROM app.digits a, app.digits b, app.digits c, app.digits e, app.digits f WHERE f.d < 2) AS seq
+  ORDER BY n;
+DROP TABLE app.digits;
+CREATE TABLE app.schema_migrations (version BIGINT NOT NULL PRIMARY KEY, dirty TINYINT(1) NOT NULL);
+INSERT INTO app.schema_migrations VALUES (1, 0);
+`
+
+// A unique index on a column whose sampled rows repeat fails in
+// production (1062), however distinct the rest of the table looks; the
+// rehearsal generated the column all distinct from the whole-table
+// estimate (20,000 distinct) and passed it: a false pass. The generator
+// now follows the sample's repeats.
+//
+// Checked by hand on plain MariaDB 10.11.19 with these rows: CREATE UNIQUE
+// INDEX uq_ext_ref ON accounts (ext_ref) fails with ERROR 1062.
+func TestUniqueIndexOnSampledDuplicates(t *testing.T) {
+	target := testserver.LocalMariaDB()
+	snap := statsSnapshotOf(t, target, sampledDupDDL)
+	st := snap.Table("app", "accounts").Columns[1].Stats
+	if st == nil || st.SampleDistinct == nil || *st.SampleDistinct != 9500 || st.Distinct < 19000 {
+		t.Fatalf("ext_ref statistics %+v, want 9500 distinct in the sample and a whole-table estimate near 20000", st)
+	}
+	files := map[string]string{
+		"000001_init.up.sql": "SELECT 1;", "000001_init.down.sql": "SELECT 1;",
+		"000002_uq.up.sql":   "CREATE UNIQUE INDEX uq_ext_ref ON accounts (ext_ref);\n",
+		"000002_uq.down.sql": "DROP INDEX uq_ext_ref ON accounts;\n",
+	}
+	rep := rehearseRun(t, target, snap, writeMigrations(t, files), nil)
+	if s := stmt(t, rep, "2", 1); s.ErrorCode != 1062 {
+		t.Errorf("unique index on a column whose sample repeats: %s %d %q, want 1062 as in production", s.Status, s.ErrorCode, s.Error)
+	}
+	if rep.Verdict != result.Fail {
+		t.Errorf("verdict %s, want fail", rep.Verdict)
+	}
+}
