@@ -165,3 +165,26 @@ func TestRollbackNarrowedType(t *testing.T) {
 		})
 	}
 }
+
+// A down that puts a column back with another type does not restore the
+// schema: up widens amount DECIMAL(14,2) to DECIMAL(18,4), the down
+// narrows it to DECIMAL(16,2). The rollback names the column and both
+// types. (The mutation check's rollback mutation — the comparison ignoring
+// column types — survived every other test of this package.)
+func TestRollbackWrongType(t *testing.T) {
+	target := testserver.LocalMariaDB()
+	snap := sourceSnapshot(t, target, 500)
+	files := baseFiles()
+	files["000003_index.up.sql"] = "ALTER TABLE investments MODIFY amount DECIMAL(18,4) NOT NULL;\n"
+	files["000003_index.down.sql"] = "ALTER TABLE investments MODIFY amount DECIMAL(16,2) NOT NULL;\n"
+	rep := rehearseRun(t, target, snap, writeMigrations(t, files), nil)
+	m := rollbackOf(t, rep, "3")
+	detail := strings.Join(m.Detail, "; ")
+	if m.Verdict == "restores" || !strings.Contains(detail, "column amount changed") ||
+		!strings.Contains(detail, "decimal(14,2)") || !strings.Contains(detail, "decimal(16,2)") {
+		t.Errorf("000003's down leaves DECIMAL(16,2) where DECIMAL(14,2) was: %q %v, want the column and both types named", m.Verdict, m.Detail)
+	}
+	if rep.Rollback.Restores {
+		t.Errorf("rollback restores=%v remaining %v: amount is not back to DECIMAL(14,2)", rep.Rollback.Restores, rep.Rollback.Remaining)
+	}
+}
