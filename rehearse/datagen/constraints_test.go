@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/rehearse/rehearse/internal/testserver"
+	"github.com/rehearse/rehearse/snapshot"
 )
 
 // constraintsDDL exercises keys and foreign keys: composite and
@@ -226,4 +229,45 @@ func TestChecks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A single-column unique key holds one key per row even when the
+// snapshot's statistics underestimate its distinct count (production's
+// figures are sampled estimates: here half the rows). Every row is
+// generated and kept, and the server finds no duplicate. (The mutation
+// check's datagen mutation — a unique key drawing from the estimated
+// distinct count — survived every other test of this package.)
+func TestUniqueKeyIgnoresDistinctEstimate(t *testing.T) {
+	d := startDB(t, testserver.LocalMariaDB(), "uq")
+	execIn(t, d, "uq", `CREATE TABLE t (
+  id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  code VARCHAR(20) NOT NULL,
+  n INT NULL,
+  UNIQUE KEY u_code (code),
+  UNIQUE KEY u_n (n)
+)`)
+	const rows = 20000
+	snap := capture(t, d, false, "uq")
+	setRows(snap, map[string]int64{"t": rows})
+	tb := &snap.Schemas[0].Tables[0]
+	for i := range tb.Columns {
+		switch tb.Columns[i].Name {
+		case "code":
+			tb.Columns[i].Stats = &snapshot.ColumnStats{SampleRows: 1000, Distinct: rows / 2}
+		case "n":
+			tb.Columns[i].Stats = &snapshot.ColumnStats{SampleRows: 1000, Distinct: rows / 2, NullFraction: 0.2}
+		}
+	}
+	res := generate(t, d, snap, Options{Scale: 1, Seed: 3})
+	noWarnings(t, res)
+	if got := queryInt(t, d.db, "SELECT COUNT(*) FROM uq.t"); got != rows {
+		t.Errorf("%d rows, want %d", got, rows)
+	}
+	if got, want := queryInt(t, d.db, "SELECT COUNT(DISTINCT code) FROM uq.t"), queryInt(t, d.db, "SELECT COUNT(*) FROM uq.t"); got != want {
+		t.Errorf("code: %d distinct values in %d rows", got, want)
+	}
+	if got, want := queryInt(t, d.db, "SELECT COUNT(DISTINCT n) FROM uq.t"), queryInt(t, d.db, "SELECT COUNT(n) FROM uq.t"); got != want || want < rows/2 {
+		t.Errorf("n: %d distinct values in %d non-null rows (of %d)", got, want, rows)
+	}
+	assertUnique(t, d, "uq")
 }
