@@ -6,7 +6,8 @@
 # patch, run those packages' tests under the test policy, and report the
 # tests that failed. A mutation no test catches SURVIVES and the script
 # exits 1: add the test that kills it. A patch that no longer applies or no
-# longer builds is reported too (update it).
+# longer builds is reported too (update it). Each run's whole output is
+# kept in out/mutate/NAME.log.
 #
 #   scripts/mutate.sh                 # every mutation
 #   scripts/mutate.sh 3-delimiter     # the ones whose name starts so
@@ -26,6 +27,8 @@ ln -s "$(cd "$root/.." && pwd)/shared" "$tmp/shared"
 cleanup() { git worktree remove --force "$wt" >/dev/null 2>&1; rm -rf "$tmp"; }
 trap cleanup EXIT
 
+logs=out/mutate
+mkdir -p "$logs"
 status=0
 results=()
 for patch in scripts/mutations/*.patch; do
@@ -47,6 +50,7 @@ for patch in scripts/mutations/*.patch; do
 	start=$SECONDS
 	out=$(cd "$wt" && go test -count=1 -timeout 20m "${pkgs[@]}" 2>&1)
 	rc=$?
+	printf '%s\n' "$out" >"$logs/$name.log"
 	took=$((SECONDS - start))
 	(cd "$wt" && git checkout -q -- .)
 	if grep -q '\[build failed\]\|\[setup failed\]' <<<"$out"; then
@@ -64,7 +68,7 @@ for patch in scripts/mutations/*.patch; do
 		status=1
 	else
 		grep -E -- '--- FAIL|_test.go:[0-9]+:' <<<"$out" | head -12
-		echo "$name: killed in ${took}s by: $failed"
+		echo "$name: killed in ${took}s by: $failed(output: $logs/$name.log)"
 		results+=("$name | killed by: $failed")
 	fi
 done
