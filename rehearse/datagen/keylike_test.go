@@ -36,15 +36,7 @@ func TestRowSourceKeyLikeColumns(t *testing.T) {
 		"half":      {0, rows * 6 / 10, "1", "1000000", nil},
 		"status":    {0, 5, "", "", nil},
 	}
-	for i := range tbl.Columns {
-		c := &tbl.Columns[i]
-		if st, ok := stats[c.Name]; ok {
-			c.Stats = &snapshot.ColumnStats{SampleRows: rows, NullFraction: st.nullFrac, Distinct: st.distinct, Length: st.length}
-			if st.min != "" {
-				c.Stats.Min, c.Stats.Max = ptr(st.min), ptr(st.max)
-			}
-		}
-	}
+	setStats(&tbl, stats, rows)
 	tbl.Stats.Rows = rows
 	m := newModel(t, oneTable("s", tbl), Options{Seed: 3})
 	names := []string{"ext_ref", "balance", "seen_at", "code", "full_name", "email", "bio", "half", "status"}

@@ -137,15 +137,7 @@ func TestRowSourceFollowsStatistics(t *testing.T) {
 		"created_at": {0, 19000, "2019-03-01 00:00:00", "2024-06-30 23:59:59", nil},
 		"comment":    {0.5, 10000, "", "", &snapshot.LengthStats{Min: 3, Max: 180, Avg: 40, P50: 30, P90: 90, P99: 160}},
 	}
-	for i := range tbl.Columns {
-		c := &tbl.Columns[i]
-		if st, ok := stats[c.Name]; ok {
-			c.Stats = &snapshot.ColumnStats{SampleRows: rows, NullFraction: st.nullFrac, Distinct: st.distinct, Length: st.length}
-			if st.min != "" {
-				c.Stats.Min, c.Stats.Max = ptr(st.min), ptr(st.max)
-			}
-		}
-	}
+	setStats(&tbl, stats, rows)
 	tbl.Stats.Rows = rows
 	m := newModel(t, oneTable("s", tbl), Options{Seed: 11})
 	names := []string{"status", "state", "category", "amount", "created_at", "comment"}

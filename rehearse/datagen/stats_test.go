@@ -30,6 +30,22 @@ type colStat struct {
 	length   *snapshot.LengthStats
 }
 
+// setStats gives tbl's columns named in stats those statistics, as a
+// --column-stats sample of rows rows would.
+func setStats(tbl *snapshot.Table, stats map[string]colStat, rows int64) {
+	for i := range tbl.Columns {
+		c := &tbl.Columns[i]
+		st, ok := stats[c.Name]
+		if !ok {
+			continue
+		}
+		c.Stats = &snapshot.ColumnStats{SampleRows: rows, NullFraction: st.nullFrac, Distinct: st.distinct, Length: st.length}
+		if st.min != "" {
+			c.Stats.Min, c.Stats.Max = ptr(st.min), ptr(st.max)
+		}
+	}
+}
+
 func TestStatisticsFollowed(t *testing.T) {
 	const rows = 20000
 	stats := map[string]colStat{
@@ -49,17 +65,7 @@ func TestStatisticsFollowed(t *testing.T) {
 			snap := capture(t, d, false, "s")
 			setRows(snap, map[string]int64{"orders": rows})
 			tbl := snap.Table("s", "orders")
-			for i := range tbl.Columns {
-				c := &tbl.Columns[i]
-				st, ok := stats[c.Name]
-				if !ok {
-					continue
-				}
-				c.Stats = &snapshot.ColumnStats{SampleRows: rows, NullFraction: st.nullFrac, Distinct: st.distinct, Length: st.length}
-				if st.min != "" {
-					c.Stats.Min, c.Stats.Max = ptr(st.min), ptr(st.max)
-				}
-			}
+			setStats(tbl, stats, rows)
 			// No column statistics for region: the index cardinality says 40.
 			for i := range tbl.Indexes {
 				if tbl.Indexes[i].Name == "k_region" {

@@ -107,7 +107,7 @@ func ReplayShapes(ctx context.Context, db *sql.DB, p *Profile, opts ReplayOption
 			res.ErrorCode = ErrorCode(runErr)
 			res.Error = runErr.Error()
 		} else {
-			res.Warnings = warnings(ctx, conn)
+			res.Warnings = SessionWarnings(ctx, conn, false)
 		}
 		if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
 			return out, fmt.Errorf("previous-app check: %w", err)
@@ -120,7 +120,10 @@ func ReplayShapes(ctx context.Context, db *sql.DB, p *Profile, opts ReplayOption
 	return out, nil
 }
 
-func warnings(ctx context.Context, conn *sql.Conn) []string {
+// SessionWarnings reads SHOW WARNINGS on conn after a statement, as
+// "CODE: message" (the server keeps at most max_error_count); notes
+// ("Note 1265 Data truncated" of a rounding ALTER) only when asked.
+func SessionWarnings(ctx context.Context, conn *sql.Conn, notes bool) []string {
 	rows, err := conn.QueryContext(ctx, "SHOW WARNINGS")
 	if err != nil {
 		return nil
@@ -130,7 +133,7 @@ func warnings(ctx context.Context, conn *sql.Conn) []string {
 	for rows.Next() {
 		var level, msg string
 		var code int
-		if rows.Scan(&level, &code, &msg) == nil && !strings.EqualFold(level, "Note") {
+		if rows.Scan(&level, &code, &msg) == nil && (notes || !strings.EqualFold(level, "Note")) {
 			out = append(out, fmt.Sprintf("%d: %s", code, msg))
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+
+	"github.com/rehearse/rehearse/rehearse/load"
 )
 
 // execResult is what running one statement on its own connection observed.
@@ -19,7 +21,7 @@ type execResult struct {
 	Err          error
 	Code         int
 	// Warnings are the server's notes and warnings of a DDL statement
-	// ("Note 1265 Data truncated for column 'd' at row 1"): a narrowed
+	// ("1265: Data truncated for column 'd' at row 1"): a narrowed
 	// column's values changed.
 	Warnings []string
 }
@@ -66,28 +68,9 @@ func execStatement(ctx context.Context, db *sql.DB, schema, stmt string, lockWai
 	}
 	r.RowsAffected, _ = res.RowsAffected()
 	if isDDL(stmt) {
-		r.Warnings = sessionWarnings(ctx, conn)
+		r.Warnings = load.SessionWarnings(ctx, conn, true)
 	}
 	return r, nil
-}
-
-// sessionWarnings reads SHOW WARNINGS (the first ten) on conn; nil when
-// there are none or they cannot be read.
-func sessionWarnings(ctx context.Context, conn *sql.Conn) []string {
-	rows, err := conn.QueryContext(ctx, "SHOW WARNINGS LIMIT 10")
-	if err != nil {
-		return nil
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var level, msg string
-		var code int
-		if rows.Scan(&level, &code, &msg) == nil {
-			out = append(out, fmt.Sprintf("%s %d %s", level, code, msg))
-		}
-	}
-	return out
 }
 
 // errorCode is the MySQL error number of err, or 0.

@@ -1,8 +1,6 @@
 package run
 
 import (
-	"context"
-	"strings"
 	"testing"
 
 	"github.com/rehearse/rehearse/internal/testserver"
@@ -38,28 +36,7 @@ INSERT INTO app.schema_migrations VALUES (1, 0);
 // (rehearse snapshot --column-stats), from a real server holding rows.
 func statsSnapshotOf(t *testing.T, target testserver.Target, ddl string) *snapshot.Snapshot {
 	t.Helper()
-	src := testserver.Start(t, target)
-	db, err := src.Open("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, stmt := range strings.Split(ddl, ";") {
-		if strings.TrimSpace(stmt) == "" {
-			continue
-		}
-		if _, err := db.Exec(stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
-	snap, err := snapshot.Capture(context.Background(), db, snapshot.CaptureOptions{Databases: []string{"app"}, ColumnStats: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := src.Stop(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return snap
+	return captureOf(t, target, ddl, true)
 }
 
 // Issue 12 item 1. A unique index added on a key-like column (statistics:

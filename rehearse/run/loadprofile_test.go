@@ -19,6 +19,17 @@ import (
 // with each table's row count set from rows.
 func snapshotOf(t *testing.T, target testserver.Target, ddl string, rows map[string]int64) *snapshot.Snapshot {
 	t.Helper()
+	snap := captureOf(t, target, ddl, false)
+	for name, n := range rows {
+		snap.Table("app", name).Stats.Rows = n
+	}
+	return snap
+}
+
+// captureOf runs ddl on a fresh server of target and snapshots database
+// app (with column statistics: rehearse snapshot --column-stats).
+func captureOf(t *testing.T, target testserver.Target, ddl string, columnStats bool) *snapshot.Snapshot {
+	t.Helper()
 	src := testserver.Start(t, target)
 	db, err := src.Open("")
 	if err != nil {
@@ -33,12 +44,9 @@ func snapshotOf(t *testing.T, target testserver.Target, ddl string, rows map[str
 			t.Fatalf("%s: %v", stmt, err)
 		}
 	}
-	snap, err := snapshot.Capture(context.Background(), db, snapshot.CaptureOptions{Databases: []string{"app"}})
+	snap, err := snapshot.Capture(context.Background(), db, snapshot.CaptureOptions{Databases: []string{"app"}, ColumnStats: columnStats})
 	if err != nil {
 		t.Fatal(err)
-	}
-	for name, n := range rows {
-		snap.Table("app", name).Stats.Rows = n
 	}
 	if err := src.Stop(context.Background()); err != nil {
 		t.Fatal(err)
