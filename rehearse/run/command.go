@@ -81,6 +81,7 @@ func (f *forward) rollbackCommand(ctx context.Context, pre *schemaState) error {
 		rb.Remaining = diffSchemas(pre, f.state)
 		return nil
 	}
+	preDown := f.state
 	run, err := f.runCommand(ctx, "rollback", f.r.opts.RollbackCommand)
 	if err != nil {
 		return err
@@ -95,6 +96,10 @@ func (f *forward) rollbackCommand(ctx context.Context, pre *schemaState) error {
 	switch {
 	case run.res.Err != nil:
 		mr.Verdict, mr.Detail = "failed", []string{run.res.Err.Error()}
+	case len(f.ran) == 1:
+		// As a down: what the command left, and the data the migrate
+		// command removed (no plan: renames told by the schema).
+		f.judgeDown(f.ran[0], preDown, st, &mr)
 	case len(rb.Remaining) > 0:
 		mr.Verdict, mr.Detail = "differences", rb.Remaining
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/rehearse/rehearse/internal/testserver"
+	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/rehearse/result"
 )
 
@@ -186,5 +187,23 @@ func TestRollbackWrongType(t *testing.T) {
 	}
 	if rep.Rollback.Restores {
 		t.Errorf("rollback restores=%v remaining %v: amount is not back to DECIMAL(14,2)", rep.Rollback.Restores, rep.Rollback.Remaining)
+	}
+}
+
+// Code migrations (--migrate-cmd): a command that drops a column and a
+// rollback command that re-adds it bring the schema back, not the values.
+func TestMigrateCommandDataLost(t *testing.T) {
+	client := testserver.Tool(t, "mariadb", "mariadb-client")
+	target := testserver.LocalMariaDB()
+	snap := sourceSnapshot(t, target, 500)
+	sql := func(q string) string {
+		return `MYSQL_PWD="$MYSQL_PASSWORD" ` + client + ` --protocol=TCP -h "$MYSQL_HOST" -P "$MYSQL_PORT" -u "$MYSQL_USER" "$MYSQL_DATABASE" -e "` + q + `"`
+	}
+	rep := rehearseRun(t, target, snap, nil, func(o *Options) {
+		o.MigrateCommand = &migrations.CommandOptions{Command: sql("ALTER TABLE investments DROP COLUMN note")}
+		o.RollbackCommand = &migrations.CommandOptions{Command: sql("ALTER TABLE investments ADD COLUMN note VARCHAR(64) NULL AFTER amount")}
+	})
+	if rb := rep.Rollback; rb == nil || len(rb.Migrations) != 1 || rb.Migrations[0].Verdict != "data_lost" {
+		t.Errorf("rollback %+v, want data_lost: the rollback command re-adds note without its values", rep.Rollback)
 	}
 }
