@@ -54,6 +54,13 @@ func (s *session) captureColumnStats(ctx context.Context, schema string, t *Tabl
 			if !strings.Contains(c.DataType, "blob") && !strings.Contains(c.DataType, "text") && c.DataType != "json" {
 				exprs = append(exprs, fmt.Sprintf("COUNT(DISTINCT %s) AS d_%d", q, i))
 			}
+			if columnKind(c.DataType) == "string" && c.DataType != "json" {
+				for _, cs := range narrowerCharsets(c.Charset) {
+					// A character cs lacks becomes '?' on the way there: the
+					// value does not come back the same.
+					exprs = append(exprs, fmt.Sprintf("SUM(CAST(CONVERT(CONVERT(%s USING %s) USING utf8mb4) AS BINARY) <> CAST(CONVERT(%s USING utf8mb4) AS BINARY)) AS n_%d_%s", q, cs, q, i, cs))
+				}
+			}
 			lens = append(lens, fmt.Sprintf("%s(%s) AS l_%d", fn, q, i))
 		}
 	}
@@ -90,6 +97,14 @@ func (s *session) captureColumnStats(ctx context.Context, schema string, t *Tabl
 		}
 		if d := agg.intPtr(fmt.Sprintf("d_%d", i)); d != nil {
 			st.SampleDistinct = d
+		}
+		if columnKind(c.DataType) == "string" && c.DataType != "json" {
+			for _, cs := range narrowerCharsets(c.Charset) {
+				if st.NotIn == nil {
+					st.NotIn = map[string]int64{}
+				}
+				st.NotIn[cs] = agg.int(fmt.Sprintf("n_%d_%s", i, cs))
+			}
 		}
 		st.Distinct = estimateDistinct(agg.int(fmt.Sprintf("d_%d", i)), n-nulls, n, rows, st.NullFraction)
 		if k := columnKind(c.DataType); k == "number" || k == "time" {
@@ -139,4 +154,19 @@ func lengthStats(ls []int64) *LengthStats {
 	}
 	pct := func(p float64) int64 { return ls[int(p*float64(len(ls)-1))] }
 	return &LengthStats{Min: ls[0], Max: ls[len(ls)-1], Avg: float64(sum) / float64(len(ls)), P50: pct(0.5), P90: pct(0.9), P99: pct(0.99)}
+}
+
+// narrowerCharsets are the character sets a column of character set cs is
+// commonly narrowed to that lack some of cs's characters: the ones the
+// sample counts values outside of (ColumnStats.NotIn).
+func narrowerCharsets(cs string) []string {
+	switch strings.ToLower(cs) {
+	case "utf8mb4", "utf16", "utf16le", "utf32":
+		return []string{"ascii", "latin1", "utf8mb3"}
+	case "utf8mb3", "utf8", "ucs2":
+		return []string{"ascii", "latin1"}
+	case "latin1", "latin2", "latin5", "latin7", "cp1250", "cp1251", "cp1256", "cp1257", "greek", "hebrew":
+		return []string{"ascii"}
+	}
+	return nil
 }

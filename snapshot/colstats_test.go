@@ -59,6 +59,9 @@ func TestColumnStatsAllTypes(t *testing.T) {
 			if v := tb.Columns[9].Stats; v.SampleDistinct == nil || *v.SampleDistinct != 2 {
 				t.Errorf("varchar sample_distinct = %v, want 2", v.SampleDistinct)
 			}
+			if v := tb.Columns[9].Stats; v.NotIn == nil || v.NotIn["ascii"] != 0 || v.NotIn["latin1"] != 0 {
+				t.Errorf("varchar not_in = %v, want ascii and latin1 counted, 0 each", v.NotIn)
+			}
 			if tx := tb.Columns[10].Stats; tx.SampleDistinct != nil {
 				t.Errorf("text sample_distinct = %v, want none (not counted)", *tx.SampleDistinct)
 			}

@@ -170,10 +170,16 @@ type ColumnStats struct {
 	// compared with the column's collation: exact for those rows (fewer
 	// than the sample's non-null rows proves duplicates in the table).
 	// nil for TEXT, BLOB and JSON columns and in older snapshots.
-	SampleDistinct *int64       `json:"sample_distinct,omitempty"`
-	Min            *string      `json:"min,omitempty"`
-	Max            *string      `json:"max,omitempty"`
-	Length         *LengthStats `json:"length,omitempty"` // strings and binaries, in characters (bytes for binaries)
+	SampleDistinct *int64 `json:"sample_distinct,omitempty"`
+	// NotIn counts, per narrower character set (ascii, latin1, utf8mb3),
+	// the sampled non-null values holding a character that set lacks
+	// (the value does not survive a conversion there and back): only
+	// counts leave the server. Absent for binary strings, JSON and other
+	// character sets, and in older snapshots.
+	NotIn  map[string]int64 `json:"not_in,omitempty"`
+	Min    *string          `json:"min,omitempty"`
+	Max    *string          `json:"max,omitempty"`
+	Length *LengthStats     `json:"length,omitempty"` // strings and binaries, in characters (bytes for binaries)
 }
 
 // LengthStats describe a string column's length distribution.

@@ -242,18 +242,41 @@ func convertNarrowing(tm *tableModel, cs string) *Narrowing {
 		return nil
 	}
 	cs = normCharset(cs)
-	var from []string
+	var from, over, unknown []string
 	seen := map[string]bool{}
-	for _, c := range tm.Cols {
-		if stringTypes[c.DataType] && c.Charset != "" && c.Charset != "binary" && !charsetCovers(cs, c.Charset) && !seen[c.Charset] {
+	names := make([]string, 0, len(tm.Cols))
+	for k := range tm.Cols {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		c := tm.Cols[k]
+		if !stringTypes[c.DataType] || c.Charset == "" || c.Charset == "binary" || charsetCovers(cs, c.Charset) {
+			continue
+		}
+		if !seen[c.Charset] {
 			seen[c.Charset] = true
 			from = append(from, c.Charset)
+		}
+		if c.snap == nil || c.snap.Stats == nil {
+			unknown = append(unknown, c.Name)
+			continue
+		}
+		o, u := charactersFit(c.snap.Stats, cs)
+		switch {
+		case o != "":
+			over = append(over, c.Name+": "+o)
+		case u != "":
+			unknown = append(unknown, c.Name)
 		}
 	}
 	if len(from) == 0 {
 		return nil
 	}
 	sort.Strings(from)
-	return &Narrowing{From: strings.Join(from, ", "), To: cs, Kind: "characters", Error: 1366,
-		Unknown: fmt.Sprintf("the statistics do not show which characters the values hold: any %s lacks (emoji, other scripts) does not fit", cs)}
+	n := &Narrowing{From: strings.Join(from, ", "), To: cs, Kind: "characters", Error: 1366, Over: strings.Join(over, "; ")}
+	if len(over) == 0 && len(unknown) > 0 {
+		n.Unknown = fmt.Sprintf("the statistics do not show which characters %s hold: any %s lacks (emoji, other scripts) does not fit", strings.Join(unknown, ", "), cs)
+	}
+	return n
 }

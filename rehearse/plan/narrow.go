@@ -40,6 +40,9 @@ func NarrowFit(old, nw *snapshot.Column, st *snapshot.ColumnStats) *Narrowing {
 		return nil
 	}
 	n.From, n.To = old.Type, nw.Type
+	if old.Charset != "" && nw.Charset != "" && normCharset(old.Charset) != normCharset(nw.Charset) {
+		n.From, n.To = n.From+" "+normCharset(old.Charset), n.To+" "+normCharset(nw.Charset)
+	}
 	if st == nil || st.SampleRows == 0 {
 		if n.Unknown == "" {
 			n.Unknown = "the snapshot has no statistics for it (rehearse snapshot --column-stats)"
@@ -64,7 +67,12 @@ func NarrowFit(old, nw *snapshot.Column, st *snapshot.ColumnStats) *Narrowing {
 		case st.Length.Max > cap:
 			n.Over = fmt.Sprintf("values up to %d %s (statistics) do not fit in %d", st.Length.Max, unit, cap)
 		case !isBinary(strings.ToLower(old.DataType)) && !isBinary(strings.ToLower(nw.DataType)) && old.Charset != "" && nw.Charset != "" && !charsetCovers(nw.Charset, old.Charset):
-			n.Unknown = fmt.Sprintf("the lengths fit, but the character set changes from %s to %s and the statistics do not show which characters the values hold", old.Charset, nw.Charset)
+			n.Over, n.Unknown = charactersFit(st, nw.Charset)
+			if n.Over != "" {
+				n.Kind, n.Error = "characters", 1366
+			} else if n.Unknown != "" {
+				n.Unknown = "the lengths fit, but " + n.Unknown
+			}
 		}
 	case "range", "integer digits":
 		if out := outsideType(st, nw); out != "" {
@@ -96,10 +104,27 @@ func NarrowFit(old, nw *snapshot.Column, st *snapshot.ColumnStats) *Narrowing {
 		} else {
 			n.Unknown = "the statistics do not show which members the rows use"
 		}
+	case "characters":
+		n.Over, n.Unknown = charactersFit(st, nw.Charset)
 	default:
 		n.Unknown = "the statistics do not show the values themselves"
 	}
 	return n
+}
+
+// charactersFit reads the statistics' count of sampled values holding a
+// character set cs lacks: over when some do, unknown when the snapshot did
+// not count for cs (both "": the sampled values fit).
+func charactersFit(st *snapshot.ColumnStats, cs string) (over, unknown string) {
+	cs = normCharset(cs)
+	n, ok := st.NotIn[cs]
+	switch {
+	case !ok:
+		return "", fmt.Sprintf("the statistics do not show which characters the values hold: any %s lacks (emoji, other scripts) does not fit", cs)
+	case n > 0:
+		return fmt.Sprintf("%d of the %d sampled values hold characters %s lacks (statistics)", n, st.SampleRows, cs), ""
+	}
+	return "", ""
 }
 
 // narrowKind says what old's values can lose in nw (nil: nothing).
@@ -122,8 +147,7 @@ func narrowKind(old, nw *snapshot.Column) *Narrowing {
 			return &Narrowing{Kind: "length", Error: e}
 		}
 		if oc, nc := normCharset(old.Charset), normCharset(nw.Charset); oc != "" && nc != "" && !charsetCovers(nc, oc) && !isBinary(o) && !isBinary(w) {
-			return &Narrowing{Kind: "characters", Error: 1366,
-				Unknown: fmt.Sprintf("the statistics do not show which characters the values hold: any %s lacks (emoji, other scripts) does not fit", nc)}
+			return &Narrowing{Kind: "characters", Error: 1366}
 		}
 	case ok == "int" && wk == "int":
 		if intNarrower(old, nw) {

@@ -33,8 +33,9 @@ type narrowCase struct {
 // TestNarrowingFromStatistics: on a real server (MariaDB 10.11, MySQL
 // 9.7, strict sql_mode) one row holds values that a narrowed column cannot
 // hold. Captured with column statistics, the plan (statistics only) gives
-// RH111 where the statistics prove values do not fit, RH103 where they
-// cannot tell, and nothing for a widening (latin1 to utf8mb4 loses no
+// RH111 where the statistics prove values do not fit (also characters a
+// narrower character set lacks, which the snapshot counts), RH103 where
+// they cannot tell or the sampled values fit, and nothing for a widening (latin1 to utf8mb4 loses no
 // data); a down that narrows back is RH103 at the down. Each up is then
 // run on the server itself: it fails with the error the finding names, or
 // applies (rounding silently) where the finding says so.
@@ -47,12 +48,13 @@ func TestNarrowingFromStatistics(t *testing.T) {
 		{name: "000005_text_to_varchar", up: "ALTER TABLE t MODIFY tx VARCHAR(100)", serverErr: 1406, code: codes.NarrowedValues, sev: plan.SevError, says: "values up to 300"},
 		{name: "000006_enum_member_removed", up: "ALTER TABLE t MODIFY e ENUM('a','b')", serverErr: 1265, code: codes.NarrowedValues, sev: plan.SevError, says: "3 distinct values, the new type has 2 members"},
 		{name: "000007_decimal_integer_digits", up: "ALTER TABLE t MODIFY d2 DECIMAL(4,2)", serverErr: 1264, code: codes.NarrowedValues, sev: plan.SevError, says: "1234.56 (statistics) has 4 integer digits, the new type 2"},
-		{name: "000008_utf8mb4_to_utf8mb3", up: "ALTER TABLE t MODIFY m VARCHAR(20) CHARACTER SET utf8mb3", serverErr: 1366, code: codes.Destructive, sev: plan.SevWarning, says: "fail with 1366"},
+		{name: "000008_utf8mb4_to_utf8mb3", up: "ALTER TABLE t MODIFY m VARCHAR(20) CHARACTER SET utf8mb3", serverErr: 1366, code: codes.NarrowedValues, sev: plan.SevError, says: "1 of the 3 sampled values hold characters utf8mb3 lacks"},
 		{name: "000009_decimal_places", up: "ALTER TABLE t MODIFY d DECIMAL(10,2)", code: codes.NarrowedValues, sev: plan.SevWarning, says: "12.345 (statistics) has 3 decimal places"},
 		{name: "000010_fractional_seconds", up: "ALTER TABLE t MODIFY dt DATETIME", code: codes.NarrowedValues, sev: plan.SevWarning, says: "fractional seconds"},
 		{name: "000011_latin1_to_utf8mb4", up: "ALTER TABLE t MODIFY l VARCHAR(20) CHARACTER SET utf8mb4", down: "ALTER TABLE t MODIFY l VARCHAR(20) CHARACTER SET latin1", downCode: codes.Destructive},
 		{name: "000012_convert_latin1_table", up: "ALTER TABLE w CONVERT TO CHARACTER SET utf8mb4", down: "ALTER TABLE w CONVERT TO CHARACTER SET latin1", downCode: codes.Destructive},
 		{name: "000013_varchar_longer", up: "ALTER TABLE t MODIFY v VARCHAR(100)"},
+		{name: "000014_plain_utf8mb4_to_latin1", up: "ALTER TABLE t MODIFY p VARCHAR(20) CHARACTER SET latin1", code: codes.Destructive, sev: plan.SevWarning, says: "sampled values fit"},
 	}
 	for _, target := range []testserver.Target{testserver.LocalMariaDB(), testserver.LocalMySQL()} {
 		t.Run(target.Name, func(t *testing.T) {
@@ -74,9 +76,9 @@ func TestNarrowingFromStatistics(t *testing.T) {
 				"CREATE DATABASE app",
 				"USE app",
 				"CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20), i BIGINT, s INT, u INT UNSIGNED, d DECIMAL(10,3), d2 DECIMAL(6,2), dt DATETIME(3), tx TEXT, e ENUM('a','b','c'), " +
-					"m VARCHAR(20) CHARACTER SET utf8mb4, l VARCHAR(20) CHARACTER SET latin1) DEFAULT CHARSET=utf8mb4",
-				"INSERT INTO t VALUES (1, 'abcdefghijklmno', 3000000000, -5, 4000000000, 12.345, 1234.56, '2024-01-01 10:00:00.123', REPEAT('x', 300), 'c', 'emoji \U0001F600', 'caf\u00e9')," +
-					" (2, 'ab', 1, 1, 1, 1.5, 1.5, '2024-01-02 00:00:00', 'y', 'a', 'plain', 'cafe'), (3, 'cd', 2, 2, 2, 2.5, 2.5, '2024-01-03 00:00:00', 'z', 'b', 'plain', 'the')",
+					"m VARCHAR(20) CHARACTER SET utf8mb4, l VARCHAR(20) CHARACTER SET latin1, p VARCHAR(20) CHARACTER SET utf8mb4) DEFAULT CHARSET=utf8mb4",
+				"INSERT INTO t VALUES (1, 'abcdefghijklmno', 3000000000, -5, 4000000000, 12.345, 1234.56, '2024-01-01 10:00:00.123', REPEAT('x', 300), 'c', 'emoji \U0001F600', 'caf\u00e9', 'plain')," +
+					" (2, 'ab', 1, 1, 1, 1.5, 1.5, '2024-01-02 00:00:00', 'y', 'a', 'plain', 'cafe', 'plain'), (3, 'cd', 2, 2, 2, 2.5, 2.5, '2024-01-03 00:00:00', 'z', 'b', 'plain', 'the', 'text')",
 				"CREATE TABLE w (id INT PRIMARY KEY, name VARCHAR(20)) DEFAULT CHARSET=latin1",
 				"INSERT INTO w VALUES (1, 'caf\u00e9')",
 			} {
