@@ -31,6 +31,9 @@ func markdownReport(w io.Writer, r *result.Report, o Options) error {
 	m := newMD(o)
 	m.verdict(r)
 	m.text(inputsLine(r) + "\n\n")
+	if d := r.Inputs.VersionDrift; d != "" {
+		m.text("> **Version:** " + mdText(d) + "\n\n")
+	}
 	m.gates(r.Gates)
 	if len(r.GateSettings) > 0 {
 		m.text("Gates applied: " + mdText(gateSettingsText(r.GateSettings)) + ".\n\n")

@@ -120,6 +120,9 @@ func planContext(p *plan.Plan) []string {
 	}
 	if sb := p.Sandbox; sb != nil {
 		out = append(out, fmt.Sprintf("verified on a %s %s %s sandbox: %d statements replayed, %d failed (%s)", sb.Engine, sb.Flavor, sb.Version, sb.Replayed, sb.Failed, secs(sb.Seconds)))
+		if sb.VersionDrift != "" {
+			out = append(out, "version: "+sb.VersionDrift)
+		}
 	} else {
 		out = append(out, "not verified on a sandbox: algorithms are predictions")
 	}

@@ -34,6 +34,9 @@ func tableReport(w io.Writer, r *result.Report, o Options) error {
 	if len(r.GateSettings) > 0 {
 		p.wrapped("", p.paint(dim, "gates: "+gateSettingsText(r.GateSettings)))
 	}
+	if d := r.Inputs.VersionDrift; d != "" {
+		p.wrapped("", p.paint(yellow, "version: "+d))
+	}
 	p.blank()
 	if len(r.Migrations) == 0 {
 		p.line("No pending migrations.")
@@ -59,6 +62,9 @@ func tableReport(w io.Writer, r *result.Report, o Options) error {
 func inputsLine(r *result.Report) string {
 	in := r.Inputs
 	parts := []string{strings.TrimSpace(in.Flavor + " " + in.Version)}
+	if in.VersionDrift != "" && in.Source != "" {
+		parts[0] += " (not production's " + in.Source + ")"
+	}
 	if in.Engine != "" {
 		parts = append(parts, in.Engine+" engine")
 	}

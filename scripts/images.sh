@@ -10,9 +10,18 @@
 # /var/lib/rehearse/rootfs): the local engine runs the same server binaries
 # through chroot (rehearse sandbox --engine local --rootfs DIR).
 #
-# Idempotent: a finished root (marker /etc/rehearse-image inside it) is not
-# rebuilt, an existing image is not re-imported. When an image exists but its
-# root does not, the root is exported from the image (fast).
+# Each root is the suite plus its updates: the -updates and -security suites
+# where the distribution has them (bookworm, trixie; sid has none), so the
+# server's patch version is the one a Debian host of that release runs (the
+# host's mariadb-server 10.11.19 is bookworm-security's; bookworm alone has
+# 10.11.18).
+#
+# Idempotent: a finished root (marker /etc/rehearse-image inside it, which
+# records the suites it was built from and the server's exact version) is
+# not rebuilt, an existing image is not re-imported. A root or image built
+# from other suites than the catalog's (before the updates were added) is
+# outdated and rebuilt. When an image exists but its root does not, the root
+# is exported from the image (fast).
 #
 # The mirror is read from apt's configuration on this machine
 # (/etc/apt/sources.list.d/*.sources or /etc/apt/sources.list);
@@ -24,17 +33,20 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 ROOTFS_DIR=${REHEARSE_ROOTFS_DIR:-/var/lib/rehearse/rootfs}
 KEYRING=${REHEARSE_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}
 
-# name  flavor  version  suite  packages
+# name  flavor  version  suites (the first is debootstrap's, the others its updates)  packages
 catalog=(
-	"mysql-9.7     mysql    9.7   sid      mysql-server,mysql-client"
-	"mariadb-11.8  mariadb  11.8  trixie   mariadb-server,mariadb-client"
-	"mariadb-10.11 mariadb  10.11 bookworm mariadb-server,mariadb-client"
+	"mysql-9.7     mysql    9.7   sid                                        mysql-server,mysql-client"
+	"mariadb-11.8  mariadb  11.8  trixie,trixie-updates,trixie-security      mariadb-server,mariadb-client"
+	"mariadb-10.11 mariadb  10.11 bookworm,bookworm-updates,bookworm-security mariadb-server,mariadb-client"
 )
 
 # IMAGE_FORMAT changes when what finish_root puts into a root changes; a
 # root or image of an older format is refreshed (no new debootstrap).
 # 2: build-time initialised datadir. 3: it keeps MySQL's TLS/RSA keys.
-IMAGE_FORMAT=3
+# 4: the image is labelled with the suites and the server's exact version
+# (rehearse.suites, rehearse.server_version: the auto engine picks the
+# engine with the snapshot's exact version).
+IMAGE_FORMAT=4
 # STAMP is what a root (/etc/rehearse-image) and an image (label
 # rehearse.format) record: the format and a digest of the files finish_root
 # installs, so that a change of images/entrypoint.sh or images/my.cnf
@@ -62,6 +74,70 @@ mirror() {
 	fi
 	[ -n "$uri" ] || die "no Debian mirror in apt's configuration (/etc/apt/sources.list.d/*.sources, /etc/apt/sources.list); set REHEARSE_DEBIAN_MIRROR=URI"
 	echo "${uri%/}"
+}
+
+# security_mirror prints the URI of Debian's security archive: the one apt
+# is configured with, else the mirror's sibling debian-security;
+# REHEARSE_DEBIAN_SECURITY_MIRROR overrides it.
+security_mirror() {
+	if [ -n "${REHEARSE_DEBIAN_SECURITY_MIRROR:-}" ]; then
+		echo "$REHEARSE_DEBIAN_SECURITY_MIRROR"
+		return
+	fi
+	local uri="" f
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -r "$f" ] || continue
+		uri=$(awk 'tolower($1)=="uris:" { for (i=2;i<=NF;i++) if ($i ~ /security/) { print $i; exit } }' "$f")
+		[ -n "$uri" ] && break
+	done
+	if [ -z "$uri" ] && [ -r /etc/apt/sources.list ]; then
+		uri=$(awk '$1=="deb" { for (i=2;i<=NF;i++) if ($i ~ /^[a-z]+:\/\/.*security/) { print $i; exit } }' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true)
+	fi
+	if [ -z "$uri" ]; then
+		uri="$(mirror)"
+		uri="${uri%/debian}/debian-security"
+	fi
+	echo "${uri%/}"
+}
+
+# add_updates ROOT SUITES upgrades a debootstrapped root with the suites
+# after the first (SUITE-updates from the mirror, SUITE-security from the
+# security archive), as a Debian host with the default sources has them.
+# Nothing in the root starts (policy-rc.d); /proc is mounted for dpkg's
+# maintainer scripts and unmounted after.
+add_updates() {
+	local root=$1 suites=$2 m sm s
+	[ "${suites#*,}" != "$suites" ] || return 0
+	m=$(mirror)
+	sm=$(security_mirror)
+	: >"$root/etc/apt/sources.list"
+	for s in ${suites//,/ }; do
+		case "$s" in
+		*-security) echo "deb $sm $s main" ;;
+		*) echo "deb $m $s main" ;;
+		esac >>"$root/etc/apt/sources.list"
+	done
+	rm -f "$root/etc/apt/sources.list.d/"*.sources 2>/dev/null || true
+	cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+	printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+	chmod 0755 "$root/usr/sbin/policy-rc.d"
+	mount -t proc proc "$root/proc"
+	local rc=0
+	chroot "$root" apt-get -q update && DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get -q -y \
+		-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold dist-upgrade || rc=$?
+	umount -l "$root/proc" 2>/dev/null || true
+	rm -f "$root/usr/sbin/policy-rc.d"
+	return $rc
+}
+
+# root_suites ROOT prints the suites a root's marker records
+# (a root from before the suites were recorded was built from its first
+# suite alone).
+root_suites() {
+	local root=$1 s
+	s=$(sed -n 's/^suites=//p' "$root/etc/rehearse-image" 2>/dev/null || true)
+	[ -n "$s" ] || s=$(sed -n 's/^suite=//p' "$root/etc/rehearse-image" 2>/dev/null || true)
+	echo "$s"
 }
 
 # unmount_under DIR unmounts everything mounted below DIR (a killed
@@ -108,7 +184,7 @@ prepare_chroot() {
 # finish_root installs the entrypoint and configuration and checks that the
 # server runs inside the root through chroot (as the local engine does).
 finish_root() {
-	local root=$1 flavor=$2 version=$3 suite=$4
+	local root=$1 flavor=$2 version=$3 suites=$4
 	install -m 0755 "$here/images/entrypoint.sh" "$root/usr/local/bin/docker-entrypoint.sh"
 	# Our own my.cnf, the same for both flavors (Debian's binds to 127.0.0.1
 	# and logs to a file; the official images log to stderr and listen on all
@@ -130,20 +206,26 @@ finish_root() {
 	# without options fixed at initialisation (see images/entrypoint.sh).
 	chroot "$root" /usr/local/bin/docker-entrypoint.sh rehearse-template ||
 		die "$root: initialising the build-time datadir failed"
+	local exact built
+	exact=$(printf '%s\n' "$ver" | sed -n 's/.*Ver \([0-9][0-9]*\.[0-9][0-9]*\.[0-9][0-9]*\).*/\1/p')
+	[ -n "$exact" ] || die "$root: cannot read the exact version in: $ver"
+	built=$(sed -n 's/^built=//p' "$root/etc/rehearse-image" 2>/dev/null || true)
 	{
 		echo "format=$STAMP"
 		echo "flavor=$flavor"
 		echo "version=$version"
-		echo "suite=$suite"
+		echo "suite=${suites%%,*}"
+		echo "suites=$suites"
 		echo "server=$server"
 		echo "server_version=$ver"
-		echo "built=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+		echo "exact_version=$exact"
+		echo "built=${built:-$(date -u +%Y-%m-%dT%H:%M:%SZ)}"
 	} >"$root/etc/rehearse-image"
 	log "$(basename "$root"): $ver"
 }
 
 build_root() {
-	local name=$1 flavor=$2 version=$3 suite=$4 pkgs=$5
+	local name=$1 flavor=$2 version=$3 suites=$4 pkgs=$5 suite=${4%%,*}
 	local root="$ROOTFS_DIR/$name" part="$ROOTFS_DIR/.$name.partial"
 	mkdir -p "$ROOTFS_DIR"
 	unmount_under "$part"
@@ -151,7 +233,7 @@ build_root() {
 	trap 'unmount_under "'"$part"'"; rm -rf --one-file-system "'"$part"'"' EXIT
 	local m
 	m=$(mirror)
-	log "$name: debootstrap $suite ($pkgs) from the apt mirror, a few minutes"
+	log "$name: debootstrap $suite ($pkgs) from the apt mirror$([ "$suites" = "$suite" ] || echo ", upgraded from ${suites#"$suite",}"), a few minutes"
 	local args=(--variant=minbase --include="$pkgs" --components=main)
 	[ -r "$KEYRING" ] && args+=(--keyring="$KEYRING")
 	if ! debootstrap "${args[@]}" "$suite" "$part" "$m" >"$ROOTFS_DIR/.$name.log" 2>&1; then
@@ -159,8 +241,14 @@ build_root() {
 		die "$name: debootstrap failed (full log: $ROOTFS_DIR/.$name.log)"
 	fi
 	unmount_under "$part"
+	if ! add_updates "$part" "$suites" >>"$ROOTFS_DIR/.$name.log" 2>&1; then
+		unmount_under "$part"
+		tail -n 30 "$ROOTFS_DIR/.$name.log" >&2
+		die "$name: upgrading with $suites failed (full log: $ROOTFS_DIR/.$name.log)"
+	fi
+	unmount_under "$part"
 	trim "$part"
-	finish_root "$part" "$flavor" "$version" "$suite"
+	finish_root "$part" "$flavor" "$version" "$suites"
 	rm -rf --one-file-system "$root"
 	mv "$part" "$root"
 	trap - EXIT
@@ -184,8 +272,9 @@ root_from_image() {
 }
 
 import_image() {
-	local name=$1 flavor=$2 version=$3 suite=$4 image=$5
-	local root="$ROOTFS_DIR/$name"
+	local name=$1 flavor=$2 version=$3 suites=$4 image=$5
+	local root="$ROOTFS_DIR/$name" exact
+	exact=$(sed -n 's/^exact_version=//p' "$root/etc/rehearse-image")
 	local server=mysqld
 	[ -x "$root/usr/sbin/mariadbd" ] && server=mariadbd
 	log "$name: docker import as $image"
@@ -197,7 +286,7 @@ import_image() {
 			--change "CMD [\"$server\"]" \
 			--change 'EXPOSE 3306' \
 			--change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-			--change "LABEL org.opencontainers.image.title=rehearse-$name rehearse.flavor=$flavor rehearse.version=$version rehearse.suite=$suite rehearse.format=$STAMP" \
+			--change "LABEL org.opencontainers.image.title=rehearse-$name rehearse.flavor=$flavor rehearse.version=$version rehearse.suite=${suites%%,*} rehearse.suites=$suites rehearse.server_version=$exact rehearse.format=$STAMP" \
 			- "$image" >/dev/null
 }
 
@@ -210,9 +299,9 @@ main() {
 	flock -n 9 || { log "another images.sh is running; waiting for it"; flock 9; }
 	local want=("$@") docker_ok=1
 	have_docker || { docker_ok=0; log "no Docker daemon answers: building the roots only (start Docker and rerun for the images)"; }
-	local line name flavor version suite pkgs image t0 built=0
+	local line name flavor version suites pkgs image t0 built=0
 	for line in "${catalog[@]}"; do
-		read -r name flavor version suite pkgs <<<"$line"
+		read -r name flavor version suites pkgs <<<"$line"
 		if [ ${#want[@]} -gt 0 ] && ! printf '%s\n' "${want[@]}" | grep -qx "$name"; then
 			continue
 		fi
@@ -222,19 +311,30 @@ main() {
 		local img_ok=0 old_id=""
 		if [ $docker_ok = 1 ] && docker image inspect "$image" >/dev/null 2>&1; then
 			img_ok=1
-			if [ "$(docker image inspect -f '{{index .Config.Labels "rehearse.format"}}' "$image")" != "$STAMP" ]; then
-				log "$name: $image is of an older format: rebuilding it"
+			local labels
+			labels=$(docker image inspect -f '{{index .Config.Labels "rehearse.format"}} {{index .Config.Labels "rehearse.suites"}}' "$image")
+			if [ "${labels%% *}" != "$STAMP" ] || [ "${labels#* }" != "$suites" ]; then
+				log "$name: $image is of an older format or built without $suites: rebuilding it"
 				# Not removed first: a running container may use it. The
 				# import takes the tag over; the old image goes when unused.
 				old_id=$(docker image inspect -f '{{.Id}}' "$image")
 				img_ok=0
 			fi
 		fi
+		if [ -f "$root/etc/rehearse-image" ] && [ "$(root_suites "$root")" != "$suites" ]; then
+			# Built without the distribution's updates: an older patch
+			# version than a Debian host of the release runs. Rebuilt in
+			# .partial; the old root stays usable until the swap.
+			log "$name: root built from $(root_suites "$root"), not $suites: rebuilding it"
+			build_root "$name" "$flavor" "$version" "$suites" "$pkgs"
+			img_ok=0
+			did=1
+		fi
 		if [ -f "$root/etc/rehearse-image" ]; then
 			prepare_chroot "$root"
 			if ! grep -qx "format=$STAMP" "$root/etc/rehearse-image"; then
 				log "$name: root of an older format: refreshing it"
-				finish_root "$root" "$flavor" "$version" "$suite"
+				finish_root "$root" "$flavor" "$version" "$suites"
 				did=1
 			fi
 		fi
@@ -243,12 +343,12 @@ main() {
 				log "$name: root missing, exporting it from $image"
 				root_from_image "$name" "$image"
 			else
-				build_root "$name" "$flavor" "$version" "$suite" "$pkgs"
+				build_root "$name" "$flavor" "$version" "$suites" "$pkgs"
 			fi
 			did=1
 		fi
 		if [ $docker_ok = 1 ] && [ $img_ok = 0 ]; then
-			import_image "$name" "$flavor" "$version" "$suite" "$image"
+			import_image "$name" "$flavor" "$version" "$suites" "$image"
 			[ -z "$old_id" ] || docker image rm "$old_id" >/dev/null 2>&1 || true
 			did=1
 		fi

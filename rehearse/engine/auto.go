@@ -13,7 +13,14 @@ import (
 type DockerVerdict struct {
 	Reachable bool   // a Docker daemon answers
 	Usable    bool   // ... and the image for the request is present
+	Exact     string // the image's exact server version, when known
 	Why       string // a short phrase for people
+}
+
+// Resolver is an engine that can tell, starting nothing, which server
+// binary it would run for a request (the local engine).
+type Resolver interface {
+	Resolve(ctx context.Context, opts Options) (Binary, error)
 }
 
 // DockerProbe tells whether the docker engine can run what opts ask for on
@@ -35,17 +42,54 @@ var _ Engine = (*Auto)(nil)
 
 func (a *Auto) Name() string { return "auto" }
 
-// Choose returns the engine Start tries first for opts, and why. It starts
-// nothing.
+// Choose returns the engine Start tries first for opts, and what Docker
+// could do. It starts nothing.
 func (a *Auto) Choose(ctx context.Context, opts Options) (Engine, DockerVerdict) {
+	eng, v, _ := a.Decide(ctx, opts)
+	return eng, v
+}
+
+// Decide is Choose with the reason, for people. With opts.Exact (a
+// snapshot's exact version) the engine that has that exact version wins:
+// docker when its image has it, else local when the host binary or an
+// image root has it; when neither has it, or nothing says, docker when it
+// can run the image (same major.minor), else local.
+func (a *Auto) Decide(ctx context.Context, opts Options) (Engine, DockerVerdict, string) {
 	v := DockerVerdict{Why: "no docker engine"}
 	if a.Docker != nil && a.Probe != nil {
 		v = a.Probe(ctx, opts)
 	}
-	if v.Usable {
-		return a.Docker, v
+	if opts.Exact != "" && opts.Image == "" {
+		want := strings.TrimSpace(string(opts.Flavor) + " " + opts.Exact)
+		var local Binary
+		localOK := false
+		if r, ok := a.Local.(Resolver); ok {
+			if b, err := r.Resolve(ctx, opts); err == nil {
+				local, localOK = b, true
+			}
+		}
+		dockerHas := "docker: " + v.Why
+		if v.Usable && v.Exact != "" {
+			dockerHas = "docker's image has " + v.Exact
+		}
+		localHas := "local has no server binary for it"
+		if localOK {
+			localHas = "local has " + local.String()
+		}
+		switch {
+		case v.Usable && v.Exact == opts.Exact:
+			return a.Docker, v, fmt.Sprintf("%s, the exact version asked for (%s)", dockerHas, want)
+		case localOK && local.Version == opts.Exact:
+			return a.Local, v, fmt.Sprintf("%s, the exact version asked for (%s); %s", localHas, want, dockerHas)
+		case v.Usable:
+			return a.Docker, v, fmt.Sprintf("no engine has %s: %s (%s), %s", want, dockerHas, v.Why, localHas)
+		}
+		return a.Local, v, fmt.Sprintf("docker: %s; no engine has %s exactly, %s", v.Why, want, localHas)
 	}
-	return a.Local, v
+	if v.Usable {
+		return a.Docker, v, v.Why
+	}
+	return a.Local, v, "docker: " + v.Why
 }
 
 // Start starts the server with the chosen engine. When Docker cannot run an
@@ -53,9 +97,9 @@ func (a *Auto) Choose(ctx context.Context, opts Options) (Engine, DockerVerdict)
 // flavor and version (mysql:9.7, rehearse/mariadb:11.8); any other image is
 // an error rather than a silently different server.
 func (a *Auto) Start(ctx context.Context, opts Options) (*Server, error) {
-	eng, v := a.Choose(ctx, opts)
+	eng, v, why := a.Decide(ctx, opts)
 	if eng == a.Docker {
-		logf(opts.Log, "auto engine: using docker (%s)", v.Why)
+		logf(opts.Log, "auto engine: using docker (%s)", why)
 		return eng.Start(ctx, opts)
 	}
 	lopts := opts
@@ -76,7 +120,7 @@ func (a *Auto) Start(ctx context.Context, opts Options) (*Server, error) {
 			lopts.Version = ver
 		}
 	}
-	logf(opts.Log, "auto engine: using local (docker: %s)", v.Why)
+	logf(opts.Log, "auto engine: using local (%s)", why)
 	s, err := eng.Start(ctx, lopts)
 	if err == nil || !errors.Is(err, ErrUnavailable) {
 		return s, err

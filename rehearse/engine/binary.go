@@ -151,12 +151,25 @@ func versionMatches(exact, want string) bool {
 
 // PickBinary chooses the binary for flavor/version among the found ones.
 func PickBinary(bins []Binary, f Flavor, version string) (Binary, bool) {
+	return pickExact(bins, f, version, "")
+}
+
+// pickExact is PickBinary preferring exact (a full version) among the
+// binaries that match f and version.
+func pickExact(bins []Binary, f Flavor, version, exact string) (Binary, bool) {
+	var first Binary
+	found := false
 	for _, b := range bins {
 		if (f == "" || b.Flavor == f) && versionMatches(b.Version, version) {
-			return b, true
+			if exact == "" || b.Version == exact {
+				return b, true
+			}
+			if !found {
+				first, found = b, true
+			}
 		}
 	}
-	return Binary{}, false
+	return first, found
 }
 
 // ImageRoot is a root file system built by `make images`, named
@@ -202,10 +215,12 @@ func ImageRoots(dir string) []ImageRoot {
 // under rootsDir whose name matches the requested flavor and version.
 func findBinary(ctx context.Context, opts Options, rootsDir string) (Binary, error) {
 	bins := FindBinaries(ctx, opts.Basedir, opts.Rootfs)
-	if b, ok := PickBinary(bins, opts.Flavor, opts.Version); ok {
-		return b, nil
-	}
-	if opts.Basedir == "" && opts.Rootfs == "" {
+	picked, ok := pickExact(bins, opts.Flavor, opts.Version, opts.Exact)
+	exact := func() bool { return ok && (opts.Exact == "" || picked.Version == opts.Exact) }
+	// The image roots serve what the host lacks: a version, or the exact
+	// patch version asked for (a snapshot of a Debian 12 host's 10.11.19
+	// where the host runs 10.11.18, or the reverse).
+	if opts.Basedir == "" && opts.Rootfs == "" && !exact() {
 		for _, r := range ImageRoots(rootsDir) {
 			if opts.Flavor != "" && r.Flavor != opts.Flavor {
 				continue
@@ -214,11 +229,17 @@ func findBinary(ctx context.Context, opts Options, rootsDir string) (Binary, err
 				continue
 			}
 			rb := FindBinaries(ctx, "", r.Path)
-			if b, ok := PickBinary(rb, opts.Flavor, opts.Version); ok {
-				return b, nil
+			if b, found := pickExact(rb, opts.Flavor, opts.Version, opts.Exact); found && (!ok || opts.Exact != "" && b.Version == opts.Exact) {
+				picked, ok = b, true
 			}
 			bins = append(bins, rb...)
+			if exact() {
+				break
+			}
 		}
+	}
+	if ok {
+		return picked, nil
 	}
 	what := "a MySQL or MariaDB server"
 	if opts.Flavor != "" {

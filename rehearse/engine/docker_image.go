@@ -22,6 +22,10 @@ type ImageInfo struct {
 	Flavor  Flavor    `json:"flavor"`  // from the repository name
 	Version string    `json:"version"` // the tag
 	Local   bool      `json:"local"`   // built by `make images` (rehearse/*), not pulled
+	// Exact is the server's exact version when known: the label
+	// rehearse.server_version `make images` sets, else a tag that is one
+	// ("mariadb:10.11.9").
+	Exact   string    `json:"exact,omitempty"`
 	Size    int64     `json:"size"`    // bytes
 	Created time.Time `json:"created"`
 }
@@ -63,11 +67,28 @@ func listServerImages(ctx context.Context, cli *client.Client) ([]ImageInfo, err
 			if err != nil || f == "" {
 				continue
 			}
-			out = append(out, ImageInfo{Ref: ref, Flavor: f, Version: tag, Local: local, Size: im.Size, Created: time.Unix(im.Created, 0).UTC()})
+			out = append(out, ImageInfo{Ref: ref, Flavor: f, Version: tag, Local: local, Size: im.Size, Created: time.Unix(im.Created, 0).UTC(),
+				Exact: exactOfImage(tag, im.Labels)})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Ref < out[j].Ref })
 	return out, nil
+}
+
+// exactOfImage is an image's exact server version: its
+// rehearse.server_version label, else its tag when that is one ("10.11.9",
+// "10.11.9-jammy"), else "".
+func exactOfImage(tag string, labels map[string]string) string {
+	if v := labels["rehearse.server_version"]; v != "" {
+		return v
+	}
+	if i := strings.IndexByte(tag, '-'); i >= 0 {
+		tag = tag[:i]
+	}
+	if strings.Count(tag, ".") == 2 {
+		return tag
+	}
+	return ""
 }
 
 // guessFlavor tells the flavor of a requested version: MariaDB numbers its
@@ -94,7 +115,18 @@ func flavorOfImage(ref string, fallback Flavor) Flavor {
 	return MySQL
 }
 
-// chooseImage picks the image for opts: opts.Image when given; else the
+// exactImage is an image of flavor f whose server is exactly version exact.
+func exactImage(imgs []ImageInfo, f Flavor, exact string) (ImageInfo, bool) {
+	for _, im := range imgs {
+		if im.Flavor == f && im.Exact == exact {
+			return im, true
+		}
+	}
+	return ImageInfo{}, false
+}
+
+// chooseImage picks the image for opts: opts.Image when given; else one
+// present with opts.Exact, the exact version; else the
 // locally built rehearse/<flavor>:<major.minor> when present; else the
 // official <flavor>:<version>. An image that is not present is pulled once;
 // when that fails (no registry reachable) the error wraps ErrUnavailable and
@@ -115,6 +147,15 @@ func chooseImage(ctx context.Context, cli *client.Client, opts Options, log func
 		f = guessFlavor(opts.Version)
 	}
 	short := ShortVersion(opts.Version)
+	var imgs []ImageInfo
+	if opts.Exact != "" {
+		// The snapshot's exact version when an image has it (a pulled
+		// mariadb:10.11.19 beside rehearse/mariadb:10.11 of 10.11.18).
+		imgs, _ = listServerImages(ctx, cli)
+		if im, ok := exactImage(imgs, f, opts.Exact); ok {
+			return im.Ref, f, nil
+		}
+	}
 	if short == "" {
 		// No version asked: the newest locally built image of the flavor.
 		if imgs, err := listServerImages(ctx, cli); err == nil {
@@ -130,9 +171,17 @@ func chooseImage(ctx context.Context, cli *client.Client, opts Options, log func
 	}
 	if short != "" {
 		local := LocalImagePrefix + string(f) + ":" + short
-		if _, err := cli.ImageInspect(ctx, local); err == nil {
+		if inspect, err := cli.ImageInspect(ctx, local); err == nil {
 			if opts.Version != short {
 				log("docker engine: using %s (Debian's %s %s) for the requested %s", local, f, short, opts.Version)
+			}
+			if inspect.Config != nil && opts.Exact != "" {
+				if exact := exactOfImage("", inspect.Config.Labels); exact != opts.Exact {
+					if exact == "" {
+						exact = "an unrecorded patch version (built before `make images` labelled it: rerun it)"
+					}
+					log("docker engine: no image of %s %s: %s has %s, another patch version", f, opts.Exact, local, exact)
+				}
 			}
 			return local, f, nil
 		}

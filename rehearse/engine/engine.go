@@ -49,6 +49,12 @@ type Options struct {
 	Flavor  Flavor
 	Version string // major.minor ("10.11", "9.7") or exact; "" = the engine's default
 	Image   string // docker: image reference; overrides Flavor/Version for the image choice
+	// Exact is the exact version wanted ("10.11.19": a snapshot's), where
+	// Version asks for major.minor: an engine that can choose among
+	// servers of Version prefers this one (the local engine among the host
+	// binary and the image roots, docker among its images, auto among the
+	// engines) and says so when it runs another patch version.
+	Exact string
 
 	// Settings are server variables applied at start (name=value, as on
 	// mysqld's command line). A later phase passes production's settings.

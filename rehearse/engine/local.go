@@ -46,6 +46,12 @@ const sandboxPrefix = "rehearse-sandbox-"
 // out a port that is in use.
 var pickPort = freePort
 
+// Resolve says which server binary Start would run for opts (the host's or
+// an image root's), starting nothing.
+func (l *Local) Resolve(ctx context.Context, opts Options) (Binary, error) {
+	return findBinary(ctx, opts, l.RootsDir)
+}
+
 // Start starts a sandbox server. On error, and when ctx is cancelled during
 // start, the process is stopped and its folder removed. A port chosen by the
 // engine that turns out to be taken is retried with another; a port given in
@@ -54,6 +60,9 @@ func (l *Local) Start(ctx context.Context, opts Options) (*Server, error) {
 	bin, err := findBinary(ctx, opts, l.RootsDir)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Exact != "" && bin.Version != opts.Exact {
+		logf(opts.Log, "local engine: no %s %s on this machine (host binary or image root): running %s, another patch version", bin.Flavor, opts.Exact, bin.Version)
 	}
 	opts.Rootfs = bin.Rootfs
 	if opts.Port != 0 {

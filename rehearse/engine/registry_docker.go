@@ -23,8 +23,12 @@ func dockerProbe(c Config) DockerProbe {
 		if err != nil {
 			return DockerVerdict{Reachable: true, Why: fmt.Sprintf("cannot list images at %s: %v", info.Host, err)}
 		}
-		if ref, ok := imageFor(imgs, opts); ok {
-			return DockerVerdict{Reachable: true, Usable: true, Why: fmt.Sprintf("the daemon at %s answers and has %s", info.Host, ref)}
+		if im, ok := imageFor(imgs, opts); ok {
+			has := im.Ref
+			if im.Exact != "" {
+				has += " (" + string(im.Flavor) + " " + im.Exact + ")"
+			}
+			return DockerVerdict{Reachable: true, Usable: true, Exact: im.Exact, Why: fmt.Sprintf("the daemon at %s answers and has %s", info.Host, has)}
 		}
 		return DockerVerdict{Reachable: true, Why: fmt.Sprintf("the daemon at %s answers but has no image for %s", info.Host, describeOptions(opts))}
 	}
@@ -32,8 +36,9 @@ func dockerProbe(c Config) DockerProbe {
 
 // imageFor finds among imgs the image the docker engine would run for opts:
 // the named image; else one of the flavor (the docker engine's guess when
-// none is given) and version, a locally built one when no version is given.
-func imageFor(imgs []ImageInfo, opts Options) (string, bool) {
+// none is given) with opts.Exact; else one of the flavor and version, a
+// locally built one when no version is given.
+func imageFor(imgs []ImageInfo, opts Options) (ImageInfo, bool) {
 	if opts.Image != "" {
 		want := opts.Image
 		if !strings.Contains(want[strings.LastIndexByte(want, '/')+1:], ":") {
@@ -41,24 +46,29 @@ func imageFor(imgs []ImageInfo, opts Options) (string, bool) {
 		}
 		for _, im := range imgs {
 			if im.Ref == opts.Image || im.Ref == want || "docker.io/library/"+im.Ref == want {
-				return im.Ref, true
+				return im, true
 			}
 		}
-		return "", false
+		return ImageInfo{}, false
 	}
 	f := opts.Flavor
 	if f == "" {
 		f = guessFlavor(opts.Version)
+	}
+	if opts.Exact != "" {
+		if im, ok := exactImage(imgs, f, opts.Exact); ok {
+			return im, true
+		}
 	}
 	for _, im := range imgs {
 		if im.Flavor != f {
 			continue
 		}
 		if opts.Version == "" && im.Local || opts.Version != "" && (versionMatches(im.Version, opts.Version) || versionMatches(opts.Version, im.Version)) {
-			return im.Ref, true
+			return im, true
 		}
 	}
-	return "", false
+	return ImageInfo{}, false
 }
 
 func describeOptions(opts Options) string {

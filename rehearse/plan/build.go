@@ -294,6 +294,7 @@ func verify(ctx context.Context, o Options, p *Plan, pending []*migrations.Migra
 	}
 	replayed := o.Now()
 	info := &SandboxInfo{Engine: sb.Engine, Flavor: string(sb.Flavor), Version: sb.Version, Replayed: r.replayed, Failed: r.failed,
+		VersionDrift: restore.VersionDrift(o.Snapshot, sb),
 		StartSeconds: round(started.Sub(start).Seconds()), RestoreSeconds: round(restored.Sub(started).Seconds()),
 		ReplaySeconds: round(replayed.Sub(restored).Seconds()), Memory: inMemory(sb.Datadir)}
 	if cal, err := Calibrate(ctx, conn, o.CacheDir, sb.Engine, string(sb.Flavor), sb.Version); err == nil {

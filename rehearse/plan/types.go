@@ -263,6 +263,9 @@ type SandboxInfo struct {
 	// Memory: the sandbox's files were on a memory file system
 	// (engine.Options.Memory honoured), so DDL did not wait for disk syncs.
 	Memory bool `json:"memory,omitempty"`
+	// VersionDrift says how the sandbox's version differs from
+	// production's ("" when it is production's exact version).
+	VersionDrift string `json:"version_drift,omitempty"`
 }
 
 // Summary counts what matters at a glance.

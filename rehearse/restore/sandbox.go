@@ -65,7 +65,8 @@ func ServerSettings(snap *snapshot.Snapshot, flavor engine.Flavor) map[string]st
 }
 
 // StartOptions fills base for a sandbox matching snap: its flavor and
-// version (unless base names them), its settings (base.Settings, e.g. the
+// version (unless base names them; the exact patch version as the one
+// engines prefer, Exact), its settings (base.Settings, e.g. the
 // user's --set, win), and the production guard: a dsn target whose identity
 // equals the snapshot's source is refused.
 func StartOptions(snap *snapshot.Snapshot, base engine.Options) engine.Options {
@@ -75,6 +76,11 @@ func StartOptions(snap *snapshot.Snapshot, base engine.Options) engine.Options {
 	}
 	if o.Version == "" && o.Image == "" {
 		o.Version = engine.ShortVersion(snap.Source.Version)
+		// Any patch version of production's major.minor serves; the
+		// engines prefer production's own (engine.Options.Exact).
+		if o.Exact == "" && engine.Flavor(snap.Source.Flavor) == o.Flavor {
+			o.Exact = engine.CleanVersion(snap.Source.Version)
+		}
 	}
 	settings := ServerSettings(snap, o.Flavor)
 	if o.Flavor == engine.MariaDB && majorAtLeast(o.Version, 11) {
@@ -138,7 +144,30 @@ func StartFor(ctx context.Context, eng engine.Engine, base engine.Options, snap 
 			return nil, rehearse.WithHint(err, "%s", scope.Hint)
 		}
 	}
-	return eng.Start(ctx, so)
+	srv, err := eng.Start(ctx, so)
+	if err == nil {
+		if d := VersionDrift(snap, srv); d != "" && so.Log != nil {
+			fmt.Fprintf(so.Log, "rehearse: %s\n", d)
+		}
+	}
+	return srv, err
+}
+
+// VersionDrift says how srv's server differs from the snapshot's source:
+// "" when it is production's exact version, else which versions and that
+// they differ (another patch version: fixed bugs and changed defaults can
+// make a statement behave otherwise). Reports and stderr carry it.
+func VersionDrift(snap *snapshot.Snapshot, srv *engine.Server) string {
+	want, got := engine.CleanVersion(snap.Source.Version), engine.CleanVersion(srv.Version)
+	if want == "" || got == "" || (want == got && string(srv.Flavor) == snap.Source.Flavor) {
+		return ""
+	}
+	kind := "another patch version"
+	if engine.ShortVersion(want) != engine.ShortVersion(got) || string(srv.Flavor) != snap.Source.Flavor {
+		kind = "another version"
+	}
+	return fmt.Sprintf("production runs %s %s; this %s server runs %s %s, %s: what changed between them can change what a statement does",
+		snap.Source.Flavor, want, srv.Engine, srv.Flavor, got, kind)
 }
 
 // Into restores snap into a server StartFor started: the second half of

@@ -69,6 +69,11 @@ type Inputs struct {
 	Lockwait    float64          `json:"lock_wait_timeout_s"`  // applied to each migration statement
 	KeepGoing   bool             `json:"keep_going,omitempty"` // --keep-going: migrations after a failed one were rehearsed too
 	Seed        int64            `json:"seed"`
+	// VersionDrift says how the server's version differs from
+	// production's (Source), e.g. another patch version where no engine
+	// here had production's exact one; "" when it is production's exact
+	// version.
+	VersionDrift string `json:"version_drift,omitempty"`
 
 	// LoadSource says where the load's statements came from: "profile"
 	// (a load profile file: LoadProfile names it, LoadProfileDigest is its

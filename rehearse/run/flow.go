@@ -70,6 +70,7 @@ func (r *rehearsal) run(ctx context.Context) error {
 		r.report.Inputs.Engine = srv.Engine
 		r.report.Inputs.Flavor = string(srv.Flavor)
 		r.report.Inputs.Version = srv.Version
+		r.report.Inputs.VersionDrift = restore.VersionDrift(snap, srv)
 		return nil
 	}); err != nil {
 		return err
