@@ -18,15 +18,15 @@ const LocalImagePrefix = "rehearse/"
 
 // ImageInfo is a server image present on the Docker daemon.
 type ImageInfo struct {
-	Ref     string    `json:"ref"`     // repository:tag, e.g. "rehearse/mysql:9.7"
-	Flavor  Flavor    `json:"flavor"`  // from the repository name
-	Version string    `json:"version"` // the tag
-	Local   bool      `json:"local"`   // built by `make images` (rehearse/*), not pulled
+	Ref     string `json:"ref"`     // repository:tag, e.g. "rehearse/mysql:9.7"
+	Flavor  Flavor `json:"flavor"`  // from the repository name
+	Version string `json:"version"` // the tag
+	Local   bool   `json:"local"`   // built by `make images` (rehearse/*), not pulled
 	// Exact is the server's exact version when known: the label
 	// rehearse.server_version `make images` sets, else a tag that is one
 	// ("mariadb:10.11.9").
 	Exact   string    `json:"exact,omitempty"`
-	Size    int64     `json:"size"`    // bytes
+	Size    int64     `json:"size"` // bytes
 	Created time.Time `json:"created"`
 }
 
