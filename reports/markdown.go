@@ -109,7 +109,9 @@ func (m *md) statements(r *result.Report) {
 		total += len(mg.Statements)
 	}
 	if total == 0 {
-		m.must("No pending migrations.\n\n")
+		if r.Verdict != result.Error { // refused before the plan: nothing to list
+			m.must("No pending migrations.\n\n")
+		}
 		return
 	}
 	base := ""

@@ -37,13 +37,18 @@ func tableReport(w io.Writer, r *result.Report, o Options) error {
 	if d := r.Inputs.VersionDrift; d != "" {
 		p.wrapped("", p.paint(yellow, "version: "+d))
 	}
-	p.blank()
-	if len(r.Migrations) == 0 {
-		p.line("No pending migrations.")
-	} else if err := statementTable(p, r); err != nil {
-		return err
-	} else {
+	switch {
+	case len(r.Migrations) > 0:
+		p.blank()
+		if err := statementTable(p, r); err != nil {
+			return err
+		}
 		algoNotes(p, r)
+	case r.Verdict != result.Error:
+		// A run refused before its plan knew the release has no
+		// statements to show; only a run that got there has none pending.
+		p.blank()
+		p.line("No pending migrations.")
 	}
 	partialSection(p, r)
 	findingsSection(p, r.Findings)
@@ -61,17 +66,20 @@ func tableReport(w io.Writer, r *result.Report, o Options) error {
 // inputsLine says what was rehearsed on what, in one line.
 func inputsLine(r *result.Report) string {
 	in := r.Inputs
-	parts := []string{strings.TrimSpace(in.Flavor + " " + in.Version)}
-	if in.VersionDrift != "" && in.Source != "" {
-		parts[0] += " (not production's " + in.Source + ")"
+	var parts []string
+	if server := strings.TrimSpace(in.Flavor + " " + in.Version); server != "" {
+		if in.VersionDrift != "" && in.Source != "" {
+			server += " (not production's " + in.Source + ")"
+		}
+		parts = append(parts, server)
 	}
 	if in.Engine != "" {
 		parts = append(parts, in.Engine+" engine")
 	}
-	if in.Scale > 0 {
+	if in.Scale > 0 && in.Engine != "" { // no server, no data: a run that stopped before provisioning
 		parts = append(parts, fmt.Sprintf("scale %s (%s rows)", num(in.Scale), count(in.Rows)))
 	}
-	if in.LoadRate > 0 {
+	if in.LoadRate > 0 && in.Engine != "" {
 		parts = append(parts, fmt.Sprintf("load %s ops/s", num(in.LoadRate)))
 	}
 	if r.Baseline != nil {

@@ -47,6 +47,15 @@ func (r *rehearsal) run(ctx context.Context) error {
 		return err
 	}
 	r.fillInputs(schema, pending)
+	if len(pending) == 0 && o.MigrateCommand == nil {
+		// Nothing to rehearse is not a failure of the release (a deploy
+		// without migrations) nor of the input: a pass that says why,
+		// without starting a server.
+		r.report.Verdict = result.Pass
+		r.report.Reason = nothingPending(o, thePlan)
+		r.logf("rehearse: %s", r.report.Reason)
+		return nil
+	}
 
 	eo := o.EngineOptions
 	if o.Engine.Name() == "dsn" {
@@ -250,6 +259,19 @@ func (r *rehearsal) run(ctx context.Context) error {
 		return nil
 	})
 	return nil
+}
+
+// nothingPending says why a release has nothing to rehearse.
+func nothingPending(o Options, p *plan.Plan) string {
+	where := "the migrations folder"
+	if o.MigrationsDir != "" {
+		where = o.MigrationsDir
+	}
+	if p != nil && p.History != nil {
+		h := p.History
+		return fmt.Sprintf("nothing to rehearse: production's history (%s %s.%s, newest %s) already has every migration in %s", h.Runner, h.Schema, h.Table, h.Newest, where)
+	}
+	return "nothing to rehearse: " + where + " holds no migration"
 }
 
 func (o Options) appCompat() time.Duration {
