@@ -130,14 +130,12 @@ add_updates() {
 	return $rc
 }
 
-# root_suites ROOT prints the suites a root's marker records
-# (a root from before the suites were recorded was built from its first
-# suite alone).
+# root_suites ROOT prints the suites a root's packages come from: the
+# suites of its own apt sources (debootstrap writes the first; add_updates
+# the others), comma-separated.
 root_suites() {
-	local root=$1 s
-	s=$(sed -n 's/^suites=//p' "$root/etc/rehearse-image" 2>/dev/null || true)
-	[ -n "$s" ] || s=$(sed -n 's/^suite=//p' "$root/etc/rehearse-image" 2>/dev/null || true)
-	echo "$s"
+	local root=$1
+	awk '$1=="deb" { printf "%s%s", sep, $3; sep="," }' "$root/etc/apt/sources.list" 2>/dev/null || true
 }
 
 # unmount_under DIR unmounts everything mounted below DIR (a killed

@@ -19,6 +19,7 @@ import (
 	"github.com/rehearse/rehearse/rehearse"
 	"github.com/rehearse/rehearse/rehearse/datagen"
 	"github.com/rehearse/rehearse/rehearse/engine"
+	"github.com/rehearse/rehearse/rehearse/restore"
 	"github.com/rehearse/rehearse/rehearse/guard"
 	"github.com/rehearse/rehearse/snapshot"
 )
@@ -57,7 +58,8 @@ The same snapshot, options and --seed give the same rows. Rows are streamed with
 LOAD DATA LOCAL INFILE (multi-row INSERTs when the server has local_infile=OFF),
 several tables at a time. The server's tables must match the snapshot and be empty
 (--truncate empties them); otherwise nothing is written and the differences are
-listed. Triggers on the tables are dropped for the load and re-created after it.
+listed. The migration history tables are left alone (their rows are production's
+history, as rehearse sandbox --snapshot restores it) unless --tables names them. Triggers on the tables are dropped for the load and re-created after it.
 
 Put the password in $REHEARSE_TARGET_DSN rather than on the command line (never
 $REHEARSE_DSN: that names the snapshot's source). The target must not be the
@@ -108,6 +110,15 @@ func generateRun(ctx context.Context, opts *generateOptions) error {
 	}
 	o := datagen.Options{Scale: opts.Scale, Tables: opts.Tables, Seed: opts.Seed, Parallel: opts.Parallel,
 		Truncate: opts.Truncate, Insert: opts.Insert, KeepTriggers: opts.KeepTriggers}
+	if len(o.Tables) == 0 {
+		// The migration history tables hold production's history (restored
+		// as they are by rehearse sandbox --snapshot), not data to make up:
+		// left alone, as sandbox --scale and rehearse run leave them.
+		o.Tables = restore.DataTables(snap)
+		for _, h := range snap.History {
+			fmt.Fprintf(opts.io.ErrOut, "rehearse: left alone: %s.%s, %s's migration history (name it in --tables to fill it)\n", h.Schema, h.Table, h.Runner)
+		}
+	}
 	if opts.Indexes != "auto" {
 		o.IndexStrategy = datagen.IndexStrategy(opts.Indexes)
 	}

@@ -117,7 +117,7 @@ Injections: long-txn=TABLE:DURATION[@VERSION], fail-at=VERSION:N.`,
 	fs.StringVar(&o.MigFormat, "migrations-format", "", "migration format ("+strings.Join(migrations.Formats(), ", ")+"); default: detected")
 	fs.BoolVar(&o.FirstAdoption, "first-adoption", false, firstAdoptionUsage)
 	fs.StringVar(&o.Database, "database", "", "the database the migrations run in (default: the one with the migration history)")
-	fs.Float64Var(&o.Scale, "scale", 0.01, "fraction of production's row counts to generate")
+	fs.Float64Var(&o.Scale, "scale", rehearsal.DefaultScale, "fraction of production's row counts to generate")
 	fs.Int64Var(&o.Seed, "seed", 1, "seed for the synthetic data and the load")
 	fs.StringArrayVar(&o.Rows, "rows", nil, "row count for one table, `table=N` (repeatable; wins over --scale)")
 	fs.Float64Var(&o.Load, "load", rehearsal.DefaultLoadRate, "simulated application load in operations per second (wins over the load profile's rate)")

@@ -26,6 +26,9 @@ type sandboxOptions struct {
 	Rows   []string
 	Tables []string
 	rows   map[string]int64
+	// defaultScale: --rows or --tables without --scale (rehearse run's
+	// default scale for the other tables).
+	defaultScale bool
 }
 
 func newSandboxCmd(io *ioStreams) *cobra.Command {
@@ -48,9 +51,11 @@ With --snapshot the server is production's flavor and version with its settings,
 schema and migration history, and no rows. --scale X then fills it with synthetic
 rows, as rehearse run does before a rehearsal: the snapshot's row counts × X (per
 table: --rows), every key and foreign key holding, values following the snapshot's
-statistics; the history tables keep the snapshot's history. The same snapshot, --scale,
---rows and --seed give the same rows as rehearse run with those flags. Progress goes
-to standard error; the DSN is printed once the data is in.`,
+statistics; the history tables keep the snapshot's history. --rows and --tables
+ask for data as in rehearse run: without --scale the other tables get run's default
+scale, 0.01. The same snapshot, --scale, --rows and --seed give the same rows as
+rehearse run with those flags. Progress goes to standard error; the DSN is printed
+once the data is in.`,
 		Example: `  rehearse sandbox
   rehearse sandbox --flavor mariadb --version 10.11 --set lock_wait_timeout=5
   rehearse sandbox --engine local --flavor mysql --version 9.7   # from the make-images root
@@ -58,7 +63,8 @@ to standard error; the DSN is printed once the data is in.`,
   REHEARSE_TARGET_DSN='me:secret@tcp(staging:3306)/' rehearse sandbox --engine dsn --keep
   rehearse sandbox --snapshot prod.json    # production's flavor, version, settings, schema and history (no rows)
   rehearse sandbox --snapshot prod.json --scale 0.1 --seed 7    # ... and a tenth of production's rows, synthetic
-  rehearse sandbox --snapshot prod.json --scale 0.01 --rows orders=4200000 --tables orders,customers`,
+  rehearse sandbox --snapshot prod.json --scale 0.01 --rows orders=4200000 --tables orders,customers
+  rehearse sandbox --snapshot prod.json --rows orders=50000    # the rows rehearse run --rows orders=50000 generates`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.checkFill(cmd.Flags().Changed); err != nil {
@@ -70,9 +76,9 @@ to standard error; the DSN is printed once the data is in.`,
 	opts.engine = addEngineFlags(cmd)
 	cmd.Flags().StringVar(&opts.Snapshot, "snapshot", "", "start the snapshot's flavor/version with its settings and restore its schema and migration history (a file from `rehearse snapshot`)")
 	cmd.Flags().Float64Var(&opts.Scale, "scale", 0, "with --snapshot: fill the tables with synthetic rows, the snapshot's row counts × `X` (e.g. 0.1; default: schema only)")
-	cmd.Flags().Uint64Var(&opts.Seed, "seed", 1, "with --scale: seed of the synthetic rows (the same seed gives the same rows, as in rehearse run)")
-	cmd.Flags().StringArrayVar(&opts.Rows, "rows", nil, "with --scale: row count for one table, `table=N` or schema.table=N (repeatable; not scaled)")
-	cmd.Flags().StringSliceVar(&opts.Tables, "tables", nil, "with --scale: fill only these tables (comma-separated; default: all but the migration history)")
+	cmd.Flags().Uint64Var(&opts.Seed, "seed", 1, "with --scale or --rows: seed of the synthetic rows (the same seed gives the same rows, as in rehearse run)")
+	cmd.Flags().StringArrayVar(&opts.Rows, "rows", nil, "with --snapshot: row count for one table, `table=N` or schema.table=N (repeatable; not scaled; the others at --scale, default 0.01 as in rehearse run)")
+	cmd.Flags().StringSliceVar(&opts.Tables, "tables", nil, "with --snapshot: fill only these tables (comma-separated; default: all but the migration history; at --scale, default 0.01)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, `print {"dsn","engine","flavor","version"} instead of the DSN line`)
 	return cmd
 }

@@ -5,26 +5,34 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/rehearse/rehearse/rehearse"
 	"github.com/rehearse/rehearse/rehearse/datagen"
 	"github.com/rehearse/rehearse/rehearse/engine"
 	"github.com/rehearse/rehearse/rehearse/restore"
+	rehearsal "github.com/rehearse/rehearse/rehearse/run"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
 // checkFill validates the data flags of `rehearse sandbox` (--scale, --seed,
 // --rows, --tables) before anything starts: they need --snapshot (the row
-// counts come from it) and only mean something with --scale.
+// counts come from it). --rows and --tables ask for data as they do in
+// `rehearse run`: without --scale the other tables get run's default
+// scale, so the sandbox holds the rows `rehearse run` with the same flags
+// generates. --seed alone asks for no data.
 func (o *sandboxOptions) checkFill(changed func(string) bool) error {
 	if !changed("scale") {
-		for _, f := range []string{"seed", "rows", "tables"} {
-			if changed(f) {
-				return usageError{fmt.Errorf("--%s needs --scale X: without it the sandbox holds the schema only", f)}
+		if !changed("rows") && !changed("tables") {
+			if changed("seed") {
+				return usageError{rehearse.WithHint(errors.New("--seed needs data to seed: without --scale, --rows or --tables the sandbox holds the schema only"),
+					"add --scale X (e.g. 0.1), or --rows table=N")}
 			}
+			return nil
 		}
-		return nil
+		o.Scale = rehearsal.DefaultScale
+		o.defaultScale = true
 	}
 	if o.Snapshot == "" {
-		return usageError{errors.New("--scale needs --snapshot FILE: the row counts to scale are the snapshot's")}
+		return usageError{errors.New("--scale, --rows and --tables need --snapshot FILE: the row counts are the snapshot's")}
 	}
 	if o.Scale <= 0 {
 		return usageError{fmt.Errorf("--scale %g: give a fraction of production's row counts above 0, e.g. 0.1", o.Scale)}
@@ -53,7 +61,11 @@ func fillSandbox(ctx context.Context, srv *engine.Server, snap *snapshot.Snapsho
 		return err
 	}
 	defer db.Close()
-	fmt.Fprintf(errOut, "rehearse: generating synthetic rows: the snapshot's row counts × %g, seed %d\n", o.Scale, o.Seed)
+	scale := fmt.Sprintf("%g", o.Scale)
+	if o.defaultScale {
+		scale += " (rehearse run's default: no --scale given)"
+	}
+	fmt.Fprintf(errOut, "rehearse: generating synthetic rows: the snapshot's row counts × %s, seed %d\n", scale, o.Seed)
 	prog := newProgressPrinter(errOut, o.io.ErrOutIsTTY)
 	gopts.Progress = prog.update
 	res, err := datagen.Generate(ctx, db, snap, gopts)

@@ -103,9 +103,9 @@ func TestSandboxScaleBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--scale", "0.1"}, "--scale needs --snapshot"},
-		{[]string{"--snapshot", fillSnapshot, "--rows", "orders=10"}, "--rows needs --scale"},
-		{[]string{"--snapshot", fillSnapshot, "--seed", "3"}, "--seed needs --scale"},
+		{[]string{"--scale", "0.1"}, "need --snapshot"},
+		{[]string{"--rows", "orders=10"}, "need --snapshot"},
+		{[]string{"--snapshot", fillSnapshot, "--seed", "3"}, "--seed needs data"},
 		{[]string{"--snapshot", fillSnapshot, "--scale", "0"}, "above 0"},
 		{[]string{"--snapshot", fillSnapshot, "--scale", "-1"}, "above 0"},
 		{[]string{"--snapshot", fillSnapshot, "--scale", "0.1", "--rows", "orders"}, "table=N"},

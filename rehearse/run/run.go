@@ -77,6 +77,9 @@ type Options struct {
 
 // Defaults, as package vars so tests can shorten them.
 var (
+	// DefaultScale is the share of production's rows `rehearse run` (and
+	// `rehearse sandbox --rows` without --scale) generates.
+	DefaultScale     = 0.01
 	DefaultLoadRate  = 200.0
 	DefaultBaseline  = 5 * time.Second
 	DefaultAppCompat = 2 * time.Second
