@@ -65,7 +65,7 @@ Put the password in $REHEARSE_TARGET_DSN rather than on the command line (never
 $REHEARSE_DSN: that names the snapshot's source). The target must not be the
 snapshot's source nor replicate from it (docs/security.md).`,
 		Example: `  rehearse generate --snapshot prod.json --dsn 'root@tcp(127.0.0.1:3306)/' --scale 0.1
-  rehearse generate --snapshot prod.json --dsn "$DSN" --rows orders=4200000 --tables orders,customers --seed 7
+  rehearse generate --snapshot prod.json --dsn "$DSN" --rows orders=500000 --tables orders,customers --seed 7
   rehearse generate --snapshot prod.json --dsn "$DSN" --schema-map app=app_copy --truncate --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -65,7 +65,7 @@ Exit codes: 0 passed, 1 a gate failed or drift was found, 2 the command could no
 		Example: `  # what can run here
   rehearse doctor
   # production's picture (read-only), then what the release will do
-  rehearse snapshot --dsn 'reader@tcp(db:3306)/' --databases app -o prod.json
+  REHEARSE_SOURCE_DSN='reader:secret@tcp(db:3306)/' rehearse snapshot --databases app -o prod.json
   rehearse plan --snapshot prod.json --migrations ./migrations
   # the rehearsal, with reports for CI
   rehearse run --snapshot prod.json --migrations ./migrations --scale 0.1 --out-dir out --format table,md,junit,html,json

@@ -63,7 +63,7 @@ once the data is in.`,
   REHEARSE_TARGET_DSN='me:secret@tcp(staging:3306)/' rehearse sandbox --engine dsn --keep
   rehearse sandbox --snapshot prod.json    # production's flavor, version, settings, schema and history (no rows)
   rehearse sandbox --snapshot prod.json --scale 0.1 --seed 7    # ... and a tenth of production's rows, synthetic
-  rehearse sandbox --snapshot prod.json --scale 0.01 --rows orders=4200000 --tables orders,customers
+  rehearse sandbox --snapshot prod.json --scale 0.01 --rows orders=500000 --tables orders,customers
   rehearse sandbox --snapshot prod.json --rows orders=50000    # the rows rehearse run --rows orders=50000 generates`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
