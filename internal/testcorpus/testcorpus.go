@@ -6,7 +6,6 @@
 package testcorpus
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -18,20 +17,11 @@ import (
 // folder holding go.mod), whether or not it exists. Tests run from their
 // package's folder, so the module root is found by walking up to go.mod.
 func Root() (string, error) {
-	dir, err := os.Getwd()
+	mod, err := testserver.ModuleRoot()
 	if err != nil {
 		return "", err
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(filepath.Dir(dir), "shared", "corpus"), nil
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			return "", fmt.Errorf("no go.mod above %s", dir)
-		}
-		dir = up
-	}
+	return filepath.Join(filepath.Dir(mod), "shared", "corpus"), nil
 }
 
 // Dir returns the path of rel inside the corpus — a folder such as

@@ -1,8 +1,10 @@
 package testserver
 
 import (
+	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 )
 
@@ -86,5 +88,24 @@ func Short(tb testing.TB, what string) {
 	tb.Helper()
 	if testing.Short() {
 		Deselected(tb, "-short: "+what)
+	}
+}
+
+// ModuleRoot is the folder holding go.mod above the working directory (a
+// test runs in its package's folder).
+func ModuleRoot() (string, error) {
+	dir, err := filepath.Abs(".")
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			return "", errors.New("no go.mod above " + dir)
+		}
+		dir = up
 	}
 }

@@ -99,7 +99,7 @@ func TestPolicy(t *testing.T) {
 // tell an asked-for skip from a missing dependency; the corpus is found by
 // internal/testcorpus, never at a fixed absolute path.
 func TestNoAdHocSkips(t *testing.T) {
-	root, err := moduleRoot()
+	root, err := ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,23 +169,5 @@ func TestNoAdHocSkips(t *testing.T) {
 	}
 	if files < 100 {
 		t.Fatalf("scanned %d Go files under %s: not the module", files, root)
-	}
-}
-
-// moduleRoot is the folder holding go.mod above this package.
-func moduleRoot() (string, error) {
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			return "", errors.New("no go.mod above the package")
-		}
-		dir = up
 	}
 }
