@@ -22,7 +22,7 @@ type Narrowing struct {
 	// "members".
 	Kind   string `json:"kind"`
 	Silent bool   `json:"silent,omitempty"`
-	Error  int    `json:"error,omitempty"` // the strict-mode failure: 1265, 1406, 1264, 1366
+	Error  int    `json:"error,omitempty"` // the strict-mode failure: 1264, 1366, 1265; 1406 or 1265 for a length (the server picks by type)
 	// Over names sampled values that do not fit, with the numbers: exact
 	// (those rows exist). "" when the statistics show none.
 	Over string `json:"over,omitempty"`

@@ -80,6 +80,11 @@ func whatHappensShort(n *plan.Narrowing, strict bool) string {
 	switch {
 	case n.Silent:
 		return "are rounded or cut silently in every sql_mode: the data changes and the down cannot bring it back"
+	case strict && n.Kind == "length":
+		// The servers answer 1265 (Data truncated) or 1406 (Data too long)
+		// depending on the types: VARCHAR(20) to VARCHAR(5) gave 1265,
+		// VARCHAR(200) to VARCHAR(20) and TEXT to VARCHAR 1406, on both.
+		return "make the ALTER fail (1406 Data too long, or 1265 Data truncated) under production's strict sql_mode"
 	case strict:
 		return fmt.Sprintf("make the ALTER fail with %d under production's strict sql_mode", n.Error)
 	}
