@@ -244,9 +244,10 @@ func TestConfigDocumentedExample(t *testing.T) {
 			Lockwait    float64 `json:"lock_wait_timeout_s"`
 			KeepGoing   bool    `json:"keep_going"`
 		}
-		Injections []struct{ Spec string }
-		Gates      []struct{ Name, Limit string }
-		Phases     []struct{ Name, Detail, Status string }
+		Injections   []struct{ Spec string }
+		Gates        []struct{ Name, Limit string }
+		GateSettings []struct{ Name, Limit string } `json:"gate_settings"`
+		Phases       []struct{ Name, Detail, Status string }
 	}
 	b, err := os.ReadFile(report)
 	if err != nil || json.Unmarshal(b, &rep) != nil {
@@ -269,7 +270,7 @@ func TestConfigDocumentedExample(t *testing.T) {
 	check("inject", len(rep.Injections) == 1 && rep.Injections[0].Spec == cfg.Inject[0], rep.Injections)
 	check("keep_going", in.KeepGoing == cfg.KeepGoing && cfg.KeepGoing, in.KeepGoing)
 	gates := map[string]string{}
-	for _, g := range rep.Gates {
+	for _, g := range rep.GateSettings {
 		gates[g.Name] = g.Limit
 	}
 	for name, limit := range cfg.Gates {
