@@ -64,6 +64,10 @@ type Case struct {
 	Inject []string `yaml:"inject"`
 	// Only limits the case to some flavors (default: every one).
 	Only []string `yaml:"only"`
+	// FirstAdoption: the release is its runner's first on production (no
+	// history table of that runner yet); the tool is told so
+	// (--first-adoption), as a team adopting the runner would.
+	FirstAdoption bool `yaml:"first_adoption"`
 
 	Expect   Expect         `yaml:"expect"`
 	Verified []Verification `yaml:"verified"`

@@ -169,6 +169,9 @@ func rehearseCase(t *testing.T, bin string, prod, target *production, paths Path
 	tCapture := time.Now()
 	planFile := filepath.Join(tmp, "plan.json")
 	planArgs := append([]string{"plan", "--snapshot", snap, "--migrations", rel.Migrations, "--format", "json", "-o", planFile}, engineArgs(target)...)
+	if c.FirstAdoption {
+		planArgs = append(planArgs, "--first-adoption")
+	}
 	planExit, planErr, err := command(ctx, bin, planArgs...)
 	if err != nil {
 		j.Err = err
@@ -189,6 +192,9 @@ func rehearseCase(t *testing.T, bin string, prod, target *production, paths Path
 	args := append(append([]string{"run", "--snapshot", snap, "--migrations", rel.Migrations, "--format", "json", "-o", repFile}, runArgs...), engineArgs(target)...)
 	for _, in := range c.Inject {
 		args = append(args, "--inject", in)
+	}
+	if c.FirstAdoption {
+		args = append(args, "--first-adoption")
 	}
 	runExit, runErr, err := command(ctx, bin, args...)
 	if err != nil {

@@ -1,0 +1,1 @@
+ALTER TABLE orders ADD COLUMN tracking_code VARCHAR(40) NULL;
