@@ -167,7 +167,7 @@ func (c *checker) parsed(text string, toks []token, stmts []ast.StmtNode, vars m
 		}
 		switch c.database(name) {
 		case "":
-			return nil, refusef("it names database %s, which is not the snapshot's: the dsn engine writes only in its scratch database", quoteIdent(name))
+			return nil, otherDatabase(name)
 		case "rewrite":
 			rewrite = true
 		}

@@ -148,7 +148,7 @@ func (c *checker) name(toks []token, i int) ([]edit, int, error) {
 		case "rewrite":
 			return []edit{{toks[i].start, toks[i].end, quoteIdent(c.s.Scratch)}}, i + 3, nil
 		}
-		return nil, i, refusef("it names database %s, which is not the snapshot's: the dsn engine writes only in its scratch database", quoteIdent(toks[i].val))
+		return nil, i, otherDatabase(toks[i].val)
 	}
 	return nil, i + 1, nil
 }

@@ -1,6 +1,7 @@
 package scope
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -31,6 +32,9 @@ type Violation struct {
 	What   string // e.g. "statement", "trigger app.audit"
 	Text   string // the statement's first words
 	Reason string
+	// Database is the other database the statement names, when that is
+	// why it is refused ("" otherwise).
+	Database string
 }
 
 func (v *Violation) Error() string {
@@ -92,12 +96,30 @@ func (r refusal) Error() string { return string(r) }
 
 func refusef(format string, args ...any) error { return refusal(fmt.Sprintf(format, args...)) }
 
+// otherDatabase is the refusal of a name qualified with a database that is
+// neither the scratch database nor the snapshot's.
+type otherDatabase string
+
+func (o otherDatabase) Error() string {
+	return fmt.Sprintf("it names database %s, which is not the snapshot's: the dsn engine writes only in its scratch database", quoteIdent(string(o)))
+}
+
+// violation makes the Violation of a refused statement.
+func violation(file string, line int, text string, err error) *Violation {
+	v := &Violation{File: file, Line: line, Text: firstWords(text), Reason: err.Error()}
+	var o otherDatabase
+	if errors.As(err, &o) {
+		v.Database = string(o)
+	}
+	return v
+}
+
 // Check returns text confined to the scratch database, or a *Violation.
 func (s *Scope) Check(text string) (string, error) {
 	c := s.checker()
 	edits, err := c.statement(text, nil)
 	if err != nil {
-		return "", &Violation{Text: firstWords(text), Reason: err.Error()}
+		return "", violation("", 0, text, err)
 	}
 	return apply(text, edits), nil
 }
@@ -114,7 +136,7 @@ func (s *Scope) Script(stmts []sqlsplit.Statement) ([]sqlsplit.Statement, error)
 	for i, st := range stmts {
 		edits, err := c.statement(st.Text, vars)
 		if err != nil {
-			return nil, &Violation{File: st.File, Line: st.Line, Text: firstWords(st.Text), Reason: err.Error()}
+			return nil, violation(st.File, st.Line, st.Text, err)
 		}
 		out[i] = st
 		out[i].Text = apply(st.Text, edits)

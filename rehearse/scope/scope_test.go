@@ -1,6 +1,7 @@
 package scope
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -136,5 +137,52 @@ PREPARE st FROM @s;
 	stmts, _ = sqlsplit.SplitString(evil, sqlsplit.Options{File: "3.up.sql"})
 	if _, err = testScope.Script(stmts); err == nil || !strings.Contains(err.Error(), "drops a database") {
 		t.Errorf("a literal that drops a database: %v", err)
+	}
+}
+
+func TestDatabases(t *testing.T) {
+	for text, want := range map[string]string{
+		"INSERT INTO app.t VALUES (1)":                               "app",
+		"ALTER TABLE `App`.t ADD c INT":                              "app",
+		"UPDATE t SET a = 1":                                         "",
+		"CREATE TABLE rehearse_x.t (id INT) SELECT * FROM other.src": "other,rehearse_x",
+		"DROP DATABASE app":                                          "app",
+		"CREATE DATABASE IF NOT EXISTS other":                        "other",
+		"USE app":                                                    "app",
+		"SELECT app.f(), x.col FROM t AS x":                          "app",
+		"DELETE FROM mysql.user WHERE user = ''":                     "mysql",
+	} {
+		got, ok := Databases(text)
+		if !ok {
+			t.Errorf("%s: not read", text)
+			continue
+		}
+		if strings.Join(got, ",") != want {
+			t.Errorf("%s: databases %v, want %s", text, got, want)
+		}
+	}
+	if _, ok := Databases("CREATE TABLE t (a INT) WITH SYSTEM VERSIONING garbage ("); ok {
+		t.Errorf("an unreadable statement was read")
+	}
+}
+
+// A refusal because of another database names it (rehearse/confine reads
+// the binary log's statements the parser cannot read this way).
+func TestViolationNamesTheDatabase(t *testing.T) {
+	for text, want := range map[string]string{
+		"CREATE TRIGGER other.tr BEFORE INSERT ON t FOR EACH ROW SET NEW.v = 1": "other",
+		"INSERT INTO other.t VALUES (1)":                                        "other",
+		"DROP DATABASE rehearse_s":                                              "",
+	} {
+		_, err := (&Scope{Scratch: "rehearse_s"}).Check(text)
+		var v *Violation
+		if !errors.As(err, &v) || v.Database != want {
+			t.Errorf("%s: %v (database %q), want a violation naming %q", text, err, func() string {
+				if v != nil {
+					return v.Database
+				}
+				return ""
+			}(), want)
+		}
 	}
 }
