@@ -32,7 +32,10 @@ func TestMigrateCmdEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{"CREATE USER 'mig'@'127.0.0.1' IDENTIFIED BY '" + pw + "'", "GRANT ALL ON *.* TO 'mig'@'127.0.0.1'"} {
+	// The least-privilege dsn account (docs/security.md): a --migrate-cmd
+	// on the dsn engine needs one (or --unconfined-migrate-cmd).
+	for _, q := range []string{"CREATE USER 'mig'@'127.0.0.1' IDENTIFIED BY '" + pw + "'", "GRANT ALL ON `rehearse\\_%`.* TO 'mig'@'127.0.0.1'",
+		"GRANT SLAVE MONITOR ON *.* TO 'mig'@'127.0.0.1'", "GRANT SELECT, UPDATE ON performance_schema.setup_instruments TO 'mig'@'127.0.0.1'"} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatal(err)
 		}
@@ -117,5 +120,13 @@ exec ` + client + ` --protocol=tcp -h"$DB_HOST" -P"$DB_PORT" -u"$DB_USERNAME" ${
 		"--migrate-cmd", "true", "--migrate-env", "DB_HOST")
 	if code != 2 || !strings.Contains(stderr, "--migrate-env DB_HOST") {
 		t.Errorf("--migrate-env DB_HOST: exit %d\n%s", code, stderr)
+	}
+	// --unconfined-migrate-cmd is for a --migrate-cmd on the dsn engine.
+	for _, extra := range [][]string{{}, {"--migrate-cmd", "true", "--engine", "local"}} {
+		args := append([]string{"run", "--snapshot", filepath.Join(seed, "snapshot.json"), "--migrations", filepath.Join(seed, "migrations"), "--unconfined-migrate-cmd"}, extra...)
+		code, _, stderr = runCLI(t, args...)
+		if code != 2 || !strings.Contains(stderr, "--unconfined-migrate-cmd") {
+			t.Errorf("%v: exit %d\n%s", args, code, stderr)
+		}
 	}
 }

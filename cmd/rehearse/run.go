@@ -53,6 +53,7 @@ type runOptions struct {
 	KeepOnFail      bool
 	MigrateCmd      string
 	MigrateEnv      []string
+	Unconfined      bool
 	RollbackCmd     string
 	Extrapolate     bool // capacity: predict production from this run and two smaller ones (capacity.go)
 	FirstAdoption   bool
@@ -136,6 +137,7 @@ Injections: long-txn=TABLE:DURATION[@VERSION], fail-at=VERSION:N.`,
 	fs.StringVar(&o.MigrateCmd, "migrate-cmd", "", "run this command instead of the migration files (code migrations: Rails, Knex, Sequelize, ...) in a clean environment: PATH, HOME, LANG, LC_ALL, TZ, TMPDIR, and the sandbox as DATABASE_URL, MYSQL_*, DB_*, DATABASE_*, FLYWAY_* (docs/security.md)")
 	fs.StringArrayVar(&o.MigrateEnv, "migrate-env", nil, "with --migrate-cmd: also pass this variable of the environment to the command, `NAME` (repeatable)")
 	fs.StringVar(&o.RollbackCmd, "rollback-cmd", "", "with --migrate-cmd: the command that rolls the release back")
+	fs.BoolVar(&o.Unconfined, "unconfined-migrate-cmd", false, "with --migrate-cmd and --engine dsn: run the command even though the account can write outside rehearse_* databases, at your own risk (changes outside the scratch database are detected afterwards, not prevented; docs/security.md)")
 	fs.BoolVar(&o.Extrapolate, "extrapolate", false, "also rehearse at a tenth and a third of --scale and predict production (scale 1): duration, disk, log, with bands (see rehearse capacity)")
 	fs.BoolVar(&o.KeepOnFail, "keep-on-fail", false, "leave the sandbox running when the rehearsal fails (prints its DSN)")
 	o.engine = addEngineFlags(cmd)
@@ -226,8 +228,12 @@ func (o *runOptions) build() (rehearsal.Options, error) {
 		if o.RollbackCmd != "" {
 			ro.RollbackCommand = &migrations.CommandOptions{Command: o.RollbackCmd, Env: env}
 		}
-	} else if o.RollbackCmd != "" || len(o.MigrateEnv) > 0 {
-		return rehearsal.Options{}, usageError{fmt.Errorf("--rollback-cmd and --migrate-env need --migrate-cmd")}
+		if o.Unconfined && eng.Name() != "dsn" {
+			return rehearsal.Options{}, usageError{fmt.Errorf("--unconfined-migrate-cmd is for --engine dsn: on a throwaway server (--engine %s) the command is confined by the server being rehearse's own", eng.Name())}
+		}
+		ro.UnconfinedCommand = o.Unconfined
+	} else if o.RollbackCmd != "" || len(o.MigrateEnv) > 0 || o.Unconfined {
+		return rehearsal.Options{}, usageError{fmt.Errorf("--rollback-cmd, --migrate-env and --unconfined-migrate-cmd need --migrate-cmd")}
 	}
 	return ro, nil
 }

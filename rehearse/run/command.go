@@ -2,9 +2,13 @@ package run
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
+	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/confine"
 	"github.com/rehearse/rehearse/rehearse/locks"
 	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/rehearse/result"
@@ -33,11 +37,39 @@ func (f *forward) runCommand(ctx context.Context, dir string, c *migrations.Comm
 	if dir == "rollback" {
 		run.dir = "down"
 	}
+	var watch *confine.Watch
+	if r.srv.Engine == "dsn" {
+		// A shared server: the command holds the account, rehearse cannot
+		// check its statements; what it changed outside the scratch
+		// database is looked for afterwards.
+		w, err := confine.Start(ctx, r.db, r.srv.Database)
+		if err != nil {
+			return nil, fmt.Errorf("%s command: watch the server's other databases: %w", dir, err)
+		}
+		for _, n := range w.Notes {
+			r.logf("dsn engine: %s", n)
+		}
+		watch = w
+	}
 	run.res = execResult{ConnID: commandConnID, Start: time.Now()}
 	res, err := migrations.RunCommand(ctx, opts)
 	run.res.End = time.Now()
 	if err != nil && ctx.Err() != nil {
 		return nil, ctx.Err()
+	}
+	if watch != nil {
+		n := len(watch.Notes)
+		if err := watch.Check(ctx); err != nil {
+			if errors.As(err, new(*confine.Violation)) {
+				err = rehearse.WithHint(fmt.Errorf("%s command: %w", dir, err), "%s", confine.Hint)
+				r.escaped = err
+			}
+			return nil, err
+		}
+		for _, n := range watch.Notes[n:] {
+			r.logf("dsn engine: %s", n)
+		}
+		r.logf("dsn engine: nothing outside the scratch database changed while the %s command ran", dir)
 	}
 	if err != nil || res.ExitCode != 0 {
 		run.res.Err = fmt.Errorf("%s command exited with %d: %s", dir, res.ExitCode, res.Tail)
@@ -47,6 +79,31 @@ func (f *forward) runCommand(ctx context.Context, dir string, c *migrations.Comm
 	}
 	f.runs = append(f.runs, run)
 	return run, nil
+}
+
+// commandGuard is the dsn engine's guard when a migrate command will run:
+// prod (the production guard), then the account's grants must confine it
+// to rehearse_* databases, as rehearse cannot check what the command
+// runs; unconfined (--unconfined-migrate-cmd) makes that a warning.
+func commandGuard(prod func(context.Context, *sql.DB) error, unconfined bool, logf func(string, ...any)) func(context.Context, *sql.DB) error {
+	return func(ctx context.Context, db *sql.DB) error {
+		if prod != nil {
+			if err := prod(ctx, db); err != nil {
+				return err
+			}
+		}
+		err := confine.CheckGrants(ctx, db)
+		var u *confine.Unconfined
+		switch {
+		case errors.As(err, &u) && unconfined:
+			logf("dsn engine: warning: %v; going on at your risk (--unconfined-migrate-cmd): changes outside the scratch database are looked for afterwards, not prevented", err)
+			return nil
+		case u != nil:
+			return rehearse.WithHint(fmt.Errorf("--migrate-cmd: %w", err),
+				"give the dsn engine an account limited to rehearse_* databases (%s; docs/security.md), rehearse on a throwaway server (--engine auto, local or docker), or pass --unconfined-migrate-cmd to run it anyway at your own risk", confine.LeastPrivilege)
+		}
+		return err
+	}
 }
 
 // applyCommand replaces the statement loop with the user's migrate command.

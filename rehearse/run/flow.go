@@ -69,6 +69,9 @@ func (r *rehearsal) run(ctx context.Context) error {
 			return rehearse.WithHint(err, "%s", scope.Hint)
 		}
 		r.confined = confined
+		if o.MigrateCommand != nil {
+			eo.Guard = commandGuard(restore.StartOptions(snap, eo).Guard, o.UnconfinedCommand, r.logf)
+		}
 	}
 	if err := r.timed("provision", fmt.Sprintf("%s engine, %s %s", o.Engine.Name(), snap.Source.Flavor, snap.Source.Version), func() error {
 		srv, err := restore.StartFor(ctx, o.Engine, eo, snap)
@@ -209,6 +212,9 @@ func (r *rehearsal) run(ctx context.Context) error {
 	if migErr != nil && ctx.Err() != nil {
 		return ctx.Err()
 	}
+	if r.escaped != nil {
+		return r.escaped
+	}
 
 	if (fw.failed == nil || o.KeepGoing) && len(fw.applied) > 0 {
 		_ = r.timed("app-compat", o.appCompat().String(), func() error {
@@ -244,6 +250,9 @@ func (r *rehearsal) run(ctx context.Context) error {
 		})
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+		if r.escaped != nil {
+			return r.escaped
 		}
 		if o.Roundtrip && o.MigrateCommand == nil && r.report.Rollback != nil && r.report.Rollback.Restores {
 			_ = r.timed("roundtrip", "ups again after the downs", func() error { return fw.roundtrip(ctx) })

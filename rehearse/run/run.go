@@ -38,6 +38,13 @@ type Options struct {
 	MigrationsDir   string          // for the report
 	MigrateCommand  *migrations.CommandOptions
 	RollbackCommand *migrations.CommandOptions
+
+	// UnconfinedCommand runs MigrateCommand on the dsn engine even when
+	// the account's grants reach beyond rehearse_* databases (the user's
+	// risk); changes outside the scratch database still stop the
+	// rehearsal (rehearse/confine).
+	UnconfinedCommand bool
+
 	Engine          engine.Engine
 	EngineOptions   engine.Options
 	Database        string // the database the migrations run in; "" = the snapshot's (see targetSchema)
@@ -153,6 +160,10 @@ type rehearsal struct {
 	appFrom, appTo time.Time          // the previous-app compatibility window
 
 	cleanup []func()
+
+	// escaped is a --migrate-cmd's change outside the dsn engine's
+	// scratch database (a *confine.Violation): the rehearsal stops with it.
+	escaped error
 }
 
 func (r *rehearsal) logf(format string, args ...any) {
