@@ -18,8 +18,11 @@ type CaptureOptions struct {
 	// Databases to capture; empty means every database except the system
 	// ones (mysql, information_schema, performance_schema, sys).
 	Databases []string
-	// ExactCounts adds COUNT(*) per table (a full read of each table,
-	// bounded by StatementTimeout; a table that times out keeps its estimate).
+	// ExactCounts adds an exact row count per table, counted in chunks along
+	// its primary (or a unique NOT NULL) key, each chunk one statement
+	// within MaxLockHold; a table without such a key is counted in one
+	// statement within MaxLockHold, and keeps its estimate when that is not
+	// enough.
 	ExactCounts bool
 	// ColumnStats adds per-column aggregates over a bounded sample.
 	ColumnStats bool
@@ -32,6 +35,10 @@ type CaptureOptions struct {
 	HistoryTables []string
 	// StatementTimeout bounds every statement of the capture (default 30 s).
 	StatementTimeout time.Duration
+	// MaxLockHold bounds every statement that reads a table's rows
+	// (--column-stats samples, --exact-counts chunks): the longest a DDL
+	// arriving on production waits behind the capture (default 2 s).
+	MaxLockHold time.Duration
 	// Host is the server address as the user gave it; it is stored redacted.
 	Host string
 	// Origin is recorded as Source.Origin ("server" by default).
@@ -49,16 +56,24 @@ type CaptureOptions struct {
 // systemSchemas are never captured unless named.
 var systemSchemas = map[string]bool{"mysql": true, "information_schema": true, "performance_schema": true, "sys": true}
 
+// DefaultMaxLockHold is CaptureOptions.MaxLockHold's default.
+const DefaultMaxLockHold = 2 * time.Second
+
 // Capture reads a snapshot of the server behind db. It only reads: one
-// read-only session, SELECT and SHOW on catalogs, history tables and (with
-// ColumnStats) bounded samples, every statement time-bounded, no locks
-// taken. db is not closed.
+// read-only session in autocommit, SELECT and SHOW on catalogs, history
+// tables and (with ColumnStats, ExactCounts) bounded samples and chunked
+// counts, every statement time-bounded, no lock held longer than one
+// statement and no statement reading rows longer than MaxLockHold. db is
+// not closed.
 func Capture(ctx context.Context, db *sql.DB, opts CaptureOptions) (*Snapshot, error) {
 	if opts.StatementTimeout <= 0 {
 		opts.StatementTimeout = 30 * time.Second
 	}
 	if opts.SampleRows <= 0 {
 		opts.SampleRows = 10000
+	}
+	if opts.MaxLockHold <= 0 {
+		opts.MaxLockHold = DefaultMaxLockHold
 	}
 	if opts.DigestLimit <= 0 {
 		opts.DigestLimit = 1000
@@ -68,7 +83,7 @@ func Capture(ctx context.Context, db *sql.DB, opts CaptureOptions) (*Snapshot, e
 			fmt.Fprintf(opts.Log, format+"\n", args...)
 		}
 	}
-	s, err := openSession(ctx, db, opts.StatementTimeout, logf)
+	s, err := openSession(ctx, db, opts.StatementTimeout, opts.MaxLockHold, logf)
 	if err != nil {
 		return nil, err
 	}
@@ -239,23 +254,34 @@ func (s *session) captureSchema(ctx context.Context, name string, opts CaptureOp
 	for i := range sc.Tables {
 		t := &sc.Tables[i]
 		if opts.ExactCounts {
-			var n int64
-			err := s.conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+qualified(name, t.Name)).Scan(&n)
+			n, err := s.countRows(ctx, name, t)
 			switch {
 			case err == nil:
 				t.Stats.ExactRows = &n
 			case isTimeout(err):
-				s.log("warning: --exact-counts: counting %s.%s exceeded the statement time limit (%s); keeping the estimate", name, t.Name, opts.StatementTimeout)
+				s.log("warning: --exact-counts: %s.%s has no primary or unique NOT NULL key to count it by in chunks, and one count exceeds --max-lock-hold (%s); keeping the estimate", name, t.Name, s.budget)
 			default:
 				return sc, fmt.Errorf("count rows of %s.%s: %w", name, t.Name, err)
 			}
 		}
 		if opts.ColumnStats {
-			if err := s.captureColumnStats(ctx, name, t, opts.SampleRows); err != nil {
+			// A sample the server stops at the budget is taken again,
+			// a quarter the size, down to 100 rows.
+			for rows := opts.SampleRows; ; rows /= 4 {
+				err := s.captureColumnStats(ctx, name, t, rows)
+				if err == nil {
+					if rows < opts.SampleRows {
+						s.log("warning: --column-stats: sampling %s.%s: %d rows exceeded --max-lock-hold (%s); sampled %d", name, t.Name, opts.SampleRows, s.budget, rows)
+					}
+					break
+				}
 				if !isTimeout(err) {
 					return sc, fmt.Errorf("--column-stats on %s.%s: %w", name, t.Name, err)
 				}
-				s.log("warning: --column-stats: sampling %s.%s exceeded the statement time limit; no column statistics for it", name, t.Name)
+				if rows/4 < 100 {
+					s.log("warning: --column-stats: sampling %s.%s exceeded --max-lock-hold (%s) even with %d rows; no column statistics for it", name, t.Name, s.budget, rows)
+					break
+				}
 			}
 		}
 	}

@@ -2,7 +2,9 @@ package snapshot
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"math/big"
 	"sort"
 	"strings"
 )
@@ -22,16 +24,21 @@ func columnKind(dataType string) string {
 	return "other" // spatial and the like: null fraction only
 }
 
-// captureColumnStats computes per-column aggregates over the first
-// sampleRows rows of t (a bounded read, never a scan): null fraction,
+// captureColumnStats computes per-column aggregates over a sample of about
+// sampleRows rows of t (sampleFrom: slices spread along an integer primary
+// key, else the first rows; a bounded read, never a scan): null fraction,
 // distinct count, min/max for numbers and dates only, and the length
 // distribution of strings and binaries. No value of a string column ever
-// leaves the server; only counts and lengths do.
+// leaves the server; only counts and lengths do. Each statement is bounded
+// by the lock budget.
 func (s *session) captureColumnStats(ctx context.Context, schema string, t *Table, sampleRows int) error {
 	if len(t.Columns) == 0 {
 		return nil
 	}
-	sample := fmt.Sprintf("(SELECT * FROM %s LIMIT %d) AS sample", qualified(schema, t.Name), sampleRows)
+	sample, err := s.sampleFrom(ctx, schema, t, sampleRows)
+	if err != nil {
+		return err
+	}
 	exprs := []string{"COUNT(*) AS n"}
 	var lens []string
 	for i, c := range t.Columns {
@@ -64,7 +71,7 @@ func (s *session) captureColumnStats(ctx context.Context, schema string, t *Tabl
 			lens = append(lens, fmt.Sprintf("%s(%s) AS l_%d", fn, q, i))
 		}
 	}
-	rs, err := s.rows(ctx, "SELECT "+strings.Join(exprs, ", ")+" FROM "+sample)
+	rs, err := s.rows(ctx, s.bounded("SELECT "+strings.Join(exprs, ", ")+" FROM "+sample))
 	if err != nil {
 		return err
 	}
@@ -72,7 +79,7 @@ func (s *session) captureColumnStats(ctx context.Context, schema string, t *Tabl
 	n := agg.int("n")
 	lengths := map[int][]int64{}
 	if len(lens) > 0 && n > 0 {
-		lrs, err := s.rows(ctx, "SELECT "+strings.Join(lens, ", ")+" FROM "+sample)
+		lrs, err := s.rows(ctx, s.bounded("SELECT "+strings.Join(lens, ", ")+" FROM "+sample))
 		if err != nil {
 			return err
 		}
@@ -113,12 +120,69 @@ func (s *session) captureColumnStats(ctx context.Context, schema string, t *Tabl
 		if ls := lengths[i]; len(ls) > 0 {
 			st.Length = lengthStats(ls)
 		}
-		if card := leadingCardinality(t, c.Name); card > st.Distinct {
+		// The index's estimate (the server's, over the whole table) wins
+		// unless the sample saw each value ten times on average: then it
+		// saw them all, and InnoDB's page-sampled estimate is the rougher
+		// one (202 for a 100-value column on MariaDB 10.11).
+		seen := agg.int(fmt.Sprintf("d_%d", i))
+		if card := leadingCardinality(t, c.Name); card > st.Distinct && !(seen > 0 && seen*10 <= n-nulls) {
 			st.Distinct = card
 		}
 		c.Stats = st
 	}
 	return nil
+}
+
+
+// sampleFrom is the derived table a sample is read from. With a
+// single-column integer primary key, rows come from up to 100 slices of
+// equal width spread from its smallest to its largest value, 100 rows or
+// more each (a key's first and last values are read from the index, not
+// the rows), so a column that grows with the key (created_at) is sampled
+// over its whole range; otherwise, the first sampleRows rows.
+func (s *session) sampleFrom(ctx context.Context, schema string, t *Table, sampleRows int) (string, error) {
+	tbl := qualified(schema, t.Name)
+	first := fmt.Sprintf("(SELECT * FROM %s LIMIT %d) AS sample", tbl, sampleRows)
+	key := countKey(t)
+	slices := min(100, sampleRows/100)
+	if len(key) != 1 || slices < 2 || !isIntegerColumn(t, key[0]) {
+		return first, nil
+	}
+	k := quoteIdent(key[0])
+	var lo, hi sql.NullString
+	if err := s.conn.QueryRowContext(ctx, s.bounded(fmt.Sprintf("SELECT CAST(MIN(%s) AS CHAR), CAST(MAX(%s) AS CHAR) FROM %s", k, k, tbl))).Scan(&lo, &hi); err != nil {
+		return "", err
+	}
+	low, okLo := new(big.Int).SetString(lo.String, 10)
+	high, okHi := new(big.Int).SetString(hi.String, 10)
+	if !okLo || !okHi || high.Cmp(low) <= 0 {
+		return first, nil
+	}
+	width := new(big.Int).Sub(high, low)
+	per := sampleRows / slices
+	parts := make([]string, slices)
+	for i := range parts {
+		from := new(big.Int).Add(low, new(big.Int).Div(new(big.Int).Mul(width, big.NewInt(int64(i))), big.NewInt(int64(slices))))
+		cond := fmt.Sprintf("%s >= %s", k, from)
+		if i < slices-1 {
+			to := new(big.Int).Add(low, new(big.Int).Div(new(big.Int).Mul(width, big.NewInt(int64(i+1))), big.NewInt(int64(slices))))
+			cond += fmt.Sprintf(" AND %s < %s", k, to)
+		}
+		parts[i] = fmt.Sprintf("(SELECT * FROM %s WHERE %s ORDER BY %s LIMIT %d)", tbl, cond, k, per)
+	}
+	return "(" + strings.Join(parts, " UNION ALL ") + ") AS sample", nil
+}
+
+func isIntegerColumn(t *Table, name string) bool {
+	for _, c := range t.Columns {
+		if c.Name == name {
+			switch c.DataType {
+			case "tinyint", "smallint", "mediumint", "int", "integer", "bigint":
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // estimateDistinct scales a sample's distinct count to the table: a column

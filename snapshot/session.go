@@ -15,25 +15,36 @@ import (
 
 // session is the one connection a capture reads through. It is read-only
 // (SET SESSION TRANSACTION READ ONLY), bounds every statement's time, and
-// runs in autocommit: no long transaction, because a transaction keeps the
-// metadata lock of every table it touched until it ends, and a pending ALTER
-// on production would then queue (and block every writer behind it) until the
-// capture finished.
+// runs in autocommit, forced whatever the DSN or the server's init_connect
+// asked: no long transaction, because a transaction keeps the metadata lock
+// of every table it touched until it ends, and a pending ALTER on production
+// would then queue (and block every writer behind it) until the capture
+// finished. Statements that read a table's rows are bounded by the lock
+// budget (bounded), so an ALTER arriving meanwhile waits at most that long.
 type session struct {
 	conn    *sql.Conn
 	flavor  string // "mysql" | "mariadb"
 	version string // full VERSION()
+	budget  time.Duration
 	log     func(format string, args ...any)
 }
 
-// openSession takes a connection from db and makes it read-only and
-// time-bounded.
-func openSession(ctx context.Context, db *sql.DB, timeout time.Duration, logf func(string, ...any)) (*session, error) {
+// openSession takes a connection from db and makes it read-only, in
+// autocommit and time-bounded: catalog statements by timeout, metadata-lock
+// waits by the budget.
+func openSession(ctx context.Context, db *sql.DB, timeout, budget time.Duration, logf func(string, ...any)) (*session, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, connectError(err)
 	}
-	s := &session{conn: conn, log: logf}
+	s := &session{conn: conn, log: logf, budget: budget}
+	// First: a DSN's ?autocommit=0 (or init_connect) would make the
+	// connection's first statement open a transaction that holds every
+	// table's metadata lock until the capture ends.
+	if _, err := conn.ExecContext(ctx, "SET SESSION autocommit = 1"); err != nil {
+		discard(conn)
+		return nil, connectError(err)
+	}
 	if err := conn.QueryRowContext(ctx, "SELECT VERSION()").Scan(&s.version); err != nil {
 		discard(conn)
 		return nil, connectError(err)
@@ -44,6 +55,8 @@ func openSession(ctx context.Context, db *sql.DB, timeout time.Duration, logf fu
 	}
 	// UTC so TIMESTAMP values (history tables) read the same everywhere.
 	setup := []string{"SET SESSION TRANSACTION READ ONLY", "SET SESSION time_zone = '+00:00'"}
+	// MySQL's max_execution_time covers SELECT only; SHOW and the rest are
+	// bounded by their lock waits and the client's read timeout.
 	secs := math.Max(1, timeout.Seconds())
 	if s.flavor == "mariadb" {
 		setup = append(setup, fmt.Sprintf("SET SESSION max_statement_time = %g", secs))
@@ -51,7 +64,7 @@ func openSession(ctx context.Context, db *sql.DB, timeout time.Duration, logf fu
 		setup = append(setup, fmt.Sprintf("SET SESSION max_execution_time = %d", int64(secs*1000)))
 	}
 	// Give up quickly rather than queue behind a pending DDL's metadata lock.
-	setup = append(setup, fmt.Sprintf("SET SESSION lock_wait_timeout = %d", int64(math.Min(secs, 10))))
+	setup = append(setup, fmt.Sprintf("SET SESSION lock_wait_timeout = %d", int64(math.Max(1, math.Ceil(budget.Seconds())))))
 	for _, q := range setup {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			discard(conn)
@@ -64,6 +77,19 @@ func openSession(ctx context.Context, db *sql.DB, timeout time.Duration, logf fu
 		return nil, fmt.Errorf("prepare read-only session: %w", err)
 	}
 	return s, nil
+}
+
+// bounded returns a SELECT that reads a table's rows with its time limited
+// to the lock budget by the server itself: MariaDB's SET STATEMENT
+// max_statement_time, MySQL's MAX_EXECUTION_TIME optimizer hint. A
+// statement over the budget fails with a timeout (isTimeout) and has held
+// the table's shared metadata lock no longer than that.
+func (s *session) bounded(query string) string {
+	if s.flavor == "mariadb" {
+		return fmt.Sprintf("SET STATEMENT max_statement_time = %.3f FOR %s", s.budget.Seconds(), query)
+	}
+	ms := max(1, s.budget.Milliseconds())
+	return strings.Replace(query, "SELECT ", fmt.Sprintf("SELECT /*+ MAX_EXECUTION_TIME(%d) */ ", ms), 1)
 }
 
 // Close discards the connection instead of returning it to db's pool: its

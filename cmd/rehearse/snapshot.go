@@ -33,6 +33,7 @@ type snapshotOptions struct {
 	ExactCounts  bool
 	HistoryTable []string
 	Timeout      time.Duration
+	MaxLockHold  time.Duration
 	FromDump     string
 	Database     string
 	SkipPrivs    bool
@@ -51,9 +52,14 @@ selected database's tables, views, triggers, routines and events, per-table
 statistics from the catalog, the migration history of whichever runner the
 database uses, and optionally column aggregates and workload digests.
 
-The capture only reads: one read-only session, SELECT and SHOW on the catalogs,
-each statement time-limited, no locks held. It needs only the read-only GRANT
-in docs/snapshot-format.md. Put the password in $REHEARSE_SOURCE_DSN rather
+The capture only reads: one read-only session in autocommit (forced, whatever
+the DSN says), SELECT and SHOW on the catalogs, each statement time-limited
+(--timeout). Reading a table's rows (--column-stats samples, --exact-counts)
+holds its shared metadata lock, which an ALTER arriving on the server waits for:
+every such statement is limited to --max-lock-hold (2 s) by the server itself,
+samples are slices along the primary key and counts go in chunks along it, so
+an ALTER waits at most that long. It needs only the read-only GRANT in
+docs/snapshot-format.md. Put the password in $REHEARSE_SOURCE_DSN rather
 than on the command line ($REHEARSE_DSN still works for one release, with a
 warning; it is never used as a target).
 
@@ -75,6 +81,10 @@ triggers, views) into a throwaway sandbox and snapshots that.`,
 			if opts.SampleRows < 0 || opts.Timeout < 0 {
 				return usageError{errors.New("--sample-rows and --timeout must not be negative")}
 			}
+			if opts.MaxLockHold < time.Millisecond {
+				return usageError{rehearse.WithHint(fmt.Errorf("--max-lock-hold %s: must be at least 1ms", opts.MaxLockHold),
+					"give the longest a statement may hold a table's metadata lock on the server, e.g. --max-lock-hold 2s")}
+			}
 			return snapshotRun(cmd.Context(), opts)
 		},
 	}
@@ -85,9 +95,10 @@ triggers, views) into a throwaway sandbox and snapshots that.`,
 	f.BoolVar(&opts.ColumnStats, "column-stats", false, "add per-column aggregates from a bounded sample (null fraction, distinct, min/max of numbers and dates, string lengths)")
 	f.IntVar(&opts.SampleRows, "sample-rows", 10000, "rows sampled per table for --column-stats")
 	f.BoolVar(&opts.Digests, "digests", false, "add the workload's statement digests from performance_schema")
-	f.BoolVar(&opts.ExactCounts, "exact-counts", false, "add COUNT(*) per table (reads every table; bounded by --timeout per table)")
+	f.BoolVar(&opts.ExactCounts, "exact-counts", false, "add exact row counts (reads every row, in chunks along the primary key, each within --max-lock-hold)")
+	f.DurationVar(&opts.MaxLockHold, "max-lock-hold", snapshot.DefaultMaxLockHold, "longest a statement reading a table's rows may run, and so hold the table's metadata lock an ALTER would wait for")
 	f.StringArrayVar(&opts.HistoryTable, "history-table", nil, "migration history table (TABLE or DB.TABLE) instead of auto-detection (repeatable)")
-	f.DurationVar(&opts.Timeout, "timeout", 30*time.Second, "time limit of each statement on the server")
+	f.DurationVar(&opts.Timeout, "timeout", 30*time.Second, "time limit of each catalog statement on the server")
 	f.BoolVar(&opts.SkipPrivs, "skip-privilege-check", false, "skip the up-front privilege check (accounts whose privileges come from roles)")
 	f.StringVar(&opts.FromDump, "from-dump", "", "snapshot a mysqldump --no-data style file by loading it into a sandbox")
 	f.StringVar(&opts.Database, "database", "", "--from-dump: database to load a dump without CREATE DATABASE/USE into")
@@ -110,6 +121,7 @@ func snapshotRun(ctx context.Context, opts *snapshotOptions) error {
 		ExactCounts:        opts.ExactCounts,
 		HistoryTables:      opts.HistoryTable,
 		StatementTimeout:   opts.Timeout,
+		MaxLockHold:        opts.MaxLockHold,
 		SkipPrivilegeCheck: opts.SkipPrivs,
 		Tool:               "rehearse " + v,
 		Log:                prefixWriter{opts.io.ErrOut},
@@ -149,6 +161,17 @@ func snapshotFromDSN(ctx context.Context, dsn string, co snapshot.CaptureOptions
 	}
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 10 * time.Second
+	}
+	// The session forces autocommit itself; a DSN's autocommit=0 must not
+	// even reach the server as a connection parameter. A statement the
+	// server does not stop (MySQL bounds only SELECTs) is given up by the
+	// client.
+	delete(cfg.Params, "autocommit")
+	if cfg.ReadTimeout == 0 {
+		cfg.ReadTimeout = co.StatementTimeout + 10*time.Second
+	}
+	if cfg.WriteTimeout == 0 {
+		cfg.WriteTimeout = 30 * time.Second
 	}
 	if cfg.DBName != "" && len(co.Databases) == 0 {
 		co.Databases = []string{cfg.DBName}
