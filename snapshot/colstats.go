@@ -133,7 +133,6 @@ func (s *session) captureColumnStats(ctx context.Context, schema string, t *Tabl
 	return nil
 }
 
-
 // sampleFrom is the derived table a sample is read from. With a
 // single-column integer primary key, rows come from up to 100 slices of
 // equal width spread from its smallest to its largest value, 100 rows or
