@@ -96,7 +96,8 @@ as they do in production: MySQL DDL is not transactional), so one run reports ev
 problem; the failed migrations are marked in every report and the verdict fails.
 
 Gates: ` + strings.Join(rehearsal.GateNames(), ", ") + `.
-Injections: long-txn=TABLE:DURATION[@VERSION], fail-at=VERSION:N.`,
+Injections: long-txn=TABLE:DURATION[@VERSION[#N]][,lead=LEAD] (a transaction holding TABLE,
+opened LEAD — 200 ms by default — before statement N of VERSION), fail-at=VERSION:N.`,
 		Example: `  rehearse run --snapshot prod.json --migrations ./migrations
   rehearse run --snapshot prod.json --migrations ./migrations --scale 0.1 --load 500 \
       --inject long-txn=investments:5s --lock-wait-timeout 2s --gate max-writer-stall=3s
@@ -126,7 +127,7 @@ Injections: long-txn=TABLE:DURATION[@VERSION], fail-at=VERSION:N.`,
 	fs.DurationVar(&o.Baseline, "baseline", rehearsal.DefaultBaseline, "load before the first migration, the latency baseline")
 	fs.DurationVar(&o.AppCompat, "app-compat-window", rehearsal.DefaultAppCompat, "how long the previous app's statements run against the new schema")
 	fs.DurationVar(&o.LockWaitTimeout, "lock-wait-timeout", 0, "lock_wait_timeout for each migration statement (default: the snapshot's setting)")
-	fs.StringArrayVar(&o.Inject, "inject", nil, "inject a fault: long-txn=TABLE:DURATION[@VERSION] or fail-at=VERSION:N (repeatable)")
+	fs.StringArrayVar(&o.Inject, "inject", nil, "inject a fault: long-txn=TABLE:DURATION[@VERSION[#N]][,lead=LEAD] or fail-at=VERSION:N (repeatable)")
 	fs.StringArrayVar(&o.Gates, "gate", nil, "a gate `NAME=LIMIT`, e.g. max-writer-stall=2s, max-p99=3x, rollback=required, app-compat=off (repeatable; replaces the default of that name)")
 	fs.BoolVar(&o.Roundtrip, "roundtrip", false, "after the downs, apply the ups again (the release can be retried)")
 	fs.BoolVar(&o.KeepGoing, "keep-going", false, "after a failed migration, rehearse the next ones on the state it left (its committed statements kept) so one run reports every problem; the verdict still fails (default: stop at the first failure, as the runner does)")

@@ -45,6 +45,8 @@ type forward struct {
 	runs []*stmtRun
 
 	mu        sync.Mutex
+	txCtx     context.Context // the injected transactions' context (apply)
+	first     bool            // the migration running is the first pending one
 	longTxns  []longTxn
 	txnWG     sync.WaitGroup
 	stopTxns  context.CancelFunc
@@ -65,10 +67,9 @@ func (f *forward) apply(ctx context.Context) error {
 	txCtx, cancel := context.WithCancel(ctx)
 	f.stopTxns = cancel
 	r.cleanup = append(r.cleanup, f.endTxns)
+	f.txCtx = txCtx
 	for i, m := range f.pending {
-		if err := f.injectBefore(txCtx, m, i == 0); err != nil {
-			return err
-		}
+		f.first = i == 0
 		f.before[m.Version] = f.state
 		r.progress("migrate", m.ID())
 		failedAt, err := f.runScript(ctx, m, "up", m.Up.Statements)
@@ -121,6 +122,9 @@ func (f *forward) runScript(ctx context.Context, m *migrations.Migration, dir st
 	r := f.r
 	for j, s := range stmts {
 		sqlText := r.confined.Text(s.Text)
+		if dir == "up" && f.txCtx != nil {
+			f.injectBefore(f.txCtx, m, j+1)
+		}
 		if dir == "up" && f.injectFail(m, j+1) {
 			sqlText = "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'rehearse: injected failure (fail-at)'"
 		}
@@ -157,23 +161,19 @@ func (f *forward) injectFail(m *migrations.Migration, n int) bool {
 	return false
 }
 
-// injectBefore starts the long transactions meant to run before m.
-func (f *forward) injectBefore(ctx context.Context, m *migrations.Migration, first bool) error {
+// injectBefore starts the long transactions meant to open before statement
+// n of m, and returns once each has its lock and its lead has passed.
+func (f *forward) injectBefore(ctx context.Context, m *migrations.Migration, n int) {
 	r := f.r
+	var until time.Time
 	for _, in := range r.opts.Injections {
-		if in.Kind != "long-txn" {
-			continue
-		}
-		if in.Version != "" && in.Version != m.Version && in.Version != m.Key {
-			continue
-		}
-		if in.Version == "" && !first {
+		if !in.before(m.Version, m.Key, n, f.first) {
 			continue
 		}
 		ready := make(chan struct{})
 		lt := longTxn{inj: in, start: time.Now()}
-		idx := len(f.longTxns)
 		f.mu.Lock()
+		idx := len(f.longTxns)
 		f.longTxns = append(f.longTxns, lt)
 		f.mu.Unlock()
 		f.txnWG.Add(1)
@@ -192,9 +192,16 @@ func (f *forward) injectBefore(ctx context.Context, m *migrations.Migration, fir
 			}
 		}()
 		<-ready
-		time.Sleep(settle)
+		if t := lt.start.Add(in.lead()); t.After(until) {
+			until = t
+		}
 	}
-	return nil
+	if d := time.Until(until); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+		}
+	}
 }
 
 // endTxns cancels injected transactions still open and waits for them.

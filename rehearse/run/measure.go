@@ -22,15 +22,23 @@ func (r *rehearsal) measure(f *forward, lr *load.Result, mr *locks.Result, baseF
 	}
 	longTxnConns := map[int64]string{}
 	f.mu.Lock()
-	for i, lt := range f.longTxns {
+	filled := map[int]bool{}
+	for _, lt := range f.longTxns {
 		longTxnConns[lt.connID] = lt.inj.Spec
-		if i < len(r.report.Injections) {
+		// Each started transaction fills its injection's entry (by spec,
+		// in order: the entries list fail-at injections too).
+		for i := range r.report.Injections {
+			if filled[i] || r.report.Injections[i].Spec != lt.inj.Spec {
+				continue
+			}
+			filled[i] = true
 			r.report.Injections[i].StartS = r.since(lt.start)
 			end := lt.end
 			if end.IsZero() {
 				end = time.Now()
 			}
 			r.report.Injections[i].EndS = r.since(end)
+			break
 		}
 	}
 	f.mu.Unlock()

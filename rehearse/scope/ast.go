@@ -17,6 +17,7 @@ type found struct {
 	intos    []*ast.SelectIntoOption
 	prepares []*ast.PrepareStmt
 	assigns  []*ast.VariableAssignment // SET @user_var = ...
+	tables   []*ast.TableName
 }
 
 var ciStrType = reflect.TypeOf(ast.CIStr{})
@@ -74,6 +75,8 @@ func (f *found) node(x any) {
 		f.options = append(f.options, n)
 	case *ast.SelectIntoOption:
 		f.intos = append(f.intos, n)
+	case *ast.TableName:
+		f.tables = append(f.tables, n)
 	case *ast.VariableAssignment:
 		if !n.IsSystem {
 			f.assigns = append(f.assigns, n)
