@@ -109,7 +109,13 @@ func sentinel(t *testing.T, db *sql.DB) map[string]string {
 			if schemaCol == "" {
 				schemaCol = "TABLE_SCHEMA"
 			}
-			rows("information_schema."+is+" "+d, "SELECT "+cols+" FROM information_schema."+is+" WHERE "+schemaCol+" = ? ORDER BY 1, 2, 3", d)
+			// A total order: MySQL returns a table's columns and index
+			// parts in no fixed order when sorted by table alone.
+			order := map[string]string{"COLUMNS": "TABLE_NAME, ORDINAL_POSITION", "STATISTICS": "TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX"}[is]
+			if order == "" {
+				order = "1, 2, 3"
+			}
+			rows("information_schema."+is+" "+d, "SELECT "+cols+" FROM information_schema."+is+" WHERE "+schemaCol+" = ? ORDER BY "+order, d)
 		}
 		if system {
 			continue // the server's own bookkeeping (statistics of every table) moves; accounts are compared below
