@@ -87,7 +87,7 @@ func Prepare(ctx context.Context, s *Scenario, opts PrepareOptions) (p *Prepared
 		return nil, err
 	}
 	sum := sha256.Sum256(raw)
-	set, err := migrations.Load(ctx, migrations.Options{Dir: cfg.Path(cfg.Migrations), Format: cfg.Format})
+	set, err := migrations.Load(ctx, migrations.Options{Dir: cfg.Path(cfg.Migrations), Format: cfg.Format, Pattern: cfg.MigrationsPattern})
 	if err != nil {
 		return nil, err
 	}

@@ -33,6 +33,10 @@ type CaptureOptions struct {
 	// HistoryTables names the migration history table(s) ("table" or
 	// "db.table") instead of detecting them by name and shape.
 	HistoryTables []string
+	// HistoryVersionColumn reads HistoryTables as an in-house runner's
+	// history: this column holds the version, the last row (in primary-key
+	// order) the current one (history.Custom).
+	HistoryVersionColumn string
 	// StatementTimeout bounds every statement of the capture (default 30 s).
 	StatementTimeout time.Duration
 	// MaxLockHold bounds every statement that reads a table's rows
@@ -112,7 +116,7 @@ func Capture(ctx context.Context, db *sql.DB, opts CaptureOptions) (*Snapshot, e
 		}
 		snap.Schemas = append(snap.Schemas, sc)
 	}
-	if snap.History, err = s.captureHistory(ctx, snap.Schemas, opts.HistoryTables); err != nil {
+	if snap.History, err = s.captureHistory(ctx, snap.Schemas, opts.HistoryTables, opts.HistoryVersionColumn); err != nil {
 		return nil, err
 	}
 	if opts.Digests {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser"
@@ -12,14 +11,15 @@ import (
 	_ "github.com/pingcap/tidb/pkg/parser/test_driver" // literal values for the parser
 
 	"github.com/rehearse/rehearse/rehearse/migrations"
+	"github.com/rehearse/rehearse/snapshot/history"
 )
 
 // LoadPending reads the migrations folder dir (format "" = detect) and
 // returns, for each side ("A" for a, "B" for b), the migrations the side's
 // history does not record, with what their up statements create, for
 // DiffOptions.Pending.
-func LoadPending(ctx context.Context, dir, format string, a, b *Snapshot) ([]PendingCheck, *migrations.Set, error) {
-	set, err := migrations.Load(ctx, migrations.Options{Dir: dir, Format: format})
+func LoadPending(ctx context.Context, mo migrations.Options, a, b *Snapshot) ([]PendingCheck, *migrations.Set, error) {
+	set, err := migrations.Load(ctx, mo)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -67,8 +67,7 @@ func LoadPending(ctx context.Context, dir, format string, a, b *Snapshot) ([]Pen
 // morph reads golang-migrate-style files).
 func historyFor(s *Snapshot, format string) *History {
 	for i := range s.History {
-		r := s.History[i].Runner
-		if r == format || (format == "golang-migrate" && r == "morph") {
+		if f, err := migrations.Lookup(format); err == nil && f.History().Records(s.History[i].Runner) {
 			return &s.History[i]
 		}
 	}
@@ -80,17 +79,14 @@ func historyFor(s *Snapshot, format string) *History {
 // (the current one only when not dirty).
 func appliedKeys(h *History, f migrations.Format, set *migrations.Set) map[string]bool {
 	out := map[string]bool{}
-	if h.Runner == "golang-migrate" {
+	if history.Cumulative(h.Runner) {
 		if len(h.Entries) == 0 {
 			return out
 		}
-		cur, err := strconv.ParseInt(f.HistoryKey(h.Entries[0].Version, ""), 10, 64)
-		if err != nil {
-			return out
-		}
+		last := h.Entries[len(h.Entries)-1]
+		cur := f.HistoryKey(last.Version, "")
 		for _, m := range set.Migrations {
-			v, err := strconv.ParseInt(m.Key, 10, 64)
-			if err == nil && (v < cur || (v == cur && !h.Entries[0].Dirty)) {
+			if c := migrations.CompareVersions(m.Key, cur); c < 0 || (c == 0 && !last.Dirty) {
 				out[m.Key] = true
 			}
 		}

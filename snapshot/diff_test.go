@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
@@ -135,7 +136,7 @@ func TestDiffMigrations(t *testing.T) {
 		Schemas: []snapshot.Schema{{Name: "app", Tables: []snapshot.Table{users, {Name: "teams", CreateSQL: "CREATE TABLE teams", Columns: []snapshot.Column{col("id", "int")}}}}},
 		History: hist("20240101000000", "20240102000000", "20240103000000")}
 
-	checks, set, err := snapshot.LoadPending(context.Background(), dir, "", prod, staging)
+	checks, set, err := snapshot.LoadPending(context.Background(), migrations.Options{Dir: dir}, prod, staging)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,11 @@ var maxHistoryRows = 100000
 
 // captureHistory finds the migration history tables of the captured schemas
 // (by name and shape, or the tables the user named) and reads them.
-func (s *session) captureHistory(ctx context.Context, schemas []Schema, named []string) ([]History, error) {
+func (s *session) captureHistory(ctx context.Context, schemas []Schema, named []string, versionCol string) ([]History, error) {
+	if versionCol != "" && len(named) == 0 {
+		return nil, rehearse.WithHint(fmt.Errorf("--history-version-column %s without --history-table", versionCol),
+			"name the in-house runner's history table too: --history-table TABLE --history-version-column %s", versionCol)
+	}
 	var out []History
 	used := map[string]bool{}
 	for _, n := range named {
@@ -36,6 +40,14 @@ func (s *session) captureHistory(ctx context.Context, schemas []Schema, named []
 				found = true
 				sh := shapeOf(&schemas[si], t, tableNames(&schemas[si]))
 				r, ok := history.DetectByShape(sh)
+				if versionCol != "" {
+					c := history.Custom{Column: versionCol, OrderBy: primaryKey(t)}
+					if !c.Fits(sh) {
+						return nil, rehearse.WithHint(fmt.Errorf("--history-version-column %s: %s.%s has no such column (it has %s)", versionCol, schemas[si].Name, t.Name, columnList(t)),
+							"name the column that holds the applied version")
+					}
+					r, ok = c, true
+				}
 				if !ok {
 					return nil, rehearse.WithHint(fmt.Errorf("--history-table %s: %s.%s has columns %s, which is no known runner's history table",
 						n, schemas[si].Name, t.Name, columnList(t)), "name a table of one of: %s", runnerList())
@@ -111,6 +123,22 @@ func (s *session) readHistory(ctx context.Context, r history.Reader, schema stri
 		s.log("warning: history table %s.%s has more than %d rows; the snapshot keeps the first %d for restore", schema, t.Name, maxHistoryRows, maxHistoryRows)
 	}
 	return h, nil
+}
+
+// primaryKey lists the columns of t's primary key.
+func primaryKey(t *Table) []string {
+	for _, ix := range t.Indexes {
+		if ix.Primary {
+			var out []string
+			for _, c := range ix.Columns {
+				if c.Name != "" {
+					out = append(out, c.Name)
+				}
+			}
+			return out
+		}
+	}
+	return nil
 }
 
 func shapeOf(schema *Schema, t *Table, others map[string]bool) history.Shape {

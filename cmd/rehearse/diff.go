@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
@@ -21,6 +22,7 @@ type diffOptions struct {
 	NameB      string
 	Migrations string
 	MigFormat  string
+	MigPattern string
 	Formats    string
 	OutDir     string
 	Output     string
@@ -79,6 +81,7 @@ Exit codes: 0 no drift of the --fail-on kinds, 1 drift found, 2 error.`,
 	f := cmd.Flags()
 	f.StringVar(&opts.Migrations, "migrations", "", "migrations folder: also report migrations already reflected in a schema though pending, and pending migrations numbered below the newest applied one")
 	f.StringVar(&opts.MigFormat, "migrations-format", "", "format of --migrations (default: detected)")
+	f.StringVar(&opts.MigPattern, "migrations-pattern", "", "an in-house runner's file names, e.g. 'V{version}.{name}.{direction}.sql' ({version}, {name}, {direction} = up|down, optional {dialect}; docs/migrations.md)")
 	f.StringVar(&opts.Formats, "format", "table", "output formats, comma-separated: "+strings.Join(formatsFor(&snapshot.DiffReport{}), ", ")+" (several need --out-dir)")
 	f.StringVar(&opts.OutDir, "out-dir", "", "write each format to its own file in `DIR` ("+strings.Join(fileNamesFor(&snapshot.DiffReport{}), ", ")+")")
 	f.StringVarP(&opts.Output, "output", "o", "", "also write the JSON result to `FILE`")
@@ -121,7 +124,7 @@ func diffRun(ctx context.Context, opts *diffOptions) error {
 	do := snapshot.DiffOptions{NameA: opts.NameA, NameB: opts.NameB, ScaleRatio: opts.ScaleRatio, ScaleMinRows: opts.ScaleMin}
 	var note string
 	if opts.Migrations != "" {
-		checks, set, err := snapshot.LoadPending(ctx, opts.Migrations, opts.MigFormat, a, b)
+		checks, set, err := snapshot.LoadPending(ctx, migrations.Options{Dir: opts.Migrations, Format: opts.MigFormat, Pattern: opts.MigPattern, Flavor: a.Source.Flavor}, a, b)
 		if err != nil {
 			return err
 		}

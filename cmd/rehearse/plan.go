@@ -22,6 +22,7 @@ type planOptions struct {
 	Snapshot      string
 	Migrations    string
 	MigFormat     string
+	MigPattern    string
 	Formats       string
 	OutDir        string
 	Output        string
@@ -40,7 +41,8 @@ func newPlanCmd(io *ioStreams) *cobra.Command {
 		Use:   "plan",
 		Short: "Show what a release's pending migrations will do to production, verified by a schema-only sandbox",
 		Long: `plan reads the migrations folder (golang-migrate, goose, dbmate, Flyway, Liquibase
-formatted SQL, sql-migrate), computes the pending set against the snapshot's migration
+formatted SQL, sql-migrate, pop/popx, Prisma Migrate, Atlas, Sqitch, or an in-house
+runner's names with --migrations-pattern; docs/migrations.md), computes the pending set against the snapshot's migration
 history, finds drift, classifies every statement (operation, table and its size,
 predicted algorithm and lock for the snapshot's exact server version, rebuild, estimated
 duration) and verifies it on a schema-only sandbox restored from the snapshot: each ALTER
@@ -56,7 +58,8 @@ Exit codes: 0 no error-severity finding, 1 an error-severity finding, 2 could no
 		Example: `  rehearse plan --snapshot prod.json --migrations ./migrations
   rehearse plan --snapshot prod.json --migrations ./db --format md >> "$GITHUB_STEP_SUMMARY"
   rehearse plan --snapshot prod.json --migrations ./db --format table,md,junit,json --out-dir out/
-  rehearse plan --snapshot prod.json --migrations ./db --no-verify -o plan.json`,
+  rehearse plan --snapshot prod.json --migrations ./db --no-verify -o plan.json
+  rehearse plan --snapshot auth.json --migrations ./storage/migrations --migrations-pattern 'V{version}.{name}.{direction}.sql'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if _, err := checkFormatsFor(opts.Formats, opts.OutDir, &plan.Plan{}); err != nil {
@@ -70,6 +73,7 @@ Exit codes: 0 no error-severity finding, 1 an error-severity finding, 2 could no
 	f.StringVar(&opts.Snapshot, "snapshot", "", "snapshot `FILE` of production (rehearse snapshot)")
 	f.StringVar(&opts.Migrations, "migrations", "", "migrations `DIR`")
 	f.StringVar(&opts.MigFormat, "migrations-format", "", "migration format: "+strings.Join(migrations.Formats(), "|")+" (default: detected)")
+	f.StringVar(&opts.MigPattern, "migrations-pattern", "", "an in-house runner's file names, e.g. 'V{version}.{name}.{direction}.sql' ({version}, {name}, {direction} = up|down, optional {dialect}; docs/migrations.md)")
 	f.StringVar(&opts.Formats, "format", "table", "output formats, comma-separated: "+strings.Join(formatsFor(&plan.Plan{}), ", ")+" (several need --out-dir)")
 	f.StringVar(&opts.OutDir, "out-dir", "", "write each format to its own file in `DIR` ("+strings.Join(fileNamesFor(&plan.Plan{}), ", ")+")")
 	f.StringVarP(&opts.Output, "output", "o", "", "also write the JSON plan (rehearse.plan/v1) to `FILE`")
@@ -101,6 +105,7 @@ func (opts *planOptions) fromConfig(cfg *rehearsal.Config) {
 	pick("snapshot", &opts.Snapshot, cfg.Snapshot, true)
 	pick("migrations", &opts.Migrations, cfg.Migrations, true)
 	pick("migrations-format", &opts.MigFormat, cfg.Format, false)
+	pick("migrations-pattern", &opts.MigPattern, cfg.MigrationsPattern, false)
 	pick("engine", &opts.engine.Engine, cfg.Engine, false)
 	if !opts.changed("first-adoption") && cfg.History.FirstAdoption {
 		opts.FirstAdoption = true
@@ -120,7 +125,7 @@ func planRun(ctx context.Context, opts *planOptions) error {
 	if err != nil {
 		return err
 	}
-	set, err := migrations.Load(ctx, migrations.Options{Dir: opts.Migrations, Format: opts.MigFormat, MaxFileBytes: opts.MaxFileBytes})
+	set, err := migrations.Load(ctx, migrations.Options{Dir: opts.Migrations, Format: opts.MigFormat, Pattern: opts.MigPattern, Flavor: snap.Source.Flavor, MaxFileBytes: opts.MaxFileBytes})
 	if err != nil {
 		return err
 	}

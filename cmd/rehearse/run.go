@@ -33,6 +33,7 @@ type runOptions struct {
 	Snapshot        string
 	Migrations      string
 	MigFormat       string
+	MigPattern      string
 	Database        string
 	Scale           float64
 	Seed            int64
@@ -117,6 +118,7 @@ opened LEAD — 200 ms by default — before statement N of VERSION), fail-at=VE
 	fs.StringVar(&o.Snapshot, "snapshot", "", "production's snapshot (rehearse snapshot -o FILE)")
 	fs.StringVar(&o.Migrations, "migrations", "", "the release's migrations folder")
 	fs.StringVar(&o.MigFormat, "migrations-format", "", "migration format ("+strings.Join(migrations.Formats(), ", ")+"); default: detected")
+	fs.StringVar(&o.MigPattern, "migrations-pattern", "", "an in-house runner's file names, e.g. 'V{version}.{name}.{direction}.sql' ({version}, {name}, {direction} = up|down, optional {dialect}; docs/migrations.md)")
 	fs.BoolVar(&o.FirstAdoption, "first-adoption", false, firstAdoptionUsage)
 	fs.StringVar(&o.Database, "database", "", "the database the migrations run in (default: the one with the migration history)")
 	fs.Float64Var(&o.Scale, "scale", rehearsal.DefaultScale, "fraction of production's row counts to generate")
@@ -275,9 +277,13 @@ func (o *runOptions) buildInputs() (rehearsal.Options, *rehearsal.Config, error)
 	if cfg != nil && !o.changed("migrations-format") && cfg.Format != "" {
 		format = cfg.Format
 	}
+	pattern := o.MigPattern
+	if cfg != nil && !o.changed("migrations-pattern") && cfg.MigrationsPattern != "" {
+		pattern = cfg.MigrationsPattern
+	}
 	var set *migrations.Set
 	if migDir != "" {
-		set, err = migrations.Load(context.Background(), migrations.Options{Dir: migDir, Format: format})
+		set, err = migrations.Load(context.Background(), migrations.Options{Dir: migDir, Format: format, Pattern: pattern, Flavor: snap.Source.Flavor})
 		if err != nil {
 			return rehearsal.Options{}, nil, err
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/rehearse/result"
 	rehearsal "github.com/rehearse/rehearse/rehearse/run"
 	"github.com/rehearse/rehearse/scenarios"
@@ -272,7 +273,7 @@ func upsFirst(files []string) []string {
 		vi, _, _ := strings.Cut(out[i], "_")
 		vj, _, _ := strings.Cut(out[j], "_")
 		if vi != vj {
-			return versionLess(vi, vj)
+			return migrations.VersionLess(vi, vj)
 		}
 		return strings.HasSuffix(out[i], ".up.sql") && !strings.HasSuffix(out[j], ".up.sql")
 	})
@@ -284,7 +285,7 @@ func historyVersion(snap *snapshot.Snapshot) string {
 	best := ""
 	for _, h := range snap.History {
 		for _, e := range h.Entries {
-			if versionLess(best, e.Version) {
+			if migrations.VersionLess(best, e.Version) {
 				best = e.Version
 			}
 		}
@@ -305,16 +306,7 @@ func isHistoryTable(snap *snapshot.Snapshot, schema, table string) bool {
 // the applied one (golang-migrate records only the newest version).
 func versionAfter(file, applied string) bool {
 	v, _, _ := strings.Cut(file, "_")
-	return versionLess(applied, v)
-}
-
-func versionLess(a, b string) bool {
-	x, errA := strconv.ParseUint(a, 10, 64)
-	y, errB := strconv.ParseUint(b, 10, 64)
-	if errA != nil || errB != nil {
-		return a < b
-	}
-	return x < y
+	return migrations.VersionLess(applied, v)
 }
 
 // ---- export

@@ -32,6 +32,7 @@ type snapshotOptions struct {
 	Digests      bool
 	ExactCounts  bool
 	HistoryTable []string
+	HistoryCol   string
 	Timeout      time.Duration
 	MaxLockHold  time.Duration
 	FromDump     string
@@ -69,6 +70,7 @@ triggers, views) into a throwaway sandbox and snapshots that.`,
   rehearse snapshot --dsn 'rehearse@tcp(staging:3306)/' --databases app,billing -o staging.json
   rehearse snapshot --dsn "$DSN" --column-stats --digests --exact-counts -o prod-full.json
   rehearse snapshot --from-dump schema.sql -o schema.json
+  rehearse snapshot --dsn "$DSN" --databases auth --history-table migrations --history-version-column version_after -o auth.json
   rehearse snapshot --from-dump app.sql --database app --flavor mysql --version 9.7 -o app.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -98,6 +100,7 @@ triggers, views) into a throwaway sandbox and snapshots that.`,
 	f.BoolVar(&opts.ExactCounts, "exact-counts", false, "add exact row counts (reads every row, in chunks along the primary key, each within --max-lock-hold)")
 	f.DurationVar(&opts.MaxLockHold, "max-lock-hold", snapshot.DefaultMaxLockHold, "longest a statement reading a table's rows may run, and so hold the table's metadata lock an ALTER would wait for")
 	f.StringArrayVar(&opts.HistoryTable, "history-table", nil, "migration history table (TABLE or DB.TABLE) instead of auto-detection (repeatable)")
+	f.StringVar(&opts.HistoryCol, "history-version-column", "", "an in-house runner's history: the `COLUMN` of --history-table holding the version (its last row is the current version)")
 	f.DurationVar(&opts.Timeout, "timeout", 30*time.Second, "time limit of each catalog statement on the server")
 	f.BoolVar(&opts.SkipPrivs, "skip-privilege-check", false, "skip the up-front privilege check (accounts whose privileges come from roles)")
 	f.StringVar(&opts.FromDump, "from-dump", "", "snapshot a mysqldump --no-data style file by loading it into a sandbox")
@@ -114,17 +117,18 @@ triggers, views) into a throwaway sandbox and snapshots that.`,
 func snapshotRun(ctx context.Context, opts *snapshotOptions) error {
 	v, _ := buildVersion()
 	co := snapshot.CaptureOptions{
-		Databases:          opts.Databases,
-		ColumnStats:        opts.ColumnStats,
-		SampleRows:         opts.SampleRows,
-		Digests:            opts.Digests,
-		ExactCounts:        opts.ExactCounts,
-		HistoryTables:      opts.HistoryTable,
-		StatementTimeout:   opts.Timeout,
-		MaxLockHold:        opts.MaxLockHold,
-		SkipPrivilegeCheck: opts.SkipPrivs,
-		Tool:               "rehearse " + v,
-		Log:                prefixWriter{opts.io.ErrOut},
+		Databases:            opts.Databases,
+		ColumnStats:          opts.ColumnStats,
+		SampleRows:           opts.SampleRows,
+		Digests:              opts.Digests,
+		ExactCounts:          opts.ExactCounts,
+		HistoryTables:        opts.HistoryTable,
+		HistoryVersionColumn: opts.HistoryCol,
+		StatementTimeout:     opts.Timeout,
+		MaxLockHold:          opts.MaxLockHold,
+		SkipPrivilegeCheck:   opts.SkipPrivs,
+		Tool:                 "rehearse " + v,
+		Log:                  prefixWriter{opts.io.ErrOut},
 	}
 	if opts.Output != "-" {
 		if st, err := os.Stat(filepath.Dir(opts.Output)); err != nil || !st.IsDir() {

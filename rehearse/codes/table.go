@@ -14,6 +14,7 @@ const (
 	NotAnalysed        = "RH010"
 	Disagreement       = "RH011"
 	FirstAdoption      = "RH012"
+	FolderIntegrity    = "RH013"
 )
 
 // Plan: lint rules (RH1xx, one file each in rehearse/plan/rules).
@@ -70,6 +71,7 @@ var table = []Code{
 	{NotAnalysed, Info, "statement not analysed"},
 	{Disagreement, Info, "predicted and verified algorithm differ"},
 	{FirstAdoption, Info, "the runner's first run on production: every migration is pending"},
+	{FolderIntegrity, Error, "the folder fails its runner's integrity check (atlas.sum)"},
 
 	{BlockingLargeTable, Error, "table rebuild or write-blocking lock on a large table"},
 	{UniqueLargeTable, Warning, "unique index on a large table"},

@@ -60,3 +60,7 @@ func (dbmate) Parse(f File) ([]Migration, []Problem) {
 func (dbmate) Less(a, b *Migration) bool { return a.Version < b.Version }
 
 func (dbmate) HistoryKey(version, _ string) string { return version }
+
+func (dbmate) History() History {
+	return History{Readers: []string{"dbmate", "rails"}, Table: "schema_migrations"}
+}

@@ -92,7 +92,7 @@ func (flyway) Less(a, b *Migration) bool {
 	pa, pb := strings.Split(a.Key, "."), strings.Split(b.Key, ".")
 	for i := 0; i < len(pa) && i < len(pb); i++ {
 		if pa[i] != pb[i] {
-			return lessNumeric(pa[i], pb[i])
+			return VersionLess(pa[i], pb[i])
 		}
 	}
 	return len(pa) < len(pb)
@@ -142,4 +142,9 @@ func scanLinesCR(data []byte, atEOF bool) (int, []byte, error) {
 		return len(data), data, nil
 	}
 	return 0, nil, nil
+}
+
+func (flyway) History() History {
+	return History{Readers: []string{"flyway"}, Table: "flyway_schema_history", Checksum: true,
+		ChecksumNote: "Flyway's validate fails and migrate refuses to go on"}
 }

@@ -44,6 +44,50 @@ type Format interface {
 	// HistoryKey maps a history entry (version and name as the snapshot's
 	// history reader recorded them) to the Key of the migration it records.
 	HistoryKey(version, name string) string
+	// History says where the runner records what it applied.
+	History() History
+}
+
+// History is what a format knows of its runner's history table: the
+// readers (package snapshot/history) whose tables record its migrations,
+// and whether the table keeps a checksum to compare with the files.
+type History struct {
+	// Readers are the snapshot/history runner names whose tables record
+	// this format's migrations, the format's own first; none: any history.
+	Readers []string
+	// Table is the runner's default history table (for messages).
+	Table string
+	// Checksum: the history keeps the checksum Script.Checksum computes,
+	// so a difference means the file was edited after it was applied
+	// (Migration.ChecksumMatches).
+	Checksum bool
+	// ChecksumNote is what the runner does about an edited file.
+	ChecksumNote string
+}
+
+// Records reports whether a history table read by runner records the
+// format's migrations.
+func (h History) Records(runner string) bool {
+	for _, r := range h.Readers {
+		if r == runner {
+			return true
+		}
+	}
+	return false
+}
+
+// Finisher is a format whose files are not independent: it sees every
+// migration Parse returned before they are merged (dialect choice, a plan
+// file's order).
+type Finisher interface {
+	Finish(ms []Migration, opts Options) ([]Migration, []Problem)
+}
+
+// DirFormat is a format recognised by a file of the folder (atlas.sum,
+// sqitch.plan) rather than by its .sql files' names.
+type DirFormat interface {
+	// ClaimDir says whether dir is a folder of this format and why.
+	ClaimDir(dir string) (bool, string)
 }
 
 var registry = map[string]Format{}
@@ -76,7 +120,14 @@ func Lookup(name string) (Format, error) {
 }
 
 // detect picks the format that claims the files most strongly and says why.
-func detect(files []File) (Format, string) {
+func detect(dir string, files []File) (Format, string) {
+	for _, name := range Formats() {
+		if d, ok := registry[name].(DirFormat); ok {
+			if yes, why := d.ClaimDir(dir); yes {
+				return registry[name], why
+			}
+		}
+	}
 	var best Format
 	bestScore, bestFiles := 0, 0
 	for _, name := range Formats() {

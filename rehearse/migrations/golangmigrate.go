@@ -30,13 +30,15 @@ func (golangMigrate) Parse(f File) ([]Migration, []Problem) {
 	if m == nil {
 		return nil, []Problem{nameProblem(f, "golang-migrate", "NNN_name.up.sql / NNN_name.down.sql")}
 	}
-	v, err := strconv.ParseUint(m[1], 10, 64)
-	if err != nil {
-		return nil, []Problem{{Code: "bad-name", Severity: Error, File: f.Path,
-			Message: fmt.Sprintf("version %s is not a 64-bit unsigned number", m[1])}}
+	if _, err := strconv.ParseUint(m[1], 10, 64); err != nil {
+		msg := fmt.Sprintf("golang-migrate reads versions as 64-bit unsigned numbers and would refuse version %s", m[1])
+		if popName.MatchString(f.Base) {
+			msg += "; the name carries a dialect (" + f.Base + "): read the folder as --migrations-format pop"
+		}
+		return nil, []Problem{{Code: "bad-name", Severity: Error, File: f.Path, Message: msg}}
 	}
 	s, probs := wholeFile(f)
-	mig := Migration{Version: m[1], Key: strconv.FormatUint(v, 10), Name: m[2], Format: "golang-migrate"}
+	mig := Migration{Version: m[1], Key: numKey(m[1]), Name: m[2], Format: "golang-migrate"}
 	if m[3] == "up" {
 		mig.Up, mig.hasUp = *s, true
 	} else {
@@ -45,7 +47,7 @@ func (golangMigrate) Parse(f File) ([]Migration, []Problem) {
 	return []Migration{mig}, probs
 }
 
-func (golangMigrate) Less(a, b *Migration) bool { return lessNumeric(a.Key, b.Key) }
+func (golangMigrate) Less(a, b *Migration) bool { return VersionLess(a.Key, b.Key) }
 
 func (golangMigrate) HistoryKey(version, _ string) string { return numKey(version) }
 
@@ -55,29 +57,6 @@ func nameProblem(f File, format, pattern string) Problem {
 		Message: fmt.Sprintf("the name does not fit %s (%s); rename it, move it out of the folder, or pick another --format", format, pattern)}
 }
 
-// numKey strips leading zeros from a decimal version ("000012" -> "12").
-func numKey(v string) string {
-	i := 0
-	for i < len(v)-1 && v[i] == '0' {
-		i++
-	}
-	return v[i:]
-}
-
-// lessNumeric compares decimal strings by value (any length), then as text.
-func lessNumeric(a, b string) bool {
-	a, b = numKey(a), numKey(b)
-	if isDigits(a) && isDigits(b) && len(a) != len(b) {
-		return len(a) < len(b)
-	}
-	return a < b
-}
-
-func isDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
+func (golangMigrate) History() History {
+	return History{Readers: []string{"golang-migrate", "morph"}, Table: "schema_migrations"}
 }

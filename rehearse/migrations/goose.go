@@ -72,6 +72,8 @@ func (goose) Parse(f File) ([]Migration, []Problem) {
 	return []Migration{mig}, probs
 }
 
-func (goose) Less(a, b *Migration) bool { return lessNumeric(a.Key, b.Key) }
+func (goose) Less(a, b *Migration) bool { return VersionLess(a.Key, b.Key) }
 
 func (goose) HistoryKey(version, _ string) string { return numKey(version) }
+
+func (goose) History() History { return History{Readers: []string{"goose"}, Table: "goose_db_version"} }

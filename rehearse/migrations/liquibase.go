@@ -191,3 +191,7 @@ func (liquibase) HistoryKey(version, name string) string {
 	}
 	return version + "::" + author
 }
+
+func (liquibase) History() History {
+	return History{Readers: []string{"liquibase"}, Table: "DATABASECHANGELOG"}
+}

@@ -26,6 +26,12 @@ type Options struct {
 	Format string
 	// MaxFileBytes bounds one file (default DefaultMaxFileBytes).
 	MaxFileBytes int64
+	// Pattern reads an in-house runner's names (--migrations-pattern,
+	// "V{version}.{name}.{direction}.sql"); it implies Format "pattern".
+	Pattern string
+	// Flavor is production's server flavor ("mysql", "mariadb"): a folder
+	// with one file per dialect uses the flavor's own dialect first.
+	Flavor string
 }
 
 // ErrNoMigrations is wrapped when a folder holds no migration file.
@@ -59,16 +65,24 @@ func Load(ctx context.Context, opts Options) (*Set, error) {
 	}
 	var format Format
 	set := &Set{Dir: opts.Dir}
-	if opts.Format != "" {
+	if opts.Pattern != "" {
+		if opts.Format != "" && opts.Format != "pattern" {
+			return nil, rehearse.WithHint(fmt.Errorf("--migrations-pattern reads the folder as format pattern, not %s", opts.Format),
+				"leave out --migrations-format (or name it pattern)")
+		}
+		if format, err = newPattern(opts.Pattern); err != nil {
+			return nil, err
+		}
+		set.Detected = "named by --migrations-pattern " + opts.Pattern
+	} else if opts.Format != "" {
 		if format, err = Lookup(opts.Format); err != nil {
 			return nil, rehearse.WithHint(err, "use one of: %s (or leave --format out to detect it)", strings.Join(Formats(), ", "))
 		}
 		set.Detected = "named by --format"
 	} else {
-		format, set.Detected = detect(files)
+		format, set.Detected = detect(opts.Dir, files)
 		if format == nil {
-			return nil, rehearse.WithHint(fmt.Errorf("%w: no .sql file in %s fits a known migration format (e.g. %s)", ErrNoMigrations, opts.Dir, files[0].Path),
-				"name the format with --format (%s); file names and markers are described in docs/migrations.md", strings.Join(Formats(), ", "))
+			return nil, unrecognised(opts.Dir, files)
 		}
 	}
 	set.Format = format.Name()
@@ -94,6 +108,17 @@ func Load(ctx context.Context, opts Options) (*Set, error) {
 			}
 		}
 	}
+	if fin, ok := format.(Finisher); ok && len(errs) == 0 {
+		var probs []Problem
+		ms, probs = fin.Finish(ms, opts)
+		for _, p := range probs {
+			if p.Severity == Error {
+				errs = append(errs, p)
+			} else {
+				set.Problems = append(set.Problems, p)
+			}
+		}
+	}
 	merged, probs := merge(ms)
 	errs = append(errs, probs...)
 	if len(errs) > 0 {
@@ -106,8 +131,19 @@ func Load(ctx context.Context, opts Options) (*Set, error) {
 	}
 	sort.SliceStable(merged, func(i, j int) bool { return format.Less(&merged[i], &merged[j]) })
 	set.Migrations = merged
-	set.Problems = append(set.Problems, downProblems(merged)...)
+	set.Problems = append(set.Problems, downProblems(format, merged)...)
 	return set, nil
+}
+
+// unrecognised is the error for a folder no format claims: the formats
+// rehearse reads, and the --migrations-pattern that would read its files.
+func unrecognised(dir string, files []File) error {
+	err := fmt.Errorf("%w: no .sql file in %s fits a known migration format (e.g. %s)", ErrNoMigrations, dir, files[0].Path)
+	hint := fmt.Sprintf("name the format with --migrations-format (%s); file names and markers are described in docs/migrations.md", strings.Join(Formats(), ", "))
+	if p := suggestPattern(files); p != "" {
+		hint += fmt.Sprintf("; for an in-house runner's names, describe them: --migrations-pattern '%s'", p)
+	}
+	return rehearse.WithHint(err, "%s", hint)
 }
 
 // listFiles lists .sql files (sorted by path) and names of code-migration

@@ -88,7 +88,7 @@ func TestFormatOverride(t *testing.T) {
 }
 
 func TestFormatsRegistered(t *testing.T) {
-	want := "dbmate flyway golang-migrate goose liquibase sql-migrate"
+	want := "atlas dbmate flyway golang-migrate goose liquibase pattern pop prisma sqitch sql-migrate"
 	if got := strings.Join(Formats(), " "); got != want {
 		t.Fatalf("formats %q, want %q", got, want)
 	}
@@ -103,7 +103,7 @@ func TestMattermostCorpus(t *testing.T) {
 		t.Fatalf("format %s, %d migrations", s.Format, len(s.Migrations))
 	}
 	for i, m := range s.Migrations[1:] {
-		if !lessNumeric(s.Migrations[i].Key, m.Key) || m.Down == nil {
+		if !VersionLess(s.Migrations[i].Key, m.Key) || m.Down == nil {
 			t.Fatalf("order or down at %s", m.ID())
 		}
 	}

@@ -31,6 +31,9 @@ func merge(ms []Migration) ([]Migration, []Problem) {
 		if m.Down != nil {
 			cur.Down = m.Down
 		}
+		if m.Verify != nil {
+			cur.Verify = m.Verify
+		}
 	}
 	for _, m := range out {
 		if !m.hasUp && m.Down != nil {
@@ -46,9 +49,23 @@ func dupProblem(a, b Script, key string) Problem {
 		Message: fmt.Sprintf("version %s is also used by %s: two migrations cannot share a version (renumber one)", key, b.File)}
 }
 
+// Irreversible is a format whose runner has no down migrations at all
+// (Prisma Migrate): the rollback verdict is said once for the folder, not
+// per migration.
+type Irreversible interface {
+	NoDowns() string // why, for the one message
+}
+
 // downProblems flags ups without a down and empty downs (warnings).
-func downProblems(ms []Migration) []Problem {
+func downProblems(f Format, ms []Migration) []Problem {
 	var out []Problem
+	if ir, ok := f.(Irreversible); ok {
+		if len(ms) > 0 {
+			out = append(out, Problem{Code: "no-down", Severity: Warning, File: ms[0].Up.File,
+				Message: fmt.Sprintf("%s: none of the %d migrations can be rolled back (rollback verdict: irreversible)", ir.NoDowns(), len(ms))})
+		}
+		return out
+	}
 	for _, m := range ms {
 		switch {
 		case m.Repeatable:

@@ -30,8 +30,16 @@ type Migration struct {
 	// TRANSACTION, dbmate transaction:false, ...). MySQL DDL commits
 	// implicitly either way; it matters for DML.
 	NoTransaction bool `json:"no_transaction,omitempty"`
+	// Verify is Sqitch's verify script, run after the up: an error (or a
+	// failing check) means the change did not do what it should.
+	Verify *Script `json:"verify,omitempty"`
+	// Requires and Conflicts are Sqitch's dependencies (change names).
+	Requires  []string `json:"requires,omitempty"`
+	Conflicts []string `json:"conflicts,omitempty"`
 
-	hasUp bool // merge: this value carries the up direction
+	hasUp   bool   // merge: this value carries the up direction
+	dialect string // dialect-suffixed names: the file's dialect ("" = generic)
+	order   int    // formats ordered by a plan file: the position in it
 }
 
 // Script is one direction of a migration.
@@ -43,6 +51,22 @@ type Script struct {
 	// Checksum is the format's checksum of the script when the runner keeps
 	// one (Flyway: CRC32 as a signed integer), else a sha256 of the section.
 	Checksum string `json:"checksum,omitempty"`
+
+	alt []string // other checksums the runner accepts for the same text
+}
+
+// ChecksumMatches reports whether a history's checksum is the up's
+// (or one of the variants the runner also accepts, e.g. other line endings).
+func (m *Migration) ChecksumMatches(sum string) bool {
+	if sum == m.Up.Checksum {
+		return true
+	}
+	for _, a := range m.Up.alt {
+		if a == sum {
+			return true
+		}
+	}
+	return false
 }
 
 // Empty reports a script with no statement (comment-only or blank).

@@ -2,7 +2,6 @@ package migrations
 
 import (
 	"regexp"
-	"strconv"
 	"strings"
 )
 
@@ -63,13 +62,15 @@ func (sqlMigrate) Parse(f File) ([]Migration, []Problem) {
 func (sqlMigrate) Less(a, b *Migration) bool {
 	pa, pb := smPrefix.FindString(a.Key), smPrefix.FindString(b.Key)
 	if pa != "" && pb != "" {
-		na, ea := strconv.ParseUint(pa, 10, 64)
-		nb, eb := strconv.ParseUint(pb, 10, 64)
-		if ea == nil && eb == nil && na != nb {
-			return na < nb
+		if c := CompareVersions(pa, pb); c != 0 {
+			return c < 0
 		}
 	}
 	return a.Key < b.Key
 }
 
 func (sqlMigrate) HistoryKey(version, _ string) string { return version }
+
+func (sqlMigrate) History() History {
+	return History{Readers: []string{"sql-migrate"}, Table: "gorp_migrations"}
+}

@@ -72,6 +72,13 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 		return nil, err
 	}
 	findings = append(findings, more...)
+	for _, pr := range set.Problems {
+		if pr.Code == "sum-mismatch" {
+			f := newFinding(codes.FolderIntegrity, "", pr.File, pr.Line, "%s", pr.Message)
+			f.Recommendation = "regenerate the sum after a deliberate change (atlas migrate hash), or restore the file as it was"
+			findings = append(findings, f)
+		}
+	}
 	p := &Plan{Format: FormatV1, CreatedAt: o.Now().UTC(), Tool: o.Tool,
 		Snapshot:   SnapshotRef{File: o.SnapshotFile, Flavor: snap.Source.Flavor, Version: snap.Source.Version, CreatedAt: snap.CreatedAt, Schema: schema},
 		Migrations: MigrationsRef{Dir: set.Dir, Format: set.Format, Detected: set.Detected, Total: len(set.Migrations)},

@@ -3,27 +3,25 @@ package plan
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/rehearse/rehearse/rehearse"
 	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/snapshot"
+	"github.com/rehearse/rehearse/snapshot/history"
 )
 
 // ErrNoSharedHistory is wrapped when the snapshot's history and the folder
 // have no migration in common (wrong folder or wrong snapshot).
 var ErrNoSharedHistory = errors.New("the snapshot's history and the migrations folder share no migration")
 
-// runners lists the history runners whose table records each format.
-var runners = map[string][]string{
-	"golang-migrate": {"golang-migrate", "morph"},
-	"goose":          {"goose"},
-	"dbmate":         {"dbmate", "rails"},
-	"flyway":         {"flyway"},
-	"liquibase":      {"liquibase"},
-	"sql-migrate":    {"sql-migrate"},
+// historyOf is what the format knows of its runner's history table.
+func historyOf(format string) migrations.History {
+	if f, err := migrations.Lookup(format); err == nil {
+		return f.History()
+	}
+	return migrations.History{}
 }
 
 // pickHistory chooses the snapshot's history table for the format: one of
@@ -38,10 +36,8 @@ func pickHistory(snap *snapshot.Snapshot, format, schema string) *snapshot.Histo
 		}
 		n++
 		only = h
-		for _, r := range runners[format] {
-			if h.Runner == r {
-				return h
-			}
+		if historyOf(format).Records(h.Runner) {
+			return h
 		}
 	}
 	if n == 1 {
@@ -66,7 +62,7 @@ var ErrFirstAdoptionWithHistory = errors.New("first adoption declared, but produ
 // runsFormat tells whether a history table of runner records format's
 // migrations.
 func runsFormat(format, runner string) bool {
-	return slices.Contains(runners[format], runner)
+	return historyOf(format).Records(runner)
 }
 
 // ownHistory is the history of the folder's runner among what pickHistory
@@ -79,7 +75,7 @@ func ownHistory(set *migrations.Set, h *snapshot.History, ho historyOptions) (*s
 	if h == nil {
 		return nil, nil, nil
 	}
-	own := runsFormat(set.Format, h.Runner) || runners[set.Format] == nil
+	own := runsFormat(set.Format, h.Runner) || len(historyOf(set.Format).Readers) == 0
 	switch {
 	case ho.firstAdoption && own && len(h.Entries) > 0:
 		return nil, nil, rehearse.WithHint(fmt.Errorf("%w: %s.%s (%s) holds %d entries, newest %s",
@@ -121,7 +117,7 @@ func pendingSet(set *migrations.Set, h *snapshot.History, ho historyOptions) ([]
 	}
 	ref := &HistoryRef{Runner: h.Runner, Schema: h.Schema, Table: h.Table, Applied: len(h.Entries)}
 	applied := map[string]snapshot.HistoryEntry{}
-	if h.Runner == "golang-migrate" { // one row: the current version; everything up to it is applied
+	if history.Cumulative(h.Runner) { // the last entry is the current version; everything up to it is applied
 		if len(h.Entries) > 0 {
 			cur := h.Entries[len(h.Entries)-1]
 			ref.Newest = cur.Version
@@ -133,7 +129,7 @@ func pendingSet(set *migrations.Set, h *snapshot.History, ho historyOptions) ([]
 			}
 			if cur.Dirty {
 				findings = append(findings, newFinding(codes.Dirty, key, "", 0,
-					"golang-migrate's history says version %s is dirty: the last run failed half-way, part of it may have been applied, and the runner refuses to run until someone forces a version", cur.Version))
+					"%s's history says version %s is dirty: the last run failed half-way, part of it may have been applied, and the runner refuses to run until someone forces a version", h.Runner, cur.Version))
 			}
 			if set.Find(key) == nil {
 				findings = append(findings, newFinding(codes.HistoryWithoutFile, key, "", 0,
@@ -180,13 +176,13 @@ func pendingSet(set *migrations.Set, h *snapshot.History, ho historyOptions) ([]
 		m := &set.Migrations[i]
 		e, ok := applied[m.Key]
 		if ok {
-			if e.Checksum != "" && set.Format == "flyway" && m.Up.Checksum != e.Checksum {
+			if hist := format.History(); e.Checksum != "" && hist.Checksum && !m.ChecksumMatches(e.Checksum) {
 				if m.Repeatable {
 					pending = append(pending, m) // Flyway re-runs a changed repeatable
 					continue
 				}
 				findings = append(findings, newFinding(codes.ChecksumChanged, m.Key, m.Up.File, 1,
-					"%s was edited after it was applied (history checksum %s, file %s): Flyway's validate fails, and production ran the old text", m.Up.File, e.Checksum, m.Up.Checksum))
+					"%s was edited after it was applied (history checksum %s, file %s): production ran the old text, and a database built from the folder differs from it%s", m.Up.File, e.Checksum, m.Up.Checksum, note(hist.ChecksumNote)))
 			}
 			continue
 		}
@@ -231,6 +227,14 @@ func noSharedHistory(set *migrations.Set, h *snapshot.History, ho historyOptions
 	return &f, nil
 }
 
+// note is "; " + s, or "" when s is empty.
+func note(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "; " + s
+}
+
 func lessKey(f migrations.Format, a, b string) bool {
 	return f.Less(&migrations.Migration{Key: a, Version: a}, &migrations.Migration{Key: b, Version: b})
 }
@@ -245,11 +249,18 @@ func schemaFor(snap *snapshot.Snapshot, want string, h *snapshot.History) (strin
 		}
 		return "", rehearse.WithHint(fmt.Errorf("the snapshot has no database %q", want), "use one of: %s", schemaNames(snap))
 	}
-	if h != nil && h.Schema != "" {
+	if h != nil && h.Schema != "" && !history.Registry(h.Runner) {
 		return h.Schema, nil
 	}
 	if len(snap.Schemas) == 1 {
 		return snap.Schemas[0].Name, nil
+	}
+	if h != nil && history.Registry(h.Runner) && len(snap.Schemas) == 2 { // the registry and the application's database
+		for _, s := range snap.Schemas {
+			if s.Name != h.Schema {
+				return s.Name, nil
+			}
+		}
 	}
 	return "", rehearse.WithHint(fmt.Errorf("the snapshot has %d databases and no migration history to tell which one the migrations apply to", len(snap.Schemas)),
 		"name it with --schema (one of: %s)", schemaNames(snap))

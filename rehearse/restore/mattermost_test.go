@@ -95,7 +95,7 @@ func TestRoundTripMattermost(t *testing.T) {
 			behind := *want
 			behind.History = append([]snapshot.History(nil), want.History...)
 			behind.History[0].Entries = want.History[0].Entries[:len(want.History[0].Entries)-4]
-			checks, _, err := snapshot.LoadPending(ctx, dir, "", &behind, want)
+			checks, _, err := snapshot.LoadPending(ctx, migrations.Options{Dir: dir}, &behind, want)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -28,21 +28,24 @@ import (
 // Flags given on the command line win over the file. Paths are relative to
 // the file's folder.
 type Config struct {
-	Snapshot        string            `yaml:"snapshot"`
-	Migrations      string            `yaml:"migrations"`
-	Format          string            `yaml:"format"` // migration format; "" = auto-detect
-	Engine          string            `yaml:"engine"`
-	Scale           float64           `yaml:"scale"`
-	Seed            int64             `yaml:"seed"`
-	Rows            map[string]int64  `yaml:"rows"`
-	Load            LoadConfig        `yaml:"load"`
-	LockWaitTimeout string            `yaml:"lock_wait_timeout"`
-	Inject          []string          `yaml:"inject"`
-	Gates           map[string]string `yaml:"gates"`
-	Roundtrip       bool              `yaml:"roundtrip"`
-	KeepGoing       bool              `yaml:"keep_going"`
-	Settings        map[string]string `yaml:"settings"`
-	History         HistoryConfig     `yaml:"history"`
+	Snapshot   string `yaml:"snapshot"`
+	Migrations string `yaml:"migrations"`
+	Format     string `yaml:"format"` // migration format; "" = auto-detect
+	// MigrationsPattern reads an in-house runner's names
+	// ("V{version}.{name}.{direction}.sql"; --migrations-pattern).
+	MigrationsPattern string            `yaml:"migrations_pattern"`
+	Engine            string            `yaml:"engine"`
+	Scale             float64           `yaml:"scale"`
+	Seed              int64             `yaml:"seed"`
+	Rows              map[string]int64  `yaml:"rows"`
+	Load              LoadConfig        `yaml:"load"`
+	LockWaitTimeout   string            `yaml:"lock_wait_timeout"`
+	Inject            []string          `yaml:"inject"`
+	Gates             map[string]string `yaml:"gates"`
+	Roundtrip         bool              `yaml:"roundtrip"`
+	KeepGoing         bool              `yaml:"keep_going"`
+	Settings          map[string]string `yaml:"settings"`
+	History           HistoryConfig     `yaml:"history"`
 	// Rules sets the findings' severities and the rules' options; read by
 	// plan.ParseRules (Plan returns it).
 	Rules yaml.Node `yaml:"rules"`

@@ -3,7 +3,6 @@ package run
 import (
 	"context"
 	"fmt"
-	"math/big"
 	"strings"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/rehearse/rehearse/rehearse/result"
 	"github.com/rehearse/rehearse/rehearse/scope"
 	"github.com/rehearse/rehearse/snapshot"
+	"github.com/rehearse/rehearse/snapshot/history"
 )
 
 // run is the phase sequence. Every phase records itself in the report.
@@ -344,17 +344,15 @@ func Pending(set *migrations.Set, snap *snapshot.Snapshot) []*migrations.Migrati
 		return nil
 	}
 	applied := map[string]bool{}
-	var upTo *big.Int
+	upTo := ""
 	for _, h := range snap.History {
 		for _, e := range h.Entries {
 			if e.Failed || e.Dirty {
 				continue
 			}
 			applied[strings.TrimLeft(e.Version, "0")] = true
-			if h.Runner == "golang-migrate" {
-				if v, ok := new(big.Int).SetString(strings.TrimLeft(e.Version, "0"), 10); ok && (upTo == nil || v.Cmp(upTo) > 0) {
-					upTo = v
-				}
+			if history.Cumulative(h.Runner) && (upTo == "" || migrations.VersionLess(upTo, e.Version)) {
+				upTo = e.Version
 			}
 		}
 	}
@@ -365,10 +363,8 @@ func Pending(set *migrations.Set, snap *snapshot.Snapshot) []*migrations.Migrati
 		if applied[key] {
 			continue
 		}
-		if upTo != nil {
-			if v, ok := new(big.Int).SetString(key, 10); ok && v.Cmp(upTo) <= 0 {
-				continue
-			}
+		if upTo != "" && !migrations.VersionLess(upTo, key) {
+			continue
 		}
 		out = append(out, m)
 	}

@@ -1,5 +1,7 @@
 package sqlsplit
 
+import "strings"
+
 // normal scans outside quotes and plain comments. It returns cont=true when
 // the scanner switched state (the caller's loop continues) and cont=false
 // with a result otherwise.
@@ -20,8 +22,13 @@ func (s *scanner) normal(buf []byte, atEOF bool) (st Statement, res result, err 
 					continue
 				}
 				s.pos = i + len(d)
-				if s.start >= 0 {
-					return s.emit(buf, s.pos, string(d)), resStatement, nil, false
+				st, ok := Statement{}, s.start >= 0
+				if ok {
+					st = s.emit(buf, s.pos, string(d))
+				}
+				s.line += strings.Count(string(d), "\n") // a delimiter with line breaks (Atlas's "\n\n")
+				if ok {
+					return st, resStatement, nil, false
 				}
 				continue
 			}
