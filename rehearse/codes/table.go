@@ -40,6 +40,7 @@ const (
 	AppliedOutsideRun   = "RUN204"
 	PredictionWrong     = "RUN205"
 	AlgorithmUnexpected = "RUN206"
+	VerifyFailed        = "RUN207"
 	RollbackDifferences = "RUN210"
 	RollbackDataLost    = "RUN211"
 	AppCompat           = "RUN220"
@@ -91,6 +92,7 @@ var table = []Code{
 	{AppliedOutsideRun, Error, "a pending migration was already applied outside the runner"},
 	{PredictionWrong, Info, "the rule table's prediction differs from the server's answer"},
 	{AlgorithmUnexpected, Warning, "the run used another algorithm than the server said it would"},
+	{VerifyFailed, Error, "a verify script failed after its change deployed (Sqitch)"},
 	{RollbackDifferences, Warning, "the down migration does not restore the schema"},
 	{RollbackDataLost, Warning, "rolling back loses data"},
 	{AppCompat, Warning, "the previous app version breaks on the new schema"},

@@ -41,6 +41,9 @@ type forward struct {
 	// version. Without KeepGoing the first failure is the last to run.
 	ran      []*migrations.Migration
 	failedAt map[string]int
+	// verifyFailed are the Sqitch verify scripts that failed after their
+	// change deployed (sqitch reverts the change and stops there).
+	verifyFailed []verifyFailure
 
 	runs []*stmtRun
 
@@ -109,10 +112,47 @@ func (f *forward) apply(ctx context.Context) error {
 			return errors.New(failures[0])
 		}
 		f.applied = append(f.applied, m)
+		if vf := f.verify(ctx, m); vf != nil {
+			f.verifyFailed = append(f.verifyFailed, *vf)
+			for _, rest := range f.pending[i+1:] {
+				for j, s := range rest.Up.Statements {
+					f.runs = append(f.runs, &stmtRun{mig: rest, dir: "up", index: j + 1, stmt: s})
+				}
+			}
+			return fmt.Errorf("the verify script of %s failed (%s): %s", m.ID(), vf.pos, vf.err)
+		}
 	}
 	if len(failures) > 0 {
 		return errors.New(strings.Join(failures, "; "))
 	}
+	return nil
+}
+
+// verifyFailure is a verify script's failing statement.
+type verifyFailure struct {
+	mig      *migrations.Migration
+	pos, err string
+}
+
+// verify runs m's verify script (Sqitch) after its up: the first statement
+// that errs fails it. Its statements are checks, not part of the release's
+// measured work.
+func (f *forward) verify(ctx context.Context, m *migrations.Migration) *verifyFailure {
+	if m.Verify == nil {
+		return nil
+	}
+	r := f.r
+	for _, s := range m.Verify.Statements {
+		res, err := execStatement(ctx, r.db, r.schema, r.confined.Text(s.Text), r.opts.LockWaitTimeout, nil)
+		switch {
+		case err != nil:
+			return &verifyFailure{mig: m, pos: s.Pos(), err: err.Error()}
+		case res.Err != nil:
+			r.logf("verify %s (%s): %v", m.ID(), s.Pos(), res.Err)
+			return &verifyFailure{mig: m, pos: s.Pos(), err: res.Err.Error()}
+		}
+	}
+	r.logf("verify %s: %d statements passed", m.ID(), len(m.Verify.Statements))
 	return nil
 }
 
@@ -241,7 +281,7 @@ func (f *forward) rollback(ctx context.Context, pre *schemaState) error {
 		if m.Down == nil || m.Down.Empty() {
 			mr.Verdict = "irreversible"
 			if m.Down == nil {
-				mr.Detail = append(mr.Detail, "no down migration")
+				mr.Detail = append(mr.Detail, noDown(m))
 			} else {
 				mr.Detail = append(mr.Detail, fmt.Sprintf("the down migration (%s) has no statement", m.Down.Pos()))
 			}
@@ -316,4 +356,15 @@ func firstWords(sql string, n int) string {
 		return strings.Join(w[:n], " ") + " ..."
 	}
 	return strings.Join(w, " ")
+}
+
+// noDown says why m has no down: the format's one reason (Prisma Migrate
+// and Atlas have none at all), else "no down migration".
+func noDown(m *migrations.Migration) string {
+	if f, err := migrations.Lookup(m.Format); err == nil {
+		if ir, ok := f.(migrations.Irreversible); ok {
+			return ir.NoDowns()
+		}
+	}
+	return "no down migration"
 }

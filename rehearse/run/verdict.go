@@ -148,6 +148,14 @@ func (r *rehearsal) verdict(f *forward) {
 			failed = append(failed, fmt.Sprintf("%s %s: %s > %s", g.Name, g.Scope, g.Measured, g.Limit))
 		}
 	}
+	for _, vf := range f.verifyFailed {
+		failed = append(failed, fmt.Sprintf("migration %s: its verify script failed at %s: %s", vf.mig.Version, vf.pos, vf.err))
+		rep.Findings = append(rep.Findings, result.Finding{
+			Severity: "error", Migration: vf.mig.Version,
+			Message: fmt.Sprintf("the verify script failed at %s after the change deployed: %s; sqitch deploy reverts the change and stops there", vf.pos, vf.err),
+			Fix:     "make the deploy script create what the verify script checks (or fix the check)",
+		}.Of(codes.VerifyFailed))
+	}
 	for _, m := range rep.Migrations {
 		for _, s := range m.Statements {
 			if s.Status == "failed" && alreadyExists[s.ErrorCode] {

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"github.com/rehearse/rehearse/rehearse/codes"
+	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/rehearse/plan"
 )
 
@@ -24,6 +25,11 @@ func (r rh107) Check(c *plan.RuleContext) []plan.Finding {
 		switch {
 		case m.Down == nil:
 			f.Message = "no down migration: a rollback of this release cannot undo it"
+			if mf, err := migrations.Lookup(m.Format); err == nil {
+				if ir, ok := mf.(migrations.Irreversible); ok {
+					f.Message = ir.NoDowns() + ": a rollback of this release cannot undo it (irreversible)"
+				}
+			}
 		case m.Down.Empty():
 			f.Message = "the down migration holds no statement: a rollback records it as undone while the schema keeps the change"
 			f.File, f.Line = m.Down.File, m.Down.Line
