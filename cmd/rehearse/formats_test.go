@@ -1,173 +1,262 @@
 package main
 
 import (
+	"context"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
-	"encoding/xml"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/rehearse/rehearse/internal/testserver"
+	"github.com/rehearse/rehearse/rehearse/migrations"
+	"github.com/rehearse/rehearse/snapshot"
 )
 
-// junitDoc is the part of JUnit XML the CLI tests read.
-type junitDoc struct {
-	Tests    int `xml:"tests,attr"`
-	Failures int `xml:"failures,attr"`
-	Suites   []struct {
-		Name  string `xml:"name,attr"`
-		Cases []struct {
-			Name      string     `xml:"name,attr"`
-			Classname string     `xml:"classname,attr"`
-			Failures  []struct{} `xml:"failure"`
-		} `xml:"testcase"`
-	} `xml:"testsuite"`
+// formatCase is one migration format end to end: production (a table the
+// first migration created and the runner's own history table saying so),
+// the release's folder (migration 2 pending), and a bad input.
+type formatCase struct {
+	name                        string
+	databases                   []string // captured (default: app)
+	setup                       []string // production, after CREATE DATABASE app
+	files                       map[string]string
+	args                        []string // extra plan/run arguments
+	historyTable, historyColumn string
+	pending                     string // the pending migration's version, as the report names it
+	rollback                    string // its rollback verdict
+	// bad changes the folder (nil: none); badExit and badSays are what
+	// rehearse plan must answer.
+	bad     func(files map[string]string)
+	badExit int
+	badSays string
 }
 
-// checkJUnit validates path against the JUnit schema Jenkins' reporter
-// reads (reports/testdata/junit.xsd, as the reports tests do) and decodes it.
-func checkJUnit(t *testing.T, path string) junitDoc {
-	t.Helper()
-	xmllint := testserver.Tool(t, "xmllint", "libxml2-utils")
-	if out, err := exec.Command(xmllint, "--noout", "--schema", filepath.Join("..", "..", "reports", "testdata", "junit.xsd"), path).CombinedOutput(); err != nil {
-		t.Errorf("%s does not validate: %v\n%s", path, err, out)
-	}
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc junitDoc
-	if err := xml.Unmarshal(raw, &doc); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return doc
+const createT = "CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(20) NOT NULL);\n"
+
+func sha256hex(s string) string { h := sha256.Sum256([]byte(s)); return hex.EncodeToString(h[:]) }
+func sha1hex(s string) string   { h := sha1.Sum([]byte(s)); return hex.EncodeToString(h[:]) }
+
+var formatCases = []formatCase{
+	{
+		name:  "pop",
+		setup: []string{createT, "CREATE TABLE schema_migration (version varchar(48) NOT NULL, version_self int NOT NULL DEFAULT 0, UNIQUE KEY (version))", "INSERT INTO schema_migration (version) VALUES ('20190101000000000001')"},
+		files: map[string]string{
+			"20190101000000000001_create_t.mysql.up.sql":    createT,
+			"20190101000000000001_create_t.postgres.up.sql": "CREATE TABLE t (id SERIAL PRIMARY KEY, a TEXT);",
+			"20190101000000000001_create_t.down.sql":        "DROP TABLE t;",
+			"20190101000000000002_add_b.mysql.up.sql":       "ALTER TABLE t ADD COLUMN b INT NULL;",
+			"20190101000000000002_add_b.postgres.up.sql":    "ALTER TABLE t ADD COLUMN b INTEGER GENERATED ALWAYS AS IDENTITY;",
+			"20190101000000000002_add_b.all.down.sql":       "ALTER TABLE t DROP COLUMN b;",
+		},
+		pending: "20190101000000000002", rollback: "restores",
+		bad: func(f map[string]string) {
+			for k := range f {
+				if strings.Contains(k, ".mysql.") || strings.Contains(k, ".all.") || strings.HasSuffix(k, "_t.down.sql") {
+					delete(f, k)
+				}
+			}
+		},
+		badExit: 2, badSays: "none is for mysql or mariadb",
+	},
+	{
+		name:  "pattern",
+		setup: []string{createT, "CREATE TABLE migrations (id INTEGER NOT NULL PRIMARY KEY AUTO_INCREMENT, applied TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, version_before INTEGER NULL DEFAULT NULL, version_after INTEGER NOT NULL, application_version VARCHAR(128) NOT NULL)", "INSERT INTO migrations (version_before, version_after, application_version) VALUES (NULL, 1, 'v4.38.0')"},
+		files: map[string]string{
+			"V0001.Create_T.up.sql": createT, "V0001.Create_T.down.sql": "DROP TABLE t;",
+			"V0002.Add_B.up.sql": "ALTER TABLE t ADD COLUMN b INT NULL;", "V0002.Add_B.down.sql": "ALTER TABLE t DROP COLUMN b;",
+			"rehearse.yaml": "migrations_pattern: 'V{version}.{name}.{direction}.sql'\n",
+		},
+		historyTable: "migrations", historyColumn: "version_after",
+		pending: "0002", rollback: "restores",
+		bad:     func(f map[string]string) { f["V02.Add_C.up.sql"] = "ALTER TABLE t ADD COLUMN c INT;" },
+		badExit: 2, badSays: "two migrations cannot share a version",
+	},
+	{
+		name: "prisma",
+		setup: []string{createT,
+			"CREATE TABLE _prisma_migrations (id VARCHAR(36) NOT NULL, checksum VARCHAR(64) NOT NULL, finished_at DATETIME(3) NULL, migration_name VARCHAR(255) NOT NULL, logs TEXT NULL, rolled_back_at DATETIME(3) NULL, started_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3), applied_steps_count INTEGER UNSIGNED NOT NULL DEFAULT 0, PRIMARY KEY (id))",
+			"INSERT INTO _prisma_migrations VALUES ('a1', '" + sha256hex(createT) + "', '2024-01-01 00:00:01', '20240101000000_init', NULL, NULL, '2024-01-01 00:00:00', 1)," +
+				"('a2', 'x', NULL, '20240201000000_add_b', 'failed', '2024-02-01 00:00:05', '2024-02-01 00:00:00', 0)"},
+		files: map[string]string{
+			"migration_lock.toml":                "provider = \"mysql\"\n",
+			"20240101000000_init/migration.sql":  createT,
+			"20240201000000_add_b/migration.sql": "ALTER TABLE t ADD COLUMN b INT NULL;\n",
+		},
+		pending: "20240201000000", rollback: "irreversible",
+		bad: func(f map[string]string) {
+			f["20240101000000_init/migration.sql"] = strings.Replace(createT, "20", "40", 1)
+		},
+		badExit: 0, badSays: "RH003",
+	},
+	{
+		name: "atlas",
+		setup: []string{createT,
+			"CREATE TABLE atlas_schema_revisions (version varchar(255) NOT NULL, description varchar(255) NOT NULL, type bigint unsigned NOT NULL DEFAULT 2, applied bigint NOT NULL DEFAULT 0, total bigint NOT NULL DEFAULT 0, executed_at timestamp(6) NOT NULL, execution_time bigint NOT NULL, error longtext NULL, error_stmt longtext NULL, hash varchar(255) NOT NULL, partial_hashes json NULL, operator_version varchar(255) NOT NULL, PRIMARY KEY (version))",
+			"INSERT INTO atlas_schema_revisions VALUES ('20240101000000', 'init', 2, 1, 1, '2024-01-01 00:00:00', 1000, NULL, NULL, 'h', NULL, 'Atlas CLI v0.32.0')"},
+		files: map[string]string{
+			"20240101000000_init.sql":  createT,
+			"20240201000000_add_b.sql": "-- atlas:txmode none\n\nALTER TABLE t ADD COLUMN b INT NULL;\n",
+		},
+		pending: "20240201000000", rollback: "irreversible",
+		bad:     func(f map[string]string) { f["20240101000000_init.sql"] = strings.Replace(createT, "20", "40", 1) },
+		badExit: 1, badSays: "RH013",
+	},
+	{
+		name:      "sqitch",
+		databases: []string{"app", "sqitch"},
+		setup: []string{createT, "CREATE DATABASE sqitch",
+			"CREATE TABLE sqitch.projects (project VARCHAR(255) PRIMARY KEY, uri VARCHAR(255) NULL UNIQUE, created_at DATETIME(6) NOT NULL, creator_name VARCHAR(255) NOT NULL, creator_email VARCHAR(255) NOT NULL)",
+			"CREATE TABLE sqitch.changes (change_id VARCHAR(40) PRIMARY KEY, script_hash VARCHAR(40) NULL, `change` VARCHAR(255) NOT NULL, project VARCHAR(255) NOT NULL, note TEXT NOT NULL, committed_at DATETIME(6) NOT NULL, committer_name VARCHAR(255) NOT NULL, committer_email VARCHAR(255) NOT NULL, planned_at DATETIME(6) NOT NULL, planner_name VARCHAR(255) NOT NULL, planner_email VARCHAR(255) NOT NULL)",
+			"INSERT INTO sqitch.projects VALUES ('shop', NULL, '2024-01-01', 'A', 'a@x')",
+			"INSERT INTO sqitch.changes VALUES ('c1', '" + sha1hex(createT) + "', 'create_t', 'shop', '', '2024-01-01 00:00:01', 'A', 'a@x', '2024-01-01', 'A', 'a@x')"},
+		files: map[string]string{
+			"sqitch.plan":         "%syntax-version=1.0.0\n%project=shop\n\ncreate_t 2024-01-01T00:00:00Z A <a@x> # t\nadd_b [create_t] 2024-02-01T00:00:00Z A <a@x> # b\n",
+			"deploy/create_t.sql": createT, "revert/create_t.sql": "DROP TABLE t;\n", "verify/create_t.sql": "SELECT id, a FROM t WHERE 0;\n",
+			"deploy/add_b.sql": "ALTER TABLE t ADD COLUMN b INT NULL;\n", "revert/add_b.sql": "ALTER TABLE t DROP COLUMN b;\n",
+			"verify/add_b.sql": "SELECT id, b FROM t WHERE 0;\n",
+		},
+		pending: "add_b", rollback: "restores",
+		// The verify checks a column the deploy does not create: sqitch
+		// reverts and stops; the run fails with RUN207.
+		bad:     func(f map[string]string) { f["verify/add_b.sql"] = "SELECT id, c FROM t WHERE 0;\n" },
+		badExit: 1, badSays: "RUN207",
+	},
 }
 
-// readOut reads a file --out-dir wrote.
-func readOut(t *testing.T, dir, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, name))
-	if err != nil {
-		t.Fatalf("--out-dir did not write %s: %v", name, err)
+// TestFormatsEndToEnd: for each format, production's own history table on
+// a real MariaDB, the pending set rehearse plan and run compute from it,
+// the up and the down rehearsed, and a bad input answered as the runner
+// would (exit and message).
+func TestFormatsEndToEnd(t *testing.T) {
+	srv := testserver.Start(t, testserver.LocalMariaDB())
+	for _, c := range formatCases {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := context.Background()
+			db, err := srv.Open("")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			for _, q := range []string{"DROP DATABASE IF EXISTS app", "DROP DATABASE IF EXISTS sqitch", "CREATE DATABASE app", "USE app"} {
+				if _, err := db.ExecContext(ctx, q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			conn, err := db.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			conn.ExecContext(ctx, "USE app")
+			for _, q := range c.setup {
+				if _, err := conn.ExecContext(ctx, q); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			dbs := c.databases
+			if dbs == nil {
+				dbs = []string{"app"}
+			}
+			co := snapshot.CaptureOptions{Databases: dbs, SkipPrivilegeCheck: true, Origin: "formats test"}
+			if c.historyTable != "" {
+				co.HistoryTables, co.HistoryVersionColumn = []string{c.historyTable}, c.historyColumn
+			}
+			snap, err := snapshot.Capture(ctx, db, co)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			snapFile := filepath.Join(dir, "snapshot.json")
+			if err := snapshot.WriteFile(snapFile, snap); err != nil {
+				t.Fatal(err)
+			}
+			writeFolder := func(files map[string]string) string {
+				mig := filepath.Join(t.TempDir(), "migrations")
+				for name, body := range files {
+					p := filepath.Join(mig, name)
+					os.MkdirAll(filepath.Dir(p), 0o755)
+					if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if c.name == "atlas" {
+					sum, err := migrations.AtlasSum(mig)
+					if err != nil {
+						t.Fatal(err)
+					}
+					os.WriteFile(filepath.Join(mig, migrations.AtlasSumFile), sum, 0o644)
+				}
+				return mig
+			}
+			mig := writeFolder(c.files)
+			extra := append([]string{}, c.args...)
+			if _, ok := c.files["rehearse.yaml"]; ok {
+				extra = append(extra, "--config", filepath.Join(mig, "rehearse.yaml"))
+			}
+
+			code, stdout, stderr := runRehearse(t, nil, append([]string{"plan", "--no-verify", "--snapshot", snapFile, "--migrations", mig}, extra...)...)
+			if code != 0 || !strings.Contains(stdout, c.pending) {
+				t.Fatalf("plan: exit %d, want 0 with %s pending\n%s%s", code, c.pending, stdout, stderr)
+			}
+			out := filepath.Join(t.TempDir(), "report.json")
+			code, _, stderr = runRehearse(t, nil, append([]string{"run", "--engine", "local", "--scale", "0.5", "--baseline", "300ms",
+				"--app-compat-window", "200ms", "--load", "30", "-o", out, "--snapshot", snapFile, "--migrations", mig}, extra...)...)
+			rep := readReport(t, out)
+			if code != 0 || len(rep.Migrations) != 1 || rep.Migrations[0].Version != c.pending || rep.Migrations[0].Status != "applied" {
+				t.Fatalf("run: exit %d, migrations %+v, want %s applied\n%s", code, rep.Migrations, c.pending, stderr)
+			}
+			if rep.Rollback == nil || len(rep.Rollback.Migrations) != 1 || rep.Rollback.Migrations[0].Verdict != c.rollback {
+				t.Fatalf("rollback %+v, want %s", rep.Rollback, c.rollback)
+			}
+
+			bad := map[string]string{}
+			for k, v := range c.files {
+				bad[k] = v
+			}
+			c.bad(bad)
+			badMig := writeFolder(bad)
+			if c.name == "atlas" { // the sum of the good folder: the edit is a tampering
+				good, _ := os.ReadFile(filepath.Join(mig, migrations.AtlasSumFile))
+				os.WriteFile(filepath.Join(badMig, migrations.AtlasSumFile), good, 0o644)
+			}
+			cmd := []string{"plan", "--no-verify", "--snapshot", snapFile, "--migrations", badMig}
+			if c.name == "sqitch" {
+				cmd = []string{"run", "--engine", "local", "--scale", "0.5", "--baseline", "300ms", "--app-compat-window", "200ms", "--load", "30", "--snapshot", snapFile, "--migrations", badMig}
+			}
+			if _, ok := bad["rehearse.yaml"]; ok {
+				extra[len(extra)-1] = filepath.Join(badMig, "rehearse.yaml")
+			}
+			code, stdout, stderr = runRehearse(t, nil, append(cmd, extra...)...)
+			if code != c.badExit || !strings.Contains(stdout+stderr, c.badSays) {
+				t.Errorf("bad input: exit %d, want %d saying %q\n%s%s", code, c.badExit, c.badSays, stdout, stderr)
+			}
+		})
 	}
-	return string(b)
 }
 
-// TestPlanFormats: `rehearse plan --format table,md,json,junit --out-dir`
-// writes each file with the shared renderers, -o saves the JSON plan that
-// `rehearse report` renders the same way, and the exit code is still the
-// plan's verdict (1: error-severity findings). Predictions only
-// (--no-verify): no server is needed.
-func TestPlanFormats(t *testing.T) {
-	lib := filepath.Join("..", "..", "scenarios", "library", "column-type-copy")
-	dir := t.TempDir()
-	out := filepath.Join(dir, "out")
-	saved := filepath.Join(dir, "plan.json")
-	args := []string{"plan", "--snapshot", filepath.Join(lib, "production.json"), "--migrations", filepath.Join(lib, "migrations"), "--no-verify"}
-	code, stdout, stderr := runRehearse(t, nil, append(args, "--format", "table,md,json,junit", "--out-dir", out, "-o", saved)...)
-	if code != 1 {
-		t.Fatalf("plan with error findings: exit %d, want 1\n%s", code, stderr)
-	}
-	table := readOut(t, out, "report.txt")
-	if !strings.HasPrefix(table, "BLOCKED") || !strings.Contains(table, "RH101") {
-		t.Errorf("report.txt:\n%s", table)
-	}
-	if stdout != table {
-		t.Errorf("standard output is not the table written to report.txt:\n%s", stdout)
-	}
-	for _, name := range []string{"report.txt", "report.md", "report.json", "junit.xml"} {
-		if !strings.Contains(stderr, "wrote "+filepath.Join(out, name)) {
-			t.Errorf("stderr does not say it wrote %s:\n%s", name, stderr)
+type formatReport struct {
+	Migrations []struct{ Version, Status string }
+	Rollback   *struct {
+		Migrations []struct {
+			Version, Verdict string
+			Detail           []string
 		}
 	}
-	if md := readOut(t, out, "report.md"); !strings.Contains(md, "Migration plan blocked") || !strings.Contains(md, "| Statement |") {
-		t.Errorf("report.md:\n%s", md)
-	}
-	js := readOut(t, out, "report.json")
-	var doc struct {
-		Format  string
-		Summary struct{ Errors int }
-	}
-	if err := json.Unmarshal([]byte(js), &doc); err != nil || doc.Format != "rehearse.plan/v1" || doc.Summary.Errors == 0 {
-		t.Errorf("report.json: %+v, %v", doc, err)
-	}
-	if b, _ := os.ReadFile(saved); string(b) != js {
-		t.Error("-o plan.json differs from --out-dir's report.json")
-	}
-	ju := checkJUnit(t, filepath.Join(out, "junit.xml"))
-	if len(ju.Suites) != 2 || ju.Suites[0].Name != "rehearse.plan.statements" || ju.Suites[1].Name != "rehearse.plan.findings" ||
-		len(ju.Suites[1].Cases) == 0 || ju.Failures == 0 {
-		t.Errorf("junit.xml: %+v", ju)
-	}
-	if code, again, stderr := runRehearse(t, nil, "report", saved); code != 0 || again != table {
-		t.Errorf("rehearse report of the saved plan: exit %d, differs from report.txt\n%s%s", code, again, stderr)
-	}
-
-	// A format that does not fit a plan is refused before any work, with
-	// the formats that do.
-	none := filepath.Join(dir, "none")
-	code, _, stderr = runRehearse(t, nil, append(args, "--format", "md,html", "--out-dir", none)...)
-	if code != 2 || !strings.Contains(stderr, `"html" does not apply to a plan`) || !strings.Contains(stderr, "Try: use one of: table, md, junit, json") {
-		t.Errorf("--format md,html: exit %d\n%s", code, stderr)
-	}
-	if _, err := os.Stat(none); err == nil {
-		t.Error("a refused --format still created --out-dir")
-	}
-	if code, _, stderr = runRehearse(t, nil, append(args, "--format", "md,json")...); code != 2 || !strings.Contains(stderr, "--out-dir") {
-		t.Errorf("two formats without --out-dir: exit %d\n%s", code, stderr)
-	}
 }
 
-// TestDiffFormats: `rehearse diff --format table,md,json,junit --out-dir`;
-// JUnit has one case per drift kind, failed for the kinds with drift; the
-// exit code still follows --fail-on.
-func TestDiffFormats(t *testing.T) {
-	lib := filepath.Join("..", "..", "scenarios", "library", "cherry-picked-migration")
-	args := []string{"diff", filepath.Join(lib, "production.json"), filepath.Join(lib, "staging.json"), "--names", "production,staging"}
-	out := filepath.Join(t.TempDir(), "parity")
-	code, stdout, stderr := runRehearse(t, nil, append(args, "--format", "table,md,json,junit", "--out-dir", out)...)
-	if code != 1 {
-		t.Fatalf("diff with drift: exit %d, want 1\n%s", code, stderr)
+func readReport(t *testing.T, path string) formatReport {
+	t.Helper()
+	var rep formatReport
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("report: %v", err)
 	}
-	table := readOut(t, out, "report.txt")
-	if !strings.HasPrefix(table, "DRIFT") || stdout != table {
-		t.Errorf("report.txt (and standard output):\n%s", table)
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatalf("report: %v", err)
 	}
-	if md := readOut(t, out, "report.md"); !strings.Contains(md, "Environment parity: production vs staging") || !strings.Contains(md, "#### schema drift (1)") {
-		t.Errorf("report.md:\n%s", md)
-	}
-	var doc struct {
-		Findings []struct{ Kind string }
-	}
-	if err := json.Unmarshal([]byte(readOut(t, out, "report.json")), &doc); err != nil || len(doc.Findings) == 0 {
-		t.Errorf("report.json: %+v, %v", doc, err)
-	}
-	kinds := map[string]int{}
-	for _, f := range doc.Findings {
-		kinds[f.Kind]++
-	}
-	ju := checkJUnit(t, filepath.Join(out, "junit.xml"))
-	if len(ju.Suites) != 1 || len(ju.Suites[0].Cases) != 5 {
-		t.Fatalf("junit.xml: want one suite with a case per drift kind: %+v", ju)
-	}
-	for _, c := range ju.Suites[0].Cases {
-		kind := c.Classname[strings.LastIndex(c.Classname, ".")+1:]
-		if len(c.Failures) != kinds[kind] {
-			t.Errorf("junit case %q: %d failures, %d %s findings", c.Name, len(c.Failures), kinds[kind], kind)
-		}
-	}
-	if kinds["schema"] == 0 || kinds["settings"] != 0 {
-		t.Fatalf("the fixture's drift changed: %v", kinds)
-	}
-	// --fail-on still decides the exit code; the files are written either way.
-	out2 := filepath.Join(t.TempDir(), "settings-only")
-	if code, _, stderr = runRehearse(t, nil, append(args, "--fail-on", "settings", "--format", "junit,json", "--out-dir", out2)...); code != 0 {
-		t.Errorf("--fail-on settings without settings drift: exit %d\n%s", code, stderr)
-	}
-	readOut(t, out2, "junit.xml")
-	if code, _, stderr = runRehearse(t, nil, append(args, "--format", "prom")...); code != 2 || !strings.Contains(stderr, "does not apply to a snapshot diff") {
-		t.Errorf("--format prom: exit %d\n%s", code, stderr)
-	}
+	return rep
 }

@@ -31,7 +31,7 @@ func pickHistory(snap *snapshot.Snapshot, format, schema string) *snapshot.Histo
 	n := 0
 	for i := range snap.History {
 		h := &snap.History[i]
-		if schema != "" && h.Schema != schema {
+		if schema != "" && h.Schema != schema && !history.Registry(h.Runner) { // a registry (Sqitch's) records another database
 			continue
 		}
 		n++

@@ -25,6 +25,7 @@ import (
 	"github.com/rehearse/rehearse/rehearse/result"
 	"github.com/rehearse/rehearse/rehearse/scope"
 	"github.com/rehearse/rehearse/snapshot"
+	"github.com/rehearse/rehearse/snapshot/history"
 )
 
 // Options say what to rehearse and how. Snapshot, Migrations and Engine are
@@ -238,11 +239,24 @@ func targetSchema(snap *snapshot.Snapshot, want string) (string, error) {
 		}
 		return "", rehearse.WithHint(fmt.Errorf("database %q is not in the snapshot", want), "the snapshot has: %s", schemaNames(snap))
 	}
-	if len(snap.History) > 0 && snap.History[0].Schema != "" {
-		return snap.History[0].Schema, nil
+	registry := ""
+	for _, h := range snap.History {
+		if h.Schema != "" && !history.Registry(h.Runner) {
+			return h.Schema, nil
+		}
+		if history.Registry(h.Runner) {
+			registry = h.Schema
+		}
 	}
 	if len(snap.Schemas) == 1 {
 		return snap.Schemas[0].Name, nil
+	}
+	if registry != "" && len(snap.Schemas) == 2 { // Sqitch's registry and the application's database
+		for _, s := range snap.Schemas {
+			if s.Name != registry {
+				return s.Name, nil
+			}
+		}
 	}
 	return "", rehearse.WithHint(fmt.Errorf("the snapshot has %d databases and no migration history to tell which one the migrations run in", len(snap.Schemas)),
 		"name it with --database (the snapshot has: %s)", schemaNames(snap))
