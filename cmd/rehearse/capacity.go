@@ -99,6 +99,12 @@ func capacityRun(ctx context.Context, o *capacityOptions) error {
 	if _, err := checkFormats(o.run.Formats, o.run.OutDir); err != nil {
 		return err
 	}
+	if err := checkOutFile("-o", o.run.Output); err != nil {
+		return err
+	}
+	if err := checkScale("--target-scale", o.TargetScale); err != nil {
+		return err
+	}
 	scales, err := parseScales(o.Scales)
 	if err != nil {
 		return usageError{err}
@@ -183,7 +189,7 @@ func parseScales(s string) ([]float64, error) {
 			continue
 		}
 		v, err := strconv.ParseFloat(f, 64)
-		if err != nil || v <= 0 || math.IsInf(v, 0) {
+		if err != nil || !(v > 0) || math.IsInf(v, 0) {
 			return nil, rehearse.WithHint(fmt.Errorf("--scales: %q is not a positive number", f), "e.g. --scales 0.01,0.03,0.1")
 		}
 		out = append(out, v)

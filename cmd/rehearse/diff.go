@@ -72,6 +72,9 @@ Exit codes: 0 no drift of the --fail-on kinds, 1 drift found, 2 error.`,
 			if _, err := checkFormatsFor(opts.Formats, opts.OutDir, &snapshot.DiffReport{}); err != nil {
 				return err
 			}
+			if err := checkOutFile("-o", opts.Output); err != nil {
+				return err
+			}
 			if opts.NameA == "" || opts.NameB == "" {
 				return usageError{errors.New("--names: give two names, e.g. --names production,staging")}
 			}

@@ -30,6 +30,9 @@ import (
 // errors with a hint. Call it before the work starts, so a typo does not
 // cost a whole rehearsal.
 func checkFormats(formats, outDir string) ([]string, error) {
+	if err := checkOutDir("--out-dir", outDir); err != nil {
+		return nil, err
+	}
 	var names []string
 	seen := map[string]bool{}
 	for _, n := range strings.Split(formats, ",") {

@@ -75,8 +75,11 @@ snapshot's source nor replicate from it (docs/security.md).`,
 			if opts.Snapshot == "" || opts.DSN == "" {
 				return usageError{errors.New("--snapshot and --dsn (or $REHEARSE_TARGET_DSN) are required")}
 			}
-			if opts.Scale < 0 || opts.Parallel < 0 {
-				return usageError{errors.New("--scale and --parallel must not be negative")}
+			if err := checkScale("--scale", opts.Scale); err != nil {
+				return err
+			}
+			if opts.Parallel < 0 {
+				return usageError{errors.New("--parallel must not be negative")}
 			}
 			switch opts.Indexes {
 			case "auto", "keep", "rebuild":

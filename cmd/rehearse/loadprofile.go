@@ -69,6 +69,9 @@ No server is started. Exit code 0 when written, 2 when the inputs are wrong.`,
 }
 
 func loadProfileRun(ctx context.Context, o *loadProfileOptions) error {
+	if err := checkOutFile("-o", o.Output); err != nil {
+		return err
+	}
 	ropts, _, err := o.run.buildInputs()
 	if err != nil {
 		return err

@@ -65,6 +65,9 @@ Exit codes: 0 no error-severity finding, 1 an error-severity finding, 2 could no
 			if _, err := checkFormatsFor(opts.Formats, opts.OutDir, &plan.Plan{}); err != nil {
 				return err
 			}
+			if err := checkOutFile("-o", opts.Output); err != nil {
+				return err
+			}
 			opts.changed = cmd.Flags().Changed
 			return planRun(cmd.Context(), opts)
 		},

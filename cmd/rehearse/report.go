@@ -60,6 +60,9 @@ the verdict in the document (the verdict's exit code is rehearse run's).`,
 			if _, err := checkFormats(opts.Formats, opts.OutDir); err != nil {
 				return err
 			}
+			if err := checkOutFile("-o", opts.Output); err != nil {
+				return err
+			}
 			return reportRun(opts)
 		},
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -33,6 +34,12 @@ func run(ctx context.Context, io *ioStreams, args []string) int {
 			}
 			fmt.Fprintf(io.ErrOut, "rehearse: %s\n%s\n%s", redact.String(err.Error()), hint, cmd.UsageString())
 			return exitError
+		}
+		// A command that fails after an interrupt failed because of it
+		// (a server start cut short says "exited", a search for binaries
+		// "none found"): say so.
+		if errors.Is(ctx.Err(), context.Canceled) && !errors.Is(err, context.Canceled) {
+			err = fmt.Errorf("%w (%v)", context.Canceled, err)
 		}
 		printError(io.ErrOut, err)
 		return exitCode(err)

@@ -151,6 +151,12 @@ func runRun(ctx context.Context, o *runOptions) error {
 	if _, err := checkFormats(o.Formats, o.OutDir); err != nil {
 		return err
 	}
+	if err := checkOutFile("-o", o.Output); err != nil {
+		return err
+	}
+	if err := checkScale("--scale", o.Scale); err != nil {
+		return err
+	}
 	ropts, err := o.build()
 	if err != nil {
 		return err

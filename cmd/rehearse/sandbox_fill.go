@@ -34,8 +34,8 @@ func (o *sandboxOptions) checkFill(changed func(string) bool) error {
 	if o.Snapshot == "" {
 		return usageError{errors.New("--scale, --rows and --tables need --snapshot FILE: the row counts are the snapshot's")}
 	}
-	if o.Scale <= 0 {
-		return usageError{fmt.Errorf("--scale %g: give a fraction of production's row counts above 0, e.g. 0.1", o.Scale)}
+	if err := checkScale("--scale", o.Scale); err != nil {
+		return err
 	}
 	rows, err := parseRowsFlag(o.Rows)
 	if err != nil {

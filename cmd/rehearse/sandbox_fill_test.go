@@ -106,8 +106,9 @@ func TestSandboxScaleBadInput(t *testing.T) {
 		{[]string{"--scale", "0.1"}, "need --snapshot"},
 		{[]string{"--rows", "orders=10"}, "need --snapshot"},
 		{[]string{"--snapshot", fillSnapshot, "--seed", "3"}, "--seed needs data"},
-		{[]string{"--snapshot", fillSnapshot, "--scale", "0"}, "above 0"},
-		{[]string{"--snapshot", fillSnapshot, "--scale", "-1"}, "above 0"},
+		{[]string{"--snapshot", fillSnapshot, "--scale", "0"}, "--scale 0: not a positive number"},
+		{[]string{"--snapshot", fillSnapshot, "--scale", "-1"}, "--scale -1: not a positive number"},
+		{[]string{"--snapshot", fillSnapshot, "--scale", "NaN"}, "--scale NaN: not a positive number"},
 		{[]string{"--snapshot", fillSnapshot, "--scale", "0.1", "--rows", "orders"}, "table=N"},
 	} {
 		code, stdout, stderr := runCLI(t, append([]string{"sandbox"}, c.args...)...)

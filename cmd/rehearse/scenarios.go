@@ -331,6 +331,9 @@ func newScenariosExportCmd(io *ioStreams) *cobra.Command {
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name, opts.Dir = args[0], args[1]
+			if err := checkOutDir("export folder", opts.Dir); err != nil {
+				return err
+			}
 			return scenariosExportRun(opts)
 		},
 	}
@@ -456,8 +459,10 @@ could not run. With --no-check the exit code is the rehearsal's own verdict.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
-			if opts.Scale < 0 {
-				return usageError{fmt.Errorf("--scale %g: use a positive fraction of production's rows", opts.Scale)}
+			if cmd.Flags().Changed("scale") {
+				if err := checkScale("--scale", opts.Scale); err != nil {
+					return err
+				}
 			}
 			if opts.CI && opts.Scale > 0 {
 				return usageError{errors.New("--ci and --scale contradict each other")}

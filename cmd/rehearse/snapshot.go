@@ -130,10 +130,8 @@ func snapshotRun(ctx context.Context, opts *snapshotOptions) error {
 		Tool:                 "rehearse " + v,
 		Log:                  prefixWriter{opts.io.ErrOut},
 	}
-	if opts.Output != "-" {
-		if st, err := os.Stat(filepath.Dir(opts.Output)); err != nil || !st.IsDir() {
-			return rehearse.WithHint(fmt.Errorf("-o %s: folder %s does not exist", opts.Output, filepath.Dir(opts.Output)), "create the folder or write elsewhere")
-		}
+	if err := checkOutFile("-o", opts.Output); err != nil {
+		return err
 	}
 	var snap *snapshot.Snapshot
 	var err error

@@ -107,6 +107,9 @@ func Run(ctx context.Context, opts Options) (*result.Report, error) {
 	if opts.Snapshot == nil || opts.Engine == nil || (opts.Migrations == nil && opts.MigrateCommand == nil) {
 		return nil, errors.New("run: Snapshot, Engine and Migrations (or a migrate command) are required")
 	}
+	if err := opts.Check(); err != nil {
+		return nil, err
+	}
 	r := &rehearsal{opts: opts, started: time.Now()}
 	r.report = &result.Report{
 		Format:    result.FormatV1,
