@@ -56,7 +56,7 @@ func cut1(s string) string {
 // down in reverse, and returns what each down left different from the
 // schema before its up (differences already left by a later down are not
 // counted again).
-func upDown(t *testing.T, target testserver.Target, set *migrations.Set) []downResult {
+func upDown(t *testing.T, target testserver.Target, set *migrations.Set, db string) []downResult {
 	ctx := context.Background()
 	target.Options.Memory = true
 	srv := testserver.Start(t, target)
@@ -65,10 +65,10 @@ func upDown(t *testing.T, target testserver.Target, set *migrations.Set) []downR
 		t.Fatal(err)
 	}
 	defer root.Close()
-	if _, err := root.ExecContext(ctx, "CREATE DATABASE mattermost"); err != nil {
+	if _, err := root.ExecContext(ctx, "CREATE DATABASE "+db); err != nil {
 		t.Fatal(err)
 	}
-	pool, err := srv.Open("mattermost")
+	pool, err := srv.Open(db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func upDown(t *testing.T, target testserver.Target, set *migrations.Set) []downR
 	start := time.Now()
 	for i := range set.Migrations {
 		m := &set.Migrations[i]
-		before[i] = schemaState(ctx, t, root, "mattermost")
+		before[i] = schemaState(ctx, t, root, db)
 		for _, st := range m.Up.Statements {
 			if _, err := conn.ExecContext(ctx, st.Text); err != nil {
 				t.Fatalf("up %s: %v", st.Pos(), err)
@@ -104,7 +104,7 @@ func upDown(t *testing.T, target testserver.Target, set *migrations.Set) []downR
 				}
 			}
 		}
-		diff := differences(before[i], schemaState(ctx, t, root, "mattermost"))
+		diff := differences(before[i], schemaState(ctx, t, root, db))
 		for d := range diff {
 			if !prev[d] {
 				r.Left = append(r.Left, d)
@@ -152,7 +152,7 @@ func TestMattermostUpDown(t *testing.T) {
 	for _, target := range []testserver.Target{testserver.LocalMariaDB(), testserver.LocalMySQL()} {
 		t.Run(target.Name, func(t *testing.T) {
 			flavor := string(target.Options.Flavor)
-			res := upDown(t, target, set)
+			res := upDown(t, target, set, "mattermost")
 			comment := 0
 			for _, r := range res {
 				known, isKnown := knownDowns[r.Key]
