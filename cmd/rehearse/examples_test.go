@@ -122,8 +122,8 @@ func subcommand(line string) string {
 	return ""
 }
 
-// docOrder runs the commands that make files (snapshot, load-profile, run)
-// before those that read them.
+// docOrder is the order the commands start in: as a reader meets them
+// (each runs in its own copy of the folder, which holds what they read).
 var docOrder = []string{"version", "doctor", "snapshot", "plan", "load-profile", "run", "report", "diff", "capacity", "generate", "sandbox", "scenarios"}
 
 func TestDocumentedCommandsFound(t *testing.T) {
@@ -393,11 +393,11 @@ func TestDocumentedCommands(t *testing.T) {
 	requireLocalMariaDB(t)
 	testserver.Tool(t, "jq", "jq")
 	w := newDocWorld(t)
-	defer func() {
+	t.Cleanup(func() { // after the parallel subtests
 		f := filepath.Join(os.TempDir(), "rehearse-documented-commands.txt")
 		_ = os.WriteFile(f, []byte(w.transcript.String()), 0o644)
 		t.Logf("every command and its output: %s", f)
-	}()
+	})
 	cmds := append(readmeCommands(t), helpCommands()...)
 	rank := map[string]int{}
 	for i, s := range docOrder {
@@ -411,6 +411,7 @@ func TestDocumentedCommands(t *testing.T) {
 		}
 		seen[c.line] = true
 		t.Run(c.where+": "+c.line, func(t *testing.T) {
+			t.Parallel() // each in its own folder: -parallel of them at once
 			w.runDocumented(t, w.folder(t), c)
 		})
 	}
