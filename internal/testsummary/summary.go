@@ -53,8 +53,10 @@ type summary struct {
 	order    []string
 	pkgs     map[string]string // package -> ok|FAIL
 	build    map[string][]string
-	passed   int
-	failed   []string
+	passed   int      // top-level tests
+	failedN  int      // top-level tests
+	builds   int      // packages that did not build
+	failed   []string // every failed test and subtest, package and build
 	skips    []skip
 	servers  map[string]*server
 	topLevel map[string]bool
@@ -92,6 +94,7 @@ func (s *summary) add(e event) {
 	case "build-fail":
 		fmt.Fprintf(s.out, "build failed: %s\n%s", e.ImportPath, strings.Join(s.build[e.ImportPath], ""))
 		s.failed = append(s.failed, e.ImportPath+" (build)")
+		s.builds++
 		return
 	}
 	if e.Test == "" {
@@ -120,6 +123,9 @@ func (s *summary) add(e event) {
 	case "fail":
 		t.done = true
 		s.failed = append(s.failed, shortPkg(e.Package)+"."+e.Test)
+		if !strings.Contains(e.Test, "/") {
+			s.failedN++
+		}
 		fmt.Fprintf(s.out, "%s", strings.Join(t.output, ""))
 	case "skip":
 		t.done = true
@@ -171,6 +177,9 @@ func (s *summary) packageEvent(e event) {
 			if t := s.tests[k]; t.pkg == e.Package && !t.done {
 				extra = append(extra, t.output...)
 				s.failed = append(s.failed, shortPkg(t.pkg)+"."+t.name+" (did not finish)")
+				if !strings.Contains(t.name, "/") {
+					s.failedN++
+				}
 			}
 		}
 		if len(extra) > 0 {
@@ -275,8 +284,12 @@ func (s *summary) write() {
 		cells = []string{"none"}
 	}
 	unexpected := len(s.unexpected())
-	fmt.Fprintf(w, "%s: %d tests passed, %d failed in %d packages; servers×packages: %s; skipped: %d on request, %d unexpected; %s\n",
-		verdict, s.passed, len(s.failed), pkgs, strings.Join(cells, " "), asked, unexpected, time.Since(s.started).Round(time.Second))
+	builds := ""
+	if s.builds > 0 {
+		builds = fmt.Sprintf(" (%d did not build)", s.builds)
+	}
+	fmt.Fprintf(w, "%s: %d tests passed, %d failed in %d packages%s; servers×packages: %s; skipped: %d on request, %d unexpected; %s\n",
+		verdict, s.passed, s.failedN, pkgs, builds, strings.Join(cells, " "), asked, unexpected, time.Since(s.started).Round(time.Second))
 	if unexpected > 0 {
 		fmt.Fprintf(w, "an unexpected skip fails the run: every skip goes through internal/testserver (docs/testing.md)\n")
 	}

@@ -104,6 +104,9 @@ func TestSummaryFailure(t *testing.T) {
 		"output TestA     a_test.go:12: got 3, want 4",
 		"output TestA --- FAIL: TestA (0.01s)",
 		"fail TestA",
+		"run TestA/sub",
+		"output TestA/sub     a_test.go:13: a subtest failed too",
+		"fail TestA/sub",
 		"run TestB",
 		"output TestB     b_test.go:1: still going",
 		"output - panic: test timed out after 25m0s",
@@ -112,7 +115,7 @@ func TestSummaryFailure(t *testing.T) {
 		t.Fatalf("a failing run passed:\n%s", out)
 	}
 	for _, want := range []string{"a_test.go:12: got 3, want 4", "FAILED: rehearse/plan.TestA", "panic: test timed out", "b_test.go:1: still going",
-		"FAILED: rehearse/plan.TestB (did not finish)", "FAIL: 0 tests passed, 2 failed in 1 packages"} {
+		"FAILED: rehearse/plan.TestA/sub", "FAILED: rehearse/plan.TestB (did not finish)", "FAIL: 0 tests passed, 2 failed in 1 packages"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -127,7 +130,7 @@ func TestSummaryBuildFailure(t *testing.T) {
 ` + stream(pkg, "output - FAIL\tgithub.com/rehearse/rehearse/rehearse/plan [build failed]") +
 		`{"Action":"fail","Package":"` + pkg + `","FailedBuild":"github.com/rehearse/rehearse/rehearse/plan [github.com/rehearse/rehearse/rehearse/plan.test]"}` + "\n"
 	ok, out := judge(t, in)
-	if ok || !strings.Contains(out, "syntax error") || !strings.Contains(out, "FAILED: github.com/rehearse/rehearse/rehearse/plan [github.com/rehearse/rehearse/rehearse/plan.test] (build)") {
+	if ok || !strings.Contains(out, "syntax error") || !strings.Contains(out, "(1 did not build)") || !strings.Contains(out, "FAILED: github.com/rehearse/rehearse/rehearse/plan [github.com/rehearse/rehearse/rehearse/plan.test] (build)") {
 		t.Errorf("build failure: ok=%v\n%s", ok, out)
 	}
 }
