@@ -4,6 +4,7 @@ import (
 	"io"
 
 	"github.com/rehearse/rehearse/rehearse/plan"
+	"github.com/rehearse/rehearse/rehearse/result"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
@@ -16,6 +17,8 @@ func tableOther(w io.Writer, doc any, o Options) error {
 		return tableDiff(w, d, o)
 	case *plan.Plan:
 		return tablePlan(w, d, o)
+	case *result.Reproduction:
+		return tableReproduction(w, d, o)
 	}
 	return errUnsupported
 }
@@ -26,6 +29,8 @@ func markdownOther(w io.Writer, doc any, o Options) error {
 		return markdownDiff(w, d, o)
 	case *plan.Plan:
 		return markdownPlan(w, d, o)
+	case *result.Reproduction:
+		return markdownReproduction(w, d, o)
 	}
 	return errUnsupported
 }

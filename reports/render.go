@@ -166,6 +166,8 @@ func docKind(doc any) string {
 		return "snapshot diff"
 	case *plan.Plan:
 		return "plan"
+	case *result.Reproduction:
+		return "reproduction"
 	}
 	return fmt.Sprintf("%T", doc)
 }

@@ -74,26 +74,37 @@ func Prepare(ctx context.Context, s *Scenario, opts PrepareOptions) (p *Prepared
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := run.ReadConfig(filepath.Join(dir, res.Config))
+	ro, err := prepareConfig(ctx, filepath.Join(dir, res.Config), "scenario:"+s.Name+"/"+v.Name+"/", s.Name, opts)
 	if err != nil {
 		return nil, err
+	}
+	return &Prepared{Scenario: s, Variant: v, Options: ro, Expect: exp, Dir: dir}, nil
+}
+
+// prepareConfig turns a scenario folder's rehearse.yaml into run.Options
+// the way `rehearse run --config` reads it. label prefixes the inputs'
+// names in the report; name is the scenario's, for messages.
+func prepareConfig(ctx context.Context, cfgPath, label, name string, opts PrepareOptions) (run.Options, error) {
+	cfg, err := run.ReadConfig(cfgPath)
+	if err != nil {
+		return run.Options{}, err
 	}
 	raw, err := os.ReadFile(cfg.Path(cfg.Snapshot))
 	if err != nil {
-		return nil, err
+		return run.Options{}, err
 	}
 	snap, err := snapshot.Load(bytes.NewReader(raw), cfg.Snapshot)
 	if err != nil {
-		return nil, err
+		return run.Options{}, err
 	}
 	sum := sha256.Sum256(raw)
 	set, err := migrations.Load(ctx, migrations.Options{Dir: cfg.Path(cfg.Migrations), Format: cfg.Format, Pattern: cfg.MigrationsPattern})
 	if err != nil {
-		return nil, err
+		return run.Options{}, err
 	}
 	ro := run.Options{
-		Snapshot: snap, SnapshotPath: "scenario:" + s.Name + "/" + v.Name + "/snapshot.json", SnapshotDigest: hex.EncodeToString(sum[:]),
-		Migrations: set, MigrationsDir: "scenario:" + s.Name + "/" + v.Name + "/migrations",
+		Snapshot: snap, SnapshotPath: label + cfg.Snapshot, SnapshotDigest: hex.EncodeToString(sum[:]),
+		Migrations: set, MigrationsDir: label + cfg.Migrations,
 		Engine: opts.Engine, EngineOptions: opts.EngineOptions,
 		Scale: cfg.Scale, Seed: cfg.Seed, Rows: cfg.Rows, LoadRate: cfg.Load.Rate, Roundtrip: cfg.Roundtrip,
 		Tool: opts.Tool, Log: opts.Log,
@@ -115,7 +126,7 @@ func Prepare(ctx context.Context, s *Scenario, opts PrepareOptions) (p *Prepared
 	for _, spec := range cfg.Inject {
 		in, err := run.ParseInjection(spec)
 		if err != nil {
-			return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
+			return run.Options{}, fmt.Errorf("scenario %s: %w", name, err)
 		}
 		ro.Injections = append(ro.Injections, in)
 	}
@@ -127,7 +138,7 @@ func Prepare(ctx context.Context, s *Scenario, opts PrepareOptions) (p *Prepared
 	for _, n := range names {
 		g, err := run.ParseGate(n + "=" + cfg.Gates[n])
 		if err != nil {
-			return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
+			return run.Options{}, fmt.Errorf("scenario %s: %w", name, err)
 		}
 		ro.Gates = append(ro.Gates, g)
 	}
@@ -142,5 +153,5 @@ func Prepare(ctx context.Context, s *Scenario, opts PrepareOptions) (p *Prepared
 			}
 		}
 	}
-	return &Prepared{Scenario: s, Variant: v, Options: ro, Expect: exp, Dir: dir}, nil
+	return ro, nil
 }

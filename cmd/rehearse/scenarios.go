@@ -438,6 +438,7 @@ type scenariosRunOptions struct {
 	Format  string
 	OutDir  string
 	NoCheck bool
+	Dir     string
 }
 
 func newScenariosRunCmd(io *ioStreams) *cobra.Command {
@@ -455,10 +456,21 @@ could not run. With --no-check the exit code is the rehearsal's own verdict.`,
 		Example: `  rehearse scenarios run unique-index-rerun
   rehearse scenarios run mdl-pileup --fixed
   rehearse scenarios run column-type-copy --scale 0.01 --format table,md,html --out-dir out/
-  rehearse scenarios run cherry-picked-migration --variant staging --engine local`,
-		Args: cobra.ExactArgs(1),
+  rehearse scenarios run cherry-picked-migration --variant staging --engine local
+  rehearse scenarios run --dir ./scenarios/incident-2026-12   # a folder saved by rehearse reproduce --save-scenario`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if opts.Dir != "" && len(args) > 0 {
+				return usageError{fmt.Errorf("--dir %s and the scenario name %q: give one of them", opts.Dir, args[0])}
+			}
+			if opts.Dir == "" && len(args) != 1 {
+				return usageError{errors.New("name a scenario of the library (rehearse scenarios list), or a folder with --dir")}
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Name = args[0]
+			if len(args) == 1 {
+				opts.Name = args[0]
+			}
 			if cmd.Flags().Changed("scale") {
 				if err := checkScale("--scale", opts.Scale); err != nil {
 					return err
@@ -479,10 +491,14 @@ could not run. With --no-check the exit code is the rehearsal's own verdict.`,
 	fs.StringVar(&opts.Format, "format", "table", "report formats, comma-separated: table, md, junit, html, json")
 	fs.StringVar(&opts.OutDir, "out-dir", "", "write every format in --format to this folder (report.json, report.md, junit.xml, report.html, ...)")
 	fs.BoolVar(&opts.NoCheck, "no-check", false, "do not check the expectations; exit with the rehearsal's verdict")
+	fs.StringVar(&opts.Dir, "dir", "", "run a scenario `FOLDER` (rehearse scenarios export, rehearse reproduce --save-scenario) instead of the library's: every variant its expect.yaml lists, or --variant")
 	return cmd
 }
 
 func scenariosRunRun(ctx context.Context, opts *scenariosRunOptions) error {
+	if opts.Dir != "" {
+		return scenariosRunDir(ctx, opts)
+	}
 	s, err := scenarios.Get(opts.Name)
 	if err != nil {
 		return err
@@ -556,4 +572,72 @@ func reportExpectations(w io.Writer, s *scenarios.Scenario, v *scenarios.Variant
 		fmt.Fprintf(w, "  %s\n", f)
 	}
 	return &rehearse.VerdictError{Reason: fmt.Sprintf("scenario %s (%s) did not reproduce as expected (%d failed expectations)", s.Name, v.Name, len(failures))}
+}
+
+// scenariosRunDir runs a scenario folder's variants (all, or --variant)
+// and checks each one's expectations, as a library scenario's.
+func scenariosRunDir(ctx context.Context, opts *scenariosRunOptions) error {
+	if opts.CI {
+		return usageError{errors.New("--ci uses a library scenario's CI scale; a folder's scale is its rehearse.yaml's (or --scale)")}
+	}
+	if _, err := checkFormats(opts.Format, opts.OutDir); err != nil {
+		return err
+	}
+	variants, err := scenarios.DirVariants(opts.Dir)
+	if err != nil {
+		return err
+	}
+	vname, err := variantFlag(opts.Variant, opts.Fixed)
+	if err != nil {
+		return err
+	}
+	if vname != "" {
+		variants = []string{vname}
+	}
+	eng, eopts, err := opts.engine.build(opts.io.ErrOut)
+	if err != nil {
+		return err
+	}
+	var failed []string
+	for _, v := range variants {
+		p, err := scenarios.PrepareDir(ctx, opts.Dir, v, scenarios.PrepareOptions{
+			Scale: opts.Scale, Engine: eng, EngineOptions: eopts,
+			Tool: "rehearse " + firstWord(buildVersion()), Log: opts.io.ErrOut,
+		})
+		if err != nil {
+			return err
+		}
+		p.Options.Progress = func(phase, detail string) {
+			if phase != "migrate" && phase != "rollback" || detail == "" {
+				fmt.Fprintf(opts.io.ErrOut, "rehearse: %s %s\n", phase, detail)
+			}
+		}
+		fmt.Fprintf(opts.io.ErrOut, "rehearse: scenario %s (%s) from %s\n", p.Scenario.Name, v, opts.Dir)
+		rep, err := rehearsal.Run(ctx, p.Options)
+		outDir := opts.OutDir
+		if outDir != "" && len(variants) > 1 {
+			outDir = path.Join(outDir, v)
+		}
+		if rep != nil {
+			if werr := writeFormats(opts.io, rep, opts.Format, outDir); werr != nil && err == nil {
+				err = werr
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if opts.NoCheck {
+			if rep.Verdict != result.Pass {
+				failed = append(failed, v+": rehearsal "+rep.Verdict)
+			}
+			continue
+		}
+		if err := reportExpectations(opts.io.ErrOut, p.Scenario, p.Variant, p.Expect, rep); err != nil {
+			failed = append(failed, v)
+		}
+	}
+	if len(failed) > 0 {
+		return &rehearse.VerdictError{Reason: fmt.Sprintf("scenario folder %s: %s", opts.Dir, strings.Join(failed, "; "))}
+	}
+	return nil
 }

@@ -43,6 +43,9 @@ func (s *Setup) Reproduce(ctx context.Context) (*result.Reproduction, error) {
 		rep.Errors = append(rep.Errors, result.ErrorEntry{Phase: "incident", Message: err.Error()})
 		return rep, err
 	}
+	if incRun.Report != nil {
+		rep.Inputs.LoadRate = incRun.Report.Inputs.LoadRate
+	}
 	rep.Checks = s.compare(incRun.Figures)
 	rep.Verdict, rep.Reason = verdict(rep.Checks, s.Incident)
 	for _, f := range o.Fixes {
@@ -74,6 +77,7 @@ func (s *Setup) rehearse(ctx context.Context, name, fix string, changes []string
 	out := result.ReproRun{Name: name, Fix: fix, Changes: changes, Report: r}
 	if r != nil {
 		out.Figures = s.figures(r)
+		out.Timeline = runTimeline(r, out.Figures)
 	}
 	return out, err
 }
@@ -237,4 +241,40 @@ func (s *Setup) evidenceSummary() result.EvidenceSummary {
 		sum.Window = [2]time.Time{times[0], times[len(times)-1]}
 	}
 	return sum
+}
+
+// runTimeline is a rehearsal's story on the incident's clock: seconds
+// from its DDL's start.
+func runTimeline(r *result.Report, f result.ReproFigures) []result.IncidentEvent {
+	if !f.Found {
+		return nil
+	}
+	var t0 float64
+	for _, m := range r.Migrations {
+		for _, st := range m.Statements {
+			if fmt.Sprintf("%s#%d", m.Version, st.Index) == f.Statement {
+				t0 = st.StartS
+			}
+		}
+	}
+	var ev []result.IncidentEvent
+	for _, in := range r.Injections {
+		if in.Kind != "long-txn" {
+			continue
+		}
+		ev = append(ev, result.IncidentEvent{T: round3(in.StartS - t0), What: "the stand-in transaction opens (" + in.Spec + ")"})
+		ev = append(ev, result.IncidentEvent{T: round3(in.EndS - t0), What: "the stand-in transaction ends"})
+	}
+	ev = append(ev, result.IncidentEvent{T: 0, What: f.Statement + " starts and waits for its metadata lock"})
+	if f.ErrorCode == 1205 {
+		ev = append(ev, result.IncidentEvent{T: round3(f.DurationS), What: fmt.Sprintf("it gives up after %.2f s (1205): the writers behind it go on", f.LockWaitS)})
+	} else if f.ErrorCode == 0 {
+		ev = append(ev, result.IncidentEvent{T: round3(f.LockWaitS), What: fmt.Sprintf("it gets its lock after %.2f s", f.LockWaitS)})
+		ev = append(ev, result.IncidentEvent{T: round3(f.DurationS), What: "it ends"})
+	}
+	if f.WritersBlocked > 0 {
+		ev = append(ev, result.IncidentEvent{T: 0, What: fmt.Sprintf("%d writers queue behind it, at most %d at once; the longest stalls %.2f s", f.WritersBlocked, f.DeepestQueue, f.LongestStallS)})
+	}
+	sort.SliceStable(ev, func(i, j int) bool { return ev[i].T < ev[j].T })
+	return ev
 }

@@ -296,3 +296,6 @@ func (s *Setup) RunOptions() run.Options { return s.run }
 
 // LoadSource says why the load is what it is.
 func (s *Setup) LoadSource() string { return s.loadWhy }
+
+// Fixes are the fixes the reproduction rehearses, in order.
+func (s *Setup) Fixes() []Fix { return s.opts.Fixes }

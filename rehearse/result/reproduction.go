@@ -148,7 +148,10 @@ type ReproRun struct {
 	Fix     string       `json:"fix,omitempty"` // the --fix spec
 	Changes []string     `json:"changes,omitempty"`
 	Figures ReproFigures `json:"figures"`
-	Report  *Report      `json:"report"`
+	// Timeline is the rehearsal's story on the same clock as the
+	// incident's (seconds from its DDL's start).
+	Timeline []IncidentEvent `json:"timeline,omitempty"`
+	Report   *Report         `json:"report"`
 }
 
 // ReproFigures are a run's figures for the incident's DDL.
