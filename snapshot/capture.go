@@ -146,6 +146,10 @@ func (s *session) captureSource(ctx context.Context, src *Source, opts CaptureOp
 	if src.Identity.TopologyUnknown != "" {
 		s.log("warning: %s; the snapshot cannot tell a replica of this server from another server", src.Identity.TopologyUnknown)
 	}
+	ReadTopology(ctx, s.conn, src.Identity)
+	if src.Identity.ReplicasUnknown != "" {
+		s.log("note: %s", src.Identity.ReplicasUnknown)
+	}
 	src.Host = RedactHost(opts.Host)
 	src.Origin = opts.Origin
 	if src.Origin == "" {

@@ -18,7 +18,7 @@ const (
 )
 
 // DriftKinds lists every kind, in report order.
-var DriftKinds = []DriftKind{DriftVersion, DriftSettings, DriftSchema, DriftHistory, DriftScale}
+var DriftKinds = []DriftKind{DriftVersion, DriftSettings, DriftTopology, DriftSchema, DriftHistory, DriftScale}
 
 // ParseDriftKinds reads a comma-separated list ("schema,history", "all").
 func ParseDriftKinds(s string) ([]DriftKind, error) {
@@ -42,7 +42,7 @@ func ParseDriftKinds(s string) ([]DriftKind, error) {
 			}
 		}
 		if !ok {
-			return nil, fmt.Errorf("unknown drift kind %q (use schema, history, settings, version, scale, all or none)", p)
+			return nil, fmt.Errorf("unknown drift kind %q (use schema, history, settings, topology, version, scale, all or none)", p)
 		}
 	}
 	return out, nil
@@ -106,8 +106,8 @@ func (r *DiffReport) Count(kinds ...DriftKind) int {
 	return n
 }
 
-// Diff compares snapshot a with b: version, settings, schema, history and
-// scale. Databases are paired by name; when each side has exactly one
+// Diff compares snapshot a with b: version, settings, replication
+// topology, schema, history and scale. Databases are paired by name; when each side has exactly one
 // database under different names (app vs app_staging) they are paired
 // with each other.
 func Diff(a, b *Snapshot, opts DiffOptions) *DiffReport {
@@ -126,6 +126,7 @@ func Diff(a, b *Snapshot, opts DiffOptions) *DiffReport {
 	d := &differ{a: a, b: b, opts: opts, r: &DiffReport{A: side(a, opts.NameA), B: side(b, opts.NameB)}}
 	d.version()
 	d.settings()
+	d.topology()
 	pairs := d.pairSchemas()
 	for _, p := range pairs {
 		d.schema(p)

@@ -86,7 +86,7 @@ func (d *differ) settings() {
 		keys[k] = true
 	}
 	for _, k := range SortedSettingKeys(toMap(keys)) {
-		if settingIgnored[k] {
+		if settingIgnored[k] || isTopologySetting(k) {
 			continue
 		}
 		va, okA := d.a.Settings[k]

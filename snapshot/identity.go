@@ -31,14 +31,60 @@ type Identity struct {
 	// TopologyUnknown says why the replication status could not be read
 	// ("" when it was).
 	TopologyUnknown string `json:"topology_unknown,omitempty"`
+
+	// The rest describes the replication shape around the server
+	// (ReadTopology, rehearse snapshot only; the guard does not need it).
+
+	// Replicas are the replicas attached to this server, as ReplicasFrom
+	// says they were found; ReplicasUnknown says why they could not be
+	// ("" when they were: then an empty list means none).
+	Replicas        []Downstream `json:"replicas,omitempty"`
+	ReplicasFrom    string       `json:"replicas_from,omitempty"`
+	ReplicasUnknown string       `json:"replicas_unknown,omitempty"`
+	// SemiSyncClients is Rpl_semi_sync_source_clients (MySQL) or
+	// Rpl_semi_sync_master_clients (MariaDB): replicas acknowledging
+	// semi-synchronously (nil where the server has no semi-sync).
+	SemiSyncClients *int `json:"semi_sync_clients,omitempty"`
+	// GaleraSize is wsrep_cluster_size; GroupMembers the ONLINE members of
+	// the replication group (0 when not a member).
+	GaleraSize   int `json:"galera_size,omitempty"`
+	GroupMembers int `json:"group_members,omitempty"`
 }
 
-// Upstream is one replication source of a server.
+// Upstream is one replication source of a server: SHOW REPLICA STATUS's
+// fields (SHOW SLAVE STATUS's on MariaDB and older MySQL) that say which
+// source and how far behind.
 type Upstream struct {
 	Host     string `json:"host,omitempty"`
 	Port     int    `json:"port,omitempty"`
 	UUID     string `json:"uuid,omitempty"`
 	ServerID uint64 `json:"server_id,omitempty"`
+	// Channel is Channel_Name (MySQL) or Connection_name (MariaDB's
+	// multi-source), "" for the default channel.
+	Channel string `json:"channel,omitempty"`
+	// IORunning and SQLRunning are the receiver's and applier's states
+	// ("Yes", "No", "Connecting").
+	IORunning  string `json:"io_running,omitempty"`
+	SQLRunning string `json:"sql_running,omitempty"`
+	// SecondsBehind is Seconds_Behind_Source/_Master when the capture ran
+	// (absent when NULL: a thread stopped); it lies during long events.
+	SecondsBehind *int64 `json:"seconds_behind,omitempty"`
+	// GTID is how the replica positions itself: "auto_position" (MySQL
+	// SOURCE_AUTO_POSITION=1), "slave_pos" or "current_pos" (MariaDB
+	// Using_Gtid); "" for binary log file and position.
+	GTID string `json:"gtid,omitempty"`
+	// SQLDelay is a delayed replica's SQL_Delay in seconds.
+	SQLDelay int64 `json:"sql_delay,omitempty"`
+	// ParallelMode is MariaDB's Parallel_Mode of the connection.
+	ParallelMode string `json:"parallel_mode,omitempty"`
+}
+
+// Downstream is one replica attached to a server.
+type Downstream struct {
+	ServerID uint64 `json:"server_id,omitempty"`
+	Host     string `json:"host,omitempty"` // report_host, or the connection's host
+	Port     int    `json:"port,omitempty"`
+	UUID     string `json:"uuid,omitempty"`
 }
 
 // querier is a *sql.DB or *sql.Conn.
@@ -122,9 +168,21 @@ func upstreams(ctx context.Context, q querier) ([]Upstream, error) {
 			}
 			return ""
 		}
-		u := Upstream{Host: get("Source_Host", "Master_Host"), UUID: get("Source_UUID", "Master_UUID")}
+		u := Upstream{Host: get("Source_Host", "Master_Host"), UUID: get("Source_UUID", "Master_UUID"),
+			Channel: get("Channel_Name", "Connection_name"), IORunning: get("Replica_IO_Running", "Slave_IO_Running"),
+			SQLRunning: get("Replica_SQL_Running", "Slave_SQL_Running"), ParallelMode: get("Parallel_Mode")}
 		u.Port, _ = strconv.Atoi(get("Source_Port", "Master_Port"))
 		u.ServerID, _ = strconv.ParseUint(get("Source_Server_Id", "Master_Server_Id"), 10, 64)
+		if n, err := strconv.ParseInt(get("Seconds_Behind_Source", "Seconds_Behind_Master"), 10, 64); err == nil {
+			u.SecondsBehind = &n
+		}
+		u.SQLDelay, _ = strconv.ParseInt(get("SQL_Delay"), 10, 64)
+		switch g := strings.ToLower(get("Auto_Position", "Using_Gtid")); g {
+		case "1":
+			u.GTID = "auto_position"
+		case "slave_pos", "current_pos":
+			u.GTID = g
+		}
 		if u.Host != "" || u.UUID != "" {
 			out = append(out, u)
 		}

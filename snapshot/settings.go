@@ -51,6 +51,40 @@ var SettingNames = []string{
 	"binlog_row_image",
 	"log_bin",
 	"gtid_mode",
+	// Replication (snapshot.TopologyOf reads them across flavors): GTIDs,
+	// parallel apply, semi-sync, MariaDB's two-phase ALTER, Galera, group
+	// replication.
+	"enforce_gtid_consistency", // MySQL
+	"gtid_strict_mode",         // MariaDB
+	"log_replica_updates",      // MySQL 8.0.26+
+	"log_slave_updates",
+	"sync_binlog",
+	"read_only",
+	"replica_parallel_workers", // MySQL 8.0.26+
+	"slave_parallel_workers",   // MySQL before 8.0.26 (MariaDB: alias of slave_parallel_threads)
+	"slave_parallel_threads",   // MariaDB
+	"slave_parallel_mode",      // MariaDB
+	"replica_parallel_type",    // MySQL 8.0.26-8.3
+	"slave_parallel_type",
+	"replica_preserve_commit_order", // MySQL 8.0.26+
+	"slave_preserve_commit_order",
+	"binlog_transaction_dependency_tracking", // MySQL 8.0 (removed in 8.4: WRITESET always)
+	"rpl_semi_sync_source_enabled",           // MySQL 8.0.26+ (plugin)
+	"rpl_semi_sync_master_enabled",           // MariaDB, older MySQL
+	"rpl_semi_sync_replica_enabled",
+	"rpl_semi_sync_slave_enabled",
+	"rpl_semi_sync_source_timeout",
+	"rpl_semi_sync_master_timeout",
+	"rpl_semi_sync_source_wait_point",
+	"rpl_semi_sync_master_wait_point",
+	"rpl_semi_sync_source_wait_for_replica_count",
+	"binlog_alter_two_phase", // MariaDB 10.8+
+	"wsrep_on",               // Galera
+	"wsrep_osu_method",
+	"wsrep_slave_threads",
+	"wsrep_applier_threads",
+	"group_replication_single_primary_mode",
+	"group_replication_consistency",
 	"time_zone",
 	"system_time_zone",
 	"performance_schema",

@@ -175,6 +175,11 @@ func (d *Docker) Start(ctx context.Context, opts Options) (*Server, error) {
 	if err := enableMDLInstrumentation(ctx, db); err != nil {
 		return fail(fmt.Errorf("docker engine: %w", err))
 	}
+	// Other containers (a replica) reach the server at its address on the
+	// Docker network, not at the port published on this host.
+	if ip, err := c.ContainerIP(ctx); err == nil && ip != "" {
+		s.PeerHost, s.PeerPort = ip, 3306
+	}
 	log("docker engine: %s %s in container %s at %s:%d (container started in %s, first query after %s)",
 		s.Flavor, s.Version, s.ID, s.Host, s.Port, started.Round(time.Millisecond), time.Since(t0).Round(time.Millisecond))
 	host0 := d.Host

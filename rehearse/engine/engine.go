@@ -123,6 +123,13 @@ type Server struct {
 	Tmpdir  string
 	PID     int
 
+	// PeerHost and PeerPort are where other servers this engine starts
+	// reach this one (a replica's CHANGE REPLICATION SOURCE TO): a
+	// sandbox's loopback port, a container's address on the Docker network
+	// and its server port. "" where servers cannot reach each other (dsn).
+	PeerHost string
+	PeerPort int
+
 	password string // never printed but to the person who started the sandbox (UserDSN); "" for local sandboxes
 	// ownPassword: the password is this sandbox's own, made by the engine
 	// (docker), not the user's secret (dsn engine).

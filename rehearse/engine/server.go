@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -177,4 +178,23 @@ func instrumentationArgs(f Flavor) []string {
 		args = append(args, "--performance-schema-instrument=wait/lock/metadata/sql/mdl=ON")
 	}
 	return args
+}
+
+// VersionAtLeast reports whether version ("8.0.26", "10.11.19-MariaDB")
+// is at least the given major[, minor[, patch]].
+func VersionAtLeast(version string, want ...int) bool {
+	parts := strings.Split(CleanVersion(version), ".")
+	for i, w := range want {
+		if i >= len(parts) {
+			return w == 0
+		}
+		n, err := strconv.Atoi(parts[i])
+		if err != nil {
+			return false
+		}
+		if n != w {
+			return n > w
+		}
+	}
+	return true
 }
