@@ -92,6 +92,7 @@ See docs/capacity.md.`,
 	fs.StringVar(&ro.Formats, "format", "table", "output formats, comma-separated: table, md, junit, html, json, prom")
 	fs.StringVar(&ro.OutDir, "out-dir", "", "write every format in --format to this folder")
 	ro.engine = addEngineFlags(cmd)
+	ro.replicas = addReplicaFlags(cmd)
 	return cmd
 }
 

@@ -25,9 +25,10 @@ func init() { subcommands = append(subcommands, newRunCmd) }
 
 // runOptions hold `rehearse run`'s flags.
 type runOptions struct {
-	io      *ioStreams
-	engine  *engineFlags
-	changed func(string) bool
+	io       *ioStreams
+	engine   *engineFlags
+	replicas *replicaFlags
+	changed  func(string) bool
 
 	Config          string
 	Snapshot        string
@@ -96,6 +97,8 @@ the next migrations anyway, on the state the failure left (its committed stateme
 as they do in production: MySQL DDL is not transactional), so one run reports every
 problem; the failed migrations are marked in every report and the verdict fails.
 
+` + replicasHelp + `
+
 Gates: ` + strings.Join(rehearsal.GateNames(), ", ") + `.
 Injections: long-txn=TABLE:DURATION[@VERSION[#N]][,lead=LEAD] (a transaction holding TABLE,
 opened LEAD — 200 ms by default — before statement N of VERSION), fail-at=VERSION:N.`,
@@ -106,7 +109,8 @@ opened LEAD — 200 ms by default — before statement N of VERSION), fail-at=VE
   rehearse run --snapshot prod.json --migrations ./migrations --load-profile load.yaml --load 800
   rehearse run --config rehearse.yaml --format table,md,junit,html,json --out-dir out/
   rehearse run --snapshot prod.json --migrations ./migrations --gate app-compat=off   # a contract release, old app retired
-  rehearse run --snapshot prod.json --migrations ./migrations --keep-going   # every failing migration in one run`,
+  rehearse run --snapshot prod.json --migrations ./migrations --keep-going   # every failing migration in one run
+  rehearse run --snapshot prod.json --migrations ./migrations --replicas 2 --replica-reads 50   # replica lag, stale reads`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.changed = cmd.Flags().Changed
@@ -144,6 +148,7 @@ opened LEAD — 200 ms by default — before statement N of VERSION), fail-at=VE
 	fs.BoolVar(&o.Extrapolate, "extrapolate", false, "also rehearse at a tenth and a third of --scale and predict production (scale 1): duration, disk, log, with bands (see rehearse capacity)")
 	fs.BoolVar(&o.KeepOnFail, "keep-on-fail", false, "leave the sandbox running when the rehearsal fails (prints its DSN)")
 	o.engine = addEngineFlags(cmd)
+	o.replicas = addReplicaFlags(cmd)
 	return cmd
 }
 
@@ -228,6 +233,11 @@ func (o *runOptions) build() (rehearsal.Options, error) {
 	}
 	cfg.AddSettings(&eopts)
 	ro.Engine, ro.EngineOptions = eng, eopts
+	if o.replicas != nil {
+		if err := o.replicas.apply(&ro); err != nil {
+			return rehearsal.Options{}, err
+		}
+	}
 	if o.MigrateCmd != "" {
 		if err := migrations.CheckPassEnv(o.MigrateEnv); err != nil {
 			return rehearsal.Options{}, usageError{rehearse.WithHint(err, "name variables the command needs besides the database (an API token, RAILS_ENV, ...)")}

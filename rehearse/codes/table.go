@@ -44,6 +44,12 @@ const (
 	RollbackDifferences = "RUN210"
 	RollbackDataLost    = "RUN211"
 	AppCompat           = "RUN220"
+	ReplicaLag          = "RUN240"
+	ReplicaQueued       = "RUN241"
+	StaleReads          = "RUN242"
+	ReplicaBehind       = "RUN243"
+	BinlogFormatLag     = "RUN244"
+	GaleraTOI           = "RUN245"
 )
 
 // Capacity: predictions at production's size (CAP0xx).
@@ -55,6 +61,7 @@ const (
 	CapFailedRun  = "CAP005"
 	CapBufferPool = "CAP006"
 	CapPrediction = "CAP007"
+	CapReplicaLag = "CAP010"
 )
 
 // table is the registry: one line per code. A new code needs a line here
@@ -96,6 +103,12 @@ var table = []Code{
 	{RollbackDifferences, Warning, "the down migration does not restore the schema"},
 	{RollbackDataLost, Warning, "rolling back loses data"},
 	{AppCompat, Warning, "the previous app version breaks on the new schema"},
+	{ReplicaLag, Warning, "a statement left the replicas behind"},
+	{ReplicaQueued, Warning, "replicated writes queued behind a statement on the replicas"},
+	{StaleReads, Warning, "reads from the replicas missed rows the primary had written"},
+	{ReplicaBehind, Warning, "a replica had not caught up when the rehearsal ended"},
+	{BinlogFormatLag, Info, "how the binary log format replicates a data migration"},
+	{GaleraTOI, Error, "a schema change under TOI stalled writers on every Galera node"},
 
 	{CapDisk, Error, "disk headroom for a copy, rebuild or index build"},
 	{CapOnlineLog, Error, "the online-DDL log would overflow"},
@@ -104,4 +117,5 @@ var table = []Code{
 	{CapFailedRun, Error, "the statement failed at a measured scale"},
 	{CapBufferPool, Info, "the table outgrows the rehearsal's buffer pool beyond the measured scales"},
 	{CapPrediction, Info, "the prediction at production's size"},
+	{CapReplicaLag, Warning, "predicted replica lag at production's size over the max-replica-lag gate"},
 }

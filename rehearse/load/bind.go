@@ -3,6 +3,7 @@ package load
 import (
 	"database/sql"
 	"math/rand/v2"
+	"time"
 )
 
 // bind makes the arguments of one execution of template ti: the values of
@@ -41,17 +42,24 @@ func (g *Generator) learnKey(t *Template, args []any, res sql.Result, r *rand.Ra
 	if p == nil {
 		return
 	}
+	var k []any
 	switch {
 	case t.autoInc:
 		if id, err := res.LastInsertId(); err == nil && id > 0 {
-			p.add(r, []any{id})
+			k = []any{id}
 		}
 	case t.newKey != nil:
-		k := make([]any, len(t.newKey))
+		k = make([]any, len(t.newKey))
 		for i, ai := range t.newKey {
 			k[i] = args[ai]
 		}
-		p.add(r, k)
+	}
+	if k == nil {
+		return
+	}
+	p.add(r, k)
+	if g.opts.OnInsert != nil {
+		g.opts.OnInsert(t.insertPool.Schema, t.insertPool.Table, t.insertPool.cols(), k, time.Now())
 	}
 }
 

@@ -42,6 +42,12 @@ type Options struct {
 	// with its current row count as the generated one (datagen.NewModel),
 	// and its foreign keys reference the keys its parents hold.
 	Data *datagen.Model
+	// OnInsert, when set, is called after each insert the server
+	// acknowledged whose key the generator knows (an auto-increment id,
+	// or the new row's unique key): the table, the key's columns and
+	// values, and when the insert returned. It must return quickly (a
+	// replica reader's stale-read check keeps the newest ones).
+	OnInsert func(schema, table string, columns []string, key []any, acked time.Time)
 }
 
 func (o *Options) defaults() {

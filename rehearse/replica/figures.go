@@ -69,6 +69,17 @@ func (r *Result) Window(i, rep int) (from, to time.Time) {
 	return from, to
 }
 
+// FiguresOf computes mk's figures on every replica (nil when mk is not
+// one of the result's marks).
+func (r *Result) FiguresOf(mk *Mark) []Figures {
+	for i, m := range r.Marks {
+		if m == mk {
+			return r.Figures(i)
+		}
+	}
+	return nil
+}
+
 // Figures computes mark i's figures on every replica.
 func (r *Result) Figures(i int) []Figures {
 	mk := r.Marks[i]

@@ -41,6 +41,10 @@ type Report struct {
 	Injections   []Injection   `json:"injections,omitempty"`
 	Timeline     []TimePoint   `json:"timeline,omitempty"`
 	Capacity     *Capacity     `json:"capacity,omitempty"`
+	// Replication is the replication topology rehearsed (rehearse run
+	// --replicas, or the snapshot's replicas): what was reproduced and the
+	// run's figures; nil when the primary was rehearsed alone.
+	Replication *Replication `json:"replication,omitempty"`
 	Errors       []ErrorEntry  `json:"errors,omitempty"` // errors of the rehearsal itself (not of the load)
 
 	// Load lists the simulated application's statement shapes and what
@@ -179,6 +183,93 @@ type Statement struct {
 	// besides time, sampled every ~100 ms while it ran.
 	Resources *Resources `json:"resources,omitempty"`
 	Rollback  string     `json:"rollback_verdict,omitempty"` // copied from the migration's rollback verdict for per-row renderers
+	// Replicas are the statement's replication figures, one per replica
+	// (rehearsals with replicas).
+	Replicas []ReplicaFigures `json:"replicas,omitempty"`
+}
+
+// MaxReplicaLag is the largest peak replica lag of the statement (0
+// without replicas).
+func (s Statement) MaxReplicaLag() float64 {
+	m := 0.0
+	for _, f := range s.Replicas {
+		m = max(m, f.PeakLagS)
+	}
+	return m
+}
+
+// ReplicaFigures are one statement's figures on one replica.
+type ReplicaFigures struct {
+	Replica string `json:"replica"`
+	// PeakLagS is the largest heartbeat lag sampled while the replica
+	// worked its way to the statement; PeakAtS when (the report's clock).
+	PeakLagS float64 `json:"peak_lag_s"`
+	PeakAtS  float64 `json:"peak_at_s,omitempty"`
+	// CaughtUpS is the time from the statement's end on the primary
+	// until the replica had applied it; AppliedAtS when. NotApplied: the
+	// replica had not applied it when the rehearsal ended.
+	CaughtUpS  float64 `json:"caught_up_s"`
+	AppliedAtS float64 `json:"applied_at_s,omitempty"`
+	NotApplied bool    `json:"not_applied,omitempty"`
+	// ApplyS is the replica applier's own time on the statement, from
+	// ApplyStartS; ApplySource says how it was measured
+	// (performance_schema, processlist, gtid_slave_pos; "" when shorter
+	// than a sample).
+	ApplyS      float64 `json:"apply_s"`
+	ApplyStartS float64 `json:"apply_start_s,omitempty"`
+	ApplySource string  `json:"apply_source,omitempty"`
+	// WritesQueued: the writes the primary committed after the statement
+	// waited on the replica until it was applied; QueuedWrites counts the
+	// load's writes the primary completed in that time.
+	WritesQueued bool  `json:"writes_queued"`
+	QueuedWrites int64 `json:"queued_writes,omitempty"`
+	// Reads and StaleReads are the reads sent to this replica while it
+	// worked its way to the statement, and the stale ones.
+	Reads      int64 `json:"reads,omitempty"`
+	StaleReads int64 `json:"stale_reads,omitempty"`
+	// PrimaryP99Ms is the primary's write p99 while this replica applied
+	// the statement (with semi-sync: commit latency as the replica works).
+	PrimaryP99Ms float64 `json:"primary_p99_during_apply_ms,omitempty"`
+}
+
+// Replication is the topology a rehearsal reproduced and its figures.
+type Replication struct {
+	Replicas int `json:"replicas"`
+	// Requested is what --replicas or the snapshot asked for; From says
+	// which; Capped says why fewer were rehearsed (--max-replicas).
+	Requested int    `json:"requested,omitempty"`
+	From      string `json:"from,omitempty"`
+	Capped    string `json:"capped,omitempty"`
+	Mode      string `json:"mode,omitempty"`  // async | semi-sync
+	Shape     string `json:"shape,omitempty"` // positioning, binlog format, parallel apply, ...
+	// BinlogFormat is the primary's binlog_format as it ran.
+	BinlogFormat string   `json:"binlog_format,omitempty"`
+	Servers      []string `json:"servers,omitempty"` // each replica: name, server_id, engine, DSN without password
+	// Provisioning: the filled sandbox's clean shutdown, the start of
+	// every server on a copy of its datadir, the wiring.
+	ProvisionS float64 `json:"provision_s,omitempty"`
+	ShutdownS  float64 `json:"shutdown_s,omitempty"`
+	StartS     float64 `json:"start_s,omitempty"`
+	WireS      float64 `json:"wire_s,omitempty"`
+	// HeartbeatMs is the heartbeat's interval.
+	HeartbeatMs float64 `json:"heartbeat_interval_ms,omitempty"`
+	// Replica reads (--replica-reads): the rate, the age from which a
+	// missing row is stale, the reads sent, the stale ones, the reads not
+	// sent for want of a row old enough.
+	ReplicaReads float64 `json:"replica_reads_rate,omitempty"`
+	StaleAfterMs float64 `json:"stale_after_ms,omitempty"`
+	Reads        int64   `json:"reads,omitempty"`
+	StaleReads   int64   `json:"stale_reads,omitempty"`
+	ReadsSkipped int64   `json:"reads_skipped,omitempty"`
+	// PeakLagS is the largest lag sampled over the whole rehearsal.
+	PeakLagS float64 `json:"peak_lag_s"`
+	// Behind lists the replicas that had not caught up when the
+	// rehearsal ended.
+	Behind []string `json:"behind,omitempty"`
+	Notes  []string `json:"notes,omitempty"`
+	// Errors of the measurement (a heartbeat that failed, a replica that
+	// stopped replicating).
+	Errors []string `json:"errors,omitempty"`
 }
 
 // Resources is what one statement cost the server while it ran. Deltas
@@ -330,6 +421,9 @@ type TimePoint struct {
 	Waiters    int     `json:"waiters"`             // sessions waiting for a metadata lock
 	Blocked    int     `json:"blocked_writers"`     // writer sessions blocked
 	Statement  string  `json:"statement,omitempty"` // "VERSION#N" running in the bucket
+	// ReplicaLagMs is the largest replica lag sampled in the bucket
+	// (rehearsals with replicas; see Report.Replication).
+	ReplicaLagMs float64 `json:"replica_lag_ms,omitempty"`
 }
 
 // ErrorEntry is an error of the rehearsal itself.

@@ -24,6 +24,9 @@ type execResult struct {
 	// ("1265: Data truncated for column 'd' at row 1"): a narrowed
 	// column's values changed.
 	Warnings []string
+	// GTID is the statement's own transaction on the primary (with
+	// replicas: how a replica's applier work is found), "" otherwise.
+	GTID string
 }
 
 // execStatement runs one migration statement on a fresh connection of its
@@ -31,7 +34,9 @@ type execResult struct {
 // it by connection id. A statement error is part of the result, not a
 // returned error; the returned error means the statement could not be run at
 // all (no connection).
-func execStatement(ctx context.Context, db *sql.DB, schema, stmt string, lockWait time.Duration, onConn func(id int64)) (execResult, error) {
+// gtidOf, when set, reads the statement's own GTID on its connection after
+// it ran (rehearsals with replicas).
+func execStatement(ctx context.Context, db *sql.DB, schema, stmt string, lockWait time.Duration, onConn func(id int64), gtidOf func(context.Context, *sql.Conn) string) (execResult, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return execResult{}, fmt.Errorf("open a connection for the migration: %w", err)
@@ -69,6 +74,9 @@ func execStatement(ctx context.Context, db *sql.DB, schema, stmt string, lockWai
 	r.RowsAffected, _ = res.RowsAffected()
 	if isDDL(stmt) {
 		r.Warnings = load.SessionWarnings(ctx, conn, true)
+	}
+	if gtidOf != nil {
+		r.GTID = gtidOf(ctx, conn)
 	}
 	return r, nil
 }

@@ -153,6 +153,13 @@ func (r *rehearsal) run(ctx context.Context) error {
 		return err
 	}
 
+	// With replicas, the filled sandbox becomes the primary of a topology
+	// started from its datadir (replicas.go).
+	if err := r.provisionReplicas(ctx, eo); err != nil {
+		return err
+	}
+	db = r.db
+
 	pre, err := r.capture(ctx)
 	if err != nil {
 		return fmt.Errorf("capture the pre-release schema: %w", err)
@@ -170,6 +177,11 @@ func (r *rehearsal) run(ctx context.Context) error {
 		gen.Stop()
 		return fmt.Errorf("start the lock monitor: %w", err)
 	}
+	if err := r.startReplicaMonitor(ctx); err != nil {
+		gen.Stop()
+		mon.Stop()
+		return err
+	}
 	stopped := false
 	var loadRes *load.Result
 	var lockRes *locks.Result
@@ -180,6 +192,7 @@ func (r *rehearsal) run(ctx context.Context) error {
 		stopped = true
 		loadRes = gen.Stop()
 		lockRes = mon.Stop()
+		r.stopReplicaMonitor()
 	}
 	r.cleanup = append(r.cleanup, stopAll)
 
@@ -259,6 +272,7 @@ func (r *rehearsal) run(ctx context.Context) error {
 		}
 	}
 
+	r.catchUp(ctx)
 	stopAll()
 	r.timed("verdict", "", func() error {
 		r.measure(fw, loadRes, lockRes, baseFrom, baseTo)

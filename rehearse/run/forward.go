@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rehearse/rehearse/rehearse/migrations"
+	"github.com/rehearse/rehearse/rehearse/replica"
 	"github.com/rehearse/rehearse/rehearse/result"
 	"github.com/rehearse/rehearse/rehearse/sqlsplit"
 )
@@ -23,6 +24,7 @@ type stmtRun struct {
 	res   execResult
 	run   bool              // false: not run (after a failure)
 	usage *result.Resources // disk, redo, undo, buffer pool while it ran (resources.go)
+	mark  *replica.Mark     // when each replica applied it (replicas.go); nil without replicas
 }
 
 // forward applies the pending migrations, then (rollback) their downs.
@@ -169,12 +171,13 @@ func (f *forward) runScript(ctx context.Context, m *migrations.Migration, dir st
 			sqlText = "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'rehearse: injected failure (fail-at)'"
 		}
 		rs := r.startResources(ctx)
-		res, err := execStatement(ctx, r.db, r.schema, sqlText, r.opts.LockWaitTimeout, nil)
+		res, err := execStatement(ctx, r.db, r.schema, sqlText, r.opts.LockWaitTimeout, nil, r.statementGTID())
 		usage := rs.stop()
 		if err != nil {
 			return 0, err
 		}
 		run := &stmtRun{mig: m, dir: dir, index: j + 1, stmt: s, res: res, run: true, usage: usage}
+		run.mark = r.markStatement(ctx, fmt.Sprintf("%s %s#%d", dir, m.Version, j+1), sqlText, res)
 		f.runs = append(f.runs, run)
 		if res.Err == nil {
 			// One line per statement: a CI log shows where a long

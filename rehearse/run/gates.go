@@ -101,6 +101,43 @@ var gateKinds = map[string]string{
 	"max-total-duration":  "duration", // the whole forward migration phase
 	"rollback":            "required", // every down restores the schema
 	"app-compat":          "required", // the previous app's statements still work
+	"max-replica-lag":     "duration", // per statement: peak heartbeat lag on any replica (rehearsals with replicas)
+}
+
+// replicaGate is the gate every rehearsal with replicas applies unless told
+// otherwise. 10 s is what replica-lag alerting and online schema change
+// tools commonly tolerate (gh-ost and pt-online-schema-change throttle at
+// 1.5 s and 1 s). It cannot fail falsely for scale: a replica replays a
+// statement only after the primary committed it, so the lag measured at a
+// fraction of production's rows is at most what production's replicas
+// suffer for the same statement (a table copy's lag grows with the table;
+// rehearse capacity predicts it at production's size). What could inflate
+// it — the replica starting cold, sharing the machine's cores — is bounded:
+// the replicas start on copies of the primary's datadir after its buffer
+// pool was warmed by generation, and the lag is measured from the primary's
+// acknowledgement of a heartbeat to the replica's having it, so a starved
+// client or a stalled primary adds nothing (TestReplicaLagGateDefault).
+var replicaGate = "max-replica-lag=10s"
+
+// EffectiveGatesFor is EffectiveGates for a rehearsal with or without
+// replicas: with them, max-replica-lag=10s is a default too.
+func EffectiveGatesFor(given []Gate, replicas bool) (gates []Gate, settings []result.GateSetting) {
+	gates, settings = EffectiveGates(given)
+	if !replicas {
+		return gates, settings
+	}
+	for _, g := range given {
+		if g.Name == "max-replica-lag" {
+			return gates, settings
+		}
+	}
+	g, err := ParseGate(replicaGate)
+	if err != nil {
+		panic(err)
+	}
+	g.Default = true
+	settings = append(settings, result.GateSetting{Name: g.Name, Limit: g.Limit, Default: true})
+	return append(gates, g), settings
 }
 
 // StallShareFloor is the shortest writer stall max-stall-share judges.
@@ -218,6 +255,19 @@ func evaluate(g Gate, r *result.Report) []result.Gate {
 			}
 			share := min(100, 100*s.LongestStallS/s.DurationS)
 			return share, fmt.Sprintf("%.0f%% (%s stall in %s)", share, secs(s.LongestStallS), secs(s.DurationS)), true
+		})
+	case "max-replica-lag":
+		return perStmt(func(s result.Statement) (float64, string, bool) {
+			if len(s.Replicas) == 0 {
+				return 0, "", false
+			}
+			worst := s.Replicas[0]
+			for _, f := range s.Replicas {
+				if f.PeakLagS > worst.PeakLagS {
+					worst = f
+				}
+			}
+			return worst.PeakLagS, fmt.Sprintf("%s (%s)", secs(worst.PeakLagS), worst.Replica), true
 		})
 	case "max-duration":
 		return perStmt(func(s result.Statement) (float64, string, bool) { return s.DurationS, secs(s.DurationS), true })

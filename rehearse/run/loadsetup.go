@@ -29,7 +29,11 @@ func (r *rehearsal) startLoad(ctx context.Context, pending []*migrations.Migrati
 	// would wait inside the generator instead of in the server's lock queue.
 	// Inserts write the generation's rows past the generated ones (valid,
 	// keys that collide with no row, the snapshot's statistics).
-	gen, err := load.New(r.db, prof, load.Options{Rate: o.loadRate(), Seed: uint64(o.Seed) + 1, ConnsPerTable: o.loadConns(), Data: r.data})
+	lo := load.Options{Rate: o.loadRate(), Seed: uint64(o.Seed) + 1, ConnsPerTable: o.loadConns(), Data: r.data}
+	if r.repl != nil && r.repl.reader != nil {
+		lo.OnInsert = r.repl.reader.Inserted // rows to read back on the replicas
+	}
+	gen, err := load.New(r.db, prof, lo)
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)
 	}

@@ -93,6 +93,7 @@ func (r *rehearsal) measure(f *forward, lr *load.Result, mr *locks.Result, baseF
 		}
 	}
 	r.appCompatResult(f, lr)
+	r.replicationSummary()
 	r.timeline(f, lr, mr)
 	r.fillLoadOperations(lr)
 }
@@ -165,6 +166,7 @@ func (r *rehearsal) statement(run *stmtRun, since time.Time, lr *load.Result, mr
 		}
 	}
 	r.fillResources(&s, run, lr)
+	r.replicaFigures(&s, run, lr)
 	return s
 }
 
@@ -260,6 +262,7 @@ func (r *rehearsal) timeline(f *forward, lr *load.Result, mr *locks.Result) {
 			p.Blocked = pt.Writers
 		}
 	}
+	r.replicaTimeline(get, bucket)
 	for _, run := range f.runs {
 		if !run.run {
 			continue

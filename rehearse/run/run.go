@@ -76,6 +76,10 @@ type Options struct {
 	Progress         func(phase string, detail string) // called at each phase start
 	KeepServerOnFail bool                              // leave the sandbox running when the rehearsal fails (debugging)
 
+	// Replicas is the replication topology to rehearse (the zero value:
+	// the primary alone; Count AutoReplicas: the snapshot's replicas).
+	Replicas ReplicaOptions
+
 	// LoadProfile is the simulated application's workload from a profile
 	// file (load.ReadProfile); nil = the snapshot's digests when usable,
 	// else the default mix. Run checks it against the snapshot before it
@@ -164,6 +168,10 @@ type rehearsal struct {
 	appFrom, appTo time.Time          // the previous-app compatibility window
 
 	cleanup []func()
+
+	// repl is the replication topology and its measurements (replicas.go);
+	// nil when the primary is rehearsed alone.
+	repl *replicaState
 
 	// escaped is a --migrate-cmd's change outside the dsn engine's
 	// scratch database (a *confine.Violation): the rehearsal stops with it.

@@ -139,7 +139,7 @@ func (r *rehearsal) causeOf(f *forward, sql string) string {
 // verdict evaluates the gates and writes the findings the run measured.
 func (r *rehearsal) verdict(f *forward) {
 	rep := r.report
-	gates, settings := EffectiveGates(r.opts.Gates)
+	gates, settings := EffectiveGatesFor(r.opts.Gates, rep.Replication != nil && rep.Replication.Replicas > 0)
 	rep.GateSettings = settings
 	rep.Gates = Evaluate(gates, rep)
 	var failed []string
@@ -240,6 +240,7 @@ func (r *rehearsal) verdict(f *forward) {
 			}.Of(codes.AppCompat))
 		}
 	}
+	r.replicaFindings()
 	if len(failed) == 0 {
 		rep.Verdict = result.Pass
 		return
