@@ -45,7 +45,7 @@ type Report struct {
 	// --replicas, or the snapshot's replicas): what was reproduced and the
 	// run's figures; nil when the primary was rehearsed alone.
 	Replication *Replication `json:"replication,omitempty"`
-	Errors       []ErrorEntry  `json:"errors,omitempty"` // errors of the rehearsal itself (not of the load)
+	Errors      []ErrorEntry `json:"errors,omitempty"` // errors of the rehearsal itself (not of the load)
 
 	// Load lists the simulated application's statement shapes and what
 	// each did over the whole rehearsal.

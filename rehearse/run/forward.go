@@ -145,7 +145,7 @@ func (f *forward) verify(ctx context.Context, m *migrations.Migration) *verifyFa
 	}
 	r := f.r
 	for _, s := range m.Verify.Statements {
-		res, err := execStatement(ctx, r.db, r.schema, r.confined.Text(s.Text), r.opts.LockWaitTimeout, nil)
+		res, err := execStatement(ctx, r.db, r.schema, r.confined.Text(s.Text), r.opts.LockWaitTimeout, nil, nil)
 		switch {
 		case err != nil:
 			return &verifyFailure{mig: m, pos: s.Pos(), err: err.Error()}
