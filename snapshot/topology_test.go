@@ -14,7 +14,10 @@ import (
 
 type tlog struct{ t *testing.T }
 
-func (w tlog) Write(p []byte) (int, error) { w.t.Log(strings.TrimRight(string(p), "\n")); return len(p), nil }
+func (w tlog) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
 
 // TestCaptureTopology snapshots a primary with two replicas and one of
 // the replicas on MariaDB 10.11 and MySQL 9.7 (a topology rehearse/replica
