@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/declarative"
 	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/rehearse/plan"
 	"github.com/rehearse/rehearse/rehearse/plan/rules"
@@ -18,21 +19,23 @@ import (
 func init() { subcommands = append(subcommands, newPlanCmd) }
 
 type planOptions struct {
-	io            *ioStreams
-	Snapshot      string
-	Migrations    string
-	MigFormat     string
-	MigPattern    string
-	Formats       string
-	OutDir        string
-	Output        string
-	Schema        string
-	Config        string
-	FirstAdoption bool
-	NoVerify      bool
-	changed       func(string) bool
-	MaxFileBytes  int64
-	engine        *engineFlags
+	io               *ioStreams
+	Snapshot         string
+	Migrations       string
+	MigFormat        string
+	MigPattern       string
+	TargetSchema     string
+	AllowDestructive bool
+	Formats          string
+	OutDir           string
+	Output           string
+	Schema           string
+	Config           string
+	FirstAdoption    bool
+	NoVerify         bool
+	changed          func(string) bool
+	MaxFileBytes     int64
+	engine           *engineFlags
 }
 
 func newPlanCmd(io *ioStreams) *cobra.Command {
@@ -59,6 +62,7 @@ Exit codes: 0 no error-severity finding, 1 an error-severity finding, 2 could no
   rehearse plan --snapshot prod.json --migrations ./db --format md >> "$GITHUB_STEP_SUMMARY"
   rehearse plan --snapshot prod.json --migrations ./db --format table,md,junit,json --out-dir out/
   rehearse plan --snapshot prod.json --migrations ./db --no-verify -o plan.json
+  rehearse plan --snapshot prod.json --target-schema ./schema --allow-destructive   # Skeema, Atlas schema apply, schema.sql
   rehearse plan --snapshot auth.json --migrations ./storage/migrations --migrations-pattern 'V{version}.{name}.{direction}.sql'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -76,6 +80,8 @@ Exit codes: 0 no error-severity finding, 1 an error-severity finding, 2 could no
 	f.StringVar(&opts.Snapshot, "snapshot", "", "snapshot `FILE` of production (rehearse snapshot)")
 	f.StringVar(&opts.Migrations, "migrations", "", "migrations `DIR`")
 	f.StringVar(&opts.MigFormat, "migrations-format", "", "migration format: "+strings.Join(migrations.Formats(), "|")+" (default: detected)")
+	f.StringVar(&opts.TargetSchema, "target-schema", "", "a declarative schema instead of migrations: the desired state as a .sql `FILE` or a folder of CREATE statements (Skeema, Atlas schema apply); the ALTERs from production's schema to it are computed by Atlas's differ")
+	f.BoolVar(&opts.AllowDestructive, "allow-destructive", false, "with --target-schema: allow the computed changes to drop tables and columns (their data is lost)")
 	f.StringVar(&opts.MigPattern, "migrations-pattern", "", "an in-house runner's file names, e.g. 'V{version}.{name}.{direction}.sql' ({version}, {name}, {direction} = up|down, optional {dialect}; docs/migrations.md)")
 	f.StringVar(&opts.Formats, "format", "table", "output formats, comma-separated: "+strings.Join(formatsFor(&plan.Plan{}), ", ")+" (several need --out-dir)")
 	f.StringVar(&opts.OutDir, "out-dir", "", "write each format to its own file in `DIR` ("+strings.Join(fileNamesFor(&plan.Plan{}), ", ")+")")
@@ -121,15 +127,29 @@ func planRun(ctx context.Context, opts *planOptions) error {
 		return err
 	}
 	opts.fromConfig(cfg)
-	if opts.Snapshot == "" || opts.Migrations == "" {
+	if opts.TargetSchema != "" && opts.Migrations != "" && opts.changed("migrations") {
+		return usageError{fmt.Errorf("give --migrations or --target-schema, not both")}
+	}
+	if opts.Snapshot == "" || (opts.Migrations == "" && opts.TargetSchema == "") {
 		return usageError{fmt.Errorf("plan needs --snapshot FILE and --migrations DIR (or a rehearse.yaml that names them)")}
 	}
 	snap, err := snapshot.LoadFile(opts.Snapshot)
 	if err != nil {
 		return err
 	}
-	set, err := migrations.Load(ctx, migrations.Options{Dir: opts.Migrations, Format: opts.MigFormat, Pattern: opts.MigPattern, Flavor: snap.Source.Flavor, MaxFileBytes: opts.MaxFileBytes})
-	if err != nil {
+	var set *migrations.Set
+	if opts.TargetSchema != "" {
+		eng, eopts, err := opts.engine.build(opts.io.ErrOut)
+		if err != nil {
+			return err
+		}
+		cfg.AddSettings(&eopts)
+		set, err = declarative.Build(ctx, declarative.Options{Snapshot: snap, Schema: opts.Schema, Target: opts.TargetSchema,
+			AllowDestructive: opts.AllowDestructive, Engine: eng, EngineOptions: eopts, Log: opts.io.ErrOut})
+		if err != nil {
+			return err
+		}
+	} else if set, err = migrations.Load(ctx, migrations.Options{Dir: opts.Migrations, Format: opts.MigFormat, Pattern: opts.MigPattern, Flavor: snap.Source.Flavor, MaxFileBytes: opts.MaxFileBytes}); err != nil {
 		return err
 	}
 	po := plan.Options{Snapshot: snap, SnapshotFile: opts.Snapshot, Migrations: set, Schema: opts.Schema,

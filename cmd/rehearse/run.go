@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/declarative"
 	"github.com/rehearse/rehearse/rehearse/load"
 	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/rehearse/redact"
@@ -30,36 +31,38 @@ type runOptions struct {
 	replicas *replicaFlags
 	changed  func(string) bool
 
-	Config          string
-	Snapshot        string
-	Migrations      string
-	MigFormat       string
-	MigPattern      string
-	Database        string
-	Scale           float64
-	Seed            int64
-	Rows            []string
-	Load            float64
-	LoadProfile     string
-	Baseline        time.Duration
-	AppCompat       time.Duration
-	LockWaitTimeout time.Duration
-	Inject          []string
-	Gates           []string
-	Roundtrip       bool
-	KeepGoing       bool
-	NoRollback      bool
-	Output          string
-	Formats         string
-	OutDir          string
-	KeepOnFail      bool
-	MigrateCmd      string
-	MigrateEnv      []string
-	Unconfined      bool
-	RollbackCmd     string
-	Extrapolate     bool // capacity: predict production from this run and two smaller ones (capacity.go)
-	FirstAdoption   bool
-	noFaults        bool // capacity: no injections and no gates, from the flags or rehearse.yaml
+	Config           string
+	Snapshot         string
+	Migrations       string
+	MigFormat        string
+	MigPattern       string
+	TargetSchema     string
+	AllowDestructive bool
+	Database         string
+	Scale            float64
+	Seed             int64
+	Rows             []string
+	Load             float64
+	LoadProfile      string
+	Baseline         time.Duration
+	AppCompat        time.Duration
+	LockWaitTimeout  time.Duration
+	Inject           []string
+	Gates            []string
+	Roundtrip        bool
+	KeepGoing        bool
+	NoRollback       bool
+	Output           string
+	Formats          string
+	OutDir           string
+	KeepOnFail       bool
+	MigrateCmd       string
+	MigrateEnv       []string
+	Unconfined       bool
+	RollbackCmd      string
+	Extrapolate      bool // capacity: predict production from this run and two smaller ones (capacity.go)
+	FirstAdoption    bool
+	noFaults         bool // capacity: no injections and no gates, from the flags or rehearse.yaml
 }
 
 func newRunCmd(io *ioStreams) *cobra.Command {
@@ -122,6 +125,8 @@ opened LEAD — 200 ms by default — before statement N of VERSION), fail-at=VE
 	fs.StringVar(&o.Snapshot, "snapshot", "", "production's snapshot (rehearse snapshot -o FILE)")
 	fs.StringVar(&o.Migrations, "migrations", "", "the release's migrations folder")
 	fs.StringVar(&o.MigFormat, "migrations-format", "", "migration format ("+strings.Join(migrations.Formats(), ", ")+"); default: detected")
+	fs.StringVar(&o.TargetSchema, "target-schema", "", "a declarative schema instead of migrations: the desired state as a .sql `FILE` or a folder of CREATE statements (Skeema, Atlas schema apply); the ALTERs from production's schema to it are computed by Atlas's differ")
+	fs.BoolVar(&o.AllowDestructive, "allow-destructive", false, "with --target-schema: allow the computed changes to drop tables and columns (their data is lost)")
 	fs.StringVar(&o.MigPattern, "migrations-pattern", "", "an in-house runner's file names, e.g. 'V{version}.{name}.{direction}.sql' ({version}, {name}, {direction} = up|down, optional {dialect}; docs/migrations.md)")
 	fs.BoolVar(&o.FirstAdoption, "first-adoption", false, firstAdoptionUsage)
 	fs.StringVar(&o.Database, "database", "", "the database the migrations run in (default: the one with the migration history)")
@@ -238,6 +243,14 @@ func (o *runOptions) build() (rehearsal.Options, error) {
 			return rehearsal.Options{}, err
 		}
 	}
+	if o.TargetSchema != "" {
+		set, err := declarative.Build(context.Background(), declarative.Options{Snapshot: ro.Snapshot, Schema: o.Database,
+			Target: o.TargetSchema, AllowDestructive: o.AllowDestructive, Engine: eng, EngineOptions: eopts, Log: o.io.ErrOut})
+		if err != nil {
+			return rehearsal.Options{}, err
+		}
+		ro.Migrations, ro.MigrationsDir = set, o.TargetSchema
+	}
 	if o.MigrateCmd != "" {
 		if err := migrations.CheckPassEnv(o.MigrateEnv); err != nil {
 			return rehearsal.Options{}, usageError{rehearse.WithHint(err, "name variables the command needs besides the database (an API token, RAILS_ENV, ...)")}
@@ -277,7 +290,13 @@ func (o *runOptions) buildInputs() (rehearsal.Options, *rehearsal.Config, error)
 		snapPath = pick("snapshot", o.Snapshot, cfg.Snapshot)
 		migDir = pick("migrations", o.Migrations, cfg.Migrations)
 	}
-	if snapPath == "" || migDir == "" {
+	if o.TargetSchema != "" && migDir != "" && o.changed("migrations") {
+		return rehearsal.Options{}, nil, usageError{fmt.Errorf("give --migrations or --target-schema, not both")}
+	}
+	if o.TargetSchema != "" {
+		migDir = ""
+	}
+	if snapPath == "" || (migDir == "" && o.TargetSchema == "") {
 		return rehearsal.Options{}, nil, usageError{fmt.Errorf("--snapshot and --migrations are required (or a --config that names them)")}
 	}
 	raw, err := os.ReadFile(snapPath)

@@ -63,6 +63,9 @@ type History struct {
 	Checksum bool
 	// ChecksumNote is what the runner does about an edited file.
 	ChecksumNote string
+	// None: no history table records it (a declarative target's computed
+	// migration): it is always pending.
+	None bool
 }
 
 // Records reports whether a history table read by runner records the
@@ -104,9 +107,17 @@ func Register(f Format) {
 	order = append(order, f.Name())
 }
 
+// hidden are registered formats --migrations-format does not offer.
+var hidden = map[string]bool{}
+
 // Formats lists the registered format names, sorted.
 func Formats() []string {
-	out := append([]string(nil), order...)
+	var out []string
+	for _, n := range order {
+		if !hidden[n] {
+			out = append(out, n)
+		}
+	}
 	sort.Strings(out)
 	return out
 }

@@ -75,6 +75,9 @@ func ownHistory(set *migrations.Set, h *snapshot.History, ho historyOptions) (*s
 	if h == nil {
 		return nil, nil, nil
 	}
+	if historyOf(set.Format).None {
+		return nil, nil, nil
+	}
 	own := runsFormat(set.Format, h.Runner) || len(historyOf(set.Format).Readers) == 0
 	switch {
 	case ho.firstAdoption && own && len(h.Entries) > 0:
@@ -98,6 +101,13 @@ func ownHistory(set *migrations.Set, h *snapshot.History, ho historyOptions) (*s
 func pendingSet(set *migrations.Set, h *snapshot.History, ho historyOptions) ([]*migrations.Migration, *HistoryRef, []Finding, error) {
 	format, _ := migrations.Lookup(set.Format)
 	var findings []Finding
+	if format.History().None { // a declarative target: computed, always pending
+		out := make([]*migrations.Migration, len(set.Migrations))
+		for i := range set.Migrations {
+			out[i] = &set.Migrations[i]
+		}
+		return out, nil, nil, nil
+	}
 	if h == nil {
 		switch {
 		case ho.otherRunner:
