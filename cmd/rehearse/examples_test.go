@@ -124,7 +124,7 @@ func subcommand(line string) string {
 
 // docOrder is the order the commands start in: as a reader meets them
 // (each runs in its own copy of the folder, which holds what they read).
-var docOrder = []string{"version", "doctor", "snapshot", "plan", "load-profile", "run", "report", "diff", "capacity", "generate", "sandbox", "scenarios"}
+var docOrder = []string{"version", "doctor", "snapshot", "plan", "load-profile", "run", "report", "diff", "capacity", "generate", "sandbox", "scenarios", "reproduce"}
 
 func TestDocumentedCommandsFound(t *testing.T) {
 	cmds := append(readmeCommands(t), helpCommands()...)
@@ -264,12 +264,35 @@ func newDocWorld(t *testing.T) *docWorld {
 			t.Fatal(err)
 		}
 	}
+	// An incident's evidence (captured from a sandbox's pile-up on
+	// app.investments: rehearse/evidence/testdata), a split release, a
+	// deploy log.
+	ev := filepath.Join("..", "..", "rehearse", "evidence", "testdata")
+	for dst, srcs := range map[string][]string{
+		"incident": {"mariadb/processlist.table.txt", "mariadb/innodbstatus.txt", "mariadb/digests.csv"},
+		"pt-stalk": {"mariadb/pt-stalk"},
+		"logs":     {"deploy/golang-migrate-verbose.log"},
+	} {
+		if err := os.MkdirAll(filepath.Join(w.base, dst), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, src := range srcs {
+			if out, err := exec.Command("cp", "-a", filepath.Join(ev, src), filepath.Join(w.base, dst)).CombinedOutput(); err != nil {
+				t.Fatalf("copy %s: %v\n%s", src, err, out)
+			}
+		}
+	}
+	if out, err := exec.Command("cp", "-a", filepath.Join(w.base, "migrations"), filepath.Join(w.base, "migrations-split")).CombinedOutput(); err != nil {
+		t.Fatalf("copy migrations: %v\n%s", err, out)
+	}
 	// What the examples take as already there: production's and staging's
 	// snapshots, a load profile, a saved report.
 	w.must(t, "rehearse snapshot --dsn '"+w.prod.DSN()+"' --databases app,billing --column-stats -o prod.json")
 	w.must(t, "rehearse snapshot --dsn '"+w.staging.DSN()+"' --databases app,billing --column-stats -o staging.json")
 	w.must(t, "rehearse load-profile --config rehearse.yaml -o load.yaml")
 	w.must(t, "rehearse run --config rehearse.yaml -o report.json")
+	// A reproduction saved as a scenario folder (scenarios run --dir).
+	w.must(t, "rehearse reproduce --snapshot prod.json --migrations ./migrations --evidence ./incident --save-scenario incident-2026-12 ./scenarios/incident-2026-12 --format json")
 	return w
 }
 

@@ -167,3 +167,19 @@ func TestDigestExports(t *testing.T) {
 		}
 	}
 }
+
+func readFilesRaw(t *testing.T, f string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func write(t *testing.T, dir, name, body string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

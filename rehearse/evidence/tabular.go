@@ -45,7 +45,8 @@ type section struct {
 func (r *reader) tabular(name, text string) ([]section, string, bool) {
 	trimmed := strings.TrimSpace(text)
 	switch {
-	case strings.HasPrefix(trimmed, "[") || strings.HasPrefix(trimmed, "{"):
+	case strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "[") && (strings.HasPrefix(strings.TrimSpace(trimmed[1:]), "{") || strings.HasPrefix(strings.TrimSpace(trimmed[1:]), "]")):
+		// JSON (a log line starting with "[2026-12-07 ...]" is not)
 		return r.jsonRows(name, text), "json", true
 	case strings.Contains(text, ". row ***"):
 		return r.verticalRows(name, text), "vertical", true
