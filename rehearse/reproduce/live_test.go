@@ -48,8 +48,8 @@ func seedSnapshot(t *testing.T, flavor engine.Flavor) *snapshot.Snapshot {
 
 // capture is the pile-up's evidence in every text form, and its truth.
 type capture struct {
-	forms map[string]string // form -> file content
-	names map[string]string // form -> file name
+	forms  map[string]string // form -> file content
+	names  map[string]string // form -> file name
 	innodb string
 	truth  time.Duration // the DDL's wait: from its start to the blocker's commit, as the test saw them
 }
