@@ -187,7 +187,10 @@ func reproduceRun(ctx context.Context, o *reproduceOptions) error {
 		fmt.Fprintf(r.io.ErrOut, "evidence: %s\n", p)
 	}
 	rep, runErr := setup.Reproduce(ctx)
-	if rep != nil && o.SaveScenario != "" && runErr == nil {
+	if rep != nil && o.SaveScenario != "" && runErr == nil && rep.Verdict != reproduce.Reproduced {
+		fmt.Fprintf(r.io.ErrOut, "rehearse: scenario %s not saved: the rehearsal did not reproduce the incident, so its expectations would not be the incident's\n", o.SaveScenario)
+	}
+	if rep != nil && o.SaveScenario != "" && runErr == nil && rep.Verdict == reproduce.Reproduced {
 		saved, err := scenarios.SaveReproduction(setup, rep, scenarios.SaveOptions{Name: o.SaveScenario, Dir: o.SaveDir})
 		if err != nil {
 			runErr = err

@@ -183,3 +183,25 @@ func write(t *testing.T, dir, name, body string) {
 		t.Fatal(err)
 	}
 }
+
+// golang-migrate sends a migration file whole: the client's table shows the
+// statement over several lines (its comments included). The line breaks
+// are kept, so the statement still parses (a comment does not swallow the
+// DDL after it).
+func TestTableRowOverLines(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "processlist.txt", readFilesRaw(t, "../../reproduce/testdata/seed-incident/processlist.txt"))
+	ev, err := Read(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range ev.Samples[0].Sessions {
+		if x.State == "Waiting for table metadata lock" && strings.Contains(x.Info, "DROP INDEX") {
+			if !strings.Contains(x.Info, "again.\nDROP INDEX uq_investments_account_fund ON investments") {
+				t.Errorf("the statement's lines: %q", x.Info)
+			}
+			return
+		}
+	}
+	t.Errorf("no waiting DROP INDEX in %+v", ev.Samples[0].Sessions)
+}

@@ -124,7 +124,7 @@ func borderBounds(border string) []int {
 // cutRow cuts a row at the border's column bounds. complete is false when
 // the row ends before its last column.
 func cutRow(row string, bounds []int) ([]string, bool) {
-	rs := []rune(strings.ReplaceAll(row, "\n", " "))
+	rs := []rune(row) // a line break inside a value is one character, as the client counts it
 	var cells []string
 	for k := 0; k+1 < len(bounds); k++ {
 		from, to := bounds[k]+1, bounds[k+1]

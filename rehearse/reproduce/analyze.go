@@ -281,6 +281,8 @@ func (a *analysis) ddlWait(all []obs, ddl *obs) {
 			firstAfter = o.at
 			if same {
 				d.Outcome = fmt.Sprintf("got its lock and ran (%s at the next capture)", strings.ToLower(o.s.State))
+			} else {
+				d.Outcome = "got its lock; the session went on to " + clip(o.s.Info, 60)
 			}
 		}
 	}
@@ -379,7 +381,7 @@ func (a *analysis) matchStatement(ddl *obs) {
 	// A runner that sends a whole file at once (golang-migrate) shows the
 	// whole file as the statement: the first DDL in it is the one waiting.
 	want := normalize(ddl.s.Info)
-	if stmts, err := sqlsplit.SplitString(ddl.s.Info, sqlsplit.Options{}); err == nil && len(stmts) > 1 {
+	if stmts, err := sqlsplit.SplitString(ddl.s.Info, sqlsplit.Options{}); err == nil && len(stmts) >= 1 {
 		for _, st := range stmts {
 			if p := parse(st.Text); p.ok && p.kind == scope.KindDDL {
 				want = normalize(st.Text)

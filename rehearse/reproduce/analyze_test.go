@@ -61,3 +61,25 @@ func TestAnalyzeCapturedPileUp(t *testing.T) {
 		})
 	}
 }
+
+// A session holding a table the snapshot lacks is a problem line, and the
+// rest of the evidence still gives the incident.
+func TestBlockerOnTableSnapshotLacks(t *testing.T) {
+	ev := evidenceOf(t, "mariadb/processlist.table.txt", "mariadb/innodbstatus.txt")
+	for i := range ev.Samples {
+		ev.Samples[i].Sessions = append(ev.Samples[i].Sessions, evidence.Session{
+			ID: 999, Command: "Query", State: "Sending data", Info: "SELECT COUNT(*) FROM audit_log", Time: 30, HasTime: true, Line: 1,
+		})
+	}
+	inc, problems, d := Analyze(ev, toySnapshot(), "app", nil)
+	found := false
+	for _, p := range problems {
+		found = found || strings.Contains(p, "session 999 holds audit_log, which the snapshot lacks")
+	}
+	if !found {
+		t.Errorf("no problem names session 999's table the snapshot lacks: %v", problems)
+	}
+	if inc.DDL == nil || d.Table != "investments" || len(inc.Blockers) != 1 || inc.Blockers[0].Session == 999 {
+		t.Errorf("the rest of the evidence: DDL %+v, blockers %+v", inc.DDL, inc.Blockers)
+	}
+}
