@@ -22,12 +22,12 @@ import (
 var writeFixtures = flag.Bool("fixtures", false, "rewrite testdata/*.json from fixtures_test.go")
 
 // fixtureNames are the documents every golden test renders.
-var fixtureNames = []string{"pass", "fail", "partial", "keepgoing", "empty", "error"}
+var fixtureNames = []string{"pass", "fail", "partial", "keepgoing", "empty", "error", "replicas"}
 
 func TestFixtures(t *testing.T) {
 	for name, doc := range map[string]*result.Report{
 		"pass": fixturePass(), "fail": fixtureFail(), "partial": fixturePartial(), "keepgoing": fixtureKeepGoing(),
-		"empty": fixtureEmpty(), "error": fixtureError(),
+		"empty": fixtureEmpty(), "error": fixtureError(), "replicas": fixtureReplicas(),
 	} {
 		raw, err := json.MarshalIndent(doc, "", "  ")
 		if err != nil {
@@ -458,5 +458,68 @@ func fixtureError() *result.Report {
 	r.Migrations = []result.Migration{{Version: "20250301120000", Name: "create_audit_log", File: "migrations/20250301120000_create_audit_log.up.sql", Status: "not_run",
 		Statements: []result.Statement{{Index: 1, Line: 1, SQL: "CREATE TABLE audit_log (id BIGINT PRIMARY KEY)", Operation: "CREATE TABLE", Table: "audit_log", Status: "not_run"}}}}
 	r.Errors = []result.ErrorEntry{{Phase: "provision", Message: "docker: image mariadb:10.11.6 not found locally and the registry is unreachable"}}
+	return r
+}
+
+// fixtureReplicas is a rehearsal with two replicas: a table copy leaves
+// them behind (the max-replica-lag gate fails, writes queued), an INSTANT
+// change does not; stale reads were counted; the timeline has the lag
+// lane.
+func fixtureReplicas() *result.Report {
+	r := baseReport(11)
+	r.FinishedAt = t0.Add(62 * time.Second)
+	r.Verdict = result.Fail
+	r.Reason = "max-replica-lag 20250401090000#1: 14.2s (replica-2) > 10s"
+	r.Inputs.MigrationIDs = []string{"20250401090000"}
+	r.Phases = phases("provision", 0.46, "restore", 1.82, "probe", 0.09, "generate", 6.22, "replicas", 2.31, "baseline", 5.0, "migrate", 12.9, "app-compat", 2.0, "rollback", 0.4, "catch-up", 14.1, "verdict", 0.01, "teardown", 0.6)
+	r.Baseline = win(10.9, 15.9, 6.1, 0)
+	copyStmt := result.Statement{
+		Index: 1, Line: 1, SQL: "ALTER TABLE investments MODIFY amount DECIMAL(19,4) NOT NULL, ALGORITHM=COPY",
+		Operation: "MODIFY COLUMN", Table: "investments", TableRows: 420_000, StartS: 15.9, DurationS: 12.7,
+		Algorithm: "COPY", VerifiedAlg: "COPY", VerifiedLock: "SHARED", Status: "ok", RowsAffected: 420_000,
+		During: win(15.9, 28.6, 12_400, 0), P99Ratio: 2032.8,
+		Replicas: []result.ReplicaFigures{
+			{Replica: "replica-1", PeakLagS: 13.1, PeakAtS: 41.5, CaughtUpS: 13.0, AppliedAtS: 41.6, ApplyS: 12.8, ApplyStartS: 28.7, ApplySource: "processlist", WritesQueued: true, QueuedWrites: 2512, Reads: 130, StaleReads: 118, PrimaryP99Ms: 7.2},
+			{Replica: "replica-2", PeakLagS: 14.2, PeakAtS: 42.6, CaughtUpS: 14.1, AppliedAtS: 42.7, ApplyS: 13.9, ApplyStartS: 28.7, ApplySource: "processlist", WritesQueued: true, QueuedWrites: 2730, Reads: 141, StaleReads: 129, PrimaryP99Ms: 7.4},
+		},
+	}
+	instant := result.Statement{
+		Index: 2, Line: 2, SQL: "ALTER TABLE investments ADD COLUMN note VARCHAR(64), ALGORITHM=INSTANT",
+		Operation: "ADD COLUMN", Table: "investments", TableRows: 420_000, StartS: 28.7, DurationS: 0.02,
+		Algorithm: "INSTANT", VerifiedAlg: "INSTANT", Status: "ok", During: win(28.7, 28.72, 6.3, 0),
+		Replicas: []result.ReplicaFigures{
+			{Replica: "replica-1", PeakLagS: 0.11, CaughtUpS: 13.1, AppliedAtS: 41.8, ApplyS: 0},
+			{Replica: "replica-2", PeakLagS: 0.12, CaughtUpS: 14.2, AppliedAtS: 42.9, ApplyS: 0},
+		},
+	}
+	r.Migrations = []result.Migration{{Version: "20250401090000", Name: "investments_amount", File: "migrations/20250401090000_investments_amount.up.sql",
+		Status: "applied", DurationS: 12.72, Statements: []result.Statement{copyStmt, instant}}}
+	r.Replication = &result.Replication{Replicas: 2, Requested: 3, From: "the snapshot (3 replica(s), read from show-replicas)",
+		Capped: "production has 3 replicas; 2 rehearsed (--max-replicas 2): every replica replays the same statements, so the figures of one stand for the others",
+		Mode: "async", Shape: "2 replica(s), async, GTID positioning, binlog_format=ROW, one serial applier", BinlogFormat: "ROW",
+		ProvisionS: 2.31, ShutdownS: 0.42, StartS: 1.61, WireS: 0.28, HeartbeatMs: 100, ReplicaReads: 20, StaleAfterMs: 1000,
+		Reads: 560, StaleReads: 247, PeakLagS: 14.2}
+	r.Timeline = timeline(11, 62, func(float64) (int, int) { return 0, 0 }, func(t float64) string {
+		if t >= 15.9 && t < 28.6 {
+			return "20250401090000#1"
+		}
+		return ""
+	})
+	for i := range r.Timeline {
+		if t := r.Timeline[i].T; t >= 28.6 && t < 42.8 {
+			r.Timeline[i].ReplicaLagMs = math.Round((t - 28.6) * 1000)
+		}
+	}
+	r.Gates = []result.Gate{
+		{Name: "max-replica-lag", Scope: "20250401090000#1", Limit: "10s", Measured: "14.2s (replica-2)", Value: 14.2, Passed: false},
+		{Name: "max-replica-lag", Scope: "20250401090000#2", Limit: "10s", Measured: "120ms (replica-2)", Value: 0.12, Passed: true},
+	}
+	r.GateSettings = []result.GateSetting{{Name: "max-writer-stall", Limit: "5s", Default: true}, {Name: "max-replica-lag", Limit: "10s", Default: true}}
+	r.Findings = []result.Finding{{
+		Code: "RUN240", Severity: "warning", Migration: "20250401090000", Statement: 1, Table: "investments",
+		Message: "replica-2 was 14.2 s behind the primary (the statement ran 12.7 s on the primary; the replica had applied it 14.1 s after it ended there, its applier spent 13.9 s on it)",
+		Fix:     "run it with an online schema change tool that throttles on replica lag (gh-ost --max-lag-millis, pt-online-schema-change --max-lag, spirit)",
+		DocsURL: "docs/rules/RUN240.md",
+	}}
 	return r
 }

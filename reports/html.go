@@ -27,7 +27,7 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"secs": secs, "millis": millis, "count": count, "num": num, "ratio": ratio, "bytes": bytesIEC,
 	"stmtID": stmtID, "what": what, "status": stmtStatus, "oneLine": oneLine, "errorsText": errorsText,
 	"verdictWord": verdictWord, "gateText": gateText, "gateSettingsText": gateSettingsText, "keptGoingText": keptGoingText, "failedGates": failedGates, "joinInts": joinInts,
-	"lower": strings.ToLower, "dash": dash, "inputsLine": inputsLine, "algoNote": algoNote,
+	"lower": strings.ToLower, "dash": dash, "inputsLine": inputsLine, "algoNote": algoNote, "replicationLine": replicationLine,
 	"gateFailed": func(r *result.Report, version string, index int, name string) bool {
 		for _, g := range gatesFor(r.Gates, stmtID(version, index)) {
 			if g.Name == name && !g.Passed {

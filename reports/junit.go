@@ -102,6 +102,7 @@ func junitReport(w io.Writer, r *result.Report, _ Options) error {
 		{"verdict", r.Verdict}, {"tool", r.Tool}, {"flavor", r.Inputs.Flavor}, {"version", r.Inputs.Version},
 		{"engine", r.Inputs.Engine}, {"scale", num(r.Inputs.Scale)}, {"snapshot_digest", r.Inputs.SnapshotDigest},
 		{"keep_going", map[bool]string{true: "true"}[r.Inputs.KeepGoing]},
+		{"replication", replicationLine(r.Replication)},
 	} {
 		if kv[1] != "" {
 			props.Props = append(props.Props, junitProp{kv[0], kv[1]})
@@ -191,6 +192,9 @@ func statementCase(r *result.Report, m result.Migration, s result.Statement) jun
 		}
 		if s.BlockedBy != "" {
 			out = append(out, "blocked by "+s.BlockedBy)
+		}
+		for _, f := range s.Replicas {
+			out = append(out, "replica "+replicaText(f))
 		}
 	}
 	if s.Rollback != "" {

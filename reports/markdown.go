@@ -39,6 +39,7 @@ func markdownReport(w io.Writer, r *result.Report, o Options) error {
 		m.text("Gates applied: " + mdText(gateSettingsText(r.GateSettings)) + ".\n\n")
 	}
 	m.statements(r)
+	m.replicas(r)
 	m.findings(r.Findings, "Findings")
 	m.partials(r)
 	m.appCompat(r.AppCompat)

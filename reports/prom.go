@@ -132,6 +132,28 @@ func promReport(w io.Writer, r *result.Report, _ Options) error {
 			if s.TempBytes > 0 {
 				p.gauge("rehearse_statement_temp_bytes", "Peak extra disk used while the statement ran.", float64(s.TempBytes), l...)
 			}
+			for _, f := range s.Replicas {
+				rl := append(append([]string(nil), l...), "replica", f.Replica)
+				p.gauge("rehearse_statement_replica_lag_seconds", "Peak heartbeat lag of each replica while it worked its way to the statement.", f.PeakLagS, rl...)
+				if !f.NotApplied {
+					p.gauge("rehearse_statement_replica_caught_up_seconds", "Time from the statement's end on the primary until each replica had applied it.", f.CaughtUpS, rl...)
+				}
+				p.gauge("rehearse_statement_replica_applied", "1 when the replica had applied the statement before the rehearsal ended, else 0.", b01(!f.NotApplied), rl...)
+				p.gauge("rehearse_statement_replica_apply_seconds", "The replica applier's own time on the statement (0 when shorter than a sample).", f.ApplyS, rl...)
+				p.gauge("rehearse_statement_replica_writes_queued", "1 when the writes committed after the statement waited on the replica until it was applied, else 0.", b01(f.WritesQueued), rl...)
+				if f.Reads > 0 {
+					p.gauge("rehearse_statement_replica_stale_reads", "Stale reads among the reads sent to the replica in the statement's window.", float64(f.StaleReads), rl...)
+				}
+			}
+		}
+	}
+	if rp := r.Replication; rp != nil && rp.Replicas > 0 {
+		p.gauge("rehearse_replicas", "Replicas rehearsed with the primary.", float64(rp.Replicas), "mode", rp.Mode, "binlog_format", rp.BinlogFormat)
+		p.gauge("rehearse_replication_peak_lag_seconds", "Largest replica lag sampled over the whole rehearsal.", rp.PeakLagS)
+		p.gauge("rehearse_replication_provision_seconds", "Time to hand the filled datadir over and start and wire the topology.", rp.ProvisionS)
+		if rp.ReplicaReads > 0 {
+			p.gauge("rehearse_replica_reads", "Reads sent to the replicas.", float64(rp.Reads))
+			p.gauge("rehearse_replica_stale_reads", "Reads sent to the replicas that missed a row the primary had acknowledged --stale-after earlier.", float64(rp.StaleReads))
 		}
 	}
 	for _, g := range r.Gates {

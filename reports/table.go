@@ -51,6 +51,7 @@ func tableReport(w io.Writer, r *result.Report, o Options) error {
 		p.line("No pending migrations.")
 	}
 	partialSection(p, r)
+	replicaSection(p, r)
 	findingsSection(p, r.Findings)
 	appCompatSection(p, r.AppCompat)
 	rollbackSection(p, r.Rollback)

@@ -38,12 +38,25 @@ func timelineSVG(r *result.Report) string {
 	plotL, plotR := tlLeft, tlWidth-tlRight
 	x := scale{d0: 0, d1: end, r0: plotL, r1: plotR}
 	top := tlPhaseH + tlLabelH + 8
-	panels := [3]float64{top, top + tlPanelH + tlGap, top + 2*(tlPanelH+tlGap)}
-	bottom := panels[2] + tlPanelH
+	// A fourth panel, replica lag, when the rehearsal had replicas.
+	lagLane := r.Replication != nil && r.Replication.Replicas > 0
+	nPanels := 3
+	if lagLane {
+		nPanels = 4
+	}
+	panels := make([]float64, nPanels)
+	for i := range panels {
+		panels[i] = top + float64(i)*(tlPanelH+tlGap)
+	}
+	bottom := panels[nPanels-1] + tlPanelH
 	height := bottom + tlBottomH
 
 	var s svg
-	s.raw(`<svg class="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" role="img" aria-label="Timeline: write throughput, write latency, lock waiters and blocked writers over time, with migration statements and injected faults">`+"\n", tlWidth, height)
+	label0 := "write throughput, write latency, lock waiters and blocked writers"
+	if lagLane {
+		label0 += ", replica lag"
+	}
+	s.raw(`<svg class="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" role="img" aria-label="Timeline: %s over time, with migration statements and injected faults">`+"\n", tlWidth, height, label0)
 	s.raw("<title>Rehearsal timeline</title>\n")
 
 	// Phases strip.
@@ -154,6 +167,14 @@ func timelineSVG(r *result.Report) string {
 	s.raw(`<path class="series series-waiters" d="%s"><title>sessions waiting for a metadata lock</title></path>`+"\n", pathOf(ts, wt, wtOK, x, y3))
 	s.raw(`<path class="series series-blocked" d="%s"><title>writer sessions blocked</title></path>`+"\n", pathOf(ts, bl, blOK, x, y3))
 
+	// Panel 4: replica lag (the largest of the replicas' heartbeat lags).
+	if lagLane {
+		lag, lagOK := series(func(p result.TimePoint) float64 { return p.ReplicaLagMs / 1000 }, always)
+		title := fmt.Sprintf("Replica lag (s, heartbeat; %d replica(s))", r.Replication.Replicas)
+		y4 := panel(&s, x, panels[3], title, 0, math.Max(maxOf(lag, lagOK), 0.1), false, shortNum)
+		s.raw(`<path class="series series-replica-lag" d="%s"><title>replica lag, seconds (the largest of the replicas' heartbeat lags)</title></path>`+"\n", pathOf(ts, lag, lagOK, x, y4))
+	}
+
 	// Time axis.
 	for _, t := range linearTicks(end, 10) {
 		px := x.at(t)
@@ -161,7 +182,7 @@ func timelineSVG(r *result.Report) string {
 		s.text(px, bottom+16, "tick", "middle", shortNum(t)+"s")
 	}
 	s.text((plotL+plotR)/2, bottom+32, "axis-title", "middle", "seconds since the rehearsal started")
-	legend(&s, plotL, height-6)
+	legend(&s, plotL, height-6, lagLane)
 	s.raw("</svg>\n")
 	return styled(s.String())
 }
@@ -203,10 +224,13 @@ func millisAxis(v float64) string {
 	return millis(v)
 }
 
-func legend(s *svg, left, y float64) {
+func legend(s *svg, left, y float64, lagLane bool) {
 	items := []struct{ class, label string }{
 		{"series-throughput", "throughput"}, {"series-p50", "p50"}, {"series-p99", "p99"},
 		{"series-waiters", "lock waiters"}, {"series-blocked", "blocked writers"},
+	}
+	if lagLane {
+		items = append(items, struct{ class, label string }{"series-replica-lag", "replica lag"})
 	}
 	x := left
 	for _, it := range items {
