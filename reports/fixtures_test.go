@@ -496,7 +496,7 @@ func fixtureReplicas() *result.Report {
 		Status: "applied", DurationS: 12.72, Statements: []result.Statement{copyStmt, instant}}}
 	r.Replication = &result.Replication{Replicas: 2, Requested: 3, From: "the snapshot (3 replica(s), read from show-replicas)",
 		Capped: "production has 3 replicas; 2 rehearsed (--max-replicas 2): every replica replays the same statements, so the figures of one stand for the others",
-		Mode: "async", Shape: "2 replica(s), async, GTID positioning, binlog_format=ROW, one serial applier", BinlogFormat: "ROW",
+		Mode:   "async", Shape: "2 replica(s), async, GTID positioning, binlog_format=ROW, one serial applier", BinlogFormat: "ROW",
 		ProvisionS: 2.31, ShutdownS: 0.42, StartS: 1.61, WireS: 0.28, HeartbeatMs: 100, ReplicaReads: 20, StaleAfterMs: 1000,
 		Reads: 560, StaleReads: 247, PeakLagS: 14.2}
 	r.Timeline = timeline(11, 62, func(float64) (int, int) { return 0, 0 }, func(t float64) string {
