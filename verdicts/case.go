@@ -68,6 +68,12 @@ type Case struct {
 	// history table of that runner yet); the tool is told so
 	// (--first-adoption), as a team adopting the runner would.
 	FirstAdoption bool `yaml:"first_adoption"`
+	// Pattern is the --migrations-pattern of an in-house runner's folder
+	// (format pattern), passed to plan and run.
+	Pattern string `yaml:"pattern"`
+	// History names an in-house runner's history table for the snapshot
+	// (--history-table TABLE --history-version-column COLUMN).
+	History *HistoryRef `yaml:"history"`
 
 	Expect   Expect         `yaml:"expect"`
 	Verified []Verification `yaml:"verified"`
@@ -83,6 +89,12 @@ type CorpusRef struct {
 	// Naming "authelia" converts V0001.Name.up.sql to golang-migrate names
 	// (1_Name.up.sql) in the temporary copy; "" takes the files as named.
 	Naming string `yaml:"naming"`
+}
+
+// HistoryRef is an in-house runner's history table.
+type HistoryRef struct {
+	Table         string `yaml:"table"`
+	VersionColumn string `yaml:"version_column"`
 }
 
 // ScenarioRef is a variant of a scenario of scenarios/library.

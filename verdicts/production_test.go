@@ -64,7 +64,11 @@ func (p *production) capture(ctx context.Context, c *Case, rel *Release, path st
 			return fmt.Errorf("setup %s: %w", s.Name, err)
 		}
 	}
-	snap, err := snapshot.Capture(ctx, root, snapshot.CaptureOptions{Databases: []string{name}, ColumnStats: true, ExactCounts: true, Tool: "rehearse verdicts"})
+	co := snapshot.CaptureOptions{Databases: []string{name}, ColumnStats: true, ExactCounts: true, Tool: "rehearse verdicts"}
+	if c.History != nil {
+		co.HistoryTables, co.HistoryVersionColumn = []string{name + "." + c.History.Table}, c.History.VersionColumn
+	}
+	snap, err := snapshot.Capture(ctx, root, co)
 	if err != nil {
 		return fmt.Errorf("snapshot: %w", err)
 	}

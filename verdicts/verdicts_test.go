@@ -172,6 +172,9 @@ func rehearseCase(t *testing.T, bin string, prod, target *production, paths Path
 	if c.FirstAdoption {
 		planArgs = append(planArgs, "--first-adoption")
 	}
+	if c.Pattern != "" {
+		planArgs = append(planArgs, "--migrations-pattern", c.Pattern)
+	}
 	planExit, planErr, err := command(ctx, bin, planArgs...)
 	if err != nil {
 		j.Err = err
@@ -195,6 +198,9 @@ func rehearseCase(t *testing.T, bin string, prod, target *production, paths Path
 	}
 	if c.FirstAdoption {
 		args = append(args, "--first-adoption")
+	}
+	if c.Pattern != "" {
+		args = append(args, "--migrations-pattern", c.Pattern)
 	}
 	runExit, runErr, err := command(ctx, bin, args...)
 	if err != nil {

@@ -118,7 +118,7 @@ func (v *verifier) run(ctx context.Context) (*observed, error) {
 			v.logf("setup %s: ok in %s", s.Name, since(t))
 		}
 	}
-	migs, err := readMigrations(v.rel.Migrations, v.c.Format)
+	migs, err := readMigrations(v.rel.Migrations, v.c.Format, v.c.Pattern)
 	if err != nil {
 		return nil, err
 	}

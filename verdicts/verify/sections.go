@@ -31,10 +31,42 @@ var (
 	sqlmigDown  = regexp.MustCompile(`(?m)^--\s*\+migrate\s+Down\b.*$`)
 	lbChangeset = regexp.MustCompile(`(?m)^--\s*changeset\s+[^:\s]+:(\S+).*$`)
 	lbRollback  = regexp.MustCompile(`(?m)^--\s*rollback\s?(.*)$`)
+	popFile     = regexp.MustCompile(`^(\d+)_[^.]+(?:\.([a-z0-9]+))?\.(up|down)\.sql$`)
+	atlasFile   = regexp.MustCompile(`^([^_]+)(?:_.*)?\.sql$`)
+	prismaDir   = regexp.MustCompile(`^(\d+)_`)
 )
 
-// readMigrations reads dir in format and returns the migrations by version.
-func readMigrations(dir, format string) (map[string]*migration, error) {
+// patternFile turns a --migrations-pattern into a regexp: version, direction.
+func patternFile(p string) *regexp.Regexp {
+	q := regexp.QuoteMeta(p)
+	for ph, re := range map[string]string{`\{version\}`: `(?P<version>\d+)`, `\{name\}`: `.+?`, `\{direction\}`: `(?P<direction>up|down)`, `\{dialect\}`: `(?P<dialect>[a-z0-9]+)`} {
+		q = strings.Replace(q, ph, re, 1)
+	}
+	return regexp.MustCompile("^" + q + "$")
+}
+
+// readMigrations reads dir in format (pattern: a --migrations-pattern) and
+// returns the migrations by version.
+func readMigrations(dir, format, pattern string) (map[string]*migration, error) {
+	if format == "prisma" { // <timestamp>_<name>/migration.sql, no downs
+		out := map[string]*migration{}
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range ents {
+			m := prismaDir.FindStringSubmatch(e.Name())
+			if !e.IsDir() || m == nil {
+				continue
+			}
+			b, err := os.ReadFile(filepath.Join(dir, e.Name(), "migration.sql"))
+			if err != nil {
+				return nil, err
+			}
+			out[m[1]] = &migration{Version: m[1], Up: string(b), UpFile: e.Name() + "/migration.sql"}
+		}
+		return out, nil
+	}
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
@@ -141,8 +173,55 @@ func readMigrations(dir, format string) (map[string]*migration, error) {
 					mg.Down = &down
 				}
 			}
+		case "pop", "pattern":
+			// One file per dialect: mysql's, else the generic one (none, or
+			// "all"); other dialects are not for this server.
+			var version, dialect, direction string
+			if format == "pop" {
+				m := popFile.FindStringSubmatch(n)
+				if m == nil {
+					continue
+				}
+				version, dialect, direction = m[1], m[2], m[3]
+			} else {
+				re := patternFile(pattern)
+				m := re.FindStringSubmatch(n)
+				if m == nil {
+					continue
+				}
+				direction = "up"
+				for i, g := range re.SubexpNames() {
+					switch g {
+					case "version":
+						version = m[i]
+					case "dialect":
+						dialect = m[i]
+					case "direction":
+						direction = m[i]
+					}
+				}
+			}
+			if dialect != "" && dialect != "mysql" && dialect != "all" {
+				continue
+			}
+			mg := get(version)
+			if direction == "up" {
+				if mg.UpFile == "" || dialect == "mysql" {
+					mg.Up, mg.UpFile = text, n
+				}
+			} else if mg.Down == nil || dialect == "mysql" {
+				t := text
+				mg.Down = &t
+			}
+		case "atlas": // VERSION_name.sql in name order; atlas.sum and directives aside; no downs
+			m := atlasFile.FindStringSubmatch(n)
+			if m == nil {
+				continue
+			}
+			mg := get(m[1])
+			mg.Up, mg.UpFile = text, n
 		default:
-			return nil, fmt.Errorf("format %q: the verifier reads golang-migrate, goose, dbmate, sql-migrate, flyway and liquibase", format)
+			return nil, fmt.Errorf("format %q: the verifier reads golang-migrate, goose, dbmate, sql-migrate, flyway, liquibase, pop, pattern, prisma and atlas", format)
 		}
 	}
 	return out, nil

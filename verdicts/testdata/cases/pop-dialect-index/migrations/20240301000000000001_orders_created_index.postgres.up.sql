@@ -1,0 +1,1 @@
+CREATE INDEX CONCURRENTLY ix_orders_created ON orders (created_at);

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE orders ADD COLUMN coupon VARCHAR(32) NULL;
