@@ -18,8 +18,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/rehearse/rehearse/internal/testcorpus"
 	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/rehearse/engine"
+	"github.com/rehearse/rehearse/rehearse/sqlsplit"
 )
 
 // The commands the README and every command's --help show, run as written
@@ -30,7 +32,8 @@ import (
 // README's own run arguments. The folder the commands run in holds what the
 // examples name: prod.json and staging.json (snapshots of the stand-ins),
 // migrations/ and db/ (the release, goose), rehearse.yaml, load.yaml,
-// report.json, schema.sql and app.sql.
+// report.json, schema.sql and app.sql; auth.json and storage/migrations
+// (Authelia's, from the shared corpus) for the in-house runner's examples.
 
 // docExampleRE finds shell blocks in Markdown.
 var docExampleRE = regexp.MustCompile("(?s)```(?:sh|bash|shell)\n(.*?)```")
@@ -176,6 +179,16 @@ var docProduction = []string{
 	"ANALYZE TABLE app.customers, app.orders, app.investments, billing.invoices",
 }
 
+// docAuth is the in-house runner's production the Authelia examples name:
+// database auth at Authelia's migration 1 (its V0001 from the shared
+// corpus), recorded in Authelia's own table migrations (version_after).
+// Its release, storage/migrations, is Authelia's V0001 to V0003.
+var docAuth = []string{
+	"CREATE DATABASE auth",
+	"CREATE TABLE auth.migrations (id INT AUTO_INCREMENT PRIMARY KEY, applied TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, version_before INT NULL, version_after INT NOT NULL, application_version VARCHAR(128) NOT NULL)",
+	"INSERT INTO auth.migrations (version_before, version_after, application_version) VALUES (NULL, 1, 'v4.33.0')",
+}
+
 // snapshotGrant is docs/snapshot-format.md's grant for a user.
 func snapshotGrant(user string) []string {
 	return []string{
@@ -219,6 +232,22 @@ func newDocWorld(t *testing.T) *docWorld {
 	w.prod = testserver.Start(t, testserver.LocalMariaDB())
 	w.staging = testserver.Start(t, testserver.LocalMariaDB())
 	execSQL(t, w.prod, docProduction...)
+	execSQL(t, w.prod, docAuth...)
+	authelia := testcorpus.Dir(t, "authelia-mysql")
+	authDB, err := w.prod.Open("auth")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer authDB.Close()
+	v1, err := sqlsplit.Split(testcorpus.File(t, "authelia-mysql/V0001.Initial_Schema.up.sql"), sqlsplit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range v1 {
+		if _, err := authDB.Exec(st.Text); err != nil {
+			t.Fatalf("Authelia's V0001: %v", err)
+		}
+	}
 	execSQL(t, w.prod, "CREATE USER reader@'127.0.0.1' IDENTIFIED BY 'secret'", "CREATE USER rehearse@'127.0.0.1' IDENTIFIED BY 'secret'")
 	execSQL(t, w.prod, snapshotGrant("reader@'127.0.0.1'")...)
 	execSQL(t, w.prod, snapshotGrant("rehearse@'127.0.0.1'")...)
@@ -247,6 +276,20 @@ func newDocWorld(t *testing.T) *docWorld {
 		}
 		for name, body := range docMigrations {
 			if err := os.WriteFile(filepath.Join(w.base, d, name), []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(w.base, "storage", "migrations"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"V0001.Initial_Schema", "V0002.WebAuthn", "V0003.WebAuthnKIDLength"} {
+		for _, d := range []string{"up", "down"} {
+			b, err := os.ReadFile(filepath.Join(authelia, v+"."+d+".sql"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(w.base, "storage", "migrations", v+"."+d+".sql"), b, 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -289,6 +332,7 @@ func newDocWorld(t *testing.T) *docWorld {
 	// snapshots, a load profile, a saved report.
 	w.must(t, "rehearse snapshot --dsn '"+w.prod.DSN()+"' --databases app,billing --column-stats -o prod.json")
 	w.must(t, "rehearse snapshot --dsn '"+w.staging.DSN()+"' --databases app,billing --column-stats -o staging.json")
+	w.must(t, "rehearse snapshot --dsn '"+w.prod.DSN()+"' --databases auth --history-table migrations --history-version-column version_after -o auth.json")
 	w.must(t, "rehearse load-profile --config rehearse.yaml -o load.yaml")
 	w.must(t, "rehearse run --config rehearse.yaml -o report.json")
 	// A reproduction saved as a scenario folder (scenarios run --dir).
