@@ -139,3 +139,24 @@ func startCopy(ctx context.Context, from, datadir string, log func(string, ...an
 		st.Elapsed.Round(1e6), st.Method(), st.MBps())
 	return removeIdentity(datadir)
 }
+
+// DatadirBytes is the disk the server's datadir takes on this host
+// (allocated blocks), or an error wrapping ErrNoDatadir.
+func (s *Server) DatadirBytes() (int64, error) {
+	if s == nil || s.hostDatadir == "" {
+		return 0, fmt.Errorf("%s engine: %w", s.Engine, ErrNoDatadir)
+	}
+	var n int64
+	err := filepath.WalkDir(s.hostDatadir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if info, err := d.Info(); err == nil {
+			if st, ok := info.Sys().(*syscall.Stat_t); ok {
+				n += st.Blocks * 512
+			}
+		}
+		return nil
+	})
+	return n, err
+}

@@ -136,6 +136,9 @@ type Server struct {
 	ownPassword bool
 	stop        func(context.Context) error
 	keep        func(ctx context.Context, dst string) error // KeepDatadir's engine part; nil without a datadir here
+	// hostDatadir is the server's datadir as a path on this host (local
+	// engine; docker with a bind mount), for DatadirBytes.
+	hostDatadir string
 
 	// base, when set (dsn engine), is the user's parsed DSN: its network,
 	// TLS and session parameters are kept in every DSN the server hands out.

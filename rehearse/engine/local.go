@@ -241,7 +241,7 @@ func (l *Local) startProcess(ctx context.Context, bin Binary, dir string, port i
 	}
 
 	s := &Server{Engine: "local", Host: "127.0.0.1", Port: port, Socket: sock, User: "root", ID: strconv.Itoa(cmd.Process.Pid),
-		Datadir: datadir, Tmpdir: tmpdir, PID: cmd.Process.Pid, PeerHost: "127.0.0.1", PeerPort: port}
+		Datadir: datadir, Tmpdir: tmpdir, PID: cmd.Process.Pid, PeerHost: "127.0.0.1", PeerPort: port, hostDatadir: datadir}
 	db, err := waitReady(ctx, s, ReadyTimeout, exited)
 	if err != nil {
 		_ = stopProc(context.Background())

@@ -1,0 +1,137 @@
+package datacache
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"syscall"
+	"time"
+)
+
+// Manifest describes an entry: what made it, what it holds, how to check it.
+type Manifest struct {
+	Format    string    `json:"format"`
+	ID        string    `json:"id"`
+	Key       Key       `json:"key"`
+	CreatedAt time.Time `json:"created_at"`
+	// Server is the server that wrote the datadir, as it identified itself.
+	Server struct {
+		Flavor  string `json:"flavor"`
+		Version string `json:"version"`
+		// Settings are the server's own values of the variables that
+		// shape its files (FileSettings), read before its shutdown.
+		Settings map[string]string `json:"settings"`
+	} `json:"server"`
+	// Generation is what datagen reported when it filled the tables.
+	Generation Generation `json:"generation"`
+	// Tables holds every base table's row count and sample checksum, taken
+	// on the server before its shutdown; a server started on a copy must
+	// show the same.
+	Tables []TableCheck `json:"tables"`
+	// Files are the datadir's regular files and sizes: a partial or
+	// truncated entry is found without starting a server.
+	Files []File `json:"files"`
+	// Bytes is the files' apparent size, Allocated the disk they take.
+	Bytes     int64 `json:"bytes"`
+	Allocated int64 `json:"allocated"`
+}
+
+// Generation is what the generation that filled an entry said.
+type Generation struct {
+	Rows       int64            `json:"rows"`
+	TableRows  map[string]int64 `json:"table_rows"` // "schema.table" -> rows the server holds
+	Method     string           `json:"method"`     // load-data | insert
+	Seconds    float64          `json:"seconds"`
+	RowsPerSec float64          `json:"rows_per_sec"`
+	Notes      []string         `json:"notes,omitempty"`
+}
+
+// File is one regular file of an entry's datadir.
+type File struct {
+	Path string `json:"path"`
+	Size int64  `json:"size"`
+}
+
+const manifestName = "manifest.json"
+
+func readManifest(dir string) (*Manifest, error) {
+	b, err := os.ReadFile(filepath.Join(dir, manifestName))
+	if err != nil {
+		return nil, err
+	}
+	var m Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", manifestName, err)
+	}
+	if m.Format != FormatV1 {
+		return nil, fmt.Errorf("%s: format %q, want %q", manifestName, m.Format, FormatV1)
+	}
+	return &m, nil
+}
+
+// write writes the manifest into dir (a build folder, not yet in place).
+func (m *Manifest) write(dir string) error {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, manifestName), os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// listFiles lists the regular files under dir with their sizes, and sums
+// their apparent and allocated sizes.
+func listFiles(dir string) (files []File, bytes, allocated int64, err error) {
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		files = append(files, File{Path: filepath.ToSlash(rel), Size: info.Size()})
+		bytes += info.Size()
+		if st, ok := info.Sys().(*syscall.Stat_t); ok {
+			allocated += st.Blocks * 512
+		}
+		return nil
+	})
+	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	return files, bytes, allocated, err
+}
+
+// checkFiles compares dir's files with the manifest's ("" when they agree).
+func (m *Manifest) checkFiles(dir string) string {
+	for _, f := range m.Files {
+		info, err := os.Stat(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		switch {
+		case err != nil:
+			return fmt.Sprintf("%s is missing", f.Path)
+		case info.Size() != f.Size:
+			return fmt.Sprintf("%s has %d bytes, the manifest says %d", f.Path, info.Size(), f.Size)
+		}
+	}
+	if len(m.Files) == 0 {
+		return "the manifest lists no file"
+	}
+	return ""
+}
