@@ -191,7 +191,7 @@ func (c *Cache) evict(ctx context.Context, size int64, keep string) (bool, error
 	}
 	removed, err := c.Prune(ctx, PruneOptions{MaxSize: limit - size, Keep: keep})
 	for _, e := range removed {
-		c.logf("removed the least recently used entry %s (%s) to stay under %s", e.Manifest.ID[:12], human(e.Manifest.Allocated), human(limit))
+		c.logf("removed the least recently used entry %s (%s) to stay under %s", e.Manifest.ID[:12], HumanBytes(e.Manifest.Allocated), HumanBytes(limit))
 	}
 	return true, err
 }
@@ -344,8 +344,8 @@ func freeBytes(dir string) (int64, error) {
 	}
 }
 
-// human is bytes for people: "1.2 GB", "340 MB".
-func human(b int64) string {
+// HumanBytes is bytes for people: "1.2 GB", "340 MB".
+func HumanBytes(b int64) string {
 	switch {
 	case b >= 1e9:
 		return fmt.Sprintf("%.1f GB", float64(b)/1e9)

@@ -46,6 +46,19 @@ func cacheTargets(t *testing.T) []testserver.Target {
 	return testserver.Targets()
 }
 
+// engineTargets are one MariaDB 10.11 server per engine (local, and docker
+// when REHEARSE_TEST_DOCKER=1): the integrity tests run on each;
+// TestFillThenHit covers every server.
+func engineTargets(t *testing.T) []testserver.Target {
+	out := []testserver.Target{testserver.LocalMariaDB()}
+	for _, tg := range testserver.Targets() {
+		if tg.Name == testserver.DockerMariaDB().Name {
+			out = append(out, tg)
+		}
+	}
+	return out
+}
+
 type logBuf struct {
 	mu sync.Mutex
 	b  bytes.Buffer
@@ -188,52 +201,55 @@ func equalMaps(a, b map[string]string) bool {
 // TestCorruptEntries: an entry whose files, rows or manifest are damaged is
 // found out when used, removed with a message, and built again.
 func TestCorruptEntries(t *testing.T) {
-	target := cacheTargets(t)[0]
-	damages := []struct {
-		name   string
-		damage func(t *testing.T, e *datacache.Entry)
-		says   string
-	}{
-		{"manifest missing (a partial entry)", func(t *testing.T, e *datacache.Entry) {
-			os.Remove(filepath.Join(e.Dir, "manifest.json"))
-		}, "partial"},
-		{"a file truncated", func(t *testing.T, e *datacache.Entry) {
-			f := biggestFile(t, e.Datadir())
-			if err := os.Truncate(f, 16384); err != nil {
-				t.Fatal(err)
+	for _, target := range engineTargets(t) {
+		t.Run(target.Name, func(t *testing.T) {
+			damages := []struct {
+				name   string
+				damage func(t *testing.T, e *datacache.Entry)
+				says   string
+			}{
+				{"manifest missing (a partial entry)", func(t *testing.T, e *datacache.Entry) {
+					os.Remove(filepath.Join(e.Dir, "manifest.json"))
+				}, "partial"},
+				{"a file truncated", func(t *testing.T, e *datacache.Entry) {
+					f := biggestFile(t, e.Datadir())
+					if err := os.Truncate(f, 16384); err != nil {
+						t.Fatal(err)
+					}
+				}, "bytes, the manifest says"},
+				{"a file missing", func(t *testing.T, e *datacache.Entry) {
+					if err := os.Remove(biggestFile(t, e.Datadir())); err != nil {
+						t.Fatal(err)
+					}
+				}, "is missing"},
+				{"rows differ from the manifest", func(t *testing.T, e *datacache.Entry) {
+					editManifest(t, e, func(m *datacache.Manifest) { m.Tables[0].Rows++ })
+				}, "rows, the manifest says"},
+				{"a sample differs from the manifest", func(t *testing.T, e *datacache.Entry) {
+					editManifest(t, e, func(m *datacache.Manifest) { m.Tables[1].Sample = "0123" })
+				}, "sample rows differ"},
 			}
-		}, "bytes, the manifest says"},
-		{"a file missing", func(t *testing.T, e *datacache.Entry) {
-			if err := os.Remove(biggestFile(t, e.Datadir())); err != nil {
-				t.Fatal(err)
-			}
-		}, "is missing"},
-		{"rows differ from the manifest", func(t *testing.T, e *datacache.Entry) {
-			editManifest(t, e, func(m *datacache.Manifest) { m.Tables[0].Rows++ })
-		}, "rows, the manifest says"},
-		{"a sample differs from the manifest", func(t *testing.T, e *datacache.Entry) {
-			editManifest(t, e, func(m *datacache.Manifest) { m.Tables[1].Sample = "0123" })
-		}, "sample rows differ"},
-	}
-	for _, dm := range damages {
-		t.Run(dm.name, func(t *testing.T) {
-			c, log := newCache(t)
-			d := smallData(t, target, 3)
-			srv, e := fill(t, c, target, d)
-			want := tableSums(t, srv, d.Snapshot)
-			_ = srv.Stop(context.Background())
-			dm.damage(t, e)
-			before := log.String()
-			srv2, e2 := fill(t, c, target, d)
-			said := strings.TrimPrefix(log.String(), before)
-			if !strings.Contains(said, dm.says) || !strings.Contains(said, "no entry") {
-				t.Errorf("log after the damage does not say %q and rebuild:\n%s", dm.says, said)
-			}
-			if got := tableSums(t, srv2, d.Snapshot); !equalMaps(got, want) {
-				t.Errorf("rebuilt data %v, want %v", got, want)
-			}
-			if e2 == nil || e2.Manifest.CreatedAt.Equal(e.Manifest.CreatedAt) {
-				t.Error("the damaged entry was not built again")
+			for _, dm := range damages {
+				t.Run(dm.name, func(t *testing.T) {
+					c, log := newCache(t)
+					d := smallData(t, target, 3)
+					srv, e := fill(t, c, target, d)
+					want := tableSums(t, srv, d.Snapshot)
+					_ = srv.Stop(context.Background())
+					dm.damage(t, e)
+					before := log.String()
+					srv2, e2 := fill(t, c, target, d)
+					said := strings.TrimPrefix(log.String(), before)
+					if !strings.Contains(said, dm.says) || !strings.Contains(said, "no entry") {
+						t.Errorf("log after the damage does not say %q and rebuild:\n%s", dm.says, said)
+					}
+					if got := tableSums(t, srv2, d.Snapshot); !equalMaps(got, want) {
+						t.Errorf("rebuilt data %v, want %v", got, want)
+					}
+					if e2 == nil || e2.Manifest.CreatedAt.Equal(e.Manifest.CreatedAt) {
+						t.Error("the damaged entry was not built again")
+					}
+				})
 			}
 		})
 	}
@@ -279,41 +295,44 @@ func editManifest(t *testing.T, e *datacache.Entry, f func(*datacache.Manifest))
 // build folder; a build folder left by a killed process is removed once its
 // owner is gone.
 func TestInterruptedBuild(t *testing.T) {
-	target := cacheTargets(t)[0]
-	c, _ := newCache(t)
-	d := smallData(t, target, 5)
-	d.Scale = 0.05 // long enough to interrupt
-	for _, when := range []string{"while generating", "as the entry is kept"} {
-		ctx, cancel := context.WithCancel(context.Background())
-		srv, _, err := c.Fill(ctx, target.Engine, target.Options, d, datacache.FillOptions{
-			Progress: func(p datagen.Progress) {
-				if when == "while generating" && p.Rows > 0 || p.Done {
-					cancel()
+	for _, target := range engineTargets(t) {
+		t.Run(target.Name, func(t *testing.T) {
+			c, _ := newCache(t)
+			d := smallData(t, target, 5)
+			d.Scale = 0.05 // long enough to interrupt
+			for _, when := range []string{"while generating", "as the entry is kept"} {
+				ctx, cancel := context.WithCancel(context.Background())
+				srv, _, err := c.Fill(ctx, target.Engine, target.Options, d, datacache.FillOptions{
+					Progress: func(p datagen.Progress) {
+						if when == "while generating" && p.Rows > 0 || p.Done {
+							cancel()
+						}
+					},
+				})
+				cancel()
+				if srv != nil {
+					srv.Stop(context.Background())
 				}
-			},
-		})
-		cancel()
-		if srv != nil {
-			srv.Stop(context.Background())
-		}
-		if err == nil {
-			t.Errorf("Fill cancelled %s returned no error", when)
-		}
-		if es, _ := c.List(); len(es) != 0 {
-			t.Errorf("a build cancelled %s left %d entries", when, len(es))
-		}
-		assertNoBuildFolders(t, c)
-	}
+				if err == nil {
+					t.Errorf("Fill cancelled %s returned no error", when)
+				}
+				if es, _ := c.List(); len(es) != 0 {
+					t.Errorf("a build cancelled %s left %d entries", when, len(es))
+				}
+				assertNoBuildFolders(t, c)
+			}
 
-	// A process killed while building: its folder stays until it is gone.
-	stale := filepath.Join(c.Dir, ".build-999999999-x")
-	if err := os.MkdirAll(filepath.Join(stale, "datadir"), 0o700); err != nil {
-		t.Fatal(err)
+			// A process killed while building: its folder stays until it is gone.
+			stale := filepath.Join(c.Dir, ".build-999999999-x")
+			if err := os.MkdirAll(filepath.Join(stale, "datadir"), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if removed := c.CleanStale(); len(removed) != 1 {
+				t.Errorf("CleanStale removed %v, want the stale build folder", removed)
+			}
+			assertNoBuildFolders(t, c)
+		})
 	}
-	if removed := c.CleanStale(); len(removed) != 1 {
-		t.Errorf("CleanStale removed %v, want the stale build folder", removed)
-	}
-	assertNoBuildFolders(t, c)
 }
 
 func assertNoBuildFolders(t *testing.T, c *datacache.Cache) {
@@ -329,97 +348,103 @@ func assertNoBuildFolders(t *testing.T, c *datacache.Cache) {
 // TestNoRoom: an entry larger than the cap is not kept; the rehearsal's
 // server goes on, and nothing is left in the cache.
 func TestNoRoom(t *testing.T) {
-	target := cacheTargets(t)[0]
-	c, log := newCache(t)
-	c.MaxSize = 1 << 20 // smaller than any datadir
-	d := smallData(t, target, 9)
-	srv, e := fill(t, c, target, d)
-	if e != nil {
-		t.Error("an entry larger than the cap was kept")
+	for _, target := range engineTargets(t) {
+		t.Run(target.Name, func(t *testing.T) {
+			c, log := newCache(t)
+			c.MaxSize = 1 << 20 // smaller than any datadir
+			d := smallData(t, target, 9)
+			srv, e := fill(t, c, target, d)
+			if e != nil {
+				t.Error("an entry larger than the cap was kept")
+			}
+			if !strings.Contains(log.String(), "larger than the cache's cap") {
+				t.Errorf("log does not say why nothing was kept:\n%s", log)
+			}
+			db, _ := srv.Open("")
+			defer db.Close()
+			var n int
+			if err := db.QueryRow("SELECT COUNT(*) FROM invest.investments").Scan(&n); err != nil || n == 0 {
+				t.Errorf("the server after a refused keep: %d rows, %v", n, err)
+			}
+			if es, _ := c.List(); len(es) != 0 {
+				t.Errorf("%d entries kept", len(es))
+			}
+			assertNoBuildFolders(t, c)
+		})
 	}
-	if !strings.Contains(log.String(), "larger than the cache's cap") {
-		t.Errorf("log does not say why nothing was kept:\n%s", log)
-	}
-	db, _ := srv.Open("")
-	defer db.Close()
-	var n int
-	if err := db.QueryRow("SELECT COUNT(*) FROM invest.investments").Scan(&n); err != nil || n == 0 {
-		t.Errorf("the server after a refused keep: %d rows, %v", n, err)
-	}
-	if es, _ := c.List(); len(es) != 0 {
-		t.Errorf("%d entries kept", len(es))
-	}
-	assertNoBuildFolders(t, c)
 }
 
 // TestConcurrentBuilds: two rehearsals building the same key at once both
 // get a server with the right data and leave one good entry.
 func TestConcurrentBuilds(t *testing.T) {
-	target := cacheTargets(t)[0]
-	c, log := newCache(t)
-	d := smallData(t, target, 11)
-	var wg sync.WaitGroup
-	servers := make([]*engine.Server, 2)
-	errs := make([]error, 2)
-	for i := range 2 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			servers[i], _, errs[i] = c.Fill(context.Background(), target.Engine, target.Options, d, datacache.FillOptions{})
-		}()
+	for _, target := range engineTargets(t) {
+		t.Run(target.Name, func(t *testing.T) {
+			c, log := newCache(t)
+			d := smallData(t, target, 11)
+			var wg sync.WaitGroup
+			servers := make([]*engine.Server, 2)
+			errs := make([]error, 2)
+			for i := range 2 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					servers[i], _, errs[i] = c.Fill(context.Background(), target.Engine, target.Options, d, datacache.FillOptions{})
+				}()
+			}
+			wg.Wait()
+			for i, s := range servers {
+				if errs[i] != nil {
+					t.Fatalf("build %d: %v", i, errs[i])
+				}
+				defer s.Stop(context.Background())
+			}
+			a, b := tableSums(t, servers[0], d.Snapshot), tableSums(t, servers[1], d.Snapshot)
+			if !equalMaps(a, b) {
+				t.Errorf("the two builds' servers differ: %v vs %v", a, b)
+			}
+			es, _ := c.List()
+			if len(es) != 1 {
+				t.Fatalf("%d entries, want 1; log:\n%s", len(es), log)
+			}
+			assertNoBuildFolders(t, c)
+			srv, err := es[0].StartVerified(context.Background(), target.Engine, target.Options, d.Snapshot)
+			if err != nil {
+				t.Fatalf("the entry left by two builds: %v", err)
+			}
+			srv.Stop(context.Background())
+		})
 	}
-	wg.Wait()
-	for i, s := range servers {
-		if errs[i] != nil {
-			t.Fatalf("build %d: %v", i, errs[i])
-		}
-		defer s.Stop(context.Background())
-	}
-	a, b := tableSums(t, servers[0], d.Snapshot), tableSums(t, servers[1], d.Snapshot)
-	if !equalMaps(a, b) {
-		t.Errorf("the two builds' servers differ: %v vs %v", a, b)
-	}
-	es, _ := c.List()
-	if len(es) != 1 {
-		t.Fatalf("%d entries, want 1; log:\n%s", len(es), log)
-	}
-	assertNoBuildFolders(t, c)
-	srv, err := es[0].StartVerified(context.Background(), target.Engine, target.Options, d.Snapshot)
-	if err != nil {
-		t.Fatalf("the entry left by two builds: %v", err)
-	}
-	srv.Stop(context.Background())
 }
 
 // TestEviction: over the cap, the least recently used entry goes; prune
 // removes by age and size.
 func TestEviction(t *testing.T) {
-	target := cacheTargets(t)[0]
-	c, log := newCache(t)
-	s1, e1 := fill(t, c, target, smallData(t, target, 21))
-	s1.Stop(context.Background())
-	// Room for one entry: a running server's datadir, whose size is checked
-	// before its shutdown, is larger than the entry it leaves (10 MB of
-	// data, 12 MB of temporary tablespace here).
-	c.MaxSize = e1.Manifest.Allocated * 3
-	s2, e2 := fill(t, c, target, smallData(t, target, 22))
-	s2.Stop(context.Background())
-	if e2 == nil {
-		t.Fatalf("the second entry was not kept; log:\n%s", log)
-	}
-	es, _ := c.List()
-	if len(es) != 1 || es[0].Manifest.ID != e2.Manifest.ID {
-		t.Fatalf("after a second entry over the cap: %d entries (want only the newest); log:\n%s", len(es), log)
-	}
-	if !strings.Contains(log.String(), "least recently used") {
-		t.Errorf("the eviction is not reported:\n%s", log)
-	}
-	removed, err := c.Prune(context.Background(), datacache.PruneOptions{OlderThan: time.Hour})
-	if err != nil || len(removed) != 0 {
-		t.Errorf("prune --older-than 1h removed %d (%v), want none", len(removed), err)
-	}
-	removed, err = c.Prune(context.Background(), datacache.PruneOptions{MaxSize: 1})
-	if err != nil || len(removed) != 1 {
-		t.Errorf("prune --max-size 1 removed %d (%v), want 1", len(removed), err)
+	for _, target := range engineTargets(t) {
+		t.Run(target.Name, func(t *testing.T) {
+			c, log := newCache(t)
+			s1, e1 := fill(t, c, target, smallData(t, target, 21))
+			s1.Stop(context.Background())
+			c.MaxSize = e1.Manifest.Allocated * 3 / 2 // room for one entry
+			s2, e2 := fill(t, c, target, smallData(t, target, 22))
+			s2.Stop(context.Background())
+			if e2 == nil {
+				t.Fatalf("the second entry was not kept; log:\n%s", log)
+			}
+			es, _ := c.List()
+			if len(es) != 1 || es[0].Manifest.ID != e2.Manifest.ID {
+				t.Fatalf("after a second entry over the cap: %d entries (want only the newest); log:\n%s", len(es), log)
+			}
+			if !strings.Contains(log.String(), "least recently used") {
+				t.Errorf("the eviction is not reported:\n%s", log)
+			}
+			removed, err := c.Prune(context.Background(), datacache.PruneOptions{OlderThan: time.Hour})
+			if err != nil || len(removed) != 0 {
+				t.Errorf("prune --older-than 1h removed %d (%v), want none", len(removed), err)
+			}
+			removed, err = c.Prune(context.Background(), datacache.PruneOptions{MaxSize: 1})
+			if err != nil || len(removed) != 1 {
+				t.Errorf("prune --max-size 1 removed %d (%v), want 1", len(removed), err)
+			}
+		})
 	}
 }

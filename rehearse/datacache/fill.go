@@ -55,7 +55,9 @@ func (c *Cache) Fill(ctx context.Context, eng engine.Engine, base engine.Options
 		}
 	}
 	c.logf("no entry %s: restoring and generating it", key.Short())
-	srv, err := restore.StartFor(ctx, eng, base, d.Snapshot)
+	kept := base
+	kept.HostDatadir = true
+	srv, err := restore.StartFor(ctx, eng, kept, d.Snapshot)
 	if err != nil {
 		return nil, nil, err
 	}

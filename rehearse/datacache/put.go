@@ -34,9 +34,11 @@ type PutStats struct {
 // folder, which is renamed into place only when complete. base and snap are
 // what srv was started with (restore.StartFor), gen what filled it.
 //
-// When the entry does not fit (the cap, the free disk), the error wraps
-// ErrNotKept and srv is returned still running. Any other error means srv
-// is gone: the rehearsal cannot go on (nothing is left in the cache).
+// When the entry is not kept (the free disk, checked before the shutdown;
+// the cap, checked with the entry's size; a failed write) the error wraps
+// ErrNotKept and the returned server holds the same data (srv itself, or
+// one started on the datadir srv left). Any other error means no server:
+// the rehearsal cannot go on (nothing is left in the cache).
 func (c *Cache) Put(ctx context.Context, srv *engine.Server, eng engine.Engine, base engine.Options, snap *snapshot.Snapshot, key Key, gen Generation) (*engine.Server, *Entry, PutStats, error) {
 	var st PutStats
 	id := key.ID()
@@ -64,19 +66,11 @@ func (c *Cache) Put(ctx context.Context, srv *engine.Server, eng engine.Engine, 
 	if err := os.MkdirAll(c.Dir, 0o700); err != nil {
 		return srv, nil, st, fmt.Errorf("%w: %v", ErrNotKept, err)
 	}
-	fits, err := c.evict(ctx, size, id)
-	if err != nil {
-		return srv, nil, st, fmt.Errorf("%w: %v", ErrNotKept, err)
-	}
-	if !fits {
-		return srv, nil, st, fmt.Errorf("%w: the filled datadir (%s) is larger than the cache's cap (%s)",
-			ErrNotKept, human(size), human(c.maxSize(0)))
-	}
 	// The server restarts on a copy of the entry: that copy needs the room
 	// (the move into the cache is a rename on one file system).
 	if free, err := freeBytes(c.Dir); err == nil && free < size+size/10+(512<<20) {
 		return srv, nil, st, fmt.Errorf("%w: %s free on the cache's disk, the entry and the copy a server starts on need %s",
-			ErrNotKept, human(free), human(size+size/10+(512<<20)))
+			ErrNotKept, HumanBytes(free), HumanBytes(size+size/10+(512<<20)))
 	}
 
 	t0 = time.Now()
@@ -98,6 +92,14 @@ func (c *Cache) Put(ctx context.Context, srv *engine.Server, eng engine.Engine, 
 	m.Server.Flavor, m.Server.Version, m.Server.Settings = string(srv.Flavor), srv.Version, settings
 	m.Files, m.Bytes, m.Allocated, err = listFiles(filepath.Join(tmp, "datadir"))
 	if err == nil {
+		// The cap, with the entry's own size (a running server's datadir
+		// holds temporary files its shutdown removes).
+		var fits bool
+		if fits, err = c.evict(ctx, m.Allocated, id); err == nil && !fits {
+			err = fmt.Errorf("the filled datadir (%s) is larger than the cache's cap (%s)", HumanBytes(m.Allocated), HumanBytes(c.maxSize(0)))
+		}
+	}
+	if err == nil {
 		err = m.write(tmp)
 	}
 	if err == nil {
@@ -115,7 +117,7 @@ func (c *Cache) Put(ctx context.Context, srv *engine.Server, eng engine.Engine, 
 	if err != nil {
 		// The datadir is in the build folder, whole: start from it, and
 		// keep nothing.
-		c.logf("could not keep entry %s (%v): going on without it", id[:12], err)
+		c.logf("entry %s not kept (%v): going on without it", id[:12], err)
 		t0 = time.Now()
 		b := base
 		b.Datadir = filepath.Join(tmp, "datadir")
@@ -126,7 +128,7 @@ func (c *Cache) Put(ctx context.Context, srv *engine.Server, eng engine.Engine, 
 		}
 		return s2, nil, st, fmt.Errorf("%w: %v", ErrNotKept, err)
 	}
-	c.logf("kept entry %s (%s)", id[:12], human(m.Allocated))
+	c.logf("kept entry %s (%s)", id[:12], HumanBytes(m.Allocated))
 	e, err := c.Lookup(ctx, key)
 	if err == nil && e == nil {
 		err = fmt.Errorf("entry %s vanished after it was kept", id[:12])

@@ -102,23 +102,13 @@ func (a *Auto) Start(ctx context.Context, opts Options) (*Server, error) {
 		logf(opts.Log, "auto engine: using docker (%s)", why)
 		return eng.Start(ctx, opts)
 	}
-	lopts := opts
-	if opts.Image != "" {
-		f, ver, ok := FlavorOfImage(opts.Image)
-		if !ok && !v.Reachable {
-			return nil, rehearse.WithHint(Unavailable("auto engine: cannot run image %q: docker: %s, and the local engine cannot tell which server the image holds", opts.Image, v.Why),
-				"make Docker able to run the image (see `rehearse doctor`), or ask for a server by --flavor and --version instead of --image")
-		}
-		if !ok {
-			logf(opts.Log, "auto engine: using docker (%s; it will try to pull %s)", v.Why, opts.Image)
-			return a.Docker.Start(ctx, opts)
-		}
-		if lopts.Flavor == "" {
-			lopts.Flavor = f
-		}
-		if lopts.Version == "" {
-			lopts.Version = ver
-		}
+	lopts, docker, err := localOptions(opts, v)
+	if err != nil {
+		return nil, err
+	}
+	if docker {
+		logf(opts.Log, "auto engine: using docker (%s; it will try to pull %s)", v.Why, opts.Image)
+		return a.Docker.Start(ctx, opts)
 	}
 	logf(opts.Log, "auto engine: using local (%s)", why)
 	s, err := eng.Start(ctx, lopts)
@@ -137,6 +127,55 @@ func (a *Auto) Start(ctx context.Context, opts Options) (*Server, error) {
 	return nil, rehearse.WithHint(fmt.Errorf("auto engine: no engine can start this server here: docker: %s; %w", v.Why, err),
 		"%s; see `rehearse doctor` for what this machine has", rehearse.Hint(err))
 }
+
+// localOptions are opts for the local engine when Docker cannot run them:
+// an image that names a flavor and version (mysql:9.7,
+// rehearse/mariadb:11.8) becomes them; docker reports an image the local
+// engine cannot tell that Docker should still try (it may pull it).
+func localOptions(opts Options, v DockerVerdict) (lopts Options, docker bool, err error) {
+	lopts = opts
+	if opts.Image == "" {
+		return lopts, false, nil
+	}
+	f, ver, ok := FlavorOfImage(opts.Image)
+	if !ok && !v.Reachable {
+		return lopts, false, rehearse.WithHint(Unavailable("auto engine: cannot run image %q: docker: %s, and the local engine cannot tell which server the image holds", opts.Image, v.Why),
+			"make Docker able to run the image (see `rehearse doctor`), or ask for a server by --flavor and --version instead of --image")
+	}
+	if !ok {
+		return lopts, true, nil
+	}
+	if lopts.Flavor == "" {
+		lopts.Flavor = f
+	}
+	if lopts.Version == "" {
+		lopts.Version = ver
+	}
+	return lopts, false, nil
+}
+
+// Build is the build of the engine Start would use for opts (starting
+// nothing): docker's image or the local binary, as Start chooses.
+func (a *Auto) Build(ctx context.Context, opts Options) (Build, error) {
+	eng, v := a.Choose(ctx, opts)
+	if eng == a.Docker {
+		return BuildOf(ctx, a.Docker, opts)
+	}
+	lopts, docker, err := localOptions(opts, v)
+	if err != nil {
+		return Build{}, err
+	}
+	if docker {
+		return BuildOf(ctx, a.Docker, opts)
+	}
+	b, err := BuildOf(ctx, a.Local, lopts)
+	if err != nil && errors.Is(err, ErrUnavailable) && v.Reachable && a.Docker != nil {
+		return BuildOf(ctx, a.Docker, opts)
+	}
+	return b, err
+}
+
+var _ DatadirEngine = (*Auto)(nil)
 
 // FlavorOfImage reads flavor and version from an image reference whose
 // repository name is mysql or mariadb ("mysql:9.7", "rehearse/mariadb:11.8",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -31,7 +32,9 @@ func testKeepDatadir(t *testing.T, target testserver.Target) {
 	if err != nil {
 		testserver.Unavailable(t, target.Name, err)
 	}
-	src := testserver.Start(t, target)
+	kept := target
+	kept.Options.HostDatadir = true
+	src := testserver.Start(t, kept)
 	db, err := src.Open("")
 	if err != nil {
 		t.Fatal(err)
@@ -81,10 +84,8 @@ func testKeepDatadir(t *testing.T, target testserver.Target) {
 		}
 		db.Close()
 		uuids[s.ServerUUID] = true
-		if s.Datadir != "" {
-			if log, err := os.ReadFile(filepath.Join(filepath.Dir(s.Datadir), "error.log")); err == nil && strings.Contains(strings.ToLower(string(log)), "crash recovery") {
-				t.Errorf("server %d started with crash recovery: the datadir was not shut down cleanly:\n%s", i, log)
-			}
+		if log := serverLog(t, s); strings.Contains(strings.ToLower(log), "crash recovery") {
+			t.Errorf("server %d started with crash recovery: the datadir was not shut down cleanly:\n%s", i, log)
 		}
 	}
 	if len(uuids) != 2 {
@@ -102,4 +103,25 @@ func TestDSNEngineHasNoDatadir(t *testing.T) {
 	if _, err := eng.Start(context.Background(), engine.Options{DSN: "u:p@tcp(127.0.0.1:1)/", Datadir: "/nonexistent"}); !errors.Is(err, engine.ErrNoDatadir) {
 		t.Errorf("dsn Start with a datadir = %v, want ErrNoDatadir", err)
 	}
+}
+
+// serverLog is the server's error log: the sandbox's file (local) or the
+// container's output (docker).
+func serverLog(t *testing.T, s *engine.Server) string {
+	t.Helper()
+	switch s.Engine {
+	case "local":
+		b, err := os.ReadFile(filepath.Join(filepath.Dir(s.Datadir), "error.log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	case "docker":
+		b, err := exec.Command("docker", "logs", s.ID).CombinedOutput()
+		if err != nil {
+			t.Fatalf("docker logs %s: %v", s.ID, err)
+		}
+		return string(b)
+	}
+	return ""
 }

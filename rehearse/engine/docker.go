@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -41,9 +43,13 @@ type Docker struct {
 	// default socket). The cmd layer passes $DOCKER_HOST here. One process
 	// uses one Docker host.
 	Host string
+	// CacheDir holds the images' exported datadirs (templates/docker-<id>),
+	// for containers whose datadir is a folder of this host
+	// (Options.HostDatadir); "" lets such a container initialise its own.
+	CacheDir string
+	// TempDir is where such folders live ("" = os.TempDir()).
+	TempDir string
 }
-
-var _ Engine = (*Docker)(nil)
 
 // Name returns "docker", the --engine name.
 func (d *Docker) Name() string { return "docker" }
@@ -90,6 +96,29 @@ func (d *Docker) Start(ctx context.Context, opts Options) (*Server, error) {
 		args = append(args, "--skip-ssl")
 	}
 	args = append(args, serverArgs(opts.Settings)...)
+	// A datadir of this host, bind-mounted (docker_datadir.go); on a copy
+	// of an existing one root gets this container's password from an
+	// init file the server reads through a FIFO.
+	var hostDir string
+	kept := false // the started server owns hostDir
+	if opts.Datadir != "" || opts.HostDatadir {
+		if hostDir, err = d.hostDatadir(ctx, cli, image, opts, log); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if !kept {
+				_ = os.RemoveAll(hostDir)
+			}
+		}()
+	}
+	if opts.Datadir != "" {
+		stopInit, initArg, err := passwordInit(hostDir, password)
+		if err != nil {
+			return nil, err
+		}
+		defer stopInit()
+		args = append(args, initArg)
+	}
 	run := func(bind netip.Addr) (*testcontainers.DockerContainer, error) {
 		log("docker engine: starting %s on %s, port published on %s", image, cli.DaemonHost(), bind)
 		return testcontainers.Run(ctx, image,
@@ -108,6 +137,9 @@ func (d *Docker) Start(ctx context.Context, opts Options) (*Server, error) {
 			testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) {
 				hc.PortBindings = network.PortMap{
 					network.MustParsePort(serverPort): {{HostIP: bind, HostPort: "0"}},
+				}
+				if hostDir != "" {
+					hc.Binds = append(hc.Binds, hostBinds(hostDir)...)
 				}
 			}),
 			testcontainers.WithLogger(tclog.NewNoopLogger()),
@@ -183,6 +215,13 @@ func (d *Docker) Start(ctx context.Context, opts Options) (*Server, error) {
 	log("docker engine: %s %s in container %s at %s:%d (container started in %s, first query after %s)",
 		s.Flavor, s.Version, s.ID, s.Host, s.Port, started.Round(time.Millisecond), time.Since(t0).Round(time.Millisecond))
 	host0 := d.Host
+	if hostDir != "" {
+		kept = true
+		s.hostDatadir = filepath.Join(hostDir, "data")
+		s.keep = func(ctx context.Context, dst string) error {
+			return keepContainerDatadir(ctx, c, s.hostDatadir, dst, password)
+		}
+	}
 	s.stop = func(ctx context.Context) error {
 		// No graceful shutdown: the server's data is thrown away with the
 		// container, and a MySQL shutdown takes seconds.
@@ -195,6 +234,11 @@ func (d *Docker) Start(ctx context.Context, opts Options) (*Server, error) {
 			err = removeInstance(rctx, cli, instance)
 			cancel()
 			cli.Close()
+		}
+		if hostDir != "" {
+			if rerr := os.RemoveAll(hostDir); rerr != nil && err == nil {
+				err = rerr
+			}
 		}
 		if err != nil {
 			return fmt.Errorf("docker engine: remove container %s: %w", s.ID, err)

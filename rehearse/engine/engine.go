@@ -78,6 +78,10 @@ type Options struct {
 	// (Build), such as a data cache entry. Its users are the ones it holds.
 	// Engines that keep no datadir on this host (DatadirEngine) refuse it.
 	Datadir string
+	// HostDatadir asks for a datadir the server can hand over afterwards
+	// (Server.KeepDatadir): docker then mounts a folder of this host. The
+	// local engine's datadir always is one.
+	HostDatadir bool
 
 	// Port is the loopback port a sandbox listens on; 0 picks a free one.
 	// A given port that is in use is an error (no silent substitute).

@@ -7,7 +7,9 @@ import (
 )
 
 // newDocker is the registry's docker engine on cfg's Docker host.
-func newDocker(c Config) (Engine, error) { return &Docker{Host: c.DockerHost}, nil }
+func newDocker(c Config) (Engine, error) {
+	return &Docker{Host: c.DockerHost, CacheDir: c.CacheDir, TempDir: c.TempDir}, nil
+}
 
 // dockerProbe is the auto engine's question to Docker: does a daemon answer
 // at cfg's host, and is the image the docker engine would run for the

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/rehearse/rehearse/rehearse"
-	"github.com/rehearse/rehearse/rehearse/datagen"
 	"github.com/rehearse/rehearse/rehearse/engine"
 	"github.com/rehearse/rehearse/rehearse/load"
 	"github.com/rehearse/rehearse/rehearse/locks"
@@ -73,85 +72,12 @@ func (r *rehearsal) run(ctx context.Context) error {
 			eo.Guard = commandGuard(restore.StartOptions(snap, eo).Guard, o.UnconfinedCommand, r.logf)
 		}
 	}
-	if err := r.timed("provision", fmt.Sprintf("%s engine, %s %s", o.Engine.Name(), snap.Source.Flavor, snap.Source.Version), func() error {
-		srv, err := restore.StartFor(ctx, o.Engine, eo, snap)
-		if err != nil {
-			return err
-		}
-		r.srv = srv
-		r.report.Inputs.Engine = srv.Engine
-		r.report.Inputs.Flavor = string(srv.Flavor)
-		r.report.Inputs.Version = srv.Version
-		r.report.Inputs.VersionDrift = restore.VersionDrift(snap, srv)
-		return nil
-	}); err != nil {
+	// provision, restore, probe, generate — or a copy of the data cache's
+	// entry (data.go).
+	if err := r.prepare(ctx, pending, eo, schema); err != nil {
 		return err
 	}
-	r.schema = schema
-	if r.srv.Database != "" {
-		r.schema = r.srv.Database
-	}
-	if err := r.timed("restore", fmt.Sprintf("%d tables", countTables(snap)), func() error {
-		return restore.Into(ctx, r.srv, snap, restore.Options{Log: o.Log})
-	}); err != nil {
-		return err
-	}
-	db, err := r.srv.Open("")
-	if err != nil {
-		return err
-	}
-	db.SetMaxOpenConns(0)
-	r.db = db
-
-	// The tables are empty until generate: asking the server which
-	// ALGORITHM/LOCK each ALTER gets costs one CREATE TABLE per table and
-	// the statements on empty copies. A probe that fails is reported and
-	// the rehearsal goes on without the server's answers.
-	switch n := countStatements(pending); {
-	case o.MigrateCommand != nil:
-		r.skipped("probe", "--migrate-cmd: the migrations are code, no statement to ask the server about")
-	case n == 0:
-		r.skipped("probe", "no pending statement")
-	default:
-		err := r.timed("probe", fmt.Sprintf("ALGORITHM/LOCK of %d statements on empty tables", n), func() error {
-			detail, err := r.probeAlgorithms(ctx, pending)
-			if err == nil {
-				r.phaseDetail = detail
-			}
-			return err
-		})
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			r.logf("probe: %v", err)
-			r.report.Errors = append(r.report.Errors, result.ErrorEntry{Phase: "probe", Message: err.Error() + " (the report lacks the server's verified algorithms; the rehearsal went on)"})
-		}
-	}
-
-	scale := o.Scale
-	if scale == 0 {
-		scale = 1
-	}
-	if err := r.timed("generate", fmt.Sprintf("scale %g", scale), func() error {
-		res, err := datagen.Generate(ctx, db, snap, datagen.Options{
-			Scale: scale, Rows: o.Rows, Seed: uint64(o.Seed), Schemas: r.schemaMap(),
-			Tables: restore.DataTables(snap),
-		})
-		if err != nil {
-			return err
-		}
-		r.data = res.Model
-		r.report.Inputs.Rows = res.Rows
-		r.report.Inputs.TableRows = generatedRows(res)
-		for _, n := range res.Notes {
-			r.logf("generate: %s", n)
-		}
-		r.phaseDetail = fmt.Sprintf("%d rows at %.0f rows/s (%s)", res.Rows, res.RowsPerSec(), res.Method)
-		return nil
-	}); err != nil {
-		return err
-	}
+	db := r.db
 
 	// With replicas, the filled sandbox becomes the primary of a topology
 	// started from its datadir (replicas.go).

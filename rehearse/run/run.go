@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/datacache"
 	"github.com/rehearse/rehearse/rehearse/datagen"
 	"github.com/rehearse/rehearse/rehearse/engine"
 	"github.com/rehearse/rehearse/rehearse/load"
@@ -79,6 +80,12 @@ type Options struct {
 	// Replicas is the replication topology to rehearse (the zero value:
 	// the primary alone; Count AutoReplicas: the snapshot's replicas).
 	Replicas ReplicaOptions
+
+	// DataCache, when set, keeps the filled datadir after generation and
+	// starts later rehearsals with the same snapshot, scale, rows, seed and
+	// server on a copy of it (rehearse/datacache); nil restores and
+	// generates every time. The dsn engine never uses it.
+	DataCache *datacache.Cache
 
 	// LoadProfile is the simulated application's workload from a profile
 	// file (load.ReadProfile); nil = the snapshot's digests when usable,

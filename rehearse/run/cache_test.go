@@ -1,0 +1,88 @@
+package run
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rehearse/rehearse/internal/testserver"
+	"github.com/rehearse/rehearse/rehearse/datacache"
+	"github.com/rehearse/rehearse/rehearse/result"
+)
+
+// TestRunFromCache: the first rehearsal with a cache keeps the filled
+// datadir (phase cache), the second starts on a copy of it (restore and
+// generate say "from cache"), and its report is the one a rehearsal
+// without the cache gives, apart from the phases and the timings.
+func TestRunFromCache(t *testing.T) {
+	for _, target := range testserver.Targets() {
+		t.Run(target.Name, func(t *testing.T) {
+			snap := sourceSnapshot(t, target, 20000)
+			set := writeMigrations(t, baseFiles())
+			c := &datacache.Cache{Dir: filepath.Join(t.TempDir(), "data")}
+			withCache := func(o *Options) { o.DataCache = c }
+			first := rehearseRun(t, target, snap, set, withCache)
+			if p := phase(first, "cache"); p.Status != "ok" || !strings.Contains(p.Detail, "kept as entry") {
+				t.Errorf("first run's cache phase: %+v", p)
+			}
+			if p := phase(first, "generate"); p.Status != "ok" {
+				t.Errorf("first run's generate phase: %+v", p)
+			}
+			second := rehearseRun(t, target, snap, set, withCache)
+			for _, rep := range []*result.Report{first, second} {
+				for _, p := range rep.Phases {
+					t.Logf("%-10s %-7s %6.2fs %s", p.Name, p.Status, p.Duration, p.Detail)
+				}
+			}
+			for _, name := range []string{"restore", "generate"} {
+				p := phase(second, name)
+				if p.Status != PhaseCached || !strings.Contains(p.Detail, "from cache (key ") {
+					t.Errorf("second run's %s phase: %+v, want cached and from cache (key …)", name, p)
+				}
+			}
+			if p := phase(second, "cache"); p.Name != "" {
+				t.Errorf("second run kept the datadir again: %+v", p)
+			}
+			plain := rehearseRun(t, target, snap, set, nil)
+			want := deterministic(plain)
+			for name, rep := range map[string]*result.Report{"first (kept)": first, "second (from cache)": second} {
+				if got := deterministic(rep); got != want {
+					t.Errorf("%s run's report differs from a run without the cache:\n got %s\nwant %s", name, got, want)
+				}
+			}
+		})
+	}
+}
+
+func phase(rep *result.Report, name string) result.Phase {
+	for _, p := range rep.Phases {
+		if p.Name == name {
+			return p
+		}
+	}
+	return result.Phase{}
+}
+
+// deterministic is what a report says that does not depend on timing: the
+// inputs, the data, every statement's algorithms and rows, the findings'
+// codes, the rollback's outcome, the verdict.
+func deterministic(rep *result.Report) string {
+	in := rep.Inputs
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s %s scale %g seed %d rows %d %v|", in.Engine, in.Flavor, in.Version, in.Scale, in.Seed, in.Rows, in.TableRows)
+	for _, m := range rep.Migrations {
+		for _, s := range m.Statements {
+			fmt.Fprintf(&b, "%s#%d %s %s/%s %s/%s %s rows=%d %s|", m.Version, s.Index, s.Algorithm, s.PredictedAlg, s.PredictedLock,
+				s.VerifiedAlg, s.VerifiedLock, s.VerifyNote, s.RowsAffected, s.Status)
+		}
+	}
+	for _, f := range rep.Findings {
+		fmt.Fprintf(&b, "%s|", f.Code)
+	}
+	if rep.Rollback != nil {
+		fmt.Fprintf(&b, "rollback restores=%v|", rep.Rollback.Restores)
+	}
+	fmt.Fprintf(&b, "verdict %s", rep.Verdict)
+	return b.String()
+}
