@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -135,6 +136,7 @@ func jsonString(v any) string {
 func TestFillThenHit(t *testing.T) {
 	for _, target := range cacheTargets(t) {
 		t.Run(target.Name, func(t *testing.T) {
+			t.Cleanup(func() { noSandboxLeft(t) }) // runs after the servers' own
 			c, log := newCache(t)
 			d := smallData(t, target, 7)
 			first, e1 := fill(t, c, target, d)
@@ -241,7 +243,7 @@ func TestCorruptEntries(t *testing.T) {
 					srv2, e2 := fill(t, c, target, d)
 					said := strings.TrimPrefix(log.String(), before)
 					if !strings.Contains(said, dm.says) || !strings.Contains(said, "no entry") {
-						t.Errorf("log after the damage does not say %q and rebuild:\n%s", dm.says, said)
+						t.Errorf("log after the damage does not say %q and rebuild:\n%s\nwhole log:\n%s", dm.says, said, log)
 					}
 					if got := tableSums(t, srv2, d.Snapshot); !equalMaps(got, want) {
 						t.Errorf("rebuilt data %v, want %v", got, want)
@@ -446,5 +448,18 @@ func TestEviction(t *testing.T) {
 				t.Errorf("prune --max-size 1 removed %d (%v), want 1", len(removed), err)
 			}
 		})
+	}
+}
+
+// noSandboxLeft fails when a sandbox folder of this process is left (the
+// servers of a test are stopped by then: a leftover is a server not
+// stopped, such as the one Put shut down).
+func noSandboxLeft(t *testing.T) {
+	t.Helper()
+	des, _ := os.ReadDir(os.TempDir())
+	for _, d := range des {
+		if strings.HasPrefix(d.Name(), fmt.Sprintf("rehearse-sandbox-%d-", os.Getpid())) {
+			t.Errorf("left behind: %s", filepath.Join(os.TempDir(), d.Name()))
+		}
 	}
 }

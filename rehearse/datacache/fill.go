@@ -80,6 +80,9 @@ func (c *Cache) Fill(ctx context.Context, eng engine.Engine, base engine.Options
 		return fail(err)
 	}
 	s2, e, _, err := c.Put(ctx, srv, eng, base, d.Snapshot, key, GenerationOf(res))
+	if s2 != srv {
+		stopQuietly(srv) // shut down by Put: removes what is left of it
+	}
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err()
 	}
