@@ -103,6 +103,7 @@ func junitReport(w io.Writer, r *result.Report, _ Options) error {
 		{"engine", r.Inputs.Engine}, {"scale", num(r.Inputs.Scale)}, {"snapshot_digest", r.Inputs.SnapshotDigest},
 		{"keep_going", map[bool]string{true: "true"}[r.Inputs.KeepGoing]},
 		{"replication", replicationLine(r.Replication)},
+		{"data_cache_key", r.DataCacheKey()},
 	} {
 		if kv[1] != "" {
 			props.Props = append(props.Props, junitProp{kv[0], kv[1]})

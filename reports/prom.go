@@ -101,6 +101,9 @@ func promReport(w io.Writer, r *result.Report, _ Options) error {
 	for _, ph := range r.Phases {
 		p.gauge("rehearse_phase_duration_seconds", "Wall time of each phase of the rehearsal.", ph.Duration, "phase", ph.Name, "status", ph.Status)
 	}
+	if k := r.DataCacheKey(); k != "" {
+		p.gauge("rehearse_data_from_cache", "1 when the data came from the data cache (restore and generate skipped); key is the entry.", 1, "key", k)
+	}
 	if b := r.Baseline; b != nil {
 		p.gauge("rehearse_baseline_write_p99_seconds", "Write p99 latency before any migration ran.", b.P99Ms/1000)
 		p.gauge("rehearse_baseline_write_throughput", "Completed operations per second before any migration ran.", b.Throughput)

@@ -80,6 +80,9 @@ func inputsLine(r *result.Report) string {
 	if in.Scale > 0 && in.Engine != "" { // no server, no data: a run that stopped before provisioning
 		parts = append(parts, fmt.Sprintf("scale %s (%s rows)", num(in.Scale), count(in.Rows)))
 	}
+	if k := r.DataCacheKey(); k != "" {
+		parts = append(parts, "data from cache (key "+k+")")
+	}
 	if in.LoadRate > 0 && in.Engine != "" {
 		parts = append(parts, fmt.Sprintf("load %s ops/s", num(in.LoadRate)))
 	}

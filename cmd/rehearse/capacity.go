@@ -91,6 +91,7 @@ See docs/capacity.md.`,
 	fs.StringVarP(&ro.Output, "output", "o", "", "write the JSON report (rehearse.report/v1, capacity section filled) to this file")
 	fs.StringVar(&ro.Formats, "format", "table", "output formats, comma-separated: table, md, junit, html, json, prom")
 	fs.StringVar(&ro.OutDir, "out-dir", "", "write every format in --format to this folder")
+	fs.BoolVar(&ro.NoCache, "no-cache", false, noCacheUsage)
 	ro.engine = addEngineFlags(cmd)
 	ro.replicas = addReplicaFlags(cmd)
 	return cmd

@@ -56,6 +56,7 @@ type runOptions struct {
 	Formats          string
 	OutDir           string
 	KeepOnFail       bool
+	NoCache          bool // restore and generate even when the data cache holds the data (cache.go)
 	MigrateCmd       string
 	MigrateEnv       []string
 	Unconfined       bool
@@ -152,6 +153,7 @@ opened LEAD — 200 ms by default — before statement N of VERSION), fail-at=VE
 	fs.BoolVar(&o.Unconfined, "unconfined-migrate-cmd", false, "with --migrate-cmd and --engine dsn: run the command even though the account can write outside rehearse_* databases, at your own risk (changes outside the scratch database are detected afterwards, not prevented; docs/security.md)")
 	fs.BoolVar(&o.Extrapolate, "extrapolate", false, "also rehearse at a tenth and a third of --scale and predict production (scale 1): duration, disk, log, with bands (see rehearse capacity)")
 	fs.BoolVar(&o.KeepOnFail, "keep-on-fail", false, "leave the sandbox running when the rehearsal fails (prints its DSN)")
+	fs.BoolVar(&o.NoCache, "no-cache", false, noCacheUsage)
 	o.engine = addEngineFlags(cmd)
 	o.replicas = addReplicaFlags(cmd)
 	return cmd
@@ -250,6 +252,9 @@ func (o *runOptions) build() (rehearsal.Options, error) {
 			return rehearsal.Options{}, err
 		}
 		ro.Migrations, ro.MigrationsDir = set, o.TargetSchema
+	}
+	if ro.DataCache, err = dataCache(o.NoCache, o.io.ErrOut); err != nil {
+		return rehearsal.Options{}, err
 	}
 	if o.MigrateCmd != "" {
 		if err := migrations.CheckPassEnv(o.MigrateEnv); err != nil {

@@ -29,6 +29,7 @@ type sandboxOptions struct {
 	// defaultScale: --rows or --tables without --scale (rehearse run's
 	// default scale for the other tables).
 	defaultScale bool
+	NoCache      bool
 }
 
 func newSandboxCmd(io *ioStreams) *cobra.Command {
@@ -79,6 +80,7 @@ once the data is in.`,
 	cmd.Flags().Uint64Var(&opts.Seed, "seed", 1, "with --scale or --rows: seed of the synthetic rows (the same seed gives the same rows, as in rehearse run)")
 	cmd.Flags().StringArrayVar(&opts.Rows, "rows", nil, "with --snapshot: row count for one table, `table=N` or schema.table=N (repeatable; not scaled; the others at --scale, default 0.01 as in rehearse run)")
 	cmd.Flags().StringSliceVar(&opts.Tables, "tables", nil, "with --snapshot: fill only these tables (comma-separated; default: all but the migration history; at --scale, default 0.01)")
+	cmd.Flags().BoolVar(&opts.NoCache, "no-cache", false, "with data: "+noCacheUsage)
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, `print {"dsn","engine","flavor","version"} instead of the DSN line`)
 	return cmd
 }
@@ -95,9 +97,17 @@ func sandboxRun(ctx context.Context, opts *sandboxOptions) error {
 	t0 := time.Now()
 	var s *engine.Server
 	var snap *snapshot.Snapshot
-	if opts.Snapshot != "" { // snapshot helper: sandbox_snapshot.go
+	filled := false
+	if opts.Snapshot != "" && opts.Scale > 0 { // from the data cache when it can (sandbox_fill.go)
+		if s, filled, err = startFilled(ctx, eng, eopts, opts); err != nil {
+			return err
+		}
+	}
+	switch {
+	case filled:
+	case opts.Snapshot != "": // snapshot helper: sandbox_snapshot.go
 		s, snap, err = startFromSnapshot(ctx, eng, eopts, opts.Snapshot, errOut)
-	} else {
+	default:
 		fmt.Fprintf(errOut, "rehearse: starting %s (--engine %s)\n", describeRequest(eopts), eng.Name())
 		s, err = eng.Start(ctx, eopts)
 	}
@@ -111,7 +121,7 @@ func sandboxRun(ctx context.Context, opts *sandboxOptions) error {
 			cancel()
 		}
 	}()
-	if opts.Scale > 0 {
+	if opts.Scale > 0 && !filled {
 		if err := fillSandbox(ctx, s, snap, opts, dsnPassword(eopts.DSN)); err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/datacache"
 	"github.com/rehearse/rehearse/rehearse/datagen"
 	"github.com/rehearse/rehearse/rehearse/engine"
 	"github.com/rehearse/rehearse/rehearse/restore"
@@ -93,4 +94,38 @@ func dsnPassword(dsn string) string {
 		return ""
 	}
 	return cfg.Passwd
+}
+
+// startFilled starts `rehearse sandbox --snapshot FILE` with data through
+// the data cache: a copy of the filled datadir when the cache holds it,
+// else restored and generated as fillSandbox does, then kept for the next
+// time. filled is false when the cache is off (--no-cache) or the engine
+// has no datadir (dsn): the caller restores and generates itself.
+func startFilled(ctx context.Context, eng engine.Engine, eopts engine.Options, o *sandboxOptions) (srv *engine.Server, filled bool, err error) {
+	c, err := dataCache(o.NoCache, o.io.ErrOut)
+	if err != nil || c == nil {
+		return nil, false, err
+	}
+	snap, err := snapshot.LoadFile(o.Snapshot)
+	if err != nil {
+		return nil, false, err
+	}
+	d := datacache.Data{Snapshot: snap, Scale: o.Scale, Rows: o.rows, Tables: o.Tables, Seed: o.Seed}
+	if _, err := datacache.KeyFor(ctx, eng, eopts, d); errors.Is(err, engine.ErrNoDatadir) {
+		return nil, false, nil
+	}
+	errOut := o.io.ErrOut
+	so := restore.StartOptions(snap, eopts)
+	fmt.Fprintf(errOut, "rehearse: starting %s (--engine %s) for snapshot %s (%s %s, %d databases), the snapshot's row counts × %g, seed %d\n",
+		describeRequest(so), eng.Name(), o.Snapshot, snap.Source.Flavor, snap.Source.Version, len(snap.Schemas), o.Scale, o.Seed)
+	prog := newProgressPrinter(errOut, o.io.ErrOutIsTTY)
+	srv, _, err = c.Fill(ctx, eng, eopts, d, datacache.FillOptions{Progress: prog.update, Restore: restore.Options{Log: errOut}})
+	prog.finish()
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, false, ctx.Err()
+		}
+		return nil, false, err
+	}
+	return srv, true, nil
 }

@@ -439,6 +439,7 @@ type scenariosRunOptions struct {
 	OutDir  string
 	NoCheck bool
 	Dir     string
+	NoCache bool
 }
 
 func newScenariosRunCmd(io *ioStreams) *cobra.Command {
@@ -492,6 +493,7 @@ could not run. With --no-check the exit code is the rehearsal's own verdict.`,
 	fs.StringVar(&opts.OutDir, "out-dir", "", "write every format in --format to this folder (report.json, report.md, junit.xml, report.html, ...)")
 	fs.BoolVar(&opts.NoCheck, "no-check", false, "do not check the expectations; exit with the rehearsal's verdict")
 	fs.StringVar(&opts.Dir, "dir", "", "run a scenario `FOLDER` (rehearse scenarios export, rehearse reproduce --save-scenario) instead of the library's: every variant its expect.yaml lists, or --variant")
+	fs.BoolVar(&opts.NoCache, "no-cache", false, noCacheUsage)
 	return cmd
 }
 
@@ -530,6 +532,9 @@ func scenariosRunRun(ctx context.Context, opts *scenariosRunOptions) error {
 		return err
 	}
 	defer p.Close()
+	if p.Options.DataCache, err = dataCache(opts.NoCache, opts.io.ErrOut); err != nil {
+		return err
+	}
 	p.Options.Progress = func(phase, detail string) {
 		if phase != "migrate" && phase != "rollback" || detail == "" {
 			fmt.Fprintf(opts.io.ErrOut, "rehearse: %s %s\n", phase, detail)
@@ -605,6 +610,9 @@ func scenariosRunDir(ctx context.Context, opts *scenariosRunOptions) error {
 			Tool: "rehearse " + firstWord(buildVersion()), Log: opts.io.ErrOut,
 		})
 		if err != nil {
+			return err
+		}
+		if p.Options.DataCache, err = dataCache(opts.NoCache, opts.io.ErrOut); err != nil {
 			return err
 		}
 		p.Options.Progress = func(phase, detail string) {

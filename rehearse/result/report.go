@@ -107,8 +107,22 @@ type Phase struct {
 	Name     string  `json:"name"` // plan, provision, restore, probe, generate, baseline, migrate, app-compat, rollback, roundtrip, verdict, report, teardown
 	StartS   float64 `json:"start_s"`
 	Duration float64 `json:"duration_s"`
-	Status   string  `json:"status"` // ok | failed | skipped
+	Status   string  `json:"status"` // ok | failed | skipped | cached
 	Detail   string  `json:"detail,omitempty"`
+	// CacheKey is the data cache entry a cached phase came from (restore
+	// and generate skipped: the sandbox started on a copy of the entry).
+	CacheKey string `json:"cache_key,omitempty"`
+}
+
+// DataCacheKey is the data cache entry the rehearsal's data came from, ""
+// when it restored and generated its own.
+func (r *Report) DataCacheKey() string {
+	for _, p := range r.Phases {
+		if p.CacheKey != "" {
+			return p.CacheKey
+		}
+	}
+	return ""
 }
 
 // Window is the load's behaviour over an interval.

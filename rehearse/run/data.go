@@ -150,14 +150,14 @@ func (r *rehearsal) fromCache(ctx context.Context, pending []*migrations.Migrati
 		return err
 	}
 	r.schema = schema
-	r.cachedPhase("restore", fmt.Sprintf("%s: %d tables", from, countTables(o.Snapshot)))
+	r.cachedPhase("restore", m.Key.Short(), fmt.Sprintf("%s: %d tables", from, countTables(o.Snapshot)))
 	if err := r.openDB(); err != nil {
 		return err
 	}
 	if err := r.probe(ctx, pending); err != nil {
 		return err
 	}
-	return r.timedStatus("generate", PhaseCached, from, func() error {
+	return r.timedCached("generate", m.Key.Short(), from, func() error {
 		tables, rows, err := e.Verify(ctx, r.srv, o.Snapshot)
 		if err != nil {
 			return err
@@ -290,15 +290,17 @@ func (r *rehearsal) stopServer() {
 }
 
 // cachedPhase records a phase the cache did.
-func (r *rehearsal) cachedPhase(name, detail string) {
-	_ = r.timedStatus(name, PhaseCached, detail, func() error { return nil })
+func (r *rehearsal) cachedPhase(name, key, detail string) {
+	_ = r.timedCached(name, key, detail, func() error { return nil })
 }
 
-// timedStatus is timed with another status than "ok" on success.
-func (r *rehearsal) timedStatus(name, status, detail string, f func() error) error {
+// timedCached is timed for a phase the cache did: status cached, and the
+// entry's key.
+func (r *rehearsal) timedCached(name, key, detail string, f func() error) error {
 	err := r.timed(name, detail, f)
 	if err == nil {
-		r.report.Phases[len(r.report.Phases)-1].Status = status
+		p := &r.report.Phases[len(r.report.Phases)-1]
+		p.Status, p.CacheKey = PhaseCached, key
 	}
 	return err
 }
