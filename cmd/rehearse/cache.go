@@ -19,24 +19,33 @@ import (
 
 func init() { subcommands = append(subcommands, newCacheCmd) }
 
-// cacheMaxSizeEnv caps the data cache (bytes, or with a K/M/G/T suffix).
-const cacheMaxSizeEnv = "REHEARSE_CACHE_MAX_SIZE"
+// The data cache's environment: its folder (default: data/ in the engines'
+// cache folder) and its cap (bytes, or with a K/M/G/T suffix).
+const (
+	dataCacheEnv    = "REHEARSE_DATA_CACHE_DIR"
+	cacheMaxSizeEnv = "REHEARSE_CACHE_MAX_SIZE"
+)
 
 // noCacheUsage is --no-cache's help on every command that fills a sandbox.
 const noCacheUsage = "restore and generate the data even when the data cache holds it, and keep nothing (see rehearse cache; the dsn engine never uses the cache)"
 
-// dataCache is the data cache under the engines' cache folder
-// ($REHEARSE_CACHE_DIR, else the user cache dir)/data, capped by
-// $REHEARSE_CACHE_MAX_SIZE; nil with --no-cache.
+// dataCache is the data cache in $REHEARSE_DATA_CACHE_DIR, else data/ in
+// the engines' cache folder ($REHEARSE_CACHE_DIR, else the user cache
+// dir), capped by $REHEARSE_CACHE_MAX_SIZE; nil with --no-cache.
 func dataCache(noCache bool, log io.Writer) (*datacache.Cache, error) {
 	if noCache {
 		return nil, nil
 	}
-	dir := engineConfig(io.Discard).CacheDir
+	dir := os.Getenv(dataCacheEnv)
+	if dir == "" {
+		if base := engineConfig(io.Discard).CacheDir; base != "" {
+			dir = filepath.Join(base, "data")
+		}
+	}
 	if dir == "" {
 		return nil, nil
 	}
-	c := &datacache.Cache{Dir: filepath.Join(dir, "data"), Log: log}
+	c := &datacache.Cache{Dir: dir, Log: log}
 	if v := os.Getenv(cacheMaxSizeEnv); v != "" {
 		n, err := parseSize(v)
 		if err != nil || n <= 0 {
@@ -59,7 +68,8 @@ scenarios run or sandbox --scale with the same key starts its server on a copy a
 restore and generate; the report's phases say "from cache (key …)". --no-cache on those
 commands does without it. The dsn engine never uses the cache (it has no datadir).
 
-The cache lives in $REHEARSE_CACHE_DIR/data (default ~/.cache/rehearse/data) and holds at
+The cache lives in $REHEARSE_DATA_CACHE_DIR, default $REHEARSE_CACHE_DIR/data (that is
+~/.cache/rehearse/data), and holds at
 most $REHEARSE_CACHE_MAX_SIZE (default: 20 GiB, or a quarter of the space it could use on
 its disk when that is less); the least recently used entries go first. An entry is
 checked when used (files, settings, row counts and sample checksums); a corrupt one is

@@ -185,6 +185,9 @@ func doctorClean(ctx context.Context, cfg engine.Config) ([]string, error) {
 		}
 	}
 	removed, err := engine.CleanStaleLocal(ctx, engine.CleanLocalOptions{TempDirs: []string{os.TempDir()}, RootsDir: cfg.RootsDir, CacheDir: cfg.CacheDir})
+	if c, _ := dataCache(false, nil); c != nil { // data cache entries left half-built by killed processes
+		removed = append(removed, c.CleanStale()...)
+	}
 	for _, r := range removed {
 		cleaned = append(cleaned, "folder "+r)
 	}

@@ -62,11 +62,7 @@ func fillSandbox(ctx context.Context, srv *engine.Server, snap *snapshot.Snapsho
 		return err
 	}
 	defer db.Close()
-	scale := fmt.Sprintf("%g", o.Scale)
-	if o.defaultScale {
-		scale += " (rehearse run's default: no --scale given)"
-	}
-	fmt.Fprintf(errOut, "rehearse: generating synthetic rows: the snapshot's row counts × %s, seed %d\n", scale, o.Seed)
+	fmt.Fprintf(errOut, "rehearse: generating synthetic rows: %s\n", o.dataLine())
 	prog := newProgressPrinter(errOut, o.io.ErrOutIsTTY)
 	gopts.Progress = prog.update
 	res, err := datagen.Generate(ctx, db, snap, gopts)
@@ -81,6 +77,15 @@ func fillSandbox(ctx context.Context, srv *engine.Server, snap *snapshot.Snapsho
 		fmt.Fprintf(errOut, "rehearse: note: %s\n", n)
 	}
 	return nil
+}
+
+// dataLine says which rows the sandbox gets.
+func (o *sandboxOptions) dataLine() string {
+	scale := fmt.Sprintf("%g", o.Scale)
+	if o.defaultScale {
+		scale += " (rehearse run's default: no --scale given)"
+	}
+	return fmt.Sprintf("the snapshot's row counts × %s, seed %d", scale, o.Seed)
 }
 
 // dsnPassword is the password in the dsn engine's DSN, to keep it out of
@@ -116,16 +121,36 @@ func startFilled(ctx context.Context, eng engine.Engine, eopts engine.Options, o
 	}
 	errOut := o.io.ErrOut
 	so := restore.StartOptions(snap, eopts)
-	fmt.Fprintf(errOut, "rehearse: starting %s (--engine %s) for snapshot %s (%s %s, %d databases), the snapshot's row counts × %g, seed %d\n",
-		describeRequest(so), eng.Name(), o.Snapshot, snap.Source.Flavor, snap.Source.Version, len(snap.Schemas), o.Scale, o.Seed)
+	fmt.Fprintf(errOut, "rehearse: starting %s (--engine %s) for snapshot %s (%s %s, %d databases)\n",
+		describeRequest(so), eng.Name(), o.Snapshot, snap.Source.Flavor, snap.Source.Version, len(snap.Schemas))
 	prog := newProgressPrinter(errOut, o.io.ErrOutIsTTY)
-	srv, _, err = c.Fill(ctx, eng, eopts, d, datacache.FillOptions{Progress: prog.update, Restore: restore.Options{Log: errOut}})
-	prog.finish()
+	generated, finished := false, false
+	srv, e, err := c.Fill(ctx, eng, eopts, d, datacache.FillOptions{
+		Progress: prog.update,
+		Restore:  restore.Options{Log: errOut},
+		Generating: func() {
+			generated = true
+			fmt.Fprintf(errOut, "rehearse: generating synthetic rows: %s\n", o.dataLine())
+		},
+		Generated: func(notes []string) {
+			prog.finish()
+			finished = true
+			for _, n := range notes {
+				fmt.Fprintf(errOut, "rehearse: note: %s\n", n)
+			}
+		},
+	})
+	if generated && !finished {
+		prog.finish()
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, false, ctx.Err()
 		}
-		return nil, false, err
+		return nil, false, scrubPassword(err, dsnPassword(eopts.DSN))
+	}
+	if e != nil && !generated {
+		fmt.Fprintf(errOut, "rehearse: synthetic rows from the data cache (key %s): %s\n", e.Manifest.Key.Short(), o.dataLine())
 	}
 	return srv, true, nil
 }

@@ -51,9 +51,18 @@ func rehearseBinary(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	// A data cache of this package run's own (the templates stay shared):
+	// what a test sees does not depend on what earlier runs left.
+	dataCacheDir, err := os.MkdirTemp("", "rehearse-test-data-cache-")
+	if err == nil {
+		os.Setenv(dataCacheEnv, dataCacheDir)
+	}
 	code := m.Run()
 	if buildDir != "" {
 		os.RemoveAll(buildDir)
+	}
+	if dataCacheDir != "" {
+		os.RemoveAll(dataCacheDir)
 	}
 	os.Exit(code)
 }

@@ -26,6 +26,10 @@ type FillOptions struct {
 	Progress func(datagen.Progress)
 	// Restore is passed to restore.Into while an entry is built.
 	Restore restore.Options
+	// Generating, when set, is called as generation starts (an entry is
+	// being built); Generated when it ends, with its notes.
+	Generating func()
+	Generated  func(notes []string)
 }
 
 // Fill returns a server for d as eng starts it for base, filled: started on
@@ -74,8 +78,14 @@ func (c *Cache) Fill(ctx context.Context, eng engine.Engine, base engine.Options
 	}
 	gopts := d.GenerateOptions()
 	gopts.Progress = o.Progress
+	if o.Generating != nil {
+		o.Generating()
+	}
 	res, err := datagen.Generate(ctx, db, d.Snapshot, gopts)
 	db.Close()
+	if err == nil && o.Generated != nil {
+		o.Generated(res.Notes)
+	}
 	if err != nil {
 		return fail(err)
 	}

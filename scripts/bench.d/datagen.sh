@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # datagen.sh — synthetic data generation speed (issue 5) on one local MariaDB
 # sandbox, every ratio against a baseline measured in the same run:
-#   LOAD DATA baseline (not a ceiling): LOAD DATA LOCAL of a pre-generated
-#            file of the same rows, checks off, the secondary index kept
-#            during the load (generate's default drops and rebuilds it), vs
-#            `rehearse generate` on a 4.2M-row 7-column investments table
-#            (goal >= 0.85x);
+#   ceiling  LOAD DATA LOCAL of ready files of the same rows with the best
+#            strategy any loader has (generate's session settings; the
+#            secondary index kept, or dropped and rebuilt as generate does;
+#            1 or 2 streams), vs `rehearse generate` on a 4.2M-row 7-column
+#            investments table (goal >= 0.9x);
 #   sysbench oltp_read_write prepare, 2 tables x 2.1M rows, --threads=2, vs
 #            `rehearse generate` on a snapshot of its sbtest tables (goal >= 1.1x);
 #   naive    one autocommit INSERT per row (sample, extrapolated rows/s);
