@@ -31,8 +31,9 @@ mariadbd binaries on this machine and in the image roots that ` + "`make images`
 and which engine --engine auto would pick. Each missing piece comes with the command
 that fixes it.
 
---clean also removes what killed rehearse processes left behind: containers and
-sandbox folders whose owner process is gone.`,
+It also lists what killed rehearse processes left behind (containers and sandbox
+folders whose owner process is gone, and any server still running from such a
+folder); --clean removes them.`,
 		Example: `  rehearse doctor
   rehearse doctor --json
   rehearse doctor --clean`,
@@ -55,6 +56,7 @@ type doctorReport struct {
 	Auto     doctorChoice       `json:"auto"`
 	Missing  []doctorFix        `json:"missing"`
 	Cleaned  []string           `json:"cleaned,omitempty"`
+	Stale    []string           `json:"stale,omitempty"` // left behind, not removed (without --clean)
 	RootsDir string             `json:"roots_dir"`
 }
 
@@ -100,6 +102,9 @@ func doctorRun(ctx context.Context, opts *doctorOptions) error {
 		if err != nil {
 			return err
 		}
+	}
+	if !opts.Clean {
+		rep.Stale = doctorStale(ctx, cfg)
 	}
 	rep.Docker = engine.DockerStatus(ctx, cfg.DockerHost)
 	if rep.Docker.Reachable {
@@ -173,6 +178,30 @@ func doctorAuto(ctx context.Context, cfg engine.Config) doctorChoice {
 }
 
 // doctorClean removes stale containers and sandbox folders.
+// doctorStale lists what doctorClean would remove: stale containers,
+// sandbox folders and the servers still running from them.
+func doctorStale(ctx context.Context, cfg engine.Config) []string {
+	var out []string
+	if engine.DockerStatus(ctx, cfg.DockerHost).Reachable {
+		found, err := (&engine.Docker{Host: cfg.DockerHost}).FindStale(ctx)
+		for _, c := range found {
+			out = append(out, "container "+c)
+		}
+		if err != nil {
+			out = append(out, "containers: "+err.Error())
+		}
+	}
+	folders, _ := engine.FindStaleLocal(ctx, engine.CleanLocalOptions{TempDirs: []string{os.TempDir()}, RootsDir: cfg.RootsDir, CacheDir: cfg.CacheDir})
+	for _, f := range folders {
+		s := fmt.Sprintf("folder %s (owner pid %d gone)", f.Path, f.Owner)
+		if len(f.Servers) > 0 {
+			s += fmt.Sprintf("; server process %v still running from it", f.Servers)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
 func doctorClean(ctx context.Context, cfg engine.Config) ([]string, error) {
 	var cleaned []string
 	if engine.DockerStatus(ctx, cfg.DockerHost).Reachable {
@@ -202,6 +231,17 @@ func printDoctor(io *ioStreams, rep doctorReport, clean bool) {
 		}
 		for i, c := range rep.Cleaned {
 			fmt.Fprintf(w, "%-10s%s\n", map[bool]string{true: "Cleaned:", false: ""}[i == 0], c)
+		}
+	}
+	if !clean {
+		if len(rep.Stale) == 0 {
+			fmt.Fprintln(w, "Stale:    nothing left behind by killed rehearse processes")
+		}
+		for i, s := range rep.Stale {
+			fmt.Fprintf(w, "%-10s%s\n", map[bool]string{true: "Stale:", false: ""}[i == 0], s)
+		}
+		if len(rep.Stale) > 0 {
+			fmt.Fprintln(w, "          remove them with: rehearse doctor --clean")
 		}
 	}
 	d := rep.Docker

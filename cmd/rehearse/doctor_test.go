@@ -7,7 +7,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/rehearse/rehearse/internal/testserver"
 )
@@ -90,9 +92,35 @@ func TestDoctorClean(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	code, stdout, stderr := runCLI(t, "doctor", "--clean")
+	// A process still running from the stale folder (a server whose owner
+	// was killed): listed without --clean, killed with it.
+	server := exec.Command("sh", "-c", "sleep 300; :", "sh", "--datadir="+stale+"/data")
+	server.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := server.Start(); err != nil {
+		t.Fatal(err)
+	}
+	serverDone := make(chan error, 1)
+	go func() { serverDone <- server.Wait() }()
+	t.Cleanup(func() { _ = syscall.Kill(-server.Process.Pid, syscall.SIGKILL) })
+	code, stdout, stderr := runCLI(t, "doctor")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if want := fmt.Sprintf("Stale:    folder %s (owner pid %d gone); server process [%d] still running from it", stale, cmd.Process.Pid, server.Process.Pid); !strings.Contains(stdout, want) ||
+		!strings.Contains(stdout, "rehearse doctor --clean") || strings.Contains(stdout, mine) {
+		t.Errorf("doctor does not list what was left behind (want %q, not %s):\n%s", want, mine, stdout)
+	}
+	if _, err := os.Stat(stale); err != nil {
+		t.Errorf("doctor without --clean removed %s", stale)
+	}
+	code, stdout, stderr = runCLI(t, "doctor", "--clean")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	select {
+	case <-serverDone:
+	case <-time.After(10 * time.Second):
+		t.Errorf("the process running from the stale folder was not killed")
 	}
 	if !strings.Contains(stdout, "Cleaned:  folder "+stale) {
 		t.Errorf("output does not list the removed folder:\n%s", stdout)

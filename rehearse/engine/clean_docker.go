@@ -101,6 +101,16 @@ func CleanStale(ctx context.Context) ([]string, error) {
 
 // CleanStale is the package-level CleanStale on d's Docker host.
 func (d *Docker) CleanStale(ctx context.Context) ([]string, error) {
+	return d.stale(ctx, true)
+}
+
+// FindStale lists what CleanStale would remove, as "ID (image, created
+// TIME)", and changes nothing (`rehearse doctor` lists them).
+func (d *Docker) FindStale(ctx context.Context) ([]string, error) {
+	return d.stale(ctx, false)
+}
+
+func (d *Docker) stale(ctx context.Context, remove bool) ([]string, error) {
 	cli, err := newDockerClient(d.Host)
 	if err != nil {
 		return nil, fmt.Errorf("docker: %w", err)
@@ -113,19 +123,21 @@ func (d *Docker) CleanStale(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("docker: list containers: %w", err)
 	}
-	var removed []string
+	var out []string
 	var errs []error
 	for _, c := range list.Items {
 		if !ownerGone(c.Labels) {
 			continue
 		}
-		if _, err := cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true}); err != nil {
-			errs = append(errs, fmt.Errorf("remove container %s: %w", shortID(c.ID), err))
-			continue
+		if remove {
+			if _, err := cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true}); err != nil {
+				errs = append(errs, fmt.Errorf("remove container %s: %w", shortID(c.ID), err))
+				continue
+			}
 		}
-		removed = append(removed, fmt.Sprintf("%s (%s, created %s)", shortID(c.ID), c.Image, c.Labels[LabelCreated]))
+		out = append(out, fmt.Sprintf("%s (%s, created %s, owner pid %s gone)", shortID(c.ID), c.Image, c.Labels[LabelCreated], c.Labels[LabelOwnerPID]))
 	}
-	return removed, errors.Join(errs...)
+	return out, errors.Join(errs...)
 }
 
 // createSettle is how long Start keeps removing the containers of an

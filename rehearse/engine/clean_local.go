@@ -22,11 +22,19 @@ type CleanLocalOptions struct {
 	CacheDir string
 }
 
-// CleanStaleLocal removes the sandbox folders (rehearse-sandbox-<pid>-*) and
-// half-built templates whose owner process is gone, first killing any server
-// process still running from such a folder. It returns what it removed. A
-// folder whose owner is alive is left alone.
-func CleanStaleLocal(ctx context.Context, opts CleanLocalOptions) ([]string, error) {
+// StaleFolder is a sandbox folder (or half-built template) whose owner
+// process is gone, and the server processes still running from it.
+type StaleFolder struct {
+	Path    string `json:"path"`
+	Owner   int    `json:"owner_pid"`
+	Servers []int  `json:"server_pids,omitempty"`
+}
+
+// FindStaleLocal lists the sandbox folders (rehearse-sandbox-<pid>-*) and
+// half-built templates whose owner process is gone, with any server
+// process still running from them. It changes nothing (`rehearse doctor`
+// lists them; CleanStaleLocal removes them).
+func FindStaleLocal(ctx context.Context, opts CleanLocalOptions) ([]StaleFolder, error) {
 	dirs := opts.TempDirs
 	if len(dirs) == 0 {
 		dirs = []string{os.TempDir()}
@@ -37,40 +45,49 @@ func CleanStaleLocal(ctx context.Context, opts CleanLocalOptions) ([]string, err
 	for _, r := range ImageRoots(opts.RootsDir) {
 		dirs = append(dirs, filepath.Join(r.Path, "tmp"))
 	}
-	var removed []string
-	var firstErr error
-	remove := func(p string) {
-		killServersIn(p)
-		if err := os.RemoveAll(p); err != nil {
-			if firstErr == nil {
-				firstErr = err
+	var out []StaleFolder
+	look := func(d, prefix string) {
+		entries, _ := os.ReadDir(d)
+		for _, e := range entries {
+			if pid, ok := ownerPID(e.Name(), prefix); ok && !processAlive(pid) {
+				p := filepath.Join(d, e.Name())
+				out = append(out, StaleFolder{Path: p, Owner: pid, Servers: serversIn(p)})
 			}
-			return
 		}
-		removed = append(removed, p)
 	}
 	for _, d := range dirs {
 		if ctx.Err() != nil {
-			return removed, ctx.Err()
+			return out, ctx.Err()
 		}
-		entries, err := os.ReadDir(d)
-		if err != nil {
-			continue
-		}
-		for _, e := range entries {
-			if pid, ok := ownerPID(e.Name(), sandboxPrefix); ok && !processAlive(pid) {
-				remove(filepath.Join(d, e.Name()))
-			}
-		}
+		look(d, sandboxPrefix)
 	}
 	if opts.CacheDir != "" {
-		tdir := filepath.Join(opts.CacheDir, "templates")
-		entries, _ := os.ReadDir(tdir)
-		for _, e := range entries {
-			if pid, ok := ownerPID(e.Name(), ".init-"); ok && !processAlive(pid) {
-				remove(filepath.Join(tdir, e.Name()))
-			}
+		look(filepath.Join(opts.CacheDir, "templates"), ".init-")
+	}
+	return out, nil
+}
+
+// CleanStaleLocal removes what FindStaleLocal lists, first killing any
+// server process still running from such a folder. It returns what it
+// removed. A folder whose owner is alive is left alone.
+func CleanStaleLocal(ctx context.Context, opts CleanLocalOptions) ([]string, error) {
+	stale, err := FindStaleLocal(ctx, opts)
+	var removed []string
+	var firstErr error
+	for _, f := range stale {
+		for _, pid := range f.Servers {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
 		}
+		if err := os.RemoveAll(f.Path); err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		removed = append(removed, f.Path)
+	}
+	if err != nil {
+		return removed, err
 	}
 	if firstErr != nil {
 		return removed, fmt.Errorf("clean stale sandboxes: %w", firstErr)
@@ -109,13 +126,14 @@ func processAlive(pid int) bool {
 	return true
 }
 
-// killServersIn kills processes whose command line names dir (a server left
-// running by an owner that died without stopping it).
-func killServersIn(dir string) {
+// serversIn lists the processes whose command line names dir (a server
+// left running by an owner that died without stopping it).
+func serversIn(dir string) []int {
 	procs, err := os.ReadDir("/proc")
 	if err != nil {
-		return
+		return nil
 	}
+	var out []int
 	inner := dir
 	if i := strings.Index(dir, "/tmp/"); i >= 0 {
 		inner = dir[i:] // the path as a chrooted server sees it
@@ -130,7 +148,8 @@ func killServersIn(dir string) {
 			continue
 		}
 		if bytes.Contains(cmdline, []byte(dir+"/")) || bytes.Contains(cmdline, []byte("="+inner+"/")) {
-			_ = syscall.Kill(pid, syscall.SIGKILL)
+			out = append(out, pid)
 		}
 	}
+	return out
 }
