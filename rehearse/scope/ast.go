@@ -177,7 +177,7 @@ func (c *checker) parsed(text string, toks []token, stmts []ast.StmtNode, vars m
 	}
 	var cands []int
 	for _, i := range heads(toks) {
-		if c.database(toks[i].val) == "rewrite" {
+		if c.database(toks[i].Val) == "rewrite" {
 			cands = append(cands, i)
 		}
 	}
@@ -205,7 +205,7 @@ func (c *checker) parsed(text string, toks []token, stmts []ast.StmtNode, vars m
 		e := append([]edit(nil), base...)
 		for k, i := range cands {
 			if mask&(1<<k) != 0 {
-				e = append(e, edit{toks[i].start, toks[i].end, quoteIdent(c.s.Scratch)})
+				e = append(e, edit{toks[i].Start, toks[i].End, quoteIdent(c.s.Scratch)})
 			}
 		}
 		got, _, err := c.p.Parse(apply(text, e), "", "")
@@ -277,8 +277,8 @@ func (c *checker) kind(s ast.StmtNode, toks []token) ([]edit, error) {
 			return nil, nil
 		case "rewrite":
 			for i := 0; i+2 < len(toks); i++ {
-				if toks[i].word("ALTER") && (toks[i+1].word("DATABASE") || toks[i+1].word("SCHEMA")) && toks[i+2].ident() {
-					return []edit{{toks[i+2].start, toks[i+2].end, quoteIdent(c.s.Scratch)}}, nil
+				if toks[i].Word("ALTER") && (toks[i+1].Word("DATABASE") || toks[i+1].Word("SCHEMA")) && toks[i+2].Ident() {
+					return []edit{{toks[i+2].Start, toks[i+2].End, quoteIdent(c.s.Scratch)}}, nil
 				}
 			}
 		}

@@ -16,7 +16,7 @@ import (
 // object checks an object statement the parser cannot read; handled is
 // false for any other statement.
 func (c *checker) object(text string, toks []token) (edits []edit, handled bool, err error) {
-	w := func(k int, kw string) bool { return k < len(toks) && toks[k].word(kw) }
+	w := func(k int, kw string) bool { return k < len(toks) && toks[k].Word(kw) }
 	i := 0
 	switch {
 	case w(0, "CREATE"):
@@ -33,7 +33,7 @@ func (c *checker) object(text string, toks []token) (edits []edit, handled bool,
 		if i >= len(toks) {
 			return nil, false, nil
 		}
-		kind := strings.ToUpper(toks[i].val)
+		kind := strings.ToUpper(toks[i].Val)
 		switch kind {
 		case "TRIGGER", "FUNCTION", "PROCEDURE", "EVENT":
 		case "TABLE":
@@ -72,7 +72,7 @@ func (c *checker) object(text string, toks []token) (edits []edit, handled bool,
 			}
 		case "EVENT":
 			j := i
-			for j < len(toks) && !toks[j].word("DO") {
+			for j < len(toks) && !toks[j].Word("DO") {
 				j++
 			}
 			if err := noHeads(toks[i:j], "its schedule"); err != nil {
@@ -101,7 +101,7 @@ func (c *checker) object(text string, toks []token) (edits []edit, handled bool,
 			i += 2
 		}
 		e, j, err := c.name(toks, i)
-		if err == nil && j != len(toks) && !(j == len(toks)-1 && toks[j].punct(";")) {
+		if err == nil && j != len(toks) && !(j == len(toks)-1 && toks[j].Punct(";")) {
 			err = refusef("it cannot be read")
 		}
 		return e, true, err
@@ -111,14 +111,14 @@ func (c *checker) object(text string, toks []token) (edits []edit, handled bool,
 			return nil, true, err
 		}
 		for k := j; k < len(toks); k++ {
-			if toks[k].word("DO") {
+			if toks[k].Word("DO") {
 				e2, err := c.body(text, toks, k+1)
 				if err := noHeads(toks[j:k], "its clauses"); err != nil {
 					return nil, true, err
 				}
 				return append(e, e2...), true, err
 			}
-			if toks[k].word("RENAME") && k+2 < len(toks) && toks[k+1].word("TO") {
+			if toks[k].Word("RENAME") && k+2 < len(toks) && toks[k+1].Word("TO") {
 				e2, after, err := c.name(toks, k+2)
 				if err != nil {
 					return nil, true, err
@@ -138,29 +138,29 @@ func (c *checker) object(text string, toks []token) (edits []edit, handled bool,
 // name reads an object name [db.]name at toks[i]: db must be the scratch
 // database or a snapshot database (rewritten).
 func (c *checker) name(toks []token, i int) ([]edit, int, error) {
-	if i >= len(toks) || !toks[i].ident() {
+	if i >= len(toks) || !toks[i].Ident() {
 		return nil, i, refusef("an object name cannot be read")
 	}
-	if i+2 < len(toks) && toks[i+1].punct(".") && toks[i+2].ident() {
-		switch c.database(toks[i].val) {
+	if i+2 < len(toks) && toks[i+1].Punct(".") && toks[i+2].Ident() {
+		switch c.database(toks[i].Val) {
 		case "scratch":
 			return nil, i + 3, nil
 		case "rewrite":
-			return []edit{{toks[i].start, toks[i].end, quoteIdent(c.s.Scratch)}}, i + 3, nil
+			return []edit{{toks[i].Start, toks[i].End, quoteIdent(c.s.Scratch)}}, i + 3, nil
 		}
-		return nil, i, otherDatabase(toks[i].val)
+		return nil, i, otherDatabase(toks[i].Val)
 	}
 	return nil, i + 1, nil
 }
 
 func skipDefiner(toks []token, i int) int {
 	i++ // DEFINER
-	if i < len(toks) && toks[i].punct("=") {
+	if i < len(toks) && toks[i].Punct("=") {
 		i++
 	}
-	if i < len(toks) && (toks[i].word("CURRENT_USER")) {
+	if i < len(toks) && (toks[i].Word("CURRENT_USER")) {
 		i++
-		if i+1 < len(toks) && toks[i].punct("(") && toks[i+1].punct(")") {
+		if i+1 < len(toks) && toks[i].Punct("(") && toks[i+1].Punct(")") {
 			i += 2
 		}
 		return i
@@ -168,7 +168,7 @@ func skipDefiner(toks []token, i int) int {
 	if i < len(toks) {
 		i++ // user
 	}
-	if i < len(toks) && toks[i].kind == 'v' { // @host, lexed as a variable
+	if i < len(toks) && toks[i].Kind == 'v' { // @host, lexed as a variable
 		i++
 	}
 	return i
@@ -176,22 +176,22 @@ func skipDefiner(toks []token, i int) int {
 
 func noHeads(toks []token, where string) error {
 	if len(heads(toks)) > 0 {
-		return refusef("%s hold a qualified name (%s), which rehearse does not follow", where, toks[heads(toks)[0]].val)
+		return refusef("%s hold a qualified name (%s), which rehearse does not follow", where, toks[heads(toks)[0]].Val)
 	}
 	return nil
 }
 
 // closeParen returns the index after the parenthesised list at toks[i].
 func closeParen(toks []token, i int) (int, bool) {
-	if i >= len(toks) || !toks[i].punct("(") {
+	if i >= len(toks) || !toks[i].Punct("(") {
 		return i, false
 	}
 	depth := 0
 	for ; i < len(toks); i++ {
 		switch {
-		case toks[i].punct("("):
+		case toks[i].Punct("("):
 			depth++
-		case toks[i].punct(")"):
+		case toks[i].Punct(")"):
 			depth--
 			if depth == 0 {
 				return i + 1, true
@@ -215,16 +215,16 @@ var bodyStarters = map[string]bool{
 func bodyStart(toks []token, i int) int {
 	for ; i < len(toks); i++ {
 		t := toks[i]
-		if i+1 < len(toks) && t.ident() && toks[i+1].punct(":") {
+		if i+1 < len(toks) && t.Ident() && toks[i+1].Punct(":") {
 			return i // label:
 		}
-		if t.kind != 'w' || !bodyStarters[strings.ToUpper(t.val)] {
+		if t.Kind != 'w' || !bodyStarters[strings.ToUpper(t.Val)] {
 			continue
 		}
-		if t.word("SET") && (i > 0 && (toks[i-1].word("CHARACTER") || toks[i-1].word("CHAR")) || i+1 < len(toks) && toks[i+1].punct("(")) {
+		if t.Word("SET") && (i > 0 && (toks[i-1].Word("CHARACTER") || toks[i-1].Word("CHAR")) || i+1 < len(toks) && toks[i+1].Punct("(")) {
 			continue // CHARACTER SET ..., a SET(...) type
 		}
-		if t.word("RETURN") && i > 0 && toks[i-1].word("RETURNS") {
+		if t.Word("RETURN") && i > 0 && toks[i-1].Word("RETURNS") {
 			continue
 		}
 		return i
@@ -245,8 +245,8 @@ func (c *checker) body(text string, toks []token, i int) ([]edit, error) {
 	if err != nil {
 		return nil, err
 	}
-	if j < len(toks) && !(j == len(toks)-1 && toks[j].punct(";")) {
-		return nil, refusef("its body cannot be read past %q", toks[j].val)
+	if j < len(toks) && !(j == len(toks)-1 && toks[j].Punct(";")) {
+		return nil, refusef("its body cannot be read past %q", toks[j].Val)
 	}
 	// The body's user variables: assignments and PREPAREs anywhere in it.
 	var fs []*found
@@ -284,7 +284,7 @@ type walker struct {
 	pieces []piece
 }
 
-func (b *walker) w(i int, kw string) bool { return i < len(b.toks) && b.toks[i].word(kw) }
+func (b *walker) w(i int, kw string) bool { return i < len(b.toks) && b.toks[i].Word(kw) }
 
 // stmt reads one statement at i and returns the index after it (and its
 // ';', if any).
@@ -293,18 +293,18 @@ func (b *walker) stmt(i int) (int, error) {
 	if i >= len(t) {
 		return i, refusef("its body is empty")
 	}
-	if i+1 < len(t) && t[i].ident() && t[i+1].punct(":") {
+	if i+1 < len(t) && t[i].Ident() && t[i+1].Punct(":") {
 		i += 2 // label
 	}
 	semi := func(j int) int {
-		if j < len(t) && t[j].punct(";") {
+		if j < len(t) && t[j].Punct(";") {
 			return j + 1
 		}
 		return j
 	}
 	endLabel := func(j int) int {
-		if j < len(t) && t[j].ident() && !t[j].punct(";") && !b.w(j, "END") && !b.w(j, "ELSE") && !b.w(j, "ELSEIF") && !b.w(j, "WHEN") && !b.w(j, "UNTIL") {
-			if j+1 >= len(t) || t[j+1].punct(";") {
+		if j < len(t) && t[j].Ident() && !t[j].Punct(";") && !b.w(j, "END") && !b.w(j, "ELSE") && !b.w(j, "ELSEIF") && !b.w(j, "WHEN") && !b.w(j, "UNTIL") {
+			if j+1 >= len(t) || t[j+1].Punct(";") {
 				return j + 1
 			}
 		}
@@ -419,7 +419,7 @@ func (b *walker) stmt(i int) (int, error) {
 					} else if b.w(k, "NOT") {
 						k++
 					}
-					if k+1 < len(t) && t[k+1].punct(",") {
+					if k+1 < len(t) && t[k+1].Punct(",") {
 						k++
 						continue
 					}
@@ -456,7 +456,7 @@ func (b *walker) stmt(i int) (int, error) {
 	}
 	end := b.end(i)
 	if end == i {
-		return i, refusef("its body cannot be read at %q", t[i].val)
+		return i, refusef("its body cannot be read at %q", t[i].Val)
 	}
 	b.add(i, end, false)
 	return semi(end), nil
@@ -475,7 +475,7 @@ func (b *walker) list(i int, until ...string) (int, error) {
 			return j, err
 		}
 		if j <= i {
-			return j, refusef("its body cannot be read at %q", b.toks[i].val)
+			return j, refusef("its body cannot be read at %q", b.toks[i].Val)
 		}
 		i = j
 	}
@@ -488,11 +488,11 @@ func (b *walker) end(i int) int {
 	depth := 0
 	for ; i < len(b.toks); i++ {
 		switch {
-		case b.toks[i].punct("("):
+		case b.toks[i].Punct("("):
 			depth++
-		case b.toks[i].punct(")"):
+		case b.toks[i].Punct(")"):
 			depth--
-		case b.toks[i].punct(";") && depth == 0:
+		case b.toks[i].Punct(";") && depth == 0:
 			return i
 		}
 	}
@@ -506,21 +506,21 @@ func (b *walker) expr(i int, stop string) (int, error) {
 	for j := i; j < len(b.toks); j++ {
 		t := b.toks[j]
 		switch {
-		case t.punct("("):
+		case t.Punct("("):
 			depth++
-		case t.punct(")"):
+		case t.Punct(")"):
 			depth--
-		case depth == 0 && t.word("CASE"):
+		case depth == 0 && t.Word("CASE"):
 			cases++
-		case depth == 0 && cases > 0 && t.word("END"):
+		case depth == 0 && cases > 0 && t.Word("END"):
 			cases--
-		case depth == 0 && cases == 0 && t.word(stop):
+		case depth == 0 && cases == 0 && t.Word(stop):
 			if j == i {
 				return j, refusef("an empty expression before %s", stop)
 			}
 			b.add(i, j, true)
 			return j, nil
-		case t.punct(";") && depth == 0:
+		case t.Punct(";") && depth == 0:
 			return j, refusef("an expression without %s", stop)
 		}
 	}
@@ -548,7 +548,7 @@ func (b *walker) assignments(i, end int) error {
 	flush := func(j int) error {
 		eq := -1
 		for k := start; k < j; k++ {
-			if t[k].punct("=") || t[k].punct(":") && k+1 < j && t[k+1].punct("=") {
+			if t[k].Punct("=") || t[k].Punct(":") && k+1 < j && t[k+1].Punct("=") {
 				eq = k
 				break
 			}
@@ -558,13 +558,13 @@ func (b *walker) assignments(i, end int) error {
 		}
 		target := t[start:eq]
 		if len(target) != 1 && !(len(target) == 3 && isNewOld(target)) {
-			return refusef("a SET of %q, which rehearse does not follow", t[start].val)
+			return refusef("a SET of %q, which rehearse does not follow", t[start].Val)
 		}
-		if target[0].kind == 'v' {
+		if target[0].Kind == 'v' {
 			return refusef("a SET of a variable next to NEW/OLD, which rehearse does not follow")
 		}
 		v := eq + 1
-		if t[eq].punct(":") {
+		if t[eq].Punct(":") {
 			v++
 		}
 		if v >= j {
@@ -575,11 +575,11 @@ func (b *walker) assignments(i, end int) error {
 	}
 	for j := i; j < end; j++ {
 		switch {
-		case t[j].punct("("):
+		case t[j].Punct("("):
 			depth++
-		case t[j].punct(")"):
+		case t[j].Punct(")"):
 			depth--
-		case t[j].punct(",") && depth == 0:
+		case t[j].Punct(",") && depth == 0:
 			if err := flush(j); err != nil {
 				return err
 			}
@@ -591,14 +591,14 @@ func (b *walker) assignments(i, end int) error {
 
 // isNewOld reports whether toks begin with NEW. or OLD. (a trigger's row).
 func isNewOld(toks []token) bool {
-	return len(toks) >= 2 && (toks[0].word("NEW") || toks[0].word("OLD")) && toks[1].punct(".")
+	return len(toks) >= 2 && (toks[0].Word("NEW") || toks[0].Word("OLD")) && toks[1].Punct(".")
 }
 
 func (b *walker) add(i, j int, expr bool) {
 	if i >= j {
 		return
 	}
-	b.pieces = append(b.pieces, piece{start: b.toks[i].start, end: b.toks[j-1].end, expr: expr})
+	b.pieces = append(b.pieces, piece{start: b.toks[i].Start, end: b.toks[j-1].End, expr: expr})
 }
 
 // createTable checks a CREATE TABLE the parser cannot read (MariaDB's
@@ -609,33 +609,33 @@ func (b *walker) add(i, j int, expr bool) {
 func (c *checker) createTable(toks []token) ([]edit, error) {
 	var edits []edit
 	for _, i := range heads(toks) {
-		if i+3 < len(toks) && toks[i+3].punct(".") {
-			return nil, refusef("it holds a three-part name %s.%s.%s", toks[i].val, toks[i+2].val, toks[i+4].val)
+		if i+3 < len(toks) && toks[i+3].Punct(".") {
+			return nil, refusef("it holds a three-part name %s.%s.%s", toks[i].Val, toks[i+2].Val, toks[i+4].Val)
 		}
-		switch c.database(toks[i].val) {
+		switch c.database(toks[i].Val) {
 		case "rewrite":
-			edits = append(edits, edit{toks[i].start, toks[i].end, quoteIdent(c.s.Scratch)})
+			edits = append(edits, edit{toks[i].Start, toks[i].End, quoteIdent(c.s.Scratch)})
 		case "":
-			return nil, refusef("it names %s.%s: another database, or a column qualified by its table, which rehearse does not follow in a statement its parser cannot read", toks[i].val, toks[i+2].val)
+			return nil, refusef("it names %s.%s: another database, or a column qualified by its table, which rehearse does not follow in a statement its parser cannot read", toks[i].Val, toks[i+2].Val)
 		}
 	}
 	for i, t := range toks {
 		switch {
-		case (t.word("DATA") || t.word("INDEX")) && i+1 < len(toks) && toks[i+1].word("DIRECTORY"):
+		case (t.Word("DATA") || t.Word("INDEX")) && i+1 < len(toks) && toks[i+1].Word("DIRECTORY"):
 			return nil, refusef("DATA/INDEX DIRECTORY puts files outside the server's data directory")
-		case t.word("CONNECTION"), t.word("UNION") && i+1 < len(toks) && (toks[i+1].punct("=") || toks[i+1].punct("(")):
+		case t.Word("CONNECTION"), t.Word("UNION") && i+1 < len(toks) && (toks[i+1].Punct("=") || toks[i+1].Punct("(")):
 			return nil, refusef("CONNECTION or UNION= makes the table another server's or other tables'")
-		case t.word("ENGINE") || t.word("TYPE"):
+		case t.Word("ENGINE") || t.Word("TYPE"):
 			k := i + 1
-			if k < len(toks) && toks[k].punct("=") {
+			if k < len(toks) && toks[k].Punct("=") {
 				k++
 			}
 			if k < len(toks) {
-				if err := remoteEngine(toks[k].val); err != nil {
+				if err := remoteEngine(toks[k].Val); err != nil {
 					return nil, err
 				}
 			}
-		case t.word("SELECT") || t.word("LIKE"):
+		case t.Word("SELECT") || t.Word("LIKE"):
 			return nil, refusef("CREATE TABLE ... SELECT/LIKE that the parser cannot read")
 		}
 	}

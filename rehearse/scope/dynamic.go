@@ -122,8 +122,8 @@ func stringEdits(toks []token, from, to string) ([]edit, error) {
 	}
 	var out []edit
 	for _, t := range toks {
-		if t.kind == 's' && t.val == from {
-			out = append(out, edit{t.start, t.end, q})
+		if t.Kind == 's' && t.Val == from {
+			out = append(out, edit{t.Start, t.End, q})
 		}
 	}
 	if len(out) == 0 {

@@ -183,7 +183,7 @@ func (c *checker) database(name string) string {
 // statement checks one statement's text; vars are the user variables the
 // script assigns (nil: none known).
 func (c *checker) statement(text string, vars map[string]*userVar) ([]edit, error) {
-	toks, err := lex(text, c.ansi)
+	toks, err := sqlsplit.Lex(text, c.ansi)
 	if err != nil {
 		return nil, refusef("it cannot be read: %v", err)
 	}
