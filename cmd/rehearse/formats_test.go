@@ -202,6 +202,10 @@ func TestFormatsEndToEnd(t *testing.T) {
 			if code != 0 || !strings.Contains(stdout, c.pending) {
 				t.Fatalf("plan: exit %d, want 0 with %s pending\n%s%s", code, c.pending, stdout, stderr)
 			}
+			// Detection says which format it picked and why.
+			if !strings.Contains(stderr, "read as "+c.name+" (") {
+				t.Errorf("plan does not say which format it read: %s", stderr)
+			}
 			out := filepath.Join(t.TempDir(), "report.json")
 			code, _, stderr = runRehearse(t, nil, append([]string{"run", "--engine", "local", "--scale", "0.5", "--baseline", "300ms",
 				"--app-compat-window", "200ms", "--load", "30", "-o", out, "--snapshot", snapFile, "--migrations", mig}, extra...)...)

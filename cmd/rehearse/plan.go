@@ -152,6 +152,7 @@ func planRun(ctx context.Context, opts *planOptions) error {
 	} else if set, err = migrations.Load(ctx, migrations.Options{Dir: opts.Migrations, Format: opts.MigFormat, Pattern: opts.MigPattern, Flavor: snap.Source.Flavor, MaxFileBytes: opts.MaxFileBytes}); err != nil {
 		return err
 	}
+	fmt.Fprintf(opts.io.ErrOut, "rehearse: %s read as %s (%s)\n", set.Dir, set.Format, set.Detected)
 	po := plan.Options{Snapshot: snap, SnapshotFile: opts.Snapshot, Migrations: set, Schema: opts.Schema,
 		Rules: rules.All(), Config: cfg.Plan(), FirstAdoption: opts.FirstAdoption,
 		Tool: "rehearse " + versionString(), Log: opts.io.ErrOut, Verify: !opts.NoVerify}

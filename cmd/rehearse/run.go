@@ -327,6 +327,7 @@ func (o *runOptions) buildInputs() (rehearsal.Options, *rehearsal.Config, error)
 		if err != nil {
 			return rehearsal.Options{}, nil, err
 		}
+		fmt.Fprintf(o.io.ErrOut, "rehearse: %s read as %s (%s)\n", set.Dir, set.Format, set.Detected)
 		for _, p := range set.Problems {
 			fmt.Fprintf(o.io.ErrOut, "%s\n", p)
 		}
