@@ -48,6 +48,30 @@ func patternFile(p string) *regexp.Regexp {
 // readMigrations reads dir in format (pattern: a --migrations-pattern) and
 // returns the migrations by version.
 func readMigrations(dir, format, pattern string) (map[string]*migration, error) {
+	if format == "sqitch" { // sqitch.plan's change lines; deploy/NAME.sql, revert/NAME.sql
+		plan, err := os.ReadFile(filepath.Join(dir, "sqitch.plan"))
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]*migration{}
+		for _, line := range strings.Split(string(plan), "\n") {
+			f := strings.Fields(line)
+			if len(f) == 0 || strings.ContainsAny(f[0][:1], "%@#") {
+				continue
+			}
+			up, err := os.ReadFile(filepath.Join(dir, "deploy", f[0]+".sql"))
+			if err != nil {
+				return nil, err
+			}
+			m := &migration{Version: f[0], Up: string(up), UpFile: "deploy/" + f[0] + ".sql"}
+			if down, err := os.ReadFile(filepath.Join(dir, "revert", f[0]+".sql")); err == nil {
+				d := string(down)
+				m.Down = &d
+			}
+			out[f[0]] = m
+		}
+		return out, nil
+	}
 	if format == "prisma" { // <timestamp>_<name>/migration.sql, no downs
 		out := map[string]*migration{}
 		ents, err := os.ReadDir(dir)

@@ -1,0 +1,3 @@
+-- Revert shop:create_orders from mysql
+
+DROP TABLE orders;

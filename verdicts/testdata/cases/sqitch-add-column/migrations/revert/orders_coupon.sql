@@ -1,0 +1,3 @@
+-- Revert shop:orders_coupon from mysql
+
+ALTER TABLE orders DROP COLUMN coupon;

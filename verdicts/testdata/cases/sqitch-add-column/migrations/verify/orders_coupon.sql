@@ -1,0 +1,3 @@
+-- Verify shop:orders_coupon on mysql
+
+SELECT coupon FROM orders WHERE 0;
