@@ -72,11 +72,16 @@ func SaveReproduction(s *reproduce.Setup, rep *result.Reproduction, o SaveOption
 	inc := rep.Runs[0]
 	plan["rehearse.yaml"] = config(o.Name, IncidentVariant, ro, "migrations", inc.Changes)
 	expect.WriteString(expectBlock(IncidentVariant, inc, rep, true))
-	for i, f := range s.Fixes() {
-		if i+1 >= len(rep.Runs) {
-			break
+	for _, f := range s.Fixes() {
+		var fr result.ReproRun
+		for _, r := range rep.Runs {
+			if r.Fix == f.Spec {
+				fr = r
+			}
 		}
-		fr := rep.Runs[i+1]
+		if fr.Report == nil {
+			continue // the fix could not be rehearsed (the reproduction's errors say why)
+		}
 		v := "fix-" + strings.Trim(regexp.MustCompile(`[^a-z0-9]+`).ReplaceAllString(strings.ToLower(f.Spec), "-"), "-")
 		fo := ro
 		fo.Injections = append([]run.Injection(nil), ro.Injections...)

@@ -46,7 +46,13 @@ func TestSeedIncidentSavedAndRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	setup, err := reproduce.Prepare(context.Background(), reproduce.Options{Evidence: ev, Fixes: []reproduce.Fix{fix}, Run: run.Options{
+	// The scenario's fixed release as the "split" folder: one ALTER ...
+	// LOCK=NONE still needs its metadata lock, so it still waits.
+	split, err := reproduce.ParseFix("split-migrations=" + filepath.Join("library", "unique-index-rerun", "fixed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	setup, err := reproduce.Prepare(context.Background(), reproduce.Options{Evidence: ev, Fixes: []reproduce.Fix{fix, split}, Run: run.Options{
 		Snapshot: snap, SnapshotPath: "production.json", Migrations: set, MigrationsDir: migDir,
 		Engine: target.Engine, EngineOptions: target.Options, Scale: 0.001, Seed: 1,
 		Baseline: 2 * time.Second, AppCompatWindow: time.Second, LockWaitTimeout: 86400 * time.Second,
@@ -70,6 +76,10 @@ func TestSeedIncidentSavedAndRun(t *testing.T) {
 	if fx.ErrorCode != 1205 || fx.WritersBlocked == 0 || fx.LongestStallS > 5.05 {
 		t.Errorf("lock-wait-timeout=5s: error %d, %d writers blocked, longest stall %.2f s: want 1205 and the writers freed within 5 s", fx.ErrorCode, fx.WritersBlocked, fx.LongestStallS)
 	}
+	sp := rep.Runs[2]
+	if sp.Figures.Statement != "20240306#1" || sp.Figures.LockWaitS < rep.Incident.DDL.WaitLoS*0.9 {
+		t.Errorf("split-migrations: %+v (changes %v): the fixed release's ALTER on investments still waits behind the blocker", sp.Figures, sp.Changes)
+	}
 	t.Logf("incident: wait %.2f s (%.2f–%.2f); rehearsed %.2f s; fix: writers freed after %.2f s", rep.Incident.DDL.WaitS, rep.Incident.DDL.WaitLoS, rep.Incident.DDL.WaitHiS, rep.Runs[0].Figures.LockWaitS, fx.LongestStallS)
 
 	dir := filepath.Join(t.TempDir(), "seed-incident")
@@ -77,14 +87,14 @@ func TestSeedIncidentSavedAndRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(saved.Variants) != 2 {
+	if len(saved.Variants) != 3 {
 		t.Fatalf("variants %v, want the incident and the fix", saved.Variants)
 	}
 	if _, err := SaveReproduction(setup, rep, SaveOptions{Name: "seed-incident", Dir: dir}); err == nil {
 		t.Errorf("saved over an existing scenario folder")
 	}
 	variants, err := DirVariants(dir)
-	if err != nil || len(variants) != 2 {
+	if err != nil || len(variants) != 3 {
 		t.Fatalf("DirVariants: %v %v", variants, err)
 	}
 	for _, v := range variants {

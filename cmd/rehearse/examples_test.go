@@ -335,8 +335,10 @@ func newDocWorld(t *testing.T) *docWorld {
 	w.must(t, "rehearse snapshot --dsn '"+w.prod.DSN()+"' --databases auth --history-table migrations --history-version-column version_after -o auth.json")
 	w.must(t, "rehearse load-profile --config rehearse.yaml -o load.yaml")
 	w.must(t, "rehearse run --config rehearse.yaml -o report.json")
-	// A reproduction saved as a scenario folder (scenarios run --dir).
-	w.must(t, "rehearse reproduce --snapshot prod.json --migrations ./migrations --evidence ./incident --save-scenario incident-2026-12 ./scenarios/incident-2026-12 --format json")
+	// A scenario folder for scenarios run --dir (an exported one: a saved
+	// reproduction has the same layout; the documented evidence is not this
+	// release's incident, so it is not saved).
+	w.must(t, "rehearse scenarios export mdl-pileup ./scenarios/incident-2026-12")
 	return w
 }
 
