@@ -46,9 +46,24 @@ func TestSeedIncidentSavedAndRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The scenario's fixed release as the "split" folder: one ALTER ...
-	// LOCK=NONE still needs its metadata lock, so it still waits.
-	split, err := reproduce.ParseFix("split-migrations=" + filepath.Join("library", "unique-index-rerun", "fixed"))
+	// The release split: the DROP INDEX and the CREATE UNIQUE INDEX in
+	// migrations of their own. The DROP INDEX still needs its metadata
+	// lock, so it still waits behind the blocker: splitting does not help.
+	splitDir := t.TempDir()
+	entries, _ := os.ReadDir(migDir)
+	for _, e := range entries {
+		b, _ := os.ReadFile(filepath.Join(migDir, e.Name()))
+		switch e.Name() {
+		case "20240306_unique_account_fund_day.up.sql":
+			b = []byte("DROP INDEX uq_investments_account_fund ON investments;\n")
+			writeFile(t, filepath.Join(splitDir, "20240307_unique_account_fund_day_create.up.sql"), "CREATE UNIQUE INDEX uq_investments_account_fund ON investments (account_id, fund_code, trade_date);\n")
+			writeFile(t, filepath.Join(splitDir, "20240307_unique_account_fund_day_create.down.sql"), "DROP INDEX uq_investments_account_fund ON investments;\n")
+		case "20240306_unique_account_fund_day.down.sql":
+			b = []byte("CREATE UNIQUE INDEX uq_investments_account_fund ON investments (account_id, fund_code);\n")
+		}
+		writeFile(t, filepath.Join(splitDir, e.Name()), string(b))
+	}
+	split, err := reproduce.ParseFix("split-migrations=" + splitDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,5 +125,12 @@ func TestSeedIncidentSavedAndRun(t *testing.T) {
 		for _, f := range Check(r, p.Expect) {
 			t.Errorf("%s: %s", v, f)
 		}
+	}
+}
+
+func writeFile(t *testing.T, p, body string) {
+	t.Helper()
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
