@@ -15,36 +15,43 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// commandRe finds "rehearse WORDS... --flags" in a text: the command path
-// and the rest of the clause (up to a sentence or shell separator).
-var commandRe = regexp.MustCompile("rehearse((?: [a-z][a-z0-9-]*)+)([^;`|)&\"\n]*)")
+// commandRe finds "rehearse WORDS" in a text: the command path; the
+// flags come from the rest of the clause (clauseEnd).
+var commandRe = regexp.MustCompile(`rehearse((?: [a-z][a-z0-9-]*)+)`)
 
 var flagRe = regexp.MustCompile(`(?:^|\s)(--[a-z][a-z0-9-]*|-[a-zA-Z])\b`)
+
+// clauseEnd is where a command line written in a text ends: a sentence or
+// shell separator, a shell comment, a list's comma, the next command named.
+var clauseEnd = regexp.MustCompile("[;`|)&\"\n,#]|rehearse ")
+
+type mention struct {
+	cmd   *cobra.Command
+	line  string
+	flags []string
+}
 
 // mentions returns every command line a text names: the resolved command
 // and the flags written after it. Texts naming no subcommand ("rehearse:
 // error") are skipped.
-func mentions(root *cobra.Command, text string) (out []struct {
-	cmd   *cobra.Command
-	line  string
-	flags []string
-}) {
-	for _, m := range commandRe.FindAllStringSubmatch(text, -1) {
-		words := strings.Fields(m[1])
+func mentions(root *cobra.Command, text string) []mention {
+	var out []mention
+	for _, loc := range commandRe.FindAllStringSubmatchIndex(text, -1) {
+		words := strings.Fields(text[loc[2]:loc[3]])
 		c, rest, err := root.Find(words)
 		if err != nil || c == root {
 			continue
 		}
-		tail := strings.Join(rest, " ") + m[2]
+		after := text[loc[1]:]
+		if i := clauseEnd.FindStringIndex(after); i != nil {
+			after = after[:i[0]]
+		}
+		tail := strings.Join(rest, " ") + after
 		var flags []string
 		for _, f := range flagRe.FindAllStringSubmatch(tail, -1) {
 			flags = append(flags, f[1])
 		}
-		out = append(out, struct {
-			cmd   *cobra.Command
-			line  string
-			flags []string
-		}{c, strings.TrimSpace(m[0]), flags})
+		out = append(out, mention{c, strings.TrimSpace(text[loc[0]:loc[1]] + after), flags})
 	}
 	return out
 }
@@ -132,10 +139,12 @@ func TestHintsNameRealFlags(t *testing.T) {
 func TestHintsCheckerFindsMistakes(t *testing.T) {
 	root := newRootCmd(&ioStreams{})
 	for text, want := range map[string]string{
-		"Try: rehearse snapshot --dsn X --max-lock-hold 2s -o prod.json": "",
-		"Try: rehearse plan --snapshot prod.json --migrationz ./db":      "--migrationz",
-		"rehearse: error: something":                                     "",
-		"run `rehearse scenarios run mdl-pileup --engine local --nope`":  "--nope",
+		"Try: rehearse snapshot --dsn X --max-lock-hold 2s -o prod.json":                 "",
+		"Try: rehearse plan --snapshot prod.json --migrationz ./db":                      "--migrationz",
+		"rehearse: error: something":                                                     "",
+		"run `rehearse scenarios run mdl-pileup --engine local --nope`":                  "--nope",
+		"rehearse scenarios export, or rehearse reproduce --save-scenario":               "",
+		"rehearse scenarios run --dir d   # saved by rehearse reproduce --save-scenario": "",
 	} {
 		var bad []string
 		for _, m := range mentions(root, text) {
