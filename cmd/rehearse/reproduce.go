@@ -109,6 +109,7 @@ Exit code: 0 reproduced, 1 not reproduced (the report says why), 2 could not run
 	fs.StringVar(&r.Formats, "format", "table", "output formats, comma-separated: table, md, json")
 	fs.StringVar(&r.OutDir, "out-dir", "", "write every format in --format to this folder (report.txt, report.md, report.json)")
 	fs.BoolVar(&r.NoRollback, "no-rollback", false, "skip the downs")
+	fs.BoolVar(&r.NoCache, "no-cache", false, noCacheUsage)
 	r.engine = addEngineFlags(cmd)
 	return cmd
 }

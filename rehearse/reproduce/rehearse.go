@@ -33,8 +33,10 @@ func (s *Setup) Reproduce(ctx context.Context) (*result.Reproduction, error) {
 	rep.Tolerance = fmt.Sprintf("±%.0f%% of the incident's figure, or the evidence's own resolution (±%.2f s) when larger", o.Tolerance*100, s.Derived.Res.Seconds())
 	rep.Evidence = s.evidenceSummary()
 	rep.Notes = append(rep.Notes, s.Notes...)
-	rep.Notes = append(rep.Notes, "every rehearsal regenerates its data: the filled-datadir cache (issue 16) is not on main yet")
-	defer func() { rep.FinishedAt = time.Now().UTC() }()
+	defer func() {
+		rep.Notes = append(rep.Notes, cacheNote(s.run, rep.Runs))
+		rep.FinishedAt = time.Now().UTC()
+	}()
 
 	incRun, err := s.rehearse(ctx, "incident", "", nil, s.run)
 	rep.Runs = append(rep.Runs, incRun)
@@ -277,4 +279,27 @@ func runTimeline(r *result.Report, f result.ReproFigures) []result.IncidentEvent
 	}
 	sort.SliceStable(ev, func(i, j int) bool { return ev[i].T < ev[j].T })
 	return ev
+}
+
+// cacheNote says where each rehearsal's data came from: the same filled
+// datadir (the data cache) or generated anew.
+func cacheNote(o run.Options, runs []result.ReproRun) string {
+	if o.DataCache == nil {
+		return "every rehearsal restored and generated its data (no data cache: --no-cache, or the dsn engine)"
+	}
+	var cached []string
+	for _, r := range runs {
+		if r.Report == nil {
+			continue
+		}
+		for _, p := range r.Report.Phases {
+			if p.Status == "cached" && p.Name == "generate" {
+				cached = append(cached, r.Name)
+			}
+		}
+	}
+	if len(cached) == 0 {
+		return "no rehearsal found its data in the data cache: each restored and generated it (the first one keeps it for the next reproduction)"
+	}
+	return fmt.Sprintf("%d of %d rehearsals started on a copy of one filled datadir from the data cache (%s): the incident and its fixes ran on the same rows", len(cached), len(runs), strings.Join(cached, ", "))
 }
