@@ -23,6 +23,7 @@ import (
 // lock-wait-timeout=5s frees the writers within 5 s; the reproduction saved
 // as a scenario folder runs as one, every variant's expectations holding.
 func TestSeedIncidentSavedAndRun(t *testing.T) {
+	testserver.Long(t) // four rehearsals, about 90 s
 	target := testserver.LocalMariaDB()
 	testserver.Need(t, target)
 	ev, err := evidence.Read(filepath.Join("..", "rehearse", "reproduce", "testdata", "seed-incident"), evidence.Options{})
