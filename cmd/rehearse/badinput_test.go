@@ -126,6 +126,14 @@ var badInputs = []badInput{
 	{"migrations", "an unknown --migrations-format", []string{"run", "--snapshot", "{seed}/snapshot.json", "--migrations", "{seed}/migrations", "--migrations-format", "rails-ish", "--engine", "local"}, nil, "rails-ish"},
 	{"migrations", "an unterminated quote", []string{"plan", "--snapshot", "{seed}/snapshot.json", "--migrations", "{fix}/mig-quote"}, nil, "20240501_broken.up.sql:2"},
 	{"migrations", "an up without its down in a paired format", []string{"run", "--snapshot", "{seed}/snapshot.json", "--migrations", "{fix}/mig-dup", "--engine", "local"}, nil, "20240501"},
+	{"migrations", "a dialect-suffixed folder with no mysql, mariadb or generic file", []string{"plan", "--snapshot", "{seed}/snapshot.json", "--migrations", "{fix}/mig-pg"}, nil, "none is for mysql or mariadb"},
+	{"migrations", "an unknown dialect in a file name", []string{"plan", "--snapshot", "{seed}/snapshot.json", "--migrations", "{fix}/mig-oracle", "--migrations-format", "pop"}, nil, `unknown dialect "oracle"`},
+	{"migrations", "an in-house runner's folder without --migrations-pattern", []string{"plan", "--snapshot", "{seed}/snapshot.json", "--migrations", "{fix}/mig-inhouse"}, nil, "--migrations-pattern 'V{version}.{name}.{direction}.sql'"},
+	{"migrations", "a --migrations-pattern without {version}", []string{"plan", "--snapshot", "{seed}/snapshot.json", "--migrations", "{fix}/mig-inhouse", "--migrations-pattern", "V{name}.{direction}.sql"}, nil, "it has no {version}"},
+	{"migrations", "two files of one version under --migrations-pattern", []string{"plan", "--snapshot", "{seed}/snapshot.json", "--migrations", "{fix}/mig-inhouse-dup", "--migrations-pattern", "V{version}.{name}.{direction}.sql"}, nil, "two migrations cannot share a version"},
+	{"migrations", "a Sqitch change planned without its deploy script", []string{"plan", "--snapshot", "{seed}/snapshot.json", "--migrations", "{fix}/mig-sqitch"}, nil, "sqitch.plan:4: change add_note has no deploy/add_note.sql"},
+	{"migrations", "a Sqitch change requiring one planned after it", []string{"plan", "--snapshot", "{seed}/snapshot.json", "--migrations", "{fix}/mig-sqitch"}, nil, "requires later_change, which is not planned before it"},
+	{"migrations", "--history-version-column without --history-table", []string{"snapshot", "--dsn", "{dsn}", "--history-version-column", "version_after", "-o", "{out}/s.json"}, nil, "--history-table TABLE --history-version-column version_after"},
 }
 
 // TestBadInput: every mistake in the table exits 2 with a message that
@@ -260,6 +268,9 @@ func makeBadInputFixtures(t *testing.T) badFixtures {
 	}
 	accounts := seed.Table("invest", "accounts").CreateSQL
 	write := func(name, text string) {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(fx.dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(filepath.Join(fx.dir, name), []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -298,6 +309,15 @@ func makeBadInputFixtures(t *testing.T) badFixtures {
 	// report.json: a real (if empty) report to re-render
 	write("report.json", `{"format": "rehearse.report/v1", "verdict": "pass"}`)
 
+	write("mig-pg/20190101000000000001_accounts.postgres.up.sql", "CREATE TABLE accounts (id serial);\n")
+	write("mig-pg/20190101000000000001_accounts.sqlite3.up.sql", "CREATE TABLE accounts (id integer);\n")
+	write("mig-oracle/1_accounts.oracle.up.sql", "CREATE TABLE accounts (id number);\n")
+	write("mig-inhouse/V0001.Initial_Schema.up.sql", "CREATE TABLE notes (id int);\n")
+	write("mig-inhouse/V0001.Initial_Schema.down.sql", "DROP TABLE notes;\n")
+	write("mig-inhouse-dup/V0001.Initial_Schema.up.sql", "CREATE TABLE notes (id int);\n")
+	write("mig-inhouse-dup/V01.Notes_Index.up.sql", "CREATE INDEX ix ON notes (id);\n")
+	write("mig-sqitch/sqitch.plan", "%project=invest\n\nadd_rate 2024-05-01T00:00:00Z A <a@x>\nadd_note [later_change] 2024-05-02T00:00:00Z A <a@x>\n")
+	write("mig-sqitch/deploy/add_rate.sql", "ALTER TABLE investments ADD COLUMN rate int;\n")
 	for _, d := range []string{"mig-empty", "mig-code", "mig-quote", "mig-dup"} {
 		if err := os.MkdirAll(filepath.Join(fx.dir, d), 0o755); err != nil {
 			t.Fatal(err)
