@@ -307,6 +307,28 @@ func newDocWorld(t *testing.T) *docWorld {
 			t.Fatal(err)
 		}
 	}
+	// schema/ is a declarative target (Skeema's layout: a file per table)
+	// for --target-schema: production's tables, customers with one column
+	// more and orders without its status column (a destructive change).
+	if err := os.MkdirAll(filepath.Join(w.base, "schema"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range docProduction {
+		if !strings.HasPrefix(s, "CREATE TABLE app.") {
+			continue
+		}
+		name := strings.Fields(strings.TrimPrefix(s, "CREATE TABLE app."))[0]
+		body := strings.ReplaceAll(s, "app.", "")
+		switch name {
+		case "customers":
+			body = strings.Replace(body, "(", "(loyalty_tier TINYINT NULL, ", 1)
+		case "orders":
+			body = regexp.MustCompile(`,\s*status [^,]*`).ReplaceAllString(body, "")
+		}
+		if err := os.WriteFile(filepath.Join(w.base, "schema", name+".sql"), []byte(body+";\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// An incident's evidence (captured from a sandbox's pile-up on
 	// app.investments: rehearse/evidence/testdata), a split release, a
 	// deploy log.
@@ -546,6 +568,13 @@ func (w *docWorld) runDocumented(t *testing.T, dir string, c docCommand) {
 			t.Errorf("%s: %s: exit %d, want 0\n%s", c.where, line, code, out)
 		}
 		return
+	}
+	if sub == "reproduce" && strings.Contains(c.line, "--save-scenario") {
+		// The folder a reproduction is saved into does not exist yet (the
+		// world holds an exported scenario there for scenarios run --dir).
+		if err := os.RemoveAll(filepath.Join(dir, "scenarios")); err != nil {
+			t.Fatal(err)
+		}
 	}
 	line := w.substitute(c.line, nil)
 	code, out := w.shell(t, dir, line, env)
