@@ -93,9 +93,10 @@ func TestUniqueIndexOnKeyLikeColumn(t *testing.T) {
 	}
 }
 
-// sampledDupDDL is a 20,000-row table whose first 10,000 rows (the
-// --column-stats sample) hold 500 repeated references: over 90% distinct,
-// which the snapshot's whole-table estimate takes as unique.
+// sampledDupDDL is a 20,000-row table whose first 1,000 rows hold 500
+// repeated references: the --column-stats sample (10,000 rows in slices)
+// sees some of them, over 90% distinct, which the snapshot's whole-table
+// estimate takes as unique.
 const sampledDupDDL = `
 CREATE DATABASE app;
 CREATE TABLE app.accounts (
@@ -126,8 +127,11 @@ func TestUniqueIndexOnSampledDuplicates(t *testing.T) {
 	target := testserver.LocalMariaDB()
 	snap := statsSnapshotOf(t, target, sampledDupDDL)
 	st := snap.Table("app", "accounts").Columns[1].Stats
-	if st == nil || st.SampleDistinct == nil || *st.SampleDistinct != 9500 || st.Distinct < 19000 {
-		t.Fatalf("ext_ref statistics %+v, want 9500 distinct in the sample and a whole-table estimate near 20000", st)
+	// The sample is read in slices along the key (the snapshot's lock
+	// budget), so it holds some of the 500 repeats, not all: 9,754 distinct
+	// of 10,000 sampled rows on MariaDB 10.11.19.
+	if st == nil || st.SampleDistinct == nil || *st.SampleDistinct >= st.SampleRows || *st.SampleDistinct < st.SampleRows*9/10 || st.Distinct < 19000 {
+		t.Fatalf("ext_ref statistics %+v (sample distinct %v), want repeats in the sample (over 90%% distinct) and a whole-table estimate near 20000", st, derefInt(st))
 	}
 	files := map[string]string{
 		"000001_init.up.sql": "SELECT 1;", "000001_init.down.sql": "SELECT 1;",
@@ -141,4 +145,11 @@ func TestUniqueIndexOnSampledDuplicates(t *testing.T) {
 	if rep.Verdict != result.Fail {
 		t.Errorf("verdict %s, want fail", rep.Verdict)
 	}
+}
+
+func derefInt(st *snapshot.ColumnStats) any {
+	if st == nil || st.SampleDistinct == nil {
+		return nil
+	}
+	return *st.SampleDistinct
 }
