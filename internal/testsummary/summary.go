@@ -29,6 +29,7 @@ type test struct {
 	pkg, name string
 	output    []string
 	done      bool
+	elapsed   float64 // seconds, when it ended
 }
 
 // skip is a skipped test and the reason its output gave.
@@ -115,13 +116,13 @@ func (s *summary) add(e event) {
 			s.sawServer(e.Package, e.Test, strings.Fields(e.Output[i+len(testserver.ServerPrefix):]))
 		}
 	case "pass":
-		t.done = true
+		t.done, t.elapsed = true, e.Elapsed
 		if !strings.Contains(e.Test, "/") {
 			s.passed++
 			s.topLevel[key] = true
 		}
 	case "fail":
-		t.done = true
+		t.done, t.elapsed = true, e.Elapsed
 		s.failed = append(s.failed, shortPkg(e.Package)+"."+e.Test)
 		if !strings.Contains(e.Test, "/") {
 			s.failedN++
@@ -237,6 +238,26 @@ func (s *summary) unexpected() []skip {
 
 // ok reports whether the run passed: no failure, no unexpected skip and at
 // least one package run.
+// slowestShown is how many of the slowest top-level tests the summary
+// lists: where the suite's time goes (the default run must stay under 15
+// minutes; docs/testing.md).
+const slowestShown = 12
+
+// slowest is the n top-level tests that took longest, slowest first.
+func (s *summary) slowest(n int) []*test {
+	var ts []*test
+	for _, k := range s.order {
+		if t := s.tests[k]; t.done && !strings.Contains(t.name, "/") && t.elapsed > 0 {
+			ts = append(ts, t)
+		}
+	}
+	sort.SliceStable(ts, func(i, j int) bool { return ts[i].elapsed > ts[j].elapsed })
+	if len(ts) > n {
+		ts = ts[:n]
+	}
+	return ts
+}
+
 func (s *summary) ok() bool {
 	return len(s.failed) == 0 && len(s.unexpected()) == 0 && len(s.pkgs) > 0
 }
@@ -266,6 +287,9 @@ func (s *summary) write() {
 			tag, asked = "skipped on request", asked+1
 		}
 		fmt.Fprintf(w, "%s: %s.%s: %s\n", tag, shortPkg(k.pkg), k.name, k.reason)
+	}
+	for _, t := range s.slowest(slowestShown) {
+		fmt.Fprintf(w, "slowest: %6.1fs %s.%s\n", t.elapsed, shortPkg(t.pkg), t.name)
 	}
 	for _, f := range s.failed {
 		fmt.Fprintf(w, "FAILED: %s\n", f)

@@ -141,3 +141,21 @@ func TestSummaryNothingRan(t *testing.T) {
 		t.Errorf("an empty run passed:\n%s", out)
 	}
 }
+
+// The summary names the slowest top-level tests, slowest first, from the
+// stream's Elapsed: where the suite's time goes.
+func TestSummarySlowest(t *testing.T) {
+	in := `{"Action":"run","Package":"p","Test":"TestFast"}
+{"Action":"pass","Package":"p","Test":"TestFast","Elapsed":0.5}
+{"Action":"run","Package":"p","Test":"TestSlow"}
+{"Action":"run","Package":"p","Test":"TestSlow/sub"}
+{"Action":"pass","Package":"p","Test":"TestSlow/sub","Elapsed":90}
+{"Action":"pass","Package":"p","Test":"TestSlow","Elapsed":95.25}
+{"Action":"pass","Package":"p","Elapsed":96}
+`
+	_, out := judge(t, in)
+	slow, fast := strings.Index(out, "slowest:   95.2s p.TestSlow\n"), strings.Index(out, "slowest:    0.5s p.TestFast\n")
+	if slow < 0 || fast < 0 || slow > fast || strings.Contains(out, "TestSlow/sub") {
+		t.Errorf("want TestSlow then TestFast listed as slowest, no subtest:\n%s", out)
+	}
+}
