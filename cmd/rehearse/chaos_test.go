@@ -212,7 +212,7 @@ func chaosRun(t *testing.T, bin, exp, eng, marker string, delay time.Duration, s
 }
 
 // countLeftovers is what one run left: sandbox folders of its pid in its
-// TMPDIR, processes naming that TMPDIR, containers labelled with its pid,
+// TMPDIR, data cache entries it was building, processes naming either, containers labelled with its pid,
 // ports it printed that something still listens on.
 func countLeftovers(t *testing.T, r chaosResult) leftovers {
 	var l leftovers
@@ -220,8 +220,19 @@ func countLeftovers(t *testing.T, r chaosResult) leftovers {
 	for _, e := range ents {
 		l.folders = append(l.folders, filepath.Join(r.tmp, e.Name()))
 	}
+	// A data cache entry the run was building or removing (its pid in the
+	// name), and any server running from it.
+	if dir := os.Getenv(dataCacheEnv); dir != "" {
+		for _, prefix := range []string{".build-", ".trash-"} {
+			ms, _ := filepath.Glob(filepath.Join(dir, fmt.Sprintf("%s%d-*", prefix, r.pid)))
+			l.folders = append(l.folders, ms...)
+		}
+		if out, _ := exec.Command("pgrep", "-f", "--", filepath.Join(dir, fmt.Sprintf(".build-%d-", r.pid))).Output(); len(out) > 0 {
+			l.processes = append(l.processes, strings.Fields(string(out))...)
+		}
+	}
 	if out, _ := exec.Command("pgrep", "-f", "--", r.tmp+"/").Output(); len(out) > 0 {
-		l.processes = strings.Fields(string(out))
+		l.processes = append(l.processes, strings.Fields(string(out))...)
 	}
 	if out, err := exec.Command("docker", "ps", "-aq", "--filter", "label=rehearse.owner.pid="+strconv.Itoa(r.pid)).Output(); err == nil && len(out) > 0 {
 		l.containers = strings.Fields(string(out))

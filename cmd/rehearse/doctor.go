@@ -177,7 +177,6 @@ func doctorAuto(ctx context.Context, cfg engine.Config) doctorChoice {
 	return doctorChoice{Engine: "local", Reason: reason}
 }
 
-// doctorClean removes stale containers and sandbox folders.
 // doctorStale lists what doctorClean would remove: stale containers,
 // sandbox folders and the servers still running from them.
 func doctorStale(ctx context.Context, cfg engine.Config) []string {
@@ -199,9 +198,15 @@ func doctorStale(ctx context.Context, cfg engine.Config) []string {
 		}
 		out = append(out, s)
 	}
+	if c, _ := dataCache(false, nil); c != nil { // data cache entries left half-built by killed processes
+		for _, f := range c.FindStale() {
+			out = append(out, "folder "+f+" (a data cache entry left half-built; owner gone)")
+		}
+	}
 	return out
 }
 
+// doctorClean removes stale containers and sandbox folders.
 func doctorClean(ctx context.Context, cfg engine.Config) ([]string, error) {
 	var cleaned []string
 	if engine.DockerStatus(ctx, cfg.DockerHost).Reachable {

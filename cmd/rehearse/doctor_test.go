@@ -87,7 +87,12 @@ func TestDoctorClean(t *testing.T) {
 	}
 	stale := filepath.Join(tmp, fmt.Sprintf("rehearse-sandbox-%d-42", cmd.Process.Pid))
 	mine := filepath.Join(tmp, fmt.Sprintf("rehearse-sandbox-%d-43", os.Getpid()))
-	for _, d := range []string{stale, mine} {
+	// A data cache entry a killed rehearsal was building: listed, then removed.
+	cacheDir := t.TempDir()
+	t.Setenv(dataCacheEnv, cacheDir)
+	staleBuild := filepath.Join(cacheDir, fmt.Sprintf(".build-%d-x", cmd.Process.Pid))
+	myBuild := filepath.Join(cacheDir, fmt.Sprintf(".build-%d-y", os.Getpid()))
+	for _, d := range []string{stale, mine, staleBuild + "/datadir", myBuild} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -110,6 +115,9 @@ func TestDoctorClean(t *testing.T) {
 		!strings.Contains(stdout, "rehearse doctor --clean") || strings.Contains(stdout, mine) {
 		t.Errorf("doctor does not list what was left behind (want %q, not %s):\n%s", want, mine, stdout)
 	}
+	if !strings.Contains(stdout, "folder "+staleBuild+" (a data cache entry left half-built") || strings.Contains(stdout, myBuild) {
+		t.Errorf("doctor does not list the half-built data cache entry %s (nor only it):\n%s", staleBuild, stdout)
+	}
 	if _, err := os.Stat(stale); err != nil {
 		t.Errorf("doctor without --clean removed %s", stale)
 	}
@@ -130,6 +138,12 @@ func TestDoctorClean(t *testing.T) {
 	}
 	if _, err := os.Stat(mine); err != nil {
 		t.Errorf("live process's folder %s removed", mine)
+	}
+	if _, err := os.Stat(staleBuild); err == nil || !strings.Contains(stdout, "Cleaned:  folder "+staleBuild) && !strings.Contains(stdout, "folder "+staleBuild) {
+		t.Errorf("half-built data cache entry %s not removed and listed:\n%s", staleBuild, stdout)
+	}
+	if _, err := os.Stat(myBuild); err != nil {
+		t.Errorf("a live process's data cache build %s removed", myBuild)
 	}
 	code, stdout, _ = runCLI(t, "doctor", "--clean")
 	if code != exitOK || !strings.Contains(stdout, "nothing stale") {

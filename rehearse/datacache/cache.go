@@ -232,14 +232,15 @@ func (c *Cache) tryRemove(id string) (bool, error) {
 	return true, nil
 }
 
-// CleanStale removes build and trash folders whose owner process is gone
-// (a rehearsal killed while it built an entry). It returns what it removed.
-func (c *Cache) CleanStale() []string {
+// FindStale lists the build and trash folders whose owner process is gone
+// (a rehearsal killed while it built or removed an entry): what CleanStale
+// removes, for rehearse doctor to list.
+func (c *Cache) FindStale() []string {
 	des, err := os.ReadDir(c.Dir)
 	if err != nil {
 		return nil
 	}
-	var removed []string
+	var stale []string
 	for _, d := range des {
 		for _, prefix := range []string{".build-", ".trash-"} {
 			rest, ok := strings.CutPrefix(d.Name(), prefix)
@@ -251,10 +252,18 @@ func (c *Cache) CleanStale() []string {
 			if err != nil || pid <= 0 || alive(pid) {
 				continue
 			}
-			p := filepath.Join(c.Dir, d.Name())
-			if os.RemoveAll(p) == nil {
-				removed = append(removed, p)
-			}
+			stale = append(stale, filepath.Join(c.Dir, d.Name()))
+		}
+	}
+	return stale
+}
+
+// CleanStale removes what FindStale lists and returns what it removed.
+func (c *Cache) CleanStale() []string {
+	var removed []string
+	for _, p := range c.FindStale() {
+		if os.RemoveAll(p) == nil {
+			removed = append(removed, p)
 		}
 	}
 	return removed
