@@ -248,6 +248,10 @@ var escapes = map[string]string{
 	"federated":        "CREATE TABLE f (id INT) ENGINE=FEDERATED CONNECTION='mysql://root@127.0.0.1:1/app/accounts';",
 	"kill":             "KILL 1;",
 	"unparsable":       "CHANGE MASTER TO MASTER_HOST='127.0.0.1';",
+	// MariaDB runs what is in /*M!...*/; the MySQL parser rehearse uses skips it.
+	"mariadb comment": "DROP TABLE audit /*M!100000 , other.t */;",
+	"mariadb rename":  "ALTER TABLE accounts ADD COLUMN x INT /*M!100000 , RENAME TO other.accounts */;",
+	"load_file":       "INSERT INTO audit (note) SELECT LOAD_FILE('/etc/hostname');",
 }
 
 // TestSentinel: against a shared server holding database app (the same

@@ -18,6 +18,7 @@ type found struct {
 	prepares []*ast.PrepareStmt
 	assigns  []*ast.VariableAssignment // SET @user_var = ...
 	tables   []*ast.TableName
+	funcs    []*ast.FuncCallExpr
 }
 
 var ciStrType = reflect.TypeOf(ast.CIStr{})
@@ -77,6 +78,8 @@ func (f *found) node(x any) {
 		f.intos = append(f.intos, n)
 	case *ast.TableName:
 		f.tables = append(f.tables, n)
+	case *ast.FuncCallExpr:
+		f.funcs = append(f.funcs, n)
 	case *ast.VariableAssignment:
 		if !n.IsSystem {
 			f.assigns = append(f.assigns, n)
@@ -128,6 +131,11 @@ func (c *checker) parsed(text string, toks []token, stmts []ast.StmtNode, vars m
 	for _, in := range f.intos {
 		if in.Tp != ast.SelectIntoVars {
 			return nil, refusef("SELECT ... INTO OUTFILE/DUMPFILE writes a file on the server")
+		}
+	}
+	for _, fn := range f.funcs {
+		if fn.FnName.L == "load_file" {
+			return nil, refusef("LOAD_FILE() reads a file on the server")
 		}
 	}
 	// Dynamic SQL: what a PREPARE runs must be checked too.
@@ -208,7 +216,7 @@ func (c *checker) parsed(text string, toks []token, stmts []ast.StmtNode, vars m
 				e = append(e, edit{toks[i].Start, toks[i].End, quoteIdent(c.s.Scratch)})
 			}
 		}
-		got, _, err := c.p.Parse(apply(text, e), "", "")
+		got, _, err := c.parse(apply(text, e))
 		if err != nil {
 			return nil, false
 		}
@@ -318,7 +326,7 @@ func tableOption(o *ast.TableOption) error {
 
 func remoteEngine(name string) error {
 	switch strings.ToUpper(strings.Trim(name, "`'\"")) {
-	case "FEDERATED", "FEDERATEDX", "CONNECT", "SPIDER", "MRG_MYISAM", "MERGE":
+	case "FEDERATED", "FEDERATEDX", "CONNECT", "SPIDER", "MRG_MYISAM", "MERGE", "S3", "OQGRAPH":
 		return refusef("ENGINE=%s stores the table on another server or in other tables", name)
 	}
 	return nil

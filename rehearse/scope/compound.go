@@ -254,7 +254,7 @@ func (c *checker) body(text string, toks []token, i int) ([]edit, error) {
 		if p.expr {
 			continue
 		}
-		if nodes, _, err := c.p.Parse(text[p.start:p.end], "", ""); err == nil {
+		if nodes, _, err := c.parse(text[p.start:p.end]); err == nil {
 			roots := make([]ast.Node, len(nodes))
 			for k, n := range nodes {
 				roots[k] = n

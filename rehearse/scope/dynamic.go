@@ -21,7 +21,7 @@ type userVar struct {
 func (c *checker) scriptVars(stmts []sqlsplit.Statement) map[string]*userVar {
 	var fs []*found
 	for _, st := range stmts {
-		if nodes, _, err := c.p.Parse(st.Text, "", ""); err == nil {
+		if nodes, _, err := c.parse(st.Text); err == nil {
 			roots := make([]ast.Node, len(nodes))
 			for i, n := range nodes {
 				roots[i] = n

@@ -15,7 +15,7 @@ import (
 // binary log's statements touched (rehearse/confine).
 func Databases(text string) (names []string, ok bool) {
 	c := (&Scope{}).checker()
-	stmts, _, err := c.p.Parse(text, "", "")
+	stmts, _, err := c.parse(text)
 	if err != nil {
 		return nil, false
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser"
+	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/mysql"
 	_ "github.com/pingcap/tidb/pkg/parser/test_driver" // literal values in the syntax tree
 
@@ -166,6 +167,12 @@ func (s *Scope) checker() *checker {
 	return c
 }
 
+// parse parses text as the server runs it: MariaDB's executable comments
+// (/*M!...*/) are code, which the parser would skip.
+func (c *checker) parse(text string) ([]ast.StmtNode, []error, error) {
+	return c.p.Parse(sqlsplit.MariaDBCode(text), "", "")
+}
+
 // database classifies a database name a statement uses: "scratch" (it is
 // the scratch database or information_schema, which the server keeps
 // read-only), "rewrite" (a snapshot database) or "" (anything else).
@@ -190,7 +197,7 @@ func (c *checker) statement(text string, vars map[string]*userVar) ([]edit, erro
 	if len(toks) == 0 {
 		return nil, nil
 	}
-	stmts, _, perr := c.p.Parse(text, "", "")
+	stmts, _, perr := c.parse(text)
 	if perr == nil && len(stmts) > 0 {
 		return c.parsed(text, toks, stmts, vars)
 	}

@@ -40,6 +40,8 @@ func TestRewrite(t *testing.T) {
 		{"DROP TRIGGER IF EXISTS app.tr", "DROP TRIGGER IF EXISTS `rehearse_s`.tr"},
 		{"CREATE OR REPLACE TABLE t (a int, FOREIGN KEY (a) REFERENCES app.p (id)) PAGE_CHECKSUM=1", "CREATE OR REPLACE TABLE t (a int, FOREIGN KEY (a) REFERENCES `rehearse_s`.p (id)) PAGE_CHECKSUM=1"},
 		{"SET SESSION lock_wait_timeout = 5", "SET SESSION lock_wait_timeout = 5"},
+		{"ALTER TABLE t ADD c INT /*M!100000 , RENAME TO app.u */", "ALTER TABLE t ADD c INT /*M!100000 , RENAME TO `rehearse_s`.u */"},
+		{"SELECT '/*M!100000 , other.t */' FROM t", "SELECT '/*M!100000 , other.t */' FROM t"},
 	} {
 		got, err := testScope.Check(c.in)
 		if err != nil {
@@ -57,6 +59,11 @@ func TestRefuse(t *testing.T) {
 	for _, c := range []struct{ in, why string }{
 		{"ALTER TABLE other.t ADD c int", "database `other`"},
 		{"USE app", "USE"},
+		{"DROP TABLE t /*M!100000 , other.t */", "database `other`"},
+		{"DROP TABLE t /*M! , other.t */", "database `other`"},
+		{"SELECT 1 /*M!100000 INTO OUTFILE '/tmp/x' */", "OUTFILE"},
+		{"SELECT LOAD_FILE('/etc/passwd')", "LOAD_FILE"},
+		{"CREATE TABLE x (a int) ENGINE=S3", "ENGINE=S3"},
 		{"DROP DATABASE app", "drops a database"},
 		{"CREATE DATABASE x", "creates or drops"},
 		{"CREATE SCHEMA IF NOT EXISTS x", "creates or drops"},
@@ -137,6 +144,14 @@ PREPARE st FROM @s;
 	stmts, _ = sqlsplit.SplitString(evil, sqlsplit.Options{File: "3.up.sql"})
 	if _, err = testScope.Script(stmts); err == nil || !strings.Contains(err.Error(), "drops a database") {
 		t.Errorf("a literal that drops a database: %v", err)
+	}
+	// MariaDB assigns what a /*M! comment holds too.
+	hidden := `SET @s = 'SELECT 1' /*M!100000 , @s = 'DROP DATABASE app' */;
+PREPARE st FROM @s;
+`
+	stmts, _ = sqlsplit.SplitString(hidden, sqlsplit.Options{File: "4.up.sql"})
+	if _, err = testScope.Script(stmts); err == nil || !strings.Contains(err.Error(), "drops a database") {
+		t.Errorf("a literal assigned in a /*M! comment: %v", err)
 	}
 }
 

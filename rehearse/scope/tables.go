@@ -32,7 +32,7 @@ const (
 // (rehearse/reproduce).
 func Tables(text string) (tables []Table, kind StatementKind, ok bool) {
 	c := (&Scope{}).checker()
-	stmts, _, err := c.p.Parse(text, "", "")
+	stmts, _, err := c.parse(text)
 	if err != nil || len(stmts) == 0 {
 		return nil, "", false
 	}

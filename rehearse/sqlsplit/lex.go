@@ -157,3 +157,68 @@ func unquoteToken(s string, q byte) (string, int, error) {
 	}
 	return "", 0, fmt.Errorf("unterminated %c quote", q)
 }
+
+// MariaDBCode returns text as MariaDB runs it: the markers of its
+// executable comments (/*M!100100 and the closing */) blanked with spaces,
+// so their content reads as code, at the same offsets. MySQL's /*!50001
+// comments are left for the parser, which reads them; MariaDB's are skipped
+// by parsers that are not MariaDB's, and a check that skips them checks
+// less than the server runs (DROP TABLE t /*M!100000 , other.t */). On an
+// unterminated quote or comment it returns text unchanged.
+func MariaDBCode(text string) string {
+	if !strings.Contains(text, "/*M!") {
+		return text
+	}
+	b := []byte(text)
+	blank := func(from, to int) {
+		for k := from; k < to; k++ {
+			b[k] = ' '
+		}
+	}
+	s := text
+	inExec, inM := false, false
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '#' || c == '-' && strings.HasPrefix(s[i:], "--") && (i+2 == len(s) || s[i+2] <= ' '):
+			for i < len(s) && s[i] != '\n' {
+				i++
+			}
+		case !inExec && (strings.HasPrefix(s[i:], "/*!") || strings.HasPrefix(s[i:], "/*M!")):
+			start := i
+			inM = s[i+2] == 'M'
+			i += strings.IndexByte(s[i:], '!') + 1
+			for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+				i++
+			}
+			if inM {
+				blank(start, i)
+			}
+			inExec = true
+		case inExec && strings.HasPrefix(s[i:], "*/"):
+			if inM {
+				blank(i, i+2)
+			}
+			i += 2
+			inExec, inM = false, false
+		case strings.HasPrefix(s[i:], "/*"):
+			end := strings.Index(s[i+2:], "*/")
+			if end < 0 {
+				return text
+			}
+			i += 2 + end + 2
+		case c == '`' || c == '"' || c == '\'':
+			_, n, err := unquoteToken(s[i:], c)
+			if err != nil {
+				return text
+			}
+			i += n
+		default:
+			i++
+		}
+	}
+	if inExec {
+		return text
+	}
+	return string(b)
+}
