@@ -281,6 +281,15 @@ func (f *forward) rollback(ctx context.Context, pre *schemaState) error {
 			rb.Migrations[len(rb.Migrations)-1] = *mr
 			continue
 		}
+		if m.Down != nil && m.Down.Empty() && m.Up.Empty() {
+			// Both empty (Authelia's V0025: the work is in the runner's
+			// code): the runner runs the down as a no-op and goes on to
+			// the older ones; there is nothing to undo.
+			mr.Verdict = "restores"
+			mr.Detail = append(mr.Detail, fmt.Sprintf("the up and the down (%s) are both empty: nothing to undo", m.Down.Pos()))
+			rb.Migrations[len(rb.Migrations)-1] = *mr
+			continue
+		}
 		if m.Down == nil || m.Down.Empty() {
 			mr.Verdict = "irreversible"
 			if m.Down == nil {

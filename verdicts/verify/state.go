@@ -103,7 +103,8 @@ func strs(ctx context.Context, db *sql.DB, q string, args ...any) ([]string, err
 }
 
 // down runs m's down and judges it against the state before m's up:
-// failed (the down errs), irreversible (no down), data_lost (a value of a
+// failed (the down errs), irreversible (no down, or an empty down of an
+// up that has statements), data_lost (a value of a
 // pre-release row in a column present before the up and after the down
 // differs, or rows are missing), differences (a table's definition
 // differs), restores. Differences a later migration's down left are not
@@ -113,9 +114,12 @@ func (v *verifier) down(ctx context.Context, m *migration, failed bool, before, 
 	if failed && sameSchema(before, after) {
 		return "restores", "nothing committed before the failure: no down needed", false, nil
 	}
-	if m.Down == nil || onlyComments(*m.Down) {
+	if m.Down == nil || onlyComments(*m.Down) && !onlyComments(m.Up) {
 		return "irreversible", "no down, or a down without statements", true, nil
 	}
+	// An empty down of an empty up (Authelia's V0025: the work is in the
+	// runner's code): the runner runs it as a no-op and goes on; judged
+	// below like any down.
 	was, err := v.state(ctx, pre)
 	if err != nil {
 		return "", "", false, err

@@ -1,0 +1,1 @@
+ALTER TABLE orders ADD COLUMN discount DECIMAL(12,2) NULL;
