@@ -68,6 +68,27 @@ func TestPopDialects(t *testing.T) {
 	if !s.Migrations[3].Up.Empty() || !s.Migrations[3].Down.Empty() {
 		t.Fatalf("empty files are no-ops: %+v", s.Migrations[3])
 	}
+	// Kratos keeps downs whose version has no up for this server
+	// (20191100000008000001_selfservice_verification.mysql.down.sql alone,
+	// and a postgres-only up with a mysql down): popx never applies the
+	// version, so never runs the down. Ignored with a warning, not refused.
+	dir = writeDir(t, map[string]string{
+		"20191100000001000000_identities.mysql.up.sql":                    "CREATE TABLE identities (id char(36) PRIMARY KEY);",
+		"20191100000001000000_identities.mysql.down.sql":                  "DROP TABLE identities;",
+		"20191100000008000001_selfservice_verification.mysql.down.sql":    "DROP TABLE selfservice_verification_requests;",
+		"20191100000008000001_selfservice_verification.postgres.down.sql": "DROP TABLE selfservice_verification_requests;",
+		"20191100000009000000_pg.postgres.up.sql":                         "CREATE EXTENSION x;",
+		"20191100000009000000_pg.mysql.down.sql":                          "SELECT 1;",
+	})
+	s = mustLoad(t, dir, "")
+	if keys(s) != "20191100000001000000" {
+		t.Fatalf("keys %q, want the one version with an up", keys(s))
+	}
+	for _, f := range []string{"20191100000008000001_selfservice_verification.mysql.down.sql", "20191100000009000000_pg.mysql.down.sql"} {
+		if !hasProblem(s.Problems, "down-without-up", f, 1) {
+			t.Errorf("no down-without-up warning for %s: %v", f, s.Problems)
+		}
+	}
 }
 
 func TestPopBadInput(t *testing.T) {

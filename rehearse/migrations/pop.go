@@ -70,8 +70,28 @@ func (pop) Parse(f File) ([]Migration, []Problem) {
 }
 
 // Finish keeps, per version and direction, the file the runner would run.
+// A version with a down and no up for this server (Kratos has
+// 20191100000008000001_selfservice_verification.mysql.down.sql alone) is
+// never applied, so popx never runs its down: it is left out, with a
+// warning, where other formats refuse a down without its up.
 func (pop) Finish(ms []Migration, opts Options) ([]Migration, []Problem) {
-	return pickDialect(ms, opts.Flavor, "pop")
+	kept, probs := pickDialect(ms, opts.Flavor, "pop")
+	ups := map[string]bool{}
+	for _, m := range kept {
+		if m.hasUp {
+			ups[m.Key] = true
+		}
+	}
+	out := kept[:0]
+	for _, m := range kept {
+		if !m.hasUp && !ups[m.Key] && m.Down != nil {
+			probs = append(probs, Problem{Code: "down-without-up", Severity: Warning, File: m.Down.File, Line: 1,
+				Message: fmt.Sprintf("a down migration for version %s without an up for this server: popx never applies the version, so never runs this down (ignored)", m.Version)})
+			continue
+		}
+		out = append(out, m)
+	}
+	return out, probs
 }
 
 func (pop) Less(a, b *Migration) bool { return VersionLess(a.Key, b.Key) }
