@@ -118,7 +118,7 @@ opened LEAD — 200 ms by default — before statement N of VERSION), fail-at=VE
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.changed = cmd.Flags().Changed
-			return runRun(cmd.Context(), o)
+			return runRehearsal(cmd.Context(), o)
 		},
 	}
 	fs := cmd.Flags()
@@ -159,7 +159,7 @@ opened LEAD — 200 ms by default — before statement N of VERSION), fail-at=VE
 	return cmd
 }
 
-func runRun(ctx context.Context, o *runOptions) error {
+func runRehearsal(ctx context.Context, o *runOptions) error {
 	if _, err := checkFormats(o.Formats, o.OutDir); err != nil {
 		return err
 	}

@@ -480,7 +480,7 @@ could not run. With --no-check the exit code is the rehearsal's own verdict.`,
 			if opts.CI && opts.Scale > 0 {
 				return usageError{errors.New("--ci and --scale contradict each other")}
 			}
-			return scenariosRunRun(cmd.Context(), opts)
+			return runScenarios(cmd.Context(), opts)
 		},
 	}
 	opts.engine = addEngineFlags(cmd)
@@ -497,7 +497,7 @@ could not run. With --no-check the exit code is the rehearsal's own verdict.`,
 	return cmd
 }
 
-func scenariosRunRun(ctx context.Context, opts *scenariosRunOptions) error {
+func runScenarios(ctx context.Context, opts *scenariosRunOptions) error {
 	if opts.Dir != "" {
 		return scenariosRunDir(ctx, opts)
 	}

@@ -202,7 +202,8 @@ func (s *Server) dsnFor(database string, withPassword bool) string {
 }
 
 // Open returns a connection pool to the server with database selected
-// ("" for none), with parseTime and multi-statements off.
+// ("" for none): parseTime on (DATETIME and TIMESTAMP scan into time.Time),
+// multi-statements off, parameters interpolated client-side.
 func (s *Server) Open(database string) (*sql.DB, error) {
 	c, err := mysql.ParseDSN(s.DSNFor(database))
 	if err != nil {
