@@ -163,7 +163,7 @@ func TestBadInput(t *testing.T) {
 			start := time.Now()
 			var stdout, stderr bytes.Buffer
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			code := run(ctx, &ioStreams{In: strings.NewReader(""), Out: &stdout, ErrOut: &stderr}, args)
+			code := execute(ctx, &ioStreams{In: strings.NewReader(""), Out: &stdout, ErrOut: &stderr}, args)
 			cancel()
 			took := time.Since(start)
 			if os.Getenv("REHEARSE_SHOW_MESSAGES") != "" {

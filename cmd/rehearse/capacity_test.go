@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,20 +8,12 @@ import (
 	"testing"
 )
 
-func runCapacity(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code := run(context.Background(), &ioStreams{Out: &out, ErrOut: &errOut}, append([]string{"capacity"}, args...))
-	return code, out.String(), errOut.String()
-}
-
 // exportSeed writes the seed incident's snapshot and migrations to a folder.
 func exportSeed(t *testing.T) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "s")
-	var out, errOut bytes.Buffer
-	if code := run(context.Background(), &ioStreams{Out: &out, ErrOut: &errOut}, []string{"scenarios", "export", "unique-index-rerun", dir}); code != 0 {
-		t.Fatalf("export: %d %s", code, errOut.String())
+	if code, _, errOut := runRehearse(t, nil, "scenarios", "export", "unique-index-rerun", dir); code != 0 {
+		t.Fatalf("export: %d %s", code, errOut)
 	}
 	return dir
 }
@@ -33,15 +23,15 @@ func TestCapacityBadInput(t *testing.T) {
 	dir := exportSeed(t)
 	snap, mig := filepath.Join(dir, "snapshot.json"), filepath.Join(dir, "migrations")
 
-	code, _, errOut := runCapacity(t, "--snapshot", snap, "--migrations", mig, "--engine", "local", "--scales", "0.01,0.03,0.1", "--target-scale", "0.05")
+	code, _, errOut := runRehearse(t, nil, "capacity", "--snapshot", snap, "--migrations", mig, "--engine", "local", "--scales", "0.01,0.03,0.1", "--target-scale", "0.05")
 	if code != 2 || !strings.Contains(errOut, "target scale 0.05, largest rehearsed scale 0.1") || !strings.Contains(errOut, "--target-scale above") {
 		t.Errorf("target below the scales: exit %d\n%s", code, errOut)
 	}
-	code, _, errOut = runCapacity(t, "--snapshot", snap, "--migrations", mig, "--scales", "0.01,x")
+	code, _, errOut = runRehearse(t, nil, "capacity", "--snapshot", snap, "--migrations", mig, "--scales", "0.01,x")
 	if code != 2 || !strings.Contains(errOut, `"x" is not a positive number`) {
 		t.Errorf("bad --scales: exit %d\n%s", code, errOut)
 	}
-	code, _, errOut = runCapacity(t, "--snapshot", snap, "--migrations", mig, "--prod-free-disk", "lots")
+	code, _, errOut = runRehearse(t, nil, "capacity", "--snapshot", snap, "--migrations", mig, "--prod-free-disk", "lots")
 	if code != 2 || !strings.Contains(errOut, "200G") {
 		t.Errorf("bad --prod-free-disk: exit %d\n%s", code, errOut)
 	}
@@ -52,7 +42,7 @@ func TestCapacityBadInput(t *testing.T) {
 	if err := os.WriteFile(prof, []byte("format: rehearse.load-profile/v1\noperations:\n  - table: no_such_table\n    kind: insert\n    weight: 1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, _, errOut = runCapacity(t, "--snapshot", snap, "--migrations", mig, "--engine", "local", "--load-profile", prof)
+	code, _, errOut = runRehearse(t, nil, "capacity", "--snapshot", snap, "--migrations", mig, "--engine", "local", "--load-profile", prof)
 	if code != 2 || !strings.Contains(errOut, "no_such_table") || !strings.Contains(errOut, "load.yaml:3") {
 		t.Errorf("bad --load-profile: exit %d\n%s", code, errOut)
 	}
@@ -76,7 +66,7 @@ func TestCapacityBadInput(t *testing.T) {
 	if err := os.WriteFile(nostats, raw, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, _, errOut = runCapacity(t, "--snapshot", nostats, "--migrations", mig, "--engine", "local")
+	code, _, errOut = runRehearse(t, nil, "capacity", "--snapshot", nostats, "--migrations", mig, "--engine", "local")
 	if code != 2 || !strings.Contains(errOut, "no row statistics") {
 		t.Errorf("snapshot without statistics: exit %d\n%s", code, errOut)
 	}

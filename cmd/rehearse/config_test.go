@@ -22,7 +22,7 @@ var gooseUnrelated = map[string]string{
 	"00011_index_order_time.sql":   "-- +goose Up\nCREATE INDEX ix_created ON orders (created_at);\n\n-- +goose Down\nDROP INDEX ix_created ON orders;\n",
 }
 
-// runReport is `rehearse run` on the fixture with a short rehearsal,
+// quickRun is `rehearse run` on the fixture with a short rehearsal,
 // returning the exit code, stderr and the JSON report's findings.
 func quickRun(t *testing.T, f shopFixture, args ...string) (int, string, []struct{ Code, Severity string }, []string) {
 	t.Helper()

@@ -17,7 +17,7 @@ import (
 func TestDoctorWithoutDocker(t *testing.T) {
 	requireLocalMariaDB(t)
 	t.Setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
-	code, stdout, stderr := runCLI(t, "doctor", "--json")
+	code, stdout, stderr := runRehearse(t, nil, "doctor", "--json")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -46,7 +46,7 @@ func TestDoctorWithoutDocker(t *testing.T) {
 		t.Errorf("missing %+v: no fix for the Docker daemon", rep.Missing)
 	}
 
-	code, stdout, _ = runCLI(t, "doctor")
+	code, stdout, _ = runRehearse(t, nil, "doctor")
 	if code != exitOK || !strings.Contains(stdout, "Docker:   not reachable at unix:///nonexistent/docker.sock") || !strings.Contains(stdout, "fix: ") {
 		t.Errorf("doctor (text), exit %d:\n%s", code, stdout)
 	}
@@ -64,7 +64,7 @@ func TestDoctorWithDocker(t *testing.T) {
 		testserver.Need(t, tg)
 		want = append(want, fmt.Sprintf("rehearse/%s:%s (%s %s, built by make images)", tg.Options.Flavor, tg.Options.Version, tg.Options.Flavor, tg.Options.Version))
 	}
-	code, stdout, stderr := runCLI(t, "doctor")
+	code, stdout, stderr := runRehearse(t, nil, "doctor")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -107,7 +107,7 @@ func TestDoctorClean(t *testing.T) {
 	serverDone := make(chan error, 1)
 	go func() { serverDone <- server.Wait() }()
 	t.Cleanup(func() { _ = syscall.Kill(-server.Process.Pid, syscall.SIGKILL) })
-	code, stdout, stderr := runCLI(t, "doctor")
+	code, stdout, stderr := runRehearse(t, nil, "doctor")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -121,7 +121,7 @@ func TestDoctorClean(t *testing.T) {
 	if _, err := os.Stat(stale); err != nil {
 		t.Errorf("doctor without --clean removed %s", stale)
 	}
-	code, stdout, stderr = runCLI(t, "doctor", "--clean")
+	code, stdout, stderr = runRehearse(t, nil, "doctor", "--clean")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -145,7 +145,7 @@ func TestDoctorClean(t *testing.T) {
 	if _, err := os.Stat(myBuild); err != nil {
 		t.Errorf("a live process's data cache build %s removed", myBuild)
 	}
-	code, stdout, _ = runCLI(t, "doctor", "--clean")
+	code, stdout, _ = runRehearse(t, nil, "doctor", "--clean")
 	if code != exitOK || !strings.Contains(stdout, "nothing stale") {
 		t.Errorf("second clean, exit %d:\n%s", code, stdout)
 	}

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"net"
 	"strings"
@@ -11,16 +9,6 @@ import (
 
 	"github.com/rehearse/rehearse/internal/testserver"
 )
-
-// runCLI runs the command line in this process with buffers.
-func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	code = run(ctx, &ioStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, args)
-	return code, out.String(), errOut.String()
-}
 
 const badSecret = "Sup3r-Secret-Pw"
 
@@ -89,7 +77,7 @@ func TestSandboxBadInput(t *testing.T) {
 				t.Setenv(k, v)
 			}
 			start := time.Now()
-			code, stdout, stderr := runCLI(t, append([]string{"sandbox"}, c.args...)...)
+			code, stdout, stderr := runRehearse(t, nil, append([]string{"sandbox"}, c.args...)...)
 			if d := time.Since(start); d > 10*time.Second {
 				t.Errorf("took %s, want under 10s", d)
 			}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -13,13 +12,6 @@ import (
 	"github.com/rehearse/rehearse/rehearse/datagen"
 	"github.com/rehearse/rehearse/snapshot"
 )
-
-func runGenerate(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code := run(context.Background(), &ioStreams{Out: &out, ErrOut: &errOut}, append([]string{"generate"}, args...))
-	return code, out.String(), errOut.String()
-}
 
 func TestGenerateCommand(t *testing.T) {
 	srv := testserver.Start(t, testserver.LocalMariaDB())
@@ -57,7 +49,7 @@ func TestGenerateCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Its own source is refused, nothing written.
-	if code, _, errOut := runGenerate(t, "--snapshot", file, "--dsn", prod.DSN(), "--rows", "customer=5"); code != 2 || !strings.Contains(errOut, "the target is production") {
+	if code, _, errOut := runRehearse(t, nil, "generate", "--snapshot", file, "--dsn", prod.DSN(), "--rows", "customer=5"); code != 2 || !strings.Contains(errOut, "the target is production") {
 		t.Errorf("generate into the snapshot's source: exit %d\n%s", code, errOut)
 	}
 	var written int
@@ -65,7 +57,7 @@ func TestGenerateCommand(t *testing.T) {
 		t.Errorf("the source got %d rows (%v)", written, err)
 	}
 
-	code, out, errOut := runGenerate(t, "--snapshot", file, "--dsn", srv.DSN(), "--rows", "customer=500", "--rows", "orders=2_000", "--seed", "9")
+	code, out, errOut := runRehearse(t, nil, "generate", "--snapshot", file, "--dsn", srv.DSN(), "--rows", "customer=500", "--rows", "orders=2_000", "--seed", "9")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
@@ -81,11 +73,11 @@ func TestGenerateCommand(t *testing.T) {
 	}
 
 	// Not empty any more: refused, exit 2, nothing changed; --truncate --json works.
-	code, _, errOut = runGenerate(t, "--snapshot", file, "--dsn", srv.DSN(), "--rows", "customer=10")
+	code, _, errOut = runRehearse(t, nil, "generate", "--snapshot", file, "--dsn", srv.DSN(), "--rows", "customer=10")
 	if code != 2 || !strings.Contains(errOut, "already hold rows") || !strings.Contains(errOut, "Try: ") {
 		t.Errorf("second run: exit %d, %q", code, errOut)
 	}
-	code, out, errOut = runGenerate(t, "--snapshot", file, "--dsn", srv.DSN(), "--rows", "customer=10", "--rows", "orders=20", "--truncate", "--json")
+	code, out, errOut = runRehearse(t, nil, "generate", "--snapshot", file, "--dsn", srv.DSN(), "--rows", "customer=10", "--rows", "orders=20", "--truncate", "--json")
 	var res datagen.Result
 	if code != 0 || json.Unmarshal([]byte(out), &res) != nil || res.Rows != 30 {
 		t.Errorf("--truncate --json: exit %d, rows %d\n%s%s", code, res.Rows, out, errOut)
@@ -97,7 +89,7 @@ func TestGenerateCommand(t *testing.T) {
 		{"--snapshot", file, "--dsn", srv.DSN(), "--indexes", "sometimes"},
 		{"--snapshot", file, "--dsn", srv.DSN(), "--tables", "nosuch"},
 	} {
-		if code, _, _ := runGenerate(t, bad...); code != 2 {
+		if code, _, _ := runRehearse(t, nil, append([]string{"generate"}, bad...)...); code != 2 {
 			t.Errorf("%v: exit %d, want 2", bad, code)
 		}
 	}

@@ -105,7 +105,7 @@ func TestProductionGuard(t *testing.T) {
 	} {
 		for name, args := range commands(target.snap, target.dsn) {
 			t.Run(target.name+"/"+name, func(t *testing.T) {
-				code, _, stderr := runCLI(t, args...)
+				code, _, stderr := runRehearse(t, nil, args...)
 				if code != exitError || !strings.Contains(stderr, "the target is production") || !strings.Contains(stderr, target.why) {
 					t.Errorf("exit %d, want %d and a refusal saying %q:\n%s", code, exitError, target.why, stderr)
 				}

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,19 +9,12 @@ import (
 	"github.com/rehearse/rehearse/rehearse/load"
 )
 
-func runCmd(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code := run(context.Background(), &ioStreams{Out: &out, ErrOut: &errOut}, args)
-	return code, out.String(), errOut.String()
-}
-
 // The written profile is a valid profile of the seed incident's tables; fed
 // back, it is checked and written again with --load as its rate.
 func TestLoadProfileWriteAndReadBack(t *testing.T) {
 	dir := exportSeed(t)
 	snap, mig := filepath.Join(dir, "snapshot.json"), filepath.Join(dir, "migrations")
-	code, out, errOut := runCmd(t, "load-profile", "--snapshot", snap, "--migrations", mig)
+	code, out, errOut := runRehearse(t, nil, "load-profile", "--snapshot", snap, "--migrations", mig)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, errOut)
 	}
@@ -35,10 +26,10 @@ func TestLoadProfileWriteAndReadBack(t *testing.T) {
 		t.Errorf("written profile:\n%s", out)
 	}
 	path := filepath.Join(t.TempDir(), "load.yaml")
-	if code, _, errOut := runCmd(t, "load-profile", "--snapshot", snap, "--migrations", mig, "-o", path); code != 0 || !strings.Contains(errOut, "written to "+path) {
+	if code, _, errOut := runRehearse(t, nil, "load-profile", "--snapshot", snap, "--migrations", mig, "-o", path); code != 0 || !strings.Contains(errOut, "written to "+path) {
 		t.Fatalf("-o: exit %d\n%s", code, errOut)
 	}
-	code, out, errOut = runCmd(t, "load-profile", "--snapshot", snap, "--migrations", mig, "--load-profile", path, "--load", "33")
+	code, out, errOut = runRehearse(t, nil, "load-profile", "--snapshot", snap, "--migrations", mig, "--load-profile", path, "--load", "33")
 	if code != 0 {
 		t.Fatalf("read back: exit %d\n%s", code, errOut)
 	}
@@ -57,7 +48,7 @@ func TestLoadProfileBadInput(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("format: rehearse.load-profile/v1\noperations:\n  - table: investments\n    kind: update-by-pk\n    columns: [colour]\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut := runCmd(t, "run", "--snapshot", snap, "--migrations", mig, "--engine", "local", "--load-profile", bad)
+	code, out, errOut := runRehearse(t, nil, "run", "--snapshot", snap, "--migrations", mig, "--engine", "local", "--load-profile", bad)
 	if code != 2 || !strings.Contains(errOut, bad+":3: operation 1: column colour is not in") || !strings.Contains(errOut, "Try: ") || out != "" {
 		t.Errorf("unknown column: exit %d\nstdout %q\n%s", code, out, errOut)
 	}
@@ -75,7 +66,7 @@ load:
 	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, _, errOut = runCmd(t, "load-profile", "--config", cfg)
+	code, _, errOut = runRehearse(t, nil, "load-profile", "--config", cfg)
 	if want := cfg + `:8: operation 1: unknown kind "upsert"`; code != 2 || !strings.Contains(errOut, want) || !strings.Contains(errOut, "Try: use one of those") {
 		t.Errorf("inline unknown kind: exit %d, want a message with %q\n%s", code, want, errOut)
 	}
@@ -83,7 +74,7 @@ load:
 	if err := os.WriteFile(cfg, []byte(strings.Replace(conf, "upsert", "point-read", 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut = runCmd(t, "load-profile", "--config", cfg)
+	code, out, errOut = runRehearse(t, nil, "load-profile", "--config", cfg)
 	if g, err := load.ParseProfile([]byte(out), "stdout"); code != 0 || err != nil || g.Rate != 100 || len(g.Operations) != 1 || g.Operations[0].Kind != load.OpRead {
 		t.Errorf("inline profile: exit %d, %v\n%s%s", code, err, out, errOut)
 	}

@@ -12,7 +12,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, newIOStreams(), os.Args[1:])
+	code := execute(ctx, newIOStreams(), os.Args[1:])
 	stop()
 	os.Exit(code)
 }

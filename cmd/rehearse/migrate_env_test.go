@@ -65,7 +65,7 @@ exec ` + client + ` --protocol=tcp -h"$DB_HOST" -P"$DB_PORT" -u"$DB_USERNAME" ${
 			args := append([]string{"run", "--snapshot", filepath.Join(seed, "snapshot.json"), "--migrations", filepath.Join(seed, "migrations"),
 				"--scale", "0.001", "--baseline", "1s", "--app-compat-window", "1s", "--no-rollback", "--format", "json",
 				"--migrate-cmd", script + " " + envFile, "--migrate-env", "RAILS_ENV"}, c.engine...)
-			code, stdout, stderr := runCLI(t, args...)
+			code, stdout, stderr := runRehearse(t, nil, args...)
 			if code == 2 {
 				t.Fatalf("exit 2\n%s", stderr)
 			}
@@ -116,7 +116,7 @@ exec ` + client + ` --protocol=tcp -h"$DB_HOST" -P"$DB_PORT" -u"$DB_USERNAME" ${
 
 	// A connection name cannot be passed through: refused before anything
 	// starts.
-	code, _, stderr := runCLI(t, "run", "--snapshot", filepath.Join(seed, "snapshot.json"), "--migrations", filepath.Join(seed, "migrations"),
+	code, _, stderr := runRehearse(t, nil, "run", "--snapshot", filepath.Join(seed, "snapshot.json"), "--migrations", filepath.Join(seed, "migrations"),
 		"--migrate-cmd", "true", "--migrate-env", "DB_HOST")
 	if code != 2 || !strings.Contains(stderr, "--migrate-env DB_HOST") {
 		t.Errorf("--migrate-env DB_HOST: exit %d\n%s", code, stderr)
@@ -124,7 +124,7 @@ exec ` + client + ` --protocol=tcp -h"$DB_HOST" -P"$DB_PORT" -u"$DB_USERNAME" ${
 	// --unconfined-migrate-cmd is for a --migrate-cmd on the dsn engine.
 	for _, extra := range [][]string{{}, {"--migrate-cmd", "true", "--engine", "local"}} {
 		args := append([]string{"run", "--snapshot", filepath.Join(seed, "snapshot.json"), "--migrations", filepath.Join(seed, "migrations"), "--unconfined-migrate-cmd"}, extra...)
-		code, _, stderr = runCLI(t, args...)
+		code, _, stderr = runRehearse(t, nil, args...)
 		if code != 2 || !strings.Contains(stderr, "--unconfined-migrate-cmd") {
 			t.Errorf("%v: exit %d\n%s", args, code, stderr)
 		}

@@ -61,7 +61,7 @@ func TestOutputsMaskThePassword(t *testing.T) {
 		{"scenarios", "export", "unique-index-rerun", o("export")},
 	}
 	for _, args := range steps {
-		code, stdout, stderr := runCLI(t, args...)
+		code, stdout, stderr := runRehearse(t, nil, args...)
 		t.Logf("%s: exit %d\n%s", args[0], code, lastLines(stderr, 4))
 		if code == 2 {
 			t.Errorf("%s: exit 2\n%s", args[0], stderr)

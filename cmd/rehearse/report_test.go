@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -16,25 +15,8 @@ import (
 
 const reportFixtures = "../../reports/testdata"
 
-// runReport runs the command tree in-process with buffers and returns the
-// exit code, standard output and standard error.
-func runReport(t *testing.T, stdin string, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	io := &ioStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut}
-	root := newRootCmd(io)
-	root.SetArgs(args)
-	root.SetOut(&out)
-	root.SetErr(&errOut)
-	_, err := root.ExecuteContextC(context.Background())
-	if err != nil {
-		printError(&errOut, err)
-	}
-	return exitCode(err), out.String(), errOut.String()
-}
-
 func TestReportTableToStdout(t *testing.T) {
-	code, out, errOut := runReport(t, "", "report", filepath.Join(reportFixtures, "fail.json"))
+	code, out, errOut := runRehearseInput(t, "", "report", filepath.Join(reportFixtures, "fail.json"))
 	if code != 0 || !strings.HasPrefix(out, "FAIL") || strings.Contains(out, "\x1b[") {
 		t.Fatalf("exit %d, stderr %q, stdout starts %q", code, errOut, firstLineOf(out))
 	}
@@ -42,7 +24,7 @@ func TestReportTableToStdout(t *testing.T) {
 
 func TestReportOutDirWritesEveryFormat(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
-	code, _, errOut := runReport(t, "", "report", filepath.Join(reportFixtures, "partial.json"),
+	code, _, errOut := runRehearseInput(t, "", "report", filepath.Join(reportFixtures, "partial.json"),
 		"--format", "md,junit,html,json,prom,table", "--out-dir", dir)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -73,7 +55,7 @@ func TestReportOutDirWritesEveryFormat(t *testing.T) {
 func TestReportOutputFileAndStdin(t *testing.T) {
 	raw, _ := os.ReadFile(filepath.Join(reportFixtures, "pass.json"))
 	path := filepath.Join(t.TempDir(), "r.html")
-	code, out, errOut := runReport(t, string(raw), "report", "-", "--format", "html", "-o", path)
+	code, out, errOut := runRehearseInput(t, string(raw), "report", "-", "--format", "html", "-o", path)
 	if code != 0 || out != "" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
@@ -103,7 +85,7 @@ func TestReportBadInput(t *testing.T) {
 		{[]string{"report"}, "accepts 1 arg"},
 	}
 	for _, c := range cases {
-		code, out, errOut := runReport(t, "", c.args...)
+		code, out, errOut := runRehearseInput(t, "", c.args...)
 		if code != exitError || !strings.Contains(errOut, c.want) || out != "" {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q (want exit 2 and %q)", c.args, code, out, errOut, c.want)
 		}
@@ -118,7 +100,7 @@ func TestReportUnwritableOutDir(t *testing.T) {
 	dir := t.TempDir()
 	blocker := filepath.Join(dir, "file")
 	os.WriteFile(blocker, []byte("x"), 0o644)
-	code, _, errOut := runReport(t, "", "report", filepath.Join(reportFixtures, "fail.json"), "--format", "md,html", "--out-dir", filepath.Join(blocker, "out"))
+	code, _, errOut := runRehearseInput(t, "", "report", filepath.Join(reportFixtures, "fail.json"), "--format", "md,html", "--out-dir", filepath.Join(blocker, "out"))
 	if code != exitError || !strings.Contains(errOut, "Try:") {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
@@ -132,7 +114,7 @@ func TestReportMasksPasswords(t *testing.T) {
 	r.Errors = append(r.Errors, result.ErrorEntry{Phase: "provision", Message: "connect app:hunter2-secret@tcp(10.0.0.5:3306)/app: refused"})
 	raw, _ = json.Marshal(&r)
 	dir := t.TempDir()
-	code, out, errOut := runReport(t, string(raw), "report", "-", "--format", "table,md,junit,html,json,prom", "--out-dir", dir)
+	code, out, errOut := runRehearseInput(t, string(raw), "report", "-", "--format", "table,md,junit,html,json,prom", "--out-dir", dir)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -164,18 +146,18 @@ func firstLineOf(s string) string {
 }
 
 func TestReportRendersADiff(t *testing.T) {
-	code, out, errOut := runReport(t, "", "report", filepath.Join(reportFixtures, "diff.json"))
+	code, out, errOut := runRehearseInput(t, "", "report", filepath.Join(reportFixtures, "diff.json"))
 	if code != 0 || !strings.HasPrefix(out, "DRIFT") {
 		t.Fatalf("exit %d, stderr %q, stdout %q", code, errOut, firstLineOf(out))
 	}
-	code, _, errOut = runReport(t, "", "report", filepath.Join(reportFixtures, "diff.json"), "--format", "prom")
+	code, _, errOut = runRehearseInput(t, "", "report", filepath.Join(reportFixtures, "diff.json"), "--format", "prom")
 	if code != exitError || !strings.Contains(errOut, "snapshot diff") {
 		t.Errorf("prom for a diff: exit %d, %q", code, errOut)
 	}
 }
 
 func TestReportRendersAPlan(t *testing.T) {
-	code, out, errOut := runReport(t, "", "report", filepath.Join(reportFixtures, "plan.json"))
+	code, out, errOut := runRehearseInput(t, "", "report", filepath.Join(reportFixtures, "plan.json"))
 	if code != 0 || !strings.HasPrefix(out, "BLOCKED") {
 		t.Fatalf("exit %d, stderr %q, stdout %q", code, errOut, firstLineOf(out))
 	}

@@ -20,7 +20,9 @@ var (
 	commit  = ""
 )
 
-func run(ctx context.Context, io *ioStreams, args []string) int {
+// execute runs the command tree with args and returns the exit code (main
+// passes it to os.Exit).
+func execute(ctx context.Context, io *ioStreams, args []string) int {
 	root := newRootCmd(io)
 	root.SetArgs(args)
 	root.SetOut(io.Out)

@@ -111,7 +111,7 @@ func TestSandboxScaleBadInput(t *testing.T) {
 		{[]string{"--snapshot", fillSnapshot, "--scale", "NaN"}, "--scale NaN: not a positive number"},
 		{[]string{"--snapshot", fillSnapshot, "--scale", "0.1", "--rows", "orders"}, "table=N"},
 	} {
-		code, stdout, stderr := runCLI(t, append([]string{"sandbox"}, c.args...)...)
+		code, stdout, stderr := runRehearse(t, nil, append([]string{"sandbox"}, c.args...)...)
 		if code != 2 || stdout != "" || !strings.Contains(stderr, c.want) || strings.Contains(stderr, "starting") {
 			t.Errorf("sandbox %v: exit %d, stdout %q\n%s", c.args, code, stdout, stderr)
 		}

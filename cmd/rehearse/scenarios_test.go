@@ -12,7 +12,7 @@ import (
 )
 
 func TestScenariosList(t *testing.T) {
-	code, out, errOut := runCLI(t, "scenarios", "list")
+	code, out, errOut := runRehearse(t, nil, "scenarios", "list")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -21,7 +21,7 @@ func TestScenariosList(t *testing.T) {
 			t.Errorf("list lacks %s or its expected outcome:\n%s", s.Name, out)
 		}
 	}
-	code, out, _ = runCLI(t, "scenarios", "list", "--json")
+	code, out, _ = runRehearse(t, nil, "scenarios", "list", "--json")
 	var list []scenarioJSON
 	if code != exitOK || json.Unmarshal([]byte(out), &list) != nil || len(list) != len(scenarios.All()) {
 		t.Fatalf("list --json (exit %d):\n%s", code, out)
@@ -32,7 +32,7 @@ func TestScenariosList(t *testing.T) {
 }
 
 func TestScenariosShow(t *testing.T) {
-	code, out, errOut := runCLI(t, "scenarios", "show", "unique-index-rerun")
+	code, out, errOut := runRehearse(t, nil, "scenarios", "show", "unique-index-rerun")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -52,11 +52,11 @@ func TestScenariosShow(t *testing.T) {
 	if strings.Index(out, "20240306_unique_account_fund_day.up.sql") > strings.Index(out, "20240306_unique_account_fund_day.down.sql") {
 		t.Error("the down is shown before its up")
 	}
-	code, out, _ = runCLI(t, "scenarios", "show", "unique-index-rerun", "--fixed")
+	code, out, _ = runRehearse(t, nil, "scenarios", "show", "unique-index-rerun", "--fixed")
 	if code != exitOK || !strings.Contains(out, "ALGORITHM=INPLACE, LOCK=NONE") || !strings.Contains(out, "Injected faults: none") {
 		t.Errorf("show --fixed (exit %d):\n%s", code, out)
 	}
-	code, out, _ = runCLI(t, "scenarios", "show", "3", "--variant", "staging")
+	code, out, _ = runRehearse(t, nil, "scenarios", "show", "3", "--variant", "staging")
 	if code != exitOK || !strings.Contains(out, "staging.json") || !strings.Contains(out, "loyalty_tier") {
 		t.Errorf("show 3 --variant staging (exit %d):\n%s", code, out)
 	}
@@ -73,12 +73,12 @@ func TestScenariosBadInput(t *testing.T) {
 		{"scenarios", "show"},
 		{"scenarios", "export", "mdl-pileup", t.TempDir(), "--flavor", "oracle"},
 	} {
-		code, out, errOut := runCLI(t, args...)
+		code, out, errOut := runRehearse(t, nil, args...)
 		if code != exitError || out != "" || !strings.Contains(errOut, "rehearse: ") {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, errOut)
 		}
 	}
-	_, _, errOut := runCLI(t, "scenarios", "show", "nope")
+	_, _, errOut := runRehearse(t, nil, "scenarios", "show", "nope")
 	if !strings.Contains(errOut, "Try: use one of: unique-index-rerun") {
 		t.Errorf("unknown scenario: no hint listing the names:\n%s", errOut)
 	}
@@ -86,7 +86,7 @@ func TestScenariosBadInput(t *testing.T) {
 
 func TestScenariosExport(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "repro")
-	code, out, errOut := runCLI(t, "scenarios", "export", "half-applied-migration", dir, "--fixed")
+	code, out, errOut := runRehearse(t, nil, "scenarios", "export", "half-applied-migration", dir, "--fixed")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -99,12 +99,12 @@ func TestScenariosExport(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "migrations", "20240503_index_acl_parent_id.up.sql")); err != nil {
 		t.Errorf("the fixed variant's migrations were not exported: %v", err)
 	}
-	code, _, errOut = runCLI(t, "scenarios", "export", "half-applied-migration", dir)
+	code, _, errOut = runRehearse(t, nil, "scenarios", "export", "half-applied-migration", dir)
 	if code != exitError || !strings.Contains(errOut, "--force") {
 		t.Errorf("export over an export: exit %d, %s", code, errOut)
 	}
 	// --force replaces it: the fixed variant's extra migration goes.
-	code, _, errOut = runCLI(t, "scenarios", "export", "half-applied-migration", dir, "--force")
+	code, _, errOut = runRehearse(t, nil, "scenarios", "export", "half-applied-migration", dir, "--force")
 	if code != exitOK || !strings.Contains(errOut, "removed") || !strings.Contains(errOut, "20240503_index_acl_parent_id.up.sql") {
 		t.Errorf("export --force over the fixed variant: exit %d, %s", code, errOut)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -16,16 +15,6 @@ import (
 	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/snapshot"
 )
-
-func runRehearse(t *testing.T, env map[string]string, args ...string) (int, string, string) {
-	t.Helper()
-	for k, v := range env {
-		t.Setenv(k, v)
-	}
-	var out, errOut bytes.Buffer
-	code := run(context.Background(), &ioStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, args)
-	return code, out.String(), errOut.String()
-}
 
 // TestSnapshotAndDiffCommands: capture a sandbox with a password account,
 // diff it with itself (0) and with an edited copy (1), and the bad inputs
