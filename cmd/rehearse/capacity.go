@@ -249,6 +249,9 @@ func writeCapacityText(w io.Writer, c *result.Capacity) {
 			if p.Error != "" {
 				e = "  FAILED: " + p.Error
 			}
+			if p.ReplicaLagS > 0 {
+				e = fmt.Sprintf("  replica lag %.3fs", p.ReplicaLagS) + e
+			}
 			fmt.Fprintf(w, "    measured  scale %-6g %10d rows  %9.3fs  stall %7.3fs  disk %10s  log %10s%s\n",
 				p.Scale, p.Rows, p.DurationS, p.StallS, sizeText(p.DiskBytes), sizeText(p.LogBytes), e)
 		}
@@ -260,6 +263,9 @@ func writeCapacityText(w io.Writer, c *result.Capacity) {
 		fmt.Fprintf(w, "    predicted %10d rows  %s (%s to %s)  stall %s  disk %s (up to %s)  log %s",
 			pr.Rows, secsText(pr.DurationS), secsText(pr.DurationLo), secsText(pr.DurationHi), secsText(pr.StallS),
 			sizeText(pr.DiskBytes), sizeText(max(pr.DiskHi, pr.DiskBytes)), sizeText(pr.LogBytes))
+		if pr.ReplicaLagS > 0 {
+			fmt.Fprintf(w, "  replica lag %s (%s to %s)", secsText(pr.ReplicaLagS), secsText(pr.ReplicaLagLo), secsText(pr.ReplicaLagHi))
+		}
 		if pr.OnlineLogRate > 0 {
 			fmt.Fprintf(w, "  online log %s (up to %s)", sizeText(pr.OnlineLogBytes), sizeText(pr.OnlineLogHi))
 		}

@@ -213,3 +213,27 @@ func find(fs []result.Finding, code string) *result.Finding {
 	}
 	return nil
 }
+
+// With replicas at every scale, the peak replica lag is predicted with the
+// duration's model and a band; without replicas at one scale, not at all.
+func TestAnalyzePredictsReplicaLag(t *testing.T) {
+	withLag := func(r *result.Report, lag float64) *result.Report {
+		st := &r.Migrations[0].Statements[0]
+		st.Replicas = []result.ReplicaFigures{{Replica: "replica-1", PeakLagS: lag}, {Replica: "replica-2", PeakLagS: lag * 0.9}}
+		return r
+	}
+	reps := []*result.Report{withLag(copyAt(0.01, 42000), 0.22), withLag(copyAt(0.03, 126000), 0.64), withLag(copyAt(0.1, 420000), 2.1)}
+	s := Analyze(Input{Snapshot: fakeSnapshot(4200000, nil), TargetScale: 1, Reports: reps}).Statements[0]
+	p := s.Predicted
+	// 0.22, 0.64, 2.1 s at 42k, 126k, 420k rows: about 5 µs a row, 21 s at 4.2M.
+	if s.Model != Linear || !near(p.ReplicaLagS, 21, 0.05) || !(p.ReplicaLagLo < p.ReplicaLagS && p.ReplicaLagS < p.ReplicaLagHi) {
+		t.Errorf("replica lag prediction %g (%g to %g), model %s", p.ReplicaLagS, p.ReplicaLagLo, p.ReplicaLagHi, s.Model)
+	}
+	if s.Points[2].ReplicaLagS != 2.1 {
+		t.Errorf("measured points carry the peak lag: %+v", s.Points[2])
+	}
+	reps[1].Migrations[0].Statements[0].Replicas = nil
+	if p := Analyze(Input{Snapshot: fakeSnapshot(4200000, nil), TargetScale: 1, Reports: reps}).Statements[0].Predicted; p.ReplicaLagS != 0 {
+		t.Errorf("a scale without replicas still predicted lag %g", p.ReplicaLagS)
+	}
+}

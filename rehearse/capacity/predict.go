@@ -123,13 +123,17 @@ func predictStatement(s *series, xt int64, target float64, a *analysis) result.C
 	for _, p := range s.points {
 		cs.Points = append(cs.Points, result.CapacityPoint{Scale: p.scale, Rows: p.rows, DurationS: p.dur, StallS: p.stall,
 			DiskBytes: p.disk, LogBytes: p.log, OnlineLogBytes: p.onlineLog, TableWrites: p.writes, PagesRead: p.pagesRead,
-			LockWaitS: p.lockWait, Error: p.err, ErrorCode: p.code})
+			LockWaitS: p.lockWait, Error: p.err, ErrorCode: p.code, ReplicaLagS: p.lag})
 	}
 	cs.Predicted.Rows = xt
 	ok := s.ok()
-	var x, dur, stall, disk, logb []float64
+	var x, dur, stall, disk, logb, lag []float64
 	distinct := map[int64]bool{}
 	longest := 0.0
+	replicas := len(ok) > 0
+	for _, p := range ok {
+		replicas = replicas && p.replicas
+	}
 	for _, p := range medians(ok) {
 		distinct[p.rows] = true
 		x = append(x, float64(p.rows))
@@ -137,6 +141,7 @@ func predictStatement(s *series, xt int64, target float64, a *analysis) result.C
 		stall = append(stall, p.stall)
 		disk = append(disk, float64(p.disk))
 		logb = append(logb, float64(p.log))
+		lag = append(lag, p.lag)
 		longest = math.Max(longest, p.dur)
 	}
 	switch {
@@ -185,6 +190,16 @@ func predictStatement(s *series, xt int64, target float64, a *analysis) result.C
 	pr.LogBytes = int64(lg.at(float64(xt)))
 	pr.LogLo, pr.LogHi = int64(lo(float64(pr.LogBytes), lg.band)), int64(float64(pr.LogBytes)*(1+lg.band))
 	cs.Fits = append(cs.Fits, result.MetricFit{Metric: "log", Model: lg.f.model, R2: round3(lg.f.r2), BandPct: pct(lg.band)})
+
+	// A replica replays the statement after the primary committed it: its
+	// lag grows with the table as the statement's duration does, so it is
+	// fitted with the duration's model (a metadata-only change: constant).
+	if replicas {
+		lg := fitMetric(d.f.model, x, lag, float64(xt))
+		pr.ReplicaLagS = lg.at(float64(xt))
+		pr.ReplicaLagLo, pr.ReplicaLagHi = lo(pr.ReplicaLagS, lg.band), pr.ReplicaLagS*(1+lg.band)
+		cs.Fits = append(cs.Fits, result.MetricFit{Metric: "replica-lag", Model: lg.f.model, R2: round3(lg.f.r2), BandPct: pct(lg.band)})
+	}
 
 	if online(s.sp) {
 		a.onlineLog(s, &cs, ok)
@@ -274,6 +289,7 @@ func medians(ps []point) []point {
 		m.stall = median(g, func(p point) float64 { return p.stall })
 		m.disk = int64(median(g, func(p point) float64 { return float64(p.disk) }))
 		m.log = int64(median(g, func(p point) float64 { return float64(p.log) }))
+		m.lag = median(g, func(p point) float64 { return p.lag })
 		out = append(out, m)
 	}
 	return out

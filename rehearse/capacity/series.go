@@ -26,6 +26,8 @@ type point struct {
 	pagesRead  int64
 	algorithm  string // as the rehearsal observed it (COPY when rows were copied)
 	pool       int64  // the rehearsal server's buffer pool
+	replicas   bool    // the rehearsal had replicas
+	lag        float64 // the statement's largest peak replica lag
 	err        string
 	code       int
 }
@@ -111,6 +113,7 @@ func pointOf(rep *result.Report, st result.Statement, schema, table string) poin
 		p.scale = 1
 	}
 	p.rows = tableRows(rep.Inputs.TableRows, schema, table)
+	p.replicas, p.lag = len(st.Replicas) > 0, st.MaxReplicaLag()
 	if r := st.Resources; r != nil {
 		p.log, p.pagesRead, p.pool = r.LogBytes, r.PagesRead, r.BufferPool
 		p.onlineLog, p.onlineRows = r.OnlineLogBytes, r.OnlineLogRows

@@ -521,6 +521,9 @@ type CapacityPoint struct {
 	LockWaitS      float64 `json:"lock_wait_s,omitempty"` // excluded from DurationS (not a function of rows)
 	Error          string  `json:"error,omitempty"`       // the statement failed at this scale
 	ErrorCode      int     `json:"error_code,omitempty"`
+	// ReplicaLagS is the statement's largest peak replica lag (issue 14:
+	// rehearsals with replicas only).
+	ReplicaLagS float64 `json:"replica_lag_s,omitempty"`
 }
 
 // Prediction is a predicted figure with its band.
@@ -545,4 +548,11 @@ type Prediction struct {
 	// OnlineLogRate is the online log's growth at production's write rate
 	// (bytes/s), the basis of the overflow finding.
 	OnlineLogRate float64 `json:"online_log_rate,omitempty"`
+	// ReplicaLagS is the predicted peak replica lag with its band, when
+	// every measured scale had replicas (issue 14): a replica replays the
+	// statement after the primary committed it, so its lag grows with the
+	// table like the statement's own duration (fitted with the same model).
+	ReplicaLagS  float64 `json:"replica_lag_s,omitempty"`
+	ReplicaLagLo float64 `json:"replica_lag_lo_s,omitempty"`
+	ReplicaLagHi float64 `json:"replica_lag_hi_s,omitempty"`
 }
