@@ -24,8 +24,8 @@ type point struct {
 	writes     int64 // the load's writes to the statement's table while it ran
 	rowWrites  int64 // of which inserts and deletes (what an index build logs)
 	pagesRead  int64
-	algorithm  string // as the rehearsal observed it (COPY when rows were copied)
-	pool       int64  // the rehearsal server's buffer pool
+	algorithm  string  // as the rehearsal observed it (COPY when rows were copied)
+	pool       int64   // the rehearsal server's buffer pool
 	replicas   bool    // the rehearsal had replicas
 	lag        float64 // the statement's largest peak replica lag
 	err        string

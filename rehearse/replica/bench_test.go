@@ -128,4 +128,3 @@ func minOf(v []float64) float64 {
 	}
 	return m
 }
-

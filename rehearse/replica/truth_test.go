@@ -320,6 +320,7 @@ func TestLagGroundTruth(t *testing.T) {
 		})
 	}
 }
+
 // writer inserts into app.log on the primary every 10 ms until stopped:
 // the application's writes that replicate behind a DDL.
 func writer(t *testing.T, db *sql.DB) (stop func() int) {
