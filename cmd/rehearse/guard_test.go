@@ -81,6 +81,25 @@ func TestProductionGuard(t *testing.T) {
 	if err := snapshot.WriteFile(anonFile, &anon); err != nil {
 		t.Fatal(err)
 	}
+	// An identity present but empty (a hand-edited or damaged file) turns
+	// nothing off either.
+	empty := *snap
+	empty.Source.ServerUUID, empty.Source.Identity = "", &snapshot.Identity{ReplicasFrom: "show-replicas"}
+	emptyFile := filepath.Join(dir, "empty.json")
+	if err := snapshot.WriteFile(emptyFile, &empty); err != nil {
+		t.Fatal(err)
+	}
+	// The server's UUID changed since the snapshot (MySQL makes a new one
+	// when auto.cnf is lost, e.g. a restored backup), host, port and
+	// datadir did not: still the source.
+	moved := *snap
+	id := *snap.Source.Identity
+	moved.Source.ServerUUID, id.ServerUUID = "3e11fa47-71ca-11e1-9e33-c80aa9429562", "3e11fa47-71ca-11e1-9e33-c80aa9429562"
+	moved.Source.Identity = &id
+	movedFile := filepath.Join(dir, "moved.json")
+	if err := snapshot.WriteFile(movedFile, &moved); err != nil {
+		t.Fatal(err)
+	}
 	migs := filepath.Join(dir, "migrations")
 	os.MkdirAll(migs, 0o755)
 	os.WriteFile(filepath.Join(migs, "000001_init.up.sql"), []byte("SELECT 1;\n"), 0o644)
@@ -102,6 +121,8 @@ func TestProductionGuard(t *testing.T) {
 		{"the source", file, primary.DSN(), "equals the one the snapshot recorded"},
 		{"a replica", file, replica.DSN(), "replicates from the snapshot's source"},
 		{"no identity", anonFile, replica.DSN(), "records no identity"},
+		{"an empty identity", emptyFile, primary.DSN(), "records no identity"},
+		{"a new server UUID", movedFile, primary.DSN(), "same host name, port and data directory"},
 	} {
 		for name, args := range commands(target.snap, target.dsn) {
 			t.Run(target.name+"/"+name, func(t *testing.T) {

@@ -31,7 +31,7 @@ func Check(ctx context.Context, db *sql.DB, src snapshot.Source) error {
 	refuse := func(format string, args ...any) error {
 		return rehearse.WithHint(fmt.Errorf("%w: "+format, append([]any{ErrProduction}, args...)...), "%s", hint)
 	}
-	if src.ServerUUID == "" && src.Identity == nil || strings.HasPrefix(src.Origin, "dump:") {
+	if !hasIdentity(src) || strings.HasPrefix(src.Origin, "dump:") {
 		what := "records no identity of its source server"
 		if strings.HasPrefix(src.Origin, "dump:") {
 			what = "was made from a dump (" + strings.TrimPrefix(src.Origin, "dump:") + "), so it holds no identity of production's server"
@@ -53,6 +53,11 @@ func Check(ctx context.Context, db *sql.DB, src snapshot.Source) error {
 	s := src.Identity
 	if s == nil {
 		return nil // a snapshot of an earlier version: the server identity is all it has
+	}
+	// The same server under a new UUID (MySQL makes one when auto.cnf is
+	// lost: a restored backup, a rebuilt container on the same volume).
+	if s.Hostname != "" && s.Datadir != "" && s.Port != 0 && s.Hostname == t.Hostname && s.Port == t.Port && s.Datadir == t.Datadir {
+		return refuse("it has the same host name, port and data directory as the snapshot's source (%s:%d, %s)", t.Hostname, t.Port, t.Datadir)
 	}
 	if t.TopologyUnknown != "" {
 		return refuse("rehearse cannot tell whether it replicates from the snapshot's source: %s", t.TopologyUnknown)
@@ -117,4 +122,25 @@ func describe(u snapshot.Upstream) string {
 		s += ", " + u.UUID
 	}
 	return s
+}
+
+// hasIdentity reports whether the snapshot records enough of its source to
+// tell it apart: a server UUID (MySQL's, or MariaDB's host:port:datadir
+// with every part), and, when the identity block is there, its host name,
+// port and data directory. An empty or partial identity (a hand-edited or
+// damaged file) is no identity: it never turns the guard off.
+func hasIdentity(src snapshot.Source) bool {
+	if src.ServerUUID == "" {
+		return false
+	}
+	if rest, ok := strings.CutPrefix(src.ServerUUID, "mariadb:"); ok {
+		parts := strings.SplitN(rest, ":", 3)
+		if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[1] == "0" || parts[2] == "" {
+			return false
+		}
+	}
+	if s := src.Identity; s != nil && (s.Hostname == "" || s.Port == 0 || s.Datadir == "") {
+		return false
+	}
+	return true
 }
