@@ -266,6 +266,8 @@ func (s *session) captureSchema(ctx context.Context, name string, opts CaptureOp
 			switch {
 			case err == nil:
 				t.Stats.ExactRows = &n
+			case isLockWait(err):
+				s.log("warning: --exact-counts: %s.%s: %s; keeping the estimate", name, t.Name, s.lockWaitNote())
 			case isTimeout(err):
 				s.log("warning: --exact-counts: %s.%s has no primary or unique NOT NULL key to count it by in chunks, and one count exceeds --max-lock-hold (%s); keeping the estimate", name, t.Name, s.budget)
 			default:
@@ -281,6 +283,10 @@ func (s *session) captureSchema(ctx context.Context, name string, opts CaptureOp
 					if rows < opts.SampleRows {
 						s.log("warning: --column-stats: sampling %s.%s: %d rows exceeded --max-lock-hold (%s); sampled %d", name, t.Name, opts.SampleRows, s.budget, rows)
 					}
+					break
+				}
+				if isLockWait(err) || isTimeout(err) && s.lockBlocked(ctx, qualified(name, t.Name)) {
+					s.log("warning: --column-stats: %s.%s: %s; no column statistics for it", name, t.Name, s.lockWaitNote())
 					break
 				}
 				if !isTimeout(err) {

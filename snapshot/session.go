@@ -64,7 +64,7 @@ func openSession(ctx context.Context, db *sql.DB, timeout, budget time.Duration,
 		setup = append(setup, fmt.Sprintf("SET SESSION max_execution_time = %d", int64(secs*1000)))
 	}
 	// Give up quickly rather than queue behind a pending DDL's metadata lock.
-	setup = append(setup, fmt.Sprintf("SET SESSION lock_wait_timeout = %d", int64(math.Max(1, math.Ceil(budget.Seconds())))))
+	setup = append(setup, fmt.Sprintf("SET SESSION lock_wait_timeout = %d", lockWaitTimeout(budget)))
 	for _, q := range setup {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			discard(conn)
@@ -221,6 +221,41 @@ func isTimeout(err error) bool {
 	return isErr(err, errQueryTimeoutMySQL, errQueryTimeoutMaria, errLockWaitTimeout)
 }
 
+// isLockWait reports a read that was not granted its metadata lock within
+// lock_wait_timeout (a DDL or a transaction holds it or is queued for it):
+// a smaller read would wait the same, so it is not retried.
+func isLockWait(err error) bool {
+	return isErr(err, errLockWaitTimeout) || errors.Is(err, errMetadataLock)
+}
+
+// errMetadataLock is a read stopped at the budget while it waited for the
+// table's metadata lock (lockBlocked), not while it read rows.
+var errMetadataLock = errors.New("waited for the table's metadata lock")
+
+// lockBlocked tells a read stopped at the budget because it queued for the
+// table's metadata lock from one that read too many rows: a read of no
+// rows (LIMIT 0) takes the same lock and nothing else, so if it too is
+// stopped, the lock is what stops them.
+func (s *session) lockBlocked(ctx context.Context, tbl string) bool {
+	rows, err := s.conn.QueryContext(ctx, s.bounded("SELECT 1 FROM "+tbl+" LIMIT 0"))
+	if err == nil {
+		rows.Close()
+		return false
+	}
+	return isTimeout(err)
+}
+
+// lockWaitTimeout is the session's lock_wait_timeout for a budget: the
+// budget rounded up to a whole second (the variable's unit).
+func lockWaitTimeout(budget time.Duration) int64 {
+	return int64(math.Max(1, math.Ceil(budget.Seconds())))
+}
+
 func isAccessDenied(err error) bool {
 	return isErr(err, errDBAccessDenied, errTableAccessDenied, errColumnAccessDenied, errSpecificAccess, errProcAccessDenied)
+}
+
+// lockWaitNote says why a read of a table gave up waiting for its lock.
+func (s *session) lockWaitNote() string {
+	return fmt.Sprintf("its metadata lock was not granted within --max-lock-hold (%s): a DDL or a transaction holds it or is queued for it, and rehearse does not queue behind it", s.budget)
 }
