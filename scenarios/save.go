@@ -70,7 +70,7 @@ func SaveReproduction(s *reproduce.Setup, rep *result.Reproduction, o SaveOption
 	var expect strings.Builder
 	fmt.Fprintf(&expect, "# What the reproduction %s measured, within its tolerance (%s).\n", o.Name, rep.Tolerance)
 	inc := rep.Runs[0]
-	plan["rehearse.yaml"] = config(o.Name, IncidentVariant, ro, "migrations", inc.Changes)
+	plan["rehearse.yaml"] = config(o.Name, IncidentVariant, ro, s.MigrationsPattern(), "migrations", inc.Changes)
 	expect.WriteString(expectBlock(IncidentVariant, inc, rep, true))
 	for _, f := range s.Fixes() {
 		var fr result.ReproRun
@@ -101,7 +101,7 @@ func SaveReproduction(s *reproduce.Setup, rep *result.Reproduction, o SaveOption
 				}
 			}
 		}
-		plan["rehearse."+v+".yaml"] = config(o.Name, v, fo, migs, fr.Changes)
+		plan["rehearse."+v+".yaml"] = config(o.Name, v, fo, s.MigrationsPattern(), migs, fr.Changes)
 		expect.WriteString(expectBlock(v, fr, rep, false))
 		saved.Variants = append(saved.Variants, v)
 	}
@@ -152,7 +152,7 @@ func addFolder(plan map[string][]byte, dir, prefix string) error {
 }
 
 // config is a variant's rehearse.yaml.
-func config(name, variant string, o run.Options, migs string, changes []string) []byte {
+func config(name, variant string, o run.Options, pattern, migs string, changes []string) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Scenario %s, variant %s: saved by `rehearse reproduce --save-scenario`.\n", name, variant)
 	for _, c := range changes {
@@ -161,6 +161,9 @@ func config(name, variant string, o run.Options, migs string, changes []string) 
 	fmt.Fprintf(&b, "snapshot: snapshot.json\nmigrations: %s\n", migs)
 	if o.Migrations != nil && o.Migrations.Format != "" {
 		fmt.Fprintf(&b, "format: %s\n", o.Migrations.Format)
+	}
+	if pattern != "" {
+		fmt.Fprintf(&b, "migrations_pattern: '%s'\n", strings.ReplaceAll(pattern, "'", "''"))
 	}
 	scale := o.Scale
 	if scale <= 0 {

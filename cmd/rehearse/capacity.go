@@ -73,7 +73,7 @@ See docs/capacity.md.`,
 	fs.StringVar(&ro.Snapshot, "snapshot", "", "production's snapshot (rehearse snapshot -o FILE)")
 	fs.StringVar(&ro.Migrations, "migrations", "", "the release's migrations folder")
 	fs.StringVar(&ro.MigFormat, "migrations-format", "", "migration format (default: detected)")
-	fs.StringVar(&ro.MigPattern, "migrations-pattern", "", "an in-house runner's file names, e.g. 'V{version}.{name}.{direction}.sql' ({version}, {name}, {direction} = up|down, optional {dialect}; docs/migrations.md)")
+	fs.StringVar(&ro.MigPattern, "migrations-pattern", "", migrationsPatternUsage)
 	fs.StringVar(&ro.Database, "database", "", "the database the migrations run in (default: the one with the migration history)")
 	fs.StringVar(&o.Scales, "scales", "0.01,0.03,0.1", "fractions of production's row counts to rehearse, comma-separated (at least 3 for a prediction)")
 	fs.Float64Var(&o.TargetScale, "target-scale", 1, "the scale to predict (1 = production's row counts)")

@@ -84,7 +84,7 @@ Exit codes: 0 no drift of the --fail-on kinds, 1 drift found, 2 error.`,
 	f := cmd.Flags()
 	f.StringVar(&opts.Migrations, "migrations", "", "migrations folder: also report migrations already reflected in a schema though pending, and pending migrations numbered below the newest applied one")
 	f.StringVar(&opts.MigFormat, "migrations-format", "", "format of --migrations (default: detected)")
-	f.StringVar(&opts.MigPattern, "migrations-pattern", "", "an in-house runner's file names, e.g. 'V{version}.{name}.{direction}.sql' ({version}, {name}, {direction} = up|down, optional {dialect}; docs/migrations.md)")
+	f.StringVar(&opts.MigPattern, "migrations-pattern", "", migrationsPatternUsage)
 	f.StringVar(&opts.Formats, "format", "table", "output formats, comma-separated: "+strings.Join(formatsFor(&snapshot.DiffReport{}), ", ")+" (several need --out-dir)")
 	f.StringVar(&opts.OutDir, "out-dir", "", "write each format to its own file in `DIR` ("+strings.Join(fileNamesFor(&snapshot.DiffReport{}), ", ")+")")
 	f.StringVarP(&opts.Output, "output", "o", "", "also write the JSON result to `FILE`")

@@ -92,6 +92,7 @@ Exit code: 0 reproduced, 1 not reproduced (the report says why), 2 could not run
 	fs.StringVar(&r.Snapshot, "snapshot", "", "production's snapshot, taken before the incident (rehearse snapshot -o FILE)")
 	fs.StringVar(&r.Migrations, "migrations", "", "the release's migrations folder (those the deploy ran are rehearsed)")
 	fs.StringVar(&r.MigFormat, "migrations-format", "", "migration format; default: detected")
+	fs.StringVar(&r.MigPattern, "migrations-pattern", "", migrationsPatternUsage)
 	fs.StringVar(&o.Evidence, "evidence", "", "the folder of evidence captured during the incident (docs/reproduce.md lists the forms)")
 	fs.StringVar(&r.Database, "database", "", "the database the migrations run in (default: the one with the migration history)")
 	fs.Float64Var(&r.Scale, "scale", rehearsal.DefaultScale, "fraction of production's row counts to generate")
@@ -178,7 +179,7 @@ func reproduceRun(ctx context.Context, o *reproduceOptions) error {
 		ro.LoadRate = 0 // the reproduction's own (reproduce.Options.LoadRate)
 	}
 	setup, err := reproduce.Prepare(ctx, reproduce.Options{
-		Run: ro, MigrationsFormat: r.MigFormat, Evidence: ev, Fixes: fixes, Pending: pending,
+		Run: ro, MigrationsFormat: r.MigFormat, MigrationsPattern: r.MigPattern, Evidence: ev, Fixes: fixes, Pending: pending,
 		Tolerance: tol, LoadRate: r.Load, Commands: []string{reproduceCommand(o)},
 	})
 	if err != nil {

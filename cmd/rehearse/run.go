@@ -128,7 +128,7 @@ opened LEAD — 200 ms by default — before statement N of VERSION), fail-at=VE
 	fs.StringVar(&o.MigFormat, "migrations-format", "", "migration format ("+strings.Join(migrations.Formats(), ", ")+"); default: detected")
 	fs.StringVar(&o.TargetSchema, "target-schema", "", "a declarative schema instead of migrations: the desired state as a .sql `FILE` or a folder of CREATE statements (Skeema, Atlas schema apply); the ALTERs from production's schema to it are computed by Atlas's differ")
 	fs.BoolVar(&o.AllowDestructive, "allow-destructive", false, "with --target-schema: allow the computed changes to drop tables and columns (their data is lost)")
-	fs.StringVar(&o.MigPattern, "migrations-pattern", "", "an in-house runner's file names, e.g. 'V{version}.{name}.{direction}.sql' ({version}, {name}, {direction} = up|down, optional {dialect}; docs/migrations.md)")
+	fs.StringVar(&o.MigPattern, "migrations-pattern", "", migrationsPatternUsage)
 	fs.BoolVar(&o.FirstAdoption, "first-adoption", false, firstAdoptionUsage)
 	fs.StringVar(&o.Database, "database", "", "the database the migrations run in (default: the one with the migration history)")
 	fs.Float64Var(&o.Scale, "scale", rehearsal.DefaultScale, "fraction of production's row counts to generate")
@@ -192,6 +192,10 @@ func runRehearsal(ctx context.Context, o *runOptions) error {
 }
 
 // build merges rehearse.yaml and the flags into rehearsal.Options.
+// migrationsPatternUsage is --migrations-pattern's help, for every command
+// that reads a migrations folder.
+const migrationsPatternUsage = "an in-house runner's file names, e.g. 'V{version}.{name}.{direction}.sql' ({version}, {name}, {direction} = up|down, optional {dialect}; docs/migrations.md)"
+
 func (o *runOptions) build() (rehearsal.Options, error) {
 	ro, cfg, err := o.buildInputs()
 	if err != nil {
@@ -321,6 +325,9 @@ func (o *runOptions) buildInputs() (rehearsal.Options, *rehearsal.Config, error)
 	if cfg != nil && !o.changed("migrations-pattern") && cfg.MigrationsPattern != "" {
 		pattern = cfg.MigrationsPattern
 	}
+	// Resolved (flag, else rehearse.yaml): reproduce's split-migrations fix
+	// reads its folder the same way.
+	o.MigFormat, o.MigPattern = format, pattern
 	var set *migrations.Set
 	if migDir != "" {
 		set, err = migrations.Load(context.Background(), migrations.Options{Dir: migDir, Format: format, Pattern: pattern, Flavor: snap.Source.Flavor})

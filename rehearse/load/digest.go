@@ -2,6 +2,7 @@ package load
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -143,10 +144,15 @@ type shape struct {
 	where         []string // equality columns (nil = the key)
 }
 
+// literalRun is how MariaDB and MySQL digests write a run of literals
+// ("VALUES ( `UUID` ( ) , ?, ... )", "IN ( ?, ... )").
+var literalRun = regexp.MustCompile(`\?\s*,\s*\.\.\.`)
+
 // parseShape parses a normalized digest text. Digests write value lists as
-// "(...)"; they become one placeholder.
+// "(...)" and runs of literals as "?, ..."; each becomes one placeholder.
 func parseShape(ps *parser.Parser, text string) (shape, error) {
 	q := strings.ReplaceAll(text, "(...)", "(?)")
+	q = literalRun.ReplaceAllString(q, "?")
 	stmt, err := ps.ParseOneStmt(q, "", "")
 	if err != nil {
 		return shape{}, fmt.Errorf("not parsed: %v", firstLine(err.Error()))

@@ -94,7 +94,7 @@ func init() {
 	})
 	RegisterFix("split-migrations", func(dir string) (func(context.Context, *run.Options, *Setup) ([]string, error), error) {
 		return func(ctx context.Context, o *run.Options, s *Setup) ([]string, error) {
-			set, err := migrations.Load(ctx, migrations.Options{Dir: dir, Format: s.opts.MigrationsFormat})
+			set, err := migrations.Load(ctx, migrations.Options{Dir: dir, Format: s.opts.MigrationsFormat, Pattern: s.opts.MigrationsPattern, Flavor: o.Snapshot.Source.Flavor})
 			if err != nil {
 				return nil, err
 			}

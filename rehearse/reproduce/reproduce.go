@@ -20,10 +20,13 @@ import (
 // run` would use them; Prepare adds the evidence's injections, load and
 // migrations.
 type Options struct {
-	Run              run.Options
-	MigrationsFormat string
-	Evidence         *evidence.Evidence
-	Fixes            []Fix
+	Run run.Options
+	// MigrationsFormat and MigrationsPattern read a split-migrations
+	// fix's folder as the release's was read.
+	MigrationsFormat  string
+	MigrationsPattern string
+	Evidence          *evidence.Evidence
+	Fixes             []Fix
 	// Pending are fixes asked for that this build cannot rehearse
 	// (ErrPendingFix), listed in the report.
 	Pending []string
@@ -192,7 +195,25 @@ func (s *Setup) load() {
 		s.run.LoadRate = o.LoadRate
 		s.loadWhy += fmt.Sprintf("; rate %.0f ops/s as given", o.LoadRate)
 	case len(snap.Digests) > 0:
-		p, _, err := load.ProfileFromDigests(snap, load.DigestOptions{Scale: 1})
+		p, skipped, err := load.ProfileFromDigests(snap, load.DigestOptions{Scale: 1})
+		if len(o.Evidence.Digests) > 0 {
+			// Nothing dropped silently: the export's row statements the
+			// load cannot run, each with why; the others (the deploy's
+			// DDL, SET, SHOW, COMMIT, ...) counted.
+			other := 0
+			for _, sk := range skipped {
+				verb, _, _ := strings.Cut(strings.TrimSpace(sk.Text), " ")
+				switch strings.ToUpper(verb) {
+				case "SELECT", "INSERT", "UPDATE", "DELETE", "REPLACE", "WITH":
+					s.Problems = append(s.Problems, fmt.Sprintf("digest %s (%s): not in the load: %s", sk.Digest, clip(sk.Text, 80), sk.Reason))
+				default:
+					other++
+				}
+			}
+			if other > 0 {
+				s.Problems = append(s.Problems, fmt.Sprintf("%d digests of other statements (DDL, SET, SHOW, COMMIT, ...): not application load, not replayed", other))
+			}
+		}
 		switch {
 		case err != nil:
 			s.Notes = append(s.Notes, "the digests give no load the rehearsal can run ("+err.Error()+"): the default mix instead")
@@ -299,3 +320,7 @@ func (s *Setup) LoadSource() string { return s.loadWhy }
 
 // Fixes are the fixes the reproduction rehearses, in order.
 func (s *Setup) Fixes() []Fix { return s.opts.Fixes }
+
+// MigrationsPattern is the --migrations-pattern the release was read with
+// ("" for a format's own names).
+func (s *Setup) MigrationsPattern() string { return s.opts.MigrationsPattern }
