@@ -45,7 +45,11 @@ type Report struct {
 	// --replicas, or the snapshot's replicas): what was reproduced and the
 	// run's figures; nil when the primary was rehearsed alone.
 	Replication *Replication `json:"replication,omitempty"`
-	Errors      []ErrorEntry `json:"errors,omitempty"` // errors of the rehearsal itself (not of the load)
+	// Strategy is how the heavy statements were applied (rehearse run
+	// --strategy, rehearse compare); nil when every statement ran as
+	// written (the server's own ALTER).
+	Strategy *StrategyRun `json:"strategy,omitempty"`
+	Errors   []ErrorEntry `json:"errors,omitempty"` // errors of the rehearsal itself (not of the load)
 
 	// Load lists the simulated application's statement shapes and what
 	// each did over the whole rehearsal.
@@ -200,6 +204,55 @@ type Statement struct {
 	// Replicas are the statement's replication figures, one per replica
 	// (rehearsals with replicas).
 	Replicas []ReplicaFigures `json:"replicas,omitempty"`
+
+	// Strategy is how the statement was applied when not as written:
+	// "pt-osc", "online-copy" or "cmd" (StrategyRun); "" = native.
+	Strategy string `json:"strategy,omitempty"`
+	// Tool is the command line that applied it (credentials masked) and
+	// ToolOutput the last lines of what it printed.
+	Tool       string   `json:"tool,omitempty"`
+	ToolOutput []string `json:"tool_output,omitempty"`
+	// StrategyNotes say what the server's settings did to the tool (e.g.
+	// pt-osc under MySQL 9's explain_format=TREE copies in one chunk).
+	StrategyNotes []string `json:"strategy_notes,omitempty"`
+	// CutOverStallS is the longest write to the statement's table in
+	// flight at its cut-over: for pt-osc the RENAME that swaps the tables
+	// (between the tool's "Swapping tables" and "Swapped" lines), for a
+	// native ALTER or another tool the statement's end, when the server
+	// (or the tool) takes its final exclusive lock. CutOverS is when.
+	CutOverStallS float64 `json:"cut_over_stall_s,omitempty"`
+	CutOverS      float64 `json:"cut_over_s,omitempty"`
+	// BlockedShare is the share of the table's writer connections' time
+	// in the statement's run spent waiting for a lock (metadata, row or
+	// table lock, on the table or a tool's copy of it): 1 when every
+	// writer waited throughout. BlockedShareOutsideCutOver leaves the
+	// cut-over out (the online tools' promise).
+	BlockedShare               float64 `json:"blocked_share,omitempty"`
+	BlockedShareOutsideCutOver float64 `json:"blocked_share_outside_cut_over,omitempty"`
+}
+
+// StrategyRun says how a rehearsal applied the release's heavy statements.
+type StrategyRun struct {
+	// Name is the strategy of the run (--strategy): native, pt-osc,
+	// online-copy or cmd; Overrides are --strategy-for's VERSION#N=NAME.
+	Name      string            `json:"name"`
+	Overrides map[string]string `json:"overrides,omitempty"`
+	// Command is --osc-cmd's template (cmd strategy).
+	Command string `json:"command,omitempty"`
+	// Applied lists the statements run with a strategy other than native
+	// ("VERSION#N strategy"), and Why why each was chosen.
+	Applied []string `json:"applied,omitempty"`
+	// Checksums are CHECKSUM TABLE of the tables the heavy statements
+	// change ("table" → checksum), taken after the data was in place and
+	// before the load started: the same data for every strategy.
+	Checksums map[string]string `json:"checksums,omitempty"`
+	// SchemaDigest is a sha256 of every table's SHOW CREATE TABLE after the
+	// release (AUTO_INCREMENT counters removed); TableDigests per table.
+	SchemaDigest string            `json:"schema_digest,omitempty"`
+	TableDigests map[string]string `json:"table_digests,omitempty"`
+	// Leftovers are tables or triggers the tool left behind after the
+	// release (_t_new, _t_old, pt_osc_* triggers).
+	Leftovers []string `json:"leftovers,omitempty"`
 }
 
 // MaxReplicaLag is the largest peak replica lag of the statement (0

@@ -27,6 +27,18 @@ func (o Options) Check() error {
 	if err != nil {
 		return err
 	}
+	if err := o.Strategy.Check(); err != nil {
+		return err
+	}
+	if o.MigrateCommand != nil && o.Strategy.active() {
+		return rehearse.WithHint(fmt.Errorf("--strategy and --migrate-cmd: the command applies the release itself"), "rehearse a strategy with the migration files")
+	}
+	for k := range o.Strategy.For {
+		v, _, _ := strings.Cut(k, "#")
+		if o.Migrations != nil && !o.hasVersion(v) {
+			return rehearse.WithHint(fmt.Errorf("--strategy-for %s: migration %q is not in %s", k, v, o.MigrationsDir), "name a version of the release's migrations (rehearse plan lists them)")
+		}
+	}
 	for _, in := range o.Injections {
 		if in.Kind == "long-txn" && o.Snapshot.Table(schema, in.Table) == nil {
 			return rehearse.WithHint(fmt.Errorf("--inject %s: table %q is not in database %s of the snapshot", in.Spec, in.Table, schema),

@@ -91,6 +91,17 @@ func (r *rehearsal) run(ctx context.Context) error {
 		return fmt.Errorf("capture the pre-release schema: %w", err)
 	}
 	r.pre = pre
+	if s := o.Strategy; s.Name != "" || len(s.For) > 0 {
+		if err := r.checkStrategies(); err != nil {
+			return err
+		}
+		name := s.Name
+		if name == "" {
+			name = StrategyNative
+		}
+		r.report.Strategy = &result.StrategyRun{Name: name, Overrides: s.For, Command: s.Command,
+			Checksums: r.strategyChecksums(ctx, pending)}
+	}
 
 	// The load and the lock monitor run from the baseline to the end of
 	// the rollback.
@@ -154,6 +165,7 @@ func (r *rehearsal) run(ctx context.Context) error {
 	if r.escaped != nil {
 		return r.escaped
 	}
+	r.strategyAfter(fw.state)
 
 	if (fw.failed == nil || o.KeepGoing) && len(fw.applied) > 0 {
 		_ = r.timed("app-compat", o.appCompat().String(), func() error {

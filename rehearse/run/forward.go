@@ -25,6 +25,7 @@ type stmtRun struct {
 	run   bool              // false: not run (after a failure)
 	usage *result.Resources // disk, redo, undo, buffer pool while it ran (resources.go)
 	mark  *replica.Mark     // when each replica applied it (replicas.go); nil without replicas
+	tool  *toolRun          // how a strategy other than native ran it (strategy.go); nil: as written
 }
 
 // forward applies the pending migrations, then (rollback) their downs.
@@ -170,13 +171,27 @@ func (f *forward) runScript(ctx context.Context, m *migrations.Migration, dir st
 		if dir == "up" && f.injectFail(m, j+1) {
 			sqlText = "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'rehearse: injected failure (fail-at)'"
 		}
+		strategy := StrategyNative
+		if dir == "up" && r.report.Strategy != nil {
+			var why string
+			if strategy, why = r.strategyFor(m, j+1); strategy != StrategyNative {
+				r.report.Strategy.Applied = append(r.report.Strategy.Applied, fmt.Sprintf("%s#%d %s: %s", m.Version, j+1, strategy, why))
+			}
+		}
 		rs := r.startResources(ctx)
-		res, err := execStatement(ctx, r.db, r.schema, sqlText, r.opts.LockWaitTimeout, nil, r.statementGTID())
+		var res execResult
+		var tool *toolRun
+		var err error
+		if strategy == StrategyNative {
+			res, err = execStatement(ctx, r.db, r.schema, sqlText, r.opts.LockWaitTimeout, nil, r.statementGTID())
+		} else {
+			res, tool, err = r.execStrategy(ctx, strategy, sqlText)
+		}
 		usage := rs.stop()
 		if err != nil {
 			return 0, err
 		}
-		run := &stmtRun{mig: m, dir: dir, index: j + 1, stmt: s, res: res, run: true, usage: usage}
+		run := &stmtRun{mig: m, dir: dir, index: j + 1, stmt: s, res: res, run: true, usage: usage, tool: tool}
 		run.mark = r.markStatement(ctx, fmt.Sprintf("%s %s#%d", dir, m.Version, j+1), sqlText, res)
 		f.runs = append(f.runs, run)
 		if res.Err == nil {

@@ -136,7 +136,7 @@ func (r *rehearsal) statement(run *stmtRun, since time.Time, lr *load.Result, mr
 	if isDDL(s.SQL) && res.Err == nil {
 		s.Algorithm = usedAlgorithm(s.SQL, res.RowsAffected)
 	}
-	if mr != nil && res.ConnID == commandConnID {
+	if mr != nil && (res.ConnID == commandConnID || res.ConnID == strategyConnID) {
 		wait, writers, longest, total := windowLocks(mr, res.Start, res.End)
 		s.LockWaitS, s.WritersBlocked, s.LongestStallS, s.BlockedSessionS = wait.Seconds(), writers, longest.Seconds(), total.Seconds()
 	} else if mr != nil {
@@ -167,6 +167,9 @@ func (r *rehearsal) statement(run *stmtRun, since time.Time, lr *load.Result, mr
 	}
 	r.fillResources(&s, run, lr)
 	r.replicaFigures(&s, run, lr)
+	if r.report.Strategy != nil && run.dir == "up" {
+		r.strategyFigures(&s, run, lr, mr)
+	}
 	return s
 }
 

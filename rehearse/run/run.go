@@ -92,6 +92,11 @@ type Options struct {
 	// else the default mix. Run checks it against the snapshot before it
 	// starts a server.
 	LoadProfile *load.ProfileFile
+
+	// Strategy is how the heavy statements are applied: as written (the
+	// zero value, native), or through an online schema change tool
+	// (strategy.go, docs/strategies.md).
+	Strategy StrategyOptions
 }
 
 // Defaults, as package vars so tests can shorten them.
