@@ -19,6 +19,8 @@ func tableOther(w io.Writer, doc any, o Options) error {
 		return tablePlan(w, d, o)
 	case *result.Reproduction:
 		return tableReproduction(w, d, o)
+	case *result.Comparison:
+		return tableCompare(w, d, o)
 	}
 	return errUnsupported
 }
@@ -31,6 +33,8 @@ func markdownOther(w io.Writer, doc any, o Options) error {
 		return markdownPlan(w, d, o)
 	case *result.Reproduction:
 		return markdownReproduction(w, d, o)
+	case *result.Comparison:
+		return markdownCompare(w, d, o)
 	}
 	return errUnsupported
 }

@@ -168,6 +168,8 @@ func docKind(doc any) string {
 		return "plan"
 	case *result.Reproduction:
 		return "reproduction"
+	case *result.Comparison:
+		return "strategy comparison"
 	}
 	return fmt.Sprintf("%T", doc)
 }

@@ -9,6 +9,7 @@ need=()
 command -v mariadbd >/dev/null 2>&1 || need+=(mariadb-server mariadb-client)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 command -v sysbench >/dev/null 2>&1 || need+=(sysbench)
+command -v pt-online-schema-change >/dev/null 2>&1 || need+=(percona-toolkit)
 command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 

@@ -64,6 +64,10 @@ type runOptions struct {
 	Extrapolate      bool // capacity: predict production from this run and two smaller ones (capacity.go)
 	FirstAdoption    bool
 	noFaults         bool // capacity: no injections and no gates, from the flags or rehearse.yaml
+	Strategy         string   // strategy.go
+	StrategyFor      []string // VERSION#N=NAME
+	OSCCmd           string
+	PTOSCArgs        []string
 }
 
 func newRunCmd(io *ioStreams) *cobra.Command {
@@ -154,6 +158,8 @@ opened LEAD — 200 ms by default — before statement N of VERSION), fail-at=VE
 	fs.BoolVar(&o.Extrapolate, "extrapolate", false, "also rehearse at a tenth and a third of --scale and predict production (scale 1): duration, disk, log, with bands (see rehearse capacity)")
 	fs.BoolVar(&o.KeepOnFail, "keep-on-fail", false, "leave the sandbox running when the rehearsal fails (prints its DSN)")
 	fs.BoolVar(&o.NoCache, "no-cache", false, noCacheUsage)
+	fs.StringVar(&o.Strategy, "strategy", "", "apply the heavy statements (those the plan and the server's probe say copy or rebuild the table or block writes) with `NAME`: native (as written), pt-osc (pt-online-schema-change), online-copy (ALGORITHM=COPY, LOCK=NONE, MariaDB 11.2+), cmd (--osc-cmd); docs/strategies.md")
+	o.addStrategyFlags(cmd)
 	o.engine = addEngineFlags(cmd)
 	o.replicas = addReplicaFlags(cmd)
 	return cmd
@@ -258,6 +264,9 @@ func (o *runOptions) build() (rehearsal.Options, error) {
 		ro.Migrations, ro.MigrationsDir = set, o.TargetSchema
 	}
 	if ro.DataCache, err = dataCache(o.NoCache, o.io.ErrOut); err != nil {
+		return rehearsal.Options{}, err
+	}
+	if ro.Strategy, err = o.strategy(); err != nil {
 		return rehearsal.Options{}, err
 	}
 	if o.MigrateCmd != "" {

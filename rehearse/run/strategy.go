@@ -66,6 +66,9 @@ type StrategyOptions struct {
 	Env []string
 	// PTOSC is the pt-online-schema-change binary ("" = on PATH).
 	PTOSC string
+	// all applies Name to every ALTER TABLE and CREATE INDEX, heavy or
+	// not (Compare: each strategy measured on every change).
+	all bool
 	// PTOSCArgs are more options for pt-online-schema-change, after
 	// rehearse's own (--pt-osc-arg): --chunk-time, --max-load, ... A
 	// --set-vars here replaces rehearse's (lock_wait_timeout=).
@@ -174,6 +177,11 @@ func (r *rehearsal) strategyFor(m *migrations.Migration, n int) (string, string)
 	}
 	if s.Name == "" || s.Name == StrategyNative {
 		return StrategyNative, ""
+	}
+	if s.all && n-1 < len(m.Up.Statements) {
+		if _, ok := readAlter(m.Up.Statements[n-1].Text); ok {
+			return s.Name, "rehearse compare: every ALTER TABLE and CREATE INDEX"
+		}
 	}
 	if why := r.heavy(m, n); why != "" {
 		return s.Name, why

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rehearse/rehearse/rehearse/result"
+	rehearsal "github.com/rehearse/rehearse/rehearse/run"
+)
+
+func init() { subcommands = append(subcommands, newCompareCmd) }
+
+// compareOptions hold `rehearse compare`'s flags; the rehearsal's own are
+// run's.
+type compareOptions struct {
+	run        runOptions
+	Strategies string
+}
+
+func newCompareCmd(io *ioStreams) *cobra.Command {
+	o := &compareOptions{run: runOptions{io: io}}
+	cmd := &cobra.Command{
+		Use:   "compare --snapshot FILE --migrations DIR --strategies native,pt-osc[,online-copy][,cmd]",
+		Short: "Rehearse the release once per ALTER strategy (native, pt-osc, online-copy, your tool) on the same data under the same load, side by side",
+		Long: `Rehearse the release once per strategy, each on identical data (the same seed, restored
+from the same filled datadir of the data cache, not regenerated) under the identical
+simulated application, with the strategy applied to every ALTER TABLE and CREATE INDEX:
+
+  native       the statement as written: the server's own ALTER (INSTANT, INPLACE, COPY)
+  pt-osc       Percona's pt-online-schema-change (triggers, chunked copy, atomic RENAME);
+               its defaults (--chunk-time 0.5, --max-load Threads_running=25,
+               --critical-load Threads_running=50), --set-vars lock_wait_timeout from
+               --lock-wait-timeout; more options with --pt-osc-arg
+  online-copy  ALGORITHM=COPY, LOCK=NONE: MariaDB 11.2+'s online table copy (refused on
+               servers without it)
+  cmd          your own tool from --osc-cmd's template (gh-ost, Spirit, ...)
+
+Per statement: each strategy's duration, writers blocked and longest stall, the share of
+the writers' time they were blocked (in all, and outside the cut-over), the cut-over
+stall (the longest write in flight when the tool swapped the tables, or when the native
+ALTER took its final lock), write p99 against the baseline, write errors, extra disk,
+redo written, replica lag (--replicas), whether the table it left is identical to the
+first strategy's; then a recommendation and its reason. The tables' checksums before
+the load show the data was the same for each.
+
+Exit code: 0 when every strategy rehearsed (whatever the figures), 2 when one could not
+run at all.`,
+		Example: `  rehearse compare --snapshot prod.json --migrations ./migrations --strategies native,pt-osc
+  rehearse compare --snapshot prod.json --migrations ./migrations --strategies native,pt-osc,online-copy --server-version 11.8
+  rehearse compare --snapshot prod.json --migrations ./migrations --strategies native,cmd \
+      --osc-cmd 'gh-ost --host={host} --port={port} --user={user} --password={password} --database={database} --table={table} --alter={alter} --allow-on-master --execute'
+  rehearse compare --snapshot prod.json --migrations ./migrations --strategies native,pt-osc --format table,md,json --out-dir out/`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.run.changed = cmd.Flags().Changed
+			return compareRun(cmd.Context(), o)
+		},
+	}
+	fs := cmd.Flags()
+	r := &o.run
+	fs.StringVar(&o.Strategies, "strategies", "native,pt-osc", "the strategies to compare, comma-separated: "+strings.Join(rehearsal.StrategyNames(), ", "))
+	fs.StringVar(&r.Config, "config", "", configUsage)
+	fs.StringVar(&r.Snapshot, "snapshot", "", "production's snapshot (rehearse snapshot -o FILE)")
+	fs.StringVar(&r.Migrations, "migrations", "", "the release's migrations folder")
+	fs.StringVar(&r.MigFormat, "migrations-format", "", "migration format; default: detected")
+	fs.StringVar(&r.MigPattern, "migrations-pattern", "", "an in-house runner's file names (docs/migrations.md)")
+	fs.StringVar(&r.Database, "database", "", "the database the migrations run in (default: the one with the migration history)")
+	fs.Float64Var(&r.Scale, "scale", rehearsal.DefaultScale, "fraction of production's row counts to generate")
+	fs.Int64Var(&r.Seed, "seed", 1, "seed for the synthetic data and the load (the same for every strategy)")
+	fs.StringArrayVar(&r.Rows, "rows", nil, "row count for one table, `table=N` (repeatable; wins over --scale)")
+	fs.Float64Var(&r.Load, "load", rehearsal.DefaultLoadRate, "simulated application load in operations per second")
+	fs.StringVar(&r.LoadProfile, "load-profile", "", "what the simulated application does: a load profile `FILE`")
+	fs.DurationVar(&r.Baseline, "baseline", rehearsal.DefaultBaseline, "load before the first migration, the latency baseline")
+	fs.DurationVar(&r.AppCompat, "app-compat-window", rehearsal.DefaultAppCompat, "how long the previous app's statements run against the new schema")
+	fs.DurationVar(&r.LockWaitTimeout, "lock-wait-timeout", 0, "lock_wait_timeout for each statement and the tools' own (default: the snapshot's setting)")
+	fs.StringArrayVar(&r.Gates, "gate", nil, "a gate `NAME=LIMIT`, as for rehearse run (repeatable)")
+	fs.BoolVar(&r.NoRollback, "no-rollback", false, "skip the downs")
+	fs.StringVarP(&r.Output, "output", "o", "", "write the JSON comparison (rehearse.compare/v1) to this file")
+	fs.StringVar(&r.Formats, "format", "table", "output formats, comma-separated: table, md, json")
+	fs.StringVar(&r.OutDir, "out-dir", "", "write every format in --format to this folder (report.txt, report.md, report.json)")
+	fs.BoolVar(&r.NoCache, "no-cache", false, noCacheUsage+" (each strategy then regenerates the same rows from the seed)")
+	r.addStrategyFlags(cmd)
+	r.engine = addEngineFlags(cmd)
+	r.replicas = addReplicaFlags(cmd)
+	return cmd
+}
+
+func compareRun(ctx context.Context, o *compareOptions) error {
+	r := &o.run
+	if _, err := checkFormatsFor(r.Formats, r.OutDir, &result.Comparison{}); err != nil {
+		return err
+	}
+	if err := checkOutFile("-o", r.Output); err != nil {
+		return err
+	}
+	if err := checkScale("--scale", r.Scale); err != nil {
+		return err
+	}
+	var names []string
+	for _, s := range strings.Split(o.Strategies, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			names = append(names, s)
+		}
+	}
+	if err := rehearsal.CheckStrategyList(names); err != nil {
+		return usageError{err}
+	}
+	ropts, err := r.build()
+	if err != nil {
+		return err
+	}
+	ropts.Strategy.Name = ""
+	start := time.Now()
+	cmp, err := rehearsal.Compare(ctx, ropts, names)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(r.io.ErrOut, "rehearse: %d strategies compared in %s\n", len(names), time.Since(start).Round(time.Second))
+	if r.Output != "" {
+		if err := writeFile(r.Output, "json", cmp); err != nil {
+			return err
+		}
+	}
+	return writeFormats(r.io, cmp, r.Formats, r.OutDir)
+}

@@ -1,0 +1,314 @@
+package run
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/result"
+)
+
+// Compare rehearses the release once per strategy, each on the same data
+// (the data cache's filled datadir when opts.DataCache is set, else the
+// same seed regenerated) under the same load, with the strategy applied to
+// every ALTER TABLE and CREATE INDEX of the release, and puts the
+// statements' figures side by side with a recommendation for each
+// (rehearse compare; docs/strategies.md).
+func Compare(ctx context.Context, opts Options, strategies []string) (*result.Comparison, error) {
+	if err := CheckStrategyList(strategies); err != nil {
+		return nil, err
+	}
+	if opts.MigrateCommand != nil {
+		return nil, rehearse.WithHint(errors.New("rehearse compare works on migration files, not --migrate-cmd"), "give --migrations DIR")
+	}
+	for _, s := range strategies {
+		o := opts
+		o.Strategy.Name = s
+		if err := o.Check(); err != nil {
+			return nil, err
+		}
+	}
+	cmp := &result.Comparison{Format: result.FormatCompareV1, Tool: opts.Tool, Strategies: strategies}
+	for i, s := range strategies {
+		o := opts
+		o.Strategy.Name = s
+		o.Strategy.all = true
+		if o.Progress != nil {
+			o.Progress("strategy", fmt.Sprintf("%s (%d of %d)", s, i+1, len(strategies)))
+		}
+		rep, err := Run(ctx, o)
+		if rep == nil {
+			return nil, err
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if i == 0 {
+			cmp.Inputs = rep.Inputs
+		}
+		sr := result.StrategyResult{Strategy: s, Verdict: rep.Verdict, Reason: rep.Reason, Report: rep,
+			DurationS: rep.FinishedAt.Sub(rep.StartedAt).Seconds()}
+		if err != nil && sr.Reason == "" {
+			sr.Reason = err.Error()
+		}
+		for _, p := range rep.Phases {
+			if p.Name == "generate" && p.Status == "cached" {
+				sr.Cached = true
+			}
+		}
+		if rep.Baseline != nil {
+			sr.BaselineP99 = rep.Baseline.P99Ms
+		}
+		if st := rep.Strategy; st != nil {
+			sr.Checksums, sr.SchemaDigest, sr.Leftovers = st.Checksums, st.SchemaDigest, st.Leftovers
+		}
+		cmp.Runs = append(cmp.Runs, sr)
+	}
+	cmp.SameData, cmp.SameDataNote = sameData(cmp.Runs)
+	cmp.Statements = compareStatements(cmp.Runs)
+	return cmp, nil
+}
+
+// CheckStrategyList checks --strategies: two or more known strategies,
+// each once.
+func CheckStrategyList(strategies []string) error {
+	if len(strategies) < 2 {
+		return rehearse.WithHint(errors.New("--strategies names fewer than two strategies"), "e.g. --strategies native,pt-osc")
+	}
+	seen := map[string]bool{}
+	for _, s := range strategies {
+		if err := checkStrategyName("--strategies", s); err != nil {
+			return err
+		}
+		if seen[s] {
+			return rehearse.WithHint(fmt.Errorf("--strategies names %s twice", s), "name each strategy once")
+		}
+		seen[s] = true
+	}
+	return nil
+}
+
+// sameData: every rehearsal that got to its data saw the same checksums.
+func sameData(runs []result.StrategyResult) (bool, string) {
+	var ref *result.StrategyResult
+	for i := range runs {
+		r := &runs[i]
+		if len(r.Checksums) == 0 {
+			continue
+		}
+		if ref == nil {
+			ref = r
+			continue
+		}
+		for t, sum := range ref.Checksums {
+			if r.Checksums[t] != sum {
+				return false, fmt.Sprintf("table %s: checksum %s under %s, %s under %s", t, sum, ref.Strategy, r.Checksums[t], r.Strategy)
+			}
+		}
+	}
+	if ref == nil {
+		return false, "no rehearsal got as far as its data"
+	}
+	var tables []string
+	for t, sum := range ref.Checksums {
+		tables = append(tables, t+"="+sum)
+	}
+	sort.Strings(tables)
+	return true, "CHECKSUM TABLE before the load, identical under every strategy: " + strings.Join(tables, ", ")
+}
+
+// compareStatements lists every up statement some strategy applied other
+// than as written, with each strategy's figures and a recommendation.
+func compareStatements(runs []result.StrategyResult) []result.CompareStatement {
+	type key struct {
+		version string
+		index   int
+	}
+	var order []key
+	stmts := map[key]*result.CompareStatement{}
+	for _, r := range runs {
+		if r.Report == nil {
+			continue
+		}
+		for _, m := range r.Report.Migrations {
+			for _, s := range m.Statements {
+				k := key{m.Version, s.Index}
+				if _, ok := stmts[k]; ok || s.Strategy == "" && !isDDL(s.SQL) {
+					continue
+				}
+				if _, ok := readAlter(s.SQL); !ok {
+					continue
+				}
+				stmts[k] = &result.CompareStatement{Version: m.Version, Index: s.Index, SQL: firstLine(s.SQL), Table: s.Table, Rows: s.TableRows}
+				order = append(order, k)
+			}
+		}
+	}
+	var out []result.CompareStatement
+	for _, k := range order {
+		cs := stmts[k]
+		var refDigest string
+		for _, r := range runs {
+			f := result.StrategyFigures{Strategy: r.Strategy, Status: "not_run"}
+			if r.Report == nil || r.Verdict == result.Error && len(r.Report.Migrations) == 0 {
+				f.Error = r.Reason
+				cs.By = append(cs.By, f)
+				continue
+			}
+			s, ok := findStatement(r.Report, k.version, k.index)
+			if !ok {
+				f.Error = r.Reason
+				cs.By = append(cs.By, f)
+				continue
+			}
+			f.Status, f.Error, f.Algorithm = s.Status, s.Error, s.Algorithm
+			if f.Status == "" {
+				f.Status = "ok"
+			}
+			f.DurationS, f.WritersBlocked, f.LongestStallS = s.DurationS, s.WritersBlocked, s.LongestStallS
+			f.BlockedShare, f.BlockedShareOutsideCutOver, f.CutOverStallS = s.BlockedShare, s.BlockedShareOutsideCutOver, s.CutOverStallS
+			f.ToolOutput = s.ToolOutput
+			if s.During != nil {
+				f.P99Ms = s.During.P99Ms
+				for _, n := range s.During.Errors {
+					f.WriteErrors += n
+				}
+			}
+			f.P99Ratio = s.P99Ratio
+			f.ExtraDiskBytes = s.TempBytes
+			if s.Resources != nil {
+				f.RedoBytes = s.Resources.LogBytes
+			}
+			f.ReplicaLagS = s.MaxReplicaLag()
+			if r.Report.Strategy != nil && f.Status == "ok" {
+				d := r.Report.Strategy.TableDigests[cs.Table]
+				if cs.Table == "" {
+					if ap, ok := readAlter(s.SQL); ok {
+						d = r.Report.Strategy.TableDigests[ap.Table]
+					}
+				}
+				if refDigest == "" {
+					refDigest = d
+				}
+				same := d == refDigest && len(r.Leftovers) == 0
+				f.SchemaIdentical = &same
+			}
+			if s.Strategy == "" && r.Strategy != StrategyNative && f.Status == "ok" {
+				f.Error = "run as written: " + strings.Join(s.ToolOutput, "; ")
+			}
+			cs.By = append(cs.By, f)
+		}
+		cs.Recommended, cs.Why = recommend(cs)
+		out = append(out, *cs)
+	}
+	return out
+}
+
+func findStatement(rep *result.Report, version string, index int) (result.Statement, bool) {
+	for _, m := range rep.Migrations {
+		if m.Version != version {
+			continue
+		}
+		for _, s := range m.Statements {
+			if s.Index == index {
+				return s, s.Status != "not_run"
+			}
+		}
+	}
+	return result.Statement{}, false
+}
+
+// StallTolerance is how much longer a stall may be and still count as the
+// same: the monitor's accuracy for waits (docs/strategies.md).
+const StallTolerance = 0.05
+
+// worst is the longest a writer waited: behind the statement, or in flight
+// at its cut-over.
+func worst(f result.StrategyFigures) float64 { return max(f.LongestStallS, f.CutOverStallS) }
+
+// recommend chooses the strategy for one statement from its figures:
+// among the strategies that applied it and left the same table, the one
+// whose writers were blocked the least share of its run outside the
+// cut-over, then with the shortest worst stall, then the fastest; native
+// when it blocked writers for under 5% of its run and no longer than the
+// best tool (an online tool then only adds a copy).
+func recommend(cs *result.CompareStatement) (string, string) {
+	var ok []result.StrategyFigures
+	var failed []string
+	for _, f := range cs.By {
+		switch {
+		case f.Status != "ok":
+			failed = append(failed, fmt.Sprintf("%s failed (%s)", f.Strategy, truncate(f.Error, 140)))
+		case f.SchemaIdentical != nil && !*f.SchemaIdentical:
+			failed = append(failed, fmt.Sprintf("%s left a different table", f.Strategy))
+		default:
+			ok = append(ok, f)
+		}
+	}
+	if len(ok) == 0 {
+		return "none", "no strategy applied it: " + strings.Join(failed, "; ")
+	}
+	sort.SliceStable(ok, func(i, j int) bool {
+		a, b := ok[i], ok[j]
+		if d := a.BlockedShareOutsideCutOver - b.BlockedShareOutsideCutOver; d < -0.01 || d > 0.01 {
+			return d < 0
+		}
+		if d := worst(a) - worst(b); d < -StallTolerance || d > StallTolerance {
+			return d < 0
+		}
+		return a.DurationS < b.DurationS
+	})
+	best := ok[0]
+	var native *result.StrategyFigures
+	for i := range ok {
+		if ok[i].Strategy == StrategyNative {
+			native = &ok[i]
+		}
+	}
+	tail := ""
+	if len(failed) > 0 {
+		tail = "; " + strings.Join(failed, "; ")
+	}
+	if native != nil && native.BlockedShare < 0.05 && worst(*native) <= worst(best)+StallTolerance {
+		why := fmt.Sprintf("native (%s) blocked writers for %.0f%% of its %s run, longest stall %s", orDash(native.Algorithm), 100*native.BlockedShare, secsText(native.DurationS), secsText(worst(*native)))
+		if best.Strategy != StrategyNative {
+			why += fmt.Sprintf(", no worse than %s's %s, which took %s", best.Strategy, secsText(worst(best)), secsText(best.DurationS))
+		}
+		for _, f := range ok {
+			if f.Strategy != StrategyNative && f.Strategy != best.Strategy {
+				why += fmt.Sprintf("; %s took %s with a %s stall", f.Strategy, secsText(f.DurationS), secsText(worst(f)))
+			}
+		}
+		return StrategyNative, why + ": an online tool only adds a table copy" + tail
+	}
+	why := fmt.Sprintf("%s blocked writers for %.1f%% of its %s run outside the cut-over, longest stall %s (cut-over %s)", best.Strategy, 100*best.BlockedShareOutsideCutOver, secsText(best.DurationS), secsText(worst(best)), secsText(best.CutOverStallS))
+	for _, f := range ok {
+		if f.Strategy == best.Strategy {
+			continue
+		}
+		why += fmt.Sprintf("; %s blocked them %.0f%% of its %s run, longest stall %s", f.Strategy, 100*f.BlockedShare, secsText(f.DurationS), secsText(worst(f)))
+		if f.Strategy == StrategyNative && f.BlockedShare >= 0.5 {
+			why += " (a table copy: at production's rows that stall grows with the table)"
+		}
+	}
+	return best.Strategy, why + tail
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func secsText(s float64) string {
+	switch {
+	case s < 1:
+		return fmt.Sprintf("%.0f ms", 1000*s)
+	default:
+		return fmt.Sprintf("%.2f s", s)
+	}
+}
