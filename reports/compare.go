@@ -88,6 +88,12 @@ func tableCompare(w io.Writer, c *result.Comparison, o Options) error {
 			if f.Status != "ok" && f.Error != "" {
 				fmt.Fprintf(w, "  %s: %s\n", f.Strategy, oneLine(f.Error))
 			}
+			if len(f.WriteErrorClasses) > 0 {
+				fmt.Fprintf(w, "  %s: write errors %s\n", f.Strategy, errorsText(f.WriteErrorClasses))
+			}
+			for _, d := range f.SchemaDiff {
+				fmt.Fprintf(w, "  %s: table differs: %s\n", f.Strategy, d)
+			}
 		}
 		fmt.Fprintf(w, "→ recommended: %s — %s\n", cs.Recommended, cs.Why)
 	}
@@ -127,6 +133,12 @@ func markdownCompare(w io.Writer, c *result.Comparison, o Options) error {
 		for _, f := range cs.By {
 			if f.Status != "ok" && f.Error != "" {
 				fmt.Fprintf(&b, "\n- %s: %s", f.Strategy, mdText(oneLine(f.Error)))
+			}
+			if len(f.WriteErrorClasses) > 0 {
+				fmt.Fprintf(&b, "\n- %s: write errors %s", f.Strategy, mdText(errorsText(f.WriteErrorClasses)))
+			}
+			for _, d := range f.SchemaDiff {
+				fmt.Fprintf(&b, "\n- %s: table differs: `%s`", f.Strategy, strings.ReplaceAll(d, "`", "'"))
 			}
 		}
 		fmt.Fprintf(&b, "\n\n**Recommended: %s** — %s\n", mdText(cs.Recommended), mdText(cs.Why))

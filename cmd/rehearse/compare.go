@@ -37,7 +37,11 @@ simulated application, with the strategy applied to every ALTER TABLE and CREATE
                --lock-wait-timeout; more options with --pt-osc-arg
   online-copy  ALGORITHM=COPY, LOCK=NONE: MariaDB 11.2+'s online table copy (refused on
                servers without it)
-  cmd          your own tool from --osc-cmd's template (gh-ost, Spirit, ...)
+  cmd          your own tool from --osc-cmd's template (gh-ost, Spirit, ...), e.g.
+               --osc-cmd 'gh-ost --host={host} --port={port} --user={user} --password={password}
+                 --database={database} --table={table} --alter={alter} --allow-on-master --execute'
+
+online-copy needs a MariaDB 11.2+ server: --flavor mariadb --version 11.8 rehearses on one.
 
 Per statement: each strategy's duration, writers blocked and longest stall, the share of
 the writers' time they were blocked (in all, and outside the cut-over), the cut-over
@@ -50,10 +54,8 @@ the load show the data was the same for each.
 Exit code: 0 when every strategy rehearsed (whatever the figures), 2 when one could not
 run at all.`,
 		Example: `  rehearse compare --snapshot prod.json --migrations ./migrations --strategies native,pt-osc
-  rehearse compare --snapshot prod.json --migrations ./migrations --strategies native,pt-osc,online-copy --server-version 11.8
-  rehearse compare --snapshot prod.json --migrations ./migrations --strategies native,cmd \
-      --osc-cmd 'gh-ost --host={host} --port={port} --user={user} --password={password} --database={database} --table={table} --alter={alter} --allow-on-master --execute'
-  rehearse compare --snapshot prod.json --migrations ./migrations --strategies native,pt-osc --format table,md,json --out-dir out/`,
+  rehearse compare --snapshot prod.json --migrations ./migrations --strategies native,cmd --format table,md,json --out-dir out/ \
+      --osc-cmd 'pt-online-schema-change --alter {alter} --execute --no-version-check --recursion-method=none h={host},P={port},u={user},D={database},t={table}'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.run.changed = cmd.Flags().Changed

@@ -61,6 +61,21 @@ func TestCompareCommand(t *testing.T) {
 	if c.Runs[0].Cached || !c.Runs[1].Cached || !c.Runs[2].Cached {
 		t.Errorf("cached: %v %v %v, want the first to generate and the others to start from its datadir", c.Runs[0].Cached, c.Runs[1].Cached, c.Runs[2].Cached)
 	}
+	for _, r := range c.Runs {
+		if r.Report == nil {
+			continue
+		}
+		if ac := r.Report.AppCompat; ac != nil {
+			for _, f := range ac.Failures {
+				t.Logf("%s: app-compat: %s %s: %d %s", r.Strategy, f.Kind, f.Shape, f.ErrorCode, f.Error)
+			}
+		}
+		for _, op := range r.Report.Load {
+			if len(op.Errors) > 0 {
+				t.Logf("%s: load %s on %s: %v (%s)", r.Strategy, op.Kind, op.Table, op.Errors, op.SQL)
+			}
+		}
+	}
 	st := c.Statements[0]
 	by := map[string]result.StrategyFigures{}
 	for _, f := range st.By {

@@ -127,7 +127,7 @@ func subcommand(line string) string {
 
 // docOrder is the order the commands start in: as a reader meets them
 // (each runs in its own copy of the folder, which holds what they read).
-var docOrder = []string{"version", "doctor", "snapshot", "plan", "load-profile", "run", "report", "diff", "capacity", "generate", "sandbox", "scenarios", "reproduce"}
+var docOrder = []string{"version", "doctor", "snapshot", "plan", "load-profile", "run", "compare", "report", "diff", "capacity", "generate", "sandbox", "scenarios", "reproduce"}
 
 func TestDocumentedCommandsFound(t *testing.T) {
 	cmds := append(readmeCommands(t), helpCommands()...)

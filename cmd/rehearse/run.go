@@ -63,7 +63,7 @@ type runOptions struct {
 	RollbackCmd      string
 	Extrapolate      bool // capacity: predict production from this run and two smaller ones (capacity.go)
 	FirstAdoption    bool
-	noFaults         bool // capacity: no injections and no gates, from the flags or rehearse.yaml
+	noFaults         bool     // capacity: no injections and no gates, from the flags or rehearse.yaml
 	Strategy         string   // strategy.go
 	StrategyFor      []string // VERSION#N=NAME
 	OSCCmd           string

@@ -70,5 +70,11 @@ type StrategyFigures struct {
 	RedoBytes                  int64    `json:"redo_bytes,omitempty"`
 	ReplicaLagS                float64  `json:"replica_lag_s,omitempty"`
 	SchemaIdentical            *bool    `json:"schema_identical,omitempty"` // the table after the release, against the first strategy's
+	// SchemaDiff are the definition's lines that differ from the first
+	// strategy's ("- line" theirs only, "+ line" this one's only), and
+	// what the tool left behind.
+	SchemaDiff []string `json:"schema_diff,omitempty"`
+	// WriteErrorClasses are the writes' errors by class while it ran.
+	WriteErrorClasses map[string]int64 `json:"write_error_classes,omitempty"`
 	ToolOutput                 []string `json:"tool_output,omitempty"`
 }

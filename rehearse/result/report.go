@@ -250,6 +250,9 @@ type StrategyRun struct {
 	// release (AUTO_INCREMENT counters removed); TableDigests per table.
 	SchemaDigest string            `json:"schema_digest,omitempty"`
 	TableDigests map[string]string `json:"table_digests,omitempty"`
+	// Tables are the changed tables' definitions after the release (those
+	// in Checksums), to say how two strategies' results differ.
+	Tables map[string]string `json:"tables,omitempty"`
 	// Leftovers are tables or triggers the tool left behind after the
 	// release (_t_new, _t_old, pt_osc_* triggers).
 	Leftovers []string `json:"leftovers,omitempty"`

@@ -150,7 +150,7 @@ func compareStatements(runs []result.StrategyResult) []result.CompareStatement {
 	var out []result.CompareStatement
 	for _, k := range order {
 		cs := stmts[k]
-		var refDigest string
+		var refDigest, refCreate string
 		for _, r := range runs {
 			f := result.StrategyFigures{Strategy: r.Strategy, Status: "not_run"}
 			if r.Report == nil || r.Verdict == result.Error && len(r.Report.Migrations) == 0 {
@@ -176,6 +176,7 @@ func compareStatements(runs []result.StrategyResult) []result.CompareStatement {
 				for _, n := range s.During.Errors {
 					f.WriteErrors += n
 				}
+				f.WriteErrorClasses = s.During.Errors
 			}
 			f.P99Ratio = s.P99Ratio
 			f.ExtraDiskBytes = s.TempBytes
@@ -190,11 +191,24 @@ func compareStatements(runs []result.StrategyResult) []result.CompareStatement {
 						d = r.Report.Strategy.TableDigests[ap.Table]
 					}
 				}
+				table := cs.Table
+				if table == "" {
+					if ap, ok := readAlter(s.SQL); ok {
+						table = ap.Table
+					}
+				}
+				create := r.Report.Strategy.Tables[table]
 				if refDigest == "" {
-					refDigest = d
+					refDigest, refCreate = d, create
 				}
 				same := d == refDigest && len(r.Leftovers) == 0
 				f.SchemaIdentical = &same
+				if d != refDigest {
+					f.SchemaDiff = lineDiff(refCreate, create)
+				}
+				for _, l := range r.Leftovers {
+					f.SchemaDiff = append(f.SchemaDiff, "left behind: "+l)
+				}
 			}
 			if s.Strategy == "" && r.Strategy != StrategyNative && f.Status == "ok" {
 				f.Error = "run as written: " + strings.Join(s.ToolOutput, "; ")
@@ -243,7 +257,7 @@ func recommend(cs *result.CompareStatement) (string, string) {
 		case f.Status != "ok":
 			failed = append(failed, fmt.Sprintf("%s failed (%s)", f.Strategy, truncate(f.Error, 140)))
 		case f.SchemaIdentical != nil && !*f.SchemaIdentical:
-			failed = append(failed, fmt.Sprintf("%s left a different table", f.Strategy))
+			failed = append(failed, fmt.Sprintf("%s left a different table (%s)", f.Strategy, strings.Join(f.SchemaDiff, "; ")))
 		default:
 			ok = append(ok, f)
 		}
@@ -284,6 +298,9 @@ func recommend(cs *result.CompareStatement) (string, string) {
 		}
 		return StrategyNative, why + ": an online tool only adds a table copy" + tail
 	}
+	if len(ok) == 1 {
+		tail = " — the only strategy that applied it and left the same table" + tail
+	}
 	why := fmt.Sprintf("%s blocked writers for %.1f%% of its %s run outside the cut-over, longest stall %s (cut-over %s)", best.Strategy, 100*best.BlockedShareOutsideCutOver, secsText(best.DurationS), secsText(worst(best)), secsText(best.CutOverStallS))
 	for _, f := range ok {
 		if f.Strategy == best.Strategy {
@@ -311,4 +328,39 @@ func secsText(s float64) string {
 	default:
 		return fmt.Sprintf("%.2f s", s)
 	}
+}
+
+// lineDiff lists the lines of two definitions that differ: "- " a's only,
+// "+ " b's only (order kept, trailing commas ignored).
+func lineDiff(a, b string) []string {
+	norm := func(s string) []string {
+		var out []string
+		for _, l := range strings.Split(s, "\n") {
+			if l = strings.TrimSuffix(strings.TrimSpace(l), ","); l != "" {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	al, bl := norm(a), norm(b)
+	in := func(l string, set []string) bool {
+		for _, x := range set {
+			if x == l {
+				return true
+			}
+		}
+		return false
+	}
+	var out []string
+	for _, l := range al {
+		if !in(l, bl) {
+			out = append(out, "- "+l)
+		}
+	}
+	for _, l := range bl {
+		if !in(l, al) {
+			out = append(out, "+ "+l)
+		}
+	}
+	return out
 }

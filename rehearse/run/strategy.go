@@ -678,6 +678,12 @@ func (r *rehearsal) strategyAfter(st *schemaState) {
 		}
 		d := sha256.Sum256([]byte(t.CreateSQL))
 		sr.TableDigests[t.Name] = hex.EncodeToString(d[:8])
+		if _, changed := sr.Checksums[t.Name]; changed {
+			if sr.Tables == nil {
+				sr.Tables = map[string]string{}
+			}
+			sr.Tables[t.Name] = t.CreateSQL
+		}
 		fmt.Fprintf(h, "table %s\n%s\n", t.Name, t.CreateSQL)
 	}
 	for _, t := range st.Triggers {
