@@ -61,20 +61,20 @@ type StrategyFigures struct {
 	LongestStallS  float64 `json:"longest_stall_s"`
 	BlockedShare   float64 `json:"blocked_share"`
 	// BlockedShareOutsideCutOver excludes the cut-over's second.
-	BlockedShareOutsideCutOver float64  `json:"blocked_share_outside_cut_over"`
-	CutOverStallS              float64  `json:"cut_over_stall_s"`
-	P99Ms                      float64  `json:"p99_ms"`
-	P99Ratio                   float64  `json:"p99_ratio"`
-	WriteErrors                int64    `json:"write_errors"`
-	ExtraDiskBytes             int64    `json:"extra_disk_bytes,omitempty"`
-	RedoBytes                  int64    `json:"redo_bytes,omitempty"`
-	ReplicaLagS                float64  `json:"replica_lag_s,omitempty"`
-	SchemaIdentical            *bool    `json:"schema_identical,omitempty"` // the table after the release, against the first strategy's
+	BlockedShareOutsideCutOver float64 `json:"blocked_share_outside_cut_over"`
+	CutOverStallS              float64 `json:"cut_over_stall_s"`
+	P99Ms                      float64 `json:"p99_ms"`
+	P99Ratio                   float64 `json:"p99_ratio"`
+	WriteErrors                int64   `json:"write_errors"`
+	ExtraDiskBytes             int64   `json:"extra_disk_bytes,omitempty"`
+	RedoBytes                  int64   `json:"redo_bytes,omitempty"`
+	ReplicaLagS                float64 `json:"replica_lag_s,omitempty"`
+	SchemaIdentical            *bool   `json:"schema_identical,omitempty"` // the table after the release, against the first strategy's
 	// SchemaDiff are the definition's lines that differ from the first
 	// strategy's ("- line" theirs only, "+ line" this one's only), and
 	// what the tool left behind.
 	SchemaDiff []string `json:"schema_diff,omitempty"`
 	// WriteErrorClasses are the writes' errors by class while it ran.
 	WriteErrorClasses map[string]int64 `json:"write_error_classes,omitempty"`
-	ToolOutput                 []string `json:"tool_output,omitempty"`
+	ToolOutput        []string         `json:"tool_output,omitempty"`
 }
