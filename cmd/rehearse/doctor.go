@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"strings"
 
+	"github.com/rehearse/rehearse/rehearse"
 	"github.com/rehearse/rehearse/rehearse/engine"
 	"github.com/spf13/cobra"
 )
@@ -18,6 +20,7 @@ type doctorOptions struct {
 	io    *ioStreams
 	JSON  bool
 	Clean bool
+	DSN   string // a dsn engine target: its scratch databases left by killed rehearsals
 }
 
 func newDoctorCmd(io *ioStreams) *cobra.Command {
@@ -33,17 +36,21 @@ that fixes it.
 
 It also lists what killed rehearse processes left behind (containers and sandbox
 folders whose owner process is gone, and any server still running from such a
-folder); --clean removes them.`,
+folder); --clean removes them. With --dsn (or $REHEARSE_TARGET_DSN), it also lists the
+scratch databases (rehearse_*) on that server whose owner is gone — each running
+rehearsal holds a named lock of its database's name — and --clean drops them.`,
 		Example: `  rehearse doctor
   rehearse doctor --json
-  rehearse doctor --clean`,
+  rehearse doctor --clean
+  REHEARSE_TARGET_DSN='me:secret@tcp(staging:3306)/' rehearse doctor --clean`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return doctorRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the findings as JSON")
-	cmd.Flags().BoolVar(&opts.Clean, "clean", false, "remove stale containers and sandbox folders whose owner process is gone")
+	cmd.Flags().BoolVar(&opts.Clean, "clean", false, "remove stale containers and sandbox folders whose owner process is gone (and, with --dsn, scratch databases no rehearse process holds)")
+	cmd.Flags().StringVar(&opts.DSN, "dsn", "", "also look on this dsn engine target for rehearse_* scratch databases no running rehearse holds (default $REHEARSE_TARGET_DSN)")
 	return cmd
 }
 
@@ -105,6 +112,33 @@ func doctorRun(ctx context.Context, opts *doctorOptions) error {
 	}
 	if !opts.Clean {
 		rep.Stale = doctorStale(ctx, cfg)
+	}
+	if opts.DSN == "" {
+		opts.DSN = os.Getenv(targetDSNEnv)
+	}
+	if opts.DSN != "" {
+		db, where, err := engine.OpenTarget(ctx, opts.DSN)
+		if err != nil {
+			return rehearse.WithHint(fmt.Errorf("doctor --dsn: %w", err), "check the server in --dsn or $%s", targetDSNEnv)
+		}
+		defer db.Close()
+		var names []string
+		if opts.Clean {
+			names, err = engine.DropStaleScratch(ctx, db)
+		} else {
+			names, err = engine.StaleScratch(ctx, db)
+		}
+		for _, n := range names {
+			line := "scratch database " + n + " on " + where
+			if opts.Clean {
+				rep.Cleaned = append(rep.Cleaned, line)
+			} else {
+				rep.Stale = append(rep.Stale, line+" (no running rehearse holds it)")
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("doctor --dsn: scratch databases on %s: %w", where, err)
+		}
 	}
 	rep.Docker = engine.DockerStatus(ctx, cfg.DockerHost)
 	if rep.Docker.Reachable {
@@ -209,13 +243,12 @@ func doctorStale(ctx context.Context, cfg engine.Config) []string {
 // doctorClean removes stale containers and sandbox folders.
 func doctorClean(ctx context.Context, cfg engine.Config) ([]string, error) {
 	var cleaned []string
+	var dockerErr error // the folders are cleaned whatever the daemon said
 	if engine.DockerStatus(ctx, cfg.DockerHost).Reachable {
-		removed, err := (&engine.Docker{Host: cfg.DockerHost}).CleanStale(ctx)
+		var removed []string
+		removed, dockerErr = (&engine.Docker{Host: cfg.DockerHost}).CleanStale(ctx)
 		for _, r := range removed {
 			cleaned = append(cleaned, "container "+r)
-		}
-		if err != nil {
-			return cleaned, err
 		}
 	}
 	removed, err := engine.CleanStaleLocal(ctx, engine.CleanLocalOptions{TempDirs: []string{os.TempDir()}, RootsDir: cfg.RootsDir, CacheDir: cfg.CacheDir})
@@ -225,7 +258,7 @@ func doctorClean(ctx context.Context, cfg engine.Config) ([]string, error) {
 	for _, r := range removed {
 		cleaned = append(cleaned, "folder "+r)
 	}
-	return cleaned, err
+	return cleaned, errors.Join(dockerErr, err)
 }
 
 func printDoctor(io *ioStreams, rep doctorReport, clean bool) {

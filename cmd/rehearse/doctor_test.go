@@ -1,6 +1,7 @@
 package main
 
 import (
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -149,4 +150,89 @@ func TestDoctorClean(t *testing.T) {
 	if code != exitOK || !strings.Contains(stdout, "nothing stale") {
 		t.Errorf("second clean, exit %d:\n%s", code, stdout)
 	}
+}
+
+// TestDoctorScratchDatabases: a dsn engine rehearsal killed with SIGKILL
+// leaves its scratch database on the shared server; `rehearse doctor
+// --dsn` lists it (not a running one's, not other databases), and --clean
+// drops it and nothing else. A real MariaDB 10.11 as the shared server.
+func TestDoctorScratchDatabases(t *testing.T) {
+	requireLocalMariaDB(t)
+	t.Setenv("TMPDIR", t.TempDir())
+	t.Setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+	shared := testserver.Start(t, testserver.LocalMariaDB())
+	db, err := shared.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("CREATE DATABASE rehearsed_app"); err != nil { // not a scratch name
+		t.Fatal(err)
+	}
+	scratch := func() []string {
+		return queryStrings(t, db, `SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'rehearse\_%' ORDER BY 1`)
+	}
+	env := []string{"REHEARSE_TARGET_DSN=" + shared.DSN()}
+	killed := startSandbox(t, env, "--engine", "dsn")
+	killed.waitLine(t, "working in scratch database")
+	live := startSandbox(t, env, "--engine", "dsn")
+	live.waitLine(t, "working in scratch database")
+	defer func() {
+		_ = live.cmd.Process.Signal(syscall.SIGINT)
+		live.wait(t)
+	}()
+	both := scratch()
+	if len(both) != 2 {
+		t.Fatalf("scratch databases: %v, want two", both)
+	}
+	_ = killed.cmd.Process.Kill()
+	killed.wait(t)
+	// Which one was the killed process's: the one whose lock is free.
+	var dead, alive string
+	for _, n := range both {
+		var holder sql.NullInt64
+		db.QueryRow("SELECT IS_USED_LOCK(?)", n).Scan(&holder)
+		if holder.Valid {
+			alive = n
+		} else {
+			dead = n
+		}
+	}
+	if dead == "" || alive == "" {
+		t.Fatalf("after the SIGKILL, want one free and one held owner lock among %v", both)
+	}
+	t.Setenv("REHEARSE_TARGET_DSN", shared.DSN())
+	code, stdout, stderr := runRehearse(t, nil, "doctor")
+	if code != exitOK {
+		t.Fatalf("doctor: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "scratch database "+dead+" on ") || strings.Contains(stdout, alive) || strings.Contains(stdout, "rehearsed_app") {
+		t.Errorf("doctor should list %s only:\n%s", dead, stdout)
+	}
+	code, stdout, stderr = runRehearse(t, nil, "doctor", "--clean")
+	if code != exitOK {
+		t.Fatalf("doctor --clean: exit %d: %s", code, stderr)
+	}
+	if got := scratch(); len(got) != 1 || got[0] != alive {
+		t.Errorf("after doctor --clean: %v, want only the running rehearsal's %s\n%s", got, alive, stdout)
+	}
+	if n := queryStrings(t, db, "SHOW DATABASES LIKE 'rehearsed_app'"); len(n) != 1 {
+		t.Errorf("doctor --clean dropped rehearsed_app")
+	}
+}
+
+func queryStrings(t *testing.T, db *sql.DB, q string) []string {
+	t.Helper()
+	rows, err := db.Query(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		out = append(out, s)
+	}
+	return out
 }

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
 )
 
@@ -130,7 +131,8 @@ func (d *Docker) stale(ctx context.Context, remove bool) ([]string, error) {
 			continue
 		}
 		if remove {
-			if _, err := cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true}); err != nil {
+			// Gone meanwhile (its own --rm, another doctor --clean): removed.
+			if _, err := cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true}); err != nil && !cerrdefs.IsNotFound(err) {
 				errs = append(errs, fmt.Errorf("remove container %s: %w", shortID(c.ID), err))
 				continue
 			}

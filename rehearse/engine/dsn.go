@@ -146,13 +146,42 @@ func (d *DSN) Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("dsn engine: scratch database %q: the name must start with rehearse_", s.Database)
 	}
 	s.ID = s.Database
+	// The owner lock, for as long as the scratch database exists (its own
+	// connection, outside the pool): rehearse doctor --dsn finds a scratch
+	// database whose owner was killed by its lock being free.
+	owner, err := s.Open("")
+	if err != nil {
+		return nil, err
+	}
+	owner.SetMaxOpenConns(1)
+	owner.SetConnMaxIdleTime(0)
+	owner.SetConnMaxLifetime(0)
+	ownerConn, err := owner.Conn(cctx)
+	if err == nil {
+		// An idle session is ended after wait_timeout: not this one.
+		_, _ = ownerConn.ExecContext(cctx, "SET SESSION wait_timeout = 31536000")
+		err = LockScratch(cctx, ownerConn, s.Database)
+	}
+	if err != nil {
+		if ownerConn != nil {
+			ownerConn.Close()
+		}
+		owner.Close()
+		return nil, fmt.Errorf("dsn engine: %s: %s", where, scrub(err.Error(), password))
+	}
+	release := func() {
+		ownerConn.Close() // the server releases the lock with the session
+		owner.Close()
+	}
 	if _, err := db.ExecContext(cctx, "CREATE DATABASE `"+s.Database+"`"); err != nil {
+		release()
 		return nil, rehearse.WithHint(fmt.Errorf("dsn engine: create scratch database %s on %s: %s", s.Database, where, scrub(err.Error(), password)),
 			"the user in --dsn needs CREATE and DROP on rehearse_* databases")
 	}
 	logf(opts.Log, "dsn engine: working in scratch database %s on %s (%s %s)", s.Database, where, s.Flavor, s.Version)
 	s.stop = func(ctx context.Context) error {
 		if opts.Keep {
+			release() // a kept database is the user's: doctor lists it as left over
 			logf(opts.Log, "dsn engine: kept scratch database %s on %s (--keep)", s.Database, where)
 			if db, err := s.Open(""); err == nil {
 				restoreInstrument(ctx, db)
@@ -160,6 +189,7 @@ func (d *DSN) Start(ctx context.Context, opts Options) (*Server, error) {
 			}
 			return nil
 		}
+		defer release()
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
 		db, err := s.Open("")

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rehearse/rehearse/rehearse/engine"
 	"github.com/rehearse/rehearse/rehearse/redact"
 )
 
@@ -89,6 +90,12 @@ func measure(ctx context.Context, conn *sql.Conn) (c *Calibration, err error) {
 		_, err := conn.ExecContext(ctx, q)
 		return err
 	}
+	// Owned by a named lock on this connection (engine.LockScratch):
+	// rehearse doctor --dsn tells a killed calibration's database by it.
+	if err := engine.LockScratch(ctx, conn, db); err != nil {
+		return nil, err
+	}
+	defer func() { _, _ = conn.ExecContext(context.Background(), "SELECT RELEASE_LOCK(?)", db) }()
 	if err := exec("CREATE DATABASE " + db); err != nil {
 		return nil, err
 	}
