@@ -238,7 +238,7 @@ func parseTolerance(s string) (float64, error) {
 func reproduceCommand(o *reproduceOptions) string {
 	args := []string{"rehearse reproduce"}
 	for _, a := range os.Args[2:] {
-		if strings.ContainsAny(a, " '\"$") {
+		if strings.ContainsAny(a, " '\"${}*?[]()|&;<>\\!`") {
 			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 		}
 		args = append(args, a)

@@ -128,7 +128,13 @@ func (a *analysis) blockers(all []obs, ddl *obs) {
 	}
 	for _, id := range order {
 		b := found[id]
-		a.blockerEnd(b)
+		if gone := a.blockerEnd(b); !gone.IsZero() && !a.startLo.IsZero() && !gone.After(a.startLo) {
+			// Gone from a capture taken before the DDL can have started:
+			// it held the table earlier, not while the DDL waited.
+			a.notes = append(a.notes, fmt.Sprintf("session %d (%s) held %s but was gone by %+.1f s, before the DDL started: not a blocker",
+				b.Session, clip(b.Statement, 60), a.ddlTable, a.rel(gone)))
+			continue
+		}
 		a.inc.Blockers = append(a.inc.Blockers, *b)
 	}
 	sort.SliceStable(a.inc.Blockers, func(i, j int) bool { return a.inc.Blockers[i].StartS < a.inc.Blockers[j].StartS })
@@ -143,10 +149,11 @@ func (a *analysis) blockers(all []obs, ddl *obs) {
 // blockerEnd places a blocker's end: between the last dated capture that
 // shows it holding (its statement, or idle with its Time still counting)
 // and the next one, where it is gone or its Time started again (a new
-// command: its COMMIT).
-func (a *analysis) blockerEnd(b *result.IncidentBlocker) {
+// command: its COMMIT). It returns that next capture's time (zero when the
+// blocker was still holding at the last capture, or nothing is dated).
+func (a *analysis) blockerEnd(b *result.IncidentBlocker) time.Time {
 	if a.ddlStart.IsZero() {
-		return
+		return time.Time{}
 	}
 	var last time.Time
 	var lastTime float64
@@ -172,13 +179,14 @@ func (a *analysis) blockerEnd(b *result.IncidentBlocker) {
 		if !last.IsZero() {
 			end := last.Add(smp.At.Sub(last) / 2)
 			b.EndS, b.EndKnown = a.rel(end), true
-			return
+			return smp.At
 		}
 	}
 	if !last.IsZero() {
 		b.EndS = a.rel(last)
 		b.Note = strings.TrimSpace(b.Note + "; still holding at the last capture")
 	}
+	return time.Time{}
 }
 
 // tableNames are the snapshot's names of parsed tables (qualified by their
