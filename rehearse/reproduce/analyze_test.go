@@ -83,3 +83,24 @@ func TestBlockerOnTableSnapshotLacks(t *testing.T) {
 		t.Errorf("the rest of the evidence: DDL %+v, blockers %+v", inc.DDL, inc.Blockers)
 	}
 }
+
+// A writer caught on its way into the queue ("Opening tables") in one
+// capture and waiting for the metadata lock in the next is queued behind
+// the DDL, not a blocker (seen on MariaDB 10.11 in TestReproduceCapturedPileUp's
+// captures: two INSERTs were named blockers next to the idle transaction).
+func TestQueuedWriterIsNotABlocker(t *testing.T) {
+	ev := evidenceOf(t, "mariadb/processlist.table.txt", "mariadb/innodbstatus.txt")
+	caught := false
+	for i := range ev.Samples[0].Sessions {
+		if s := &ev.Samples[0].Sessions[i]; s.ID == 36 {
+			s.State, s.Time, caught = "Opening tables", 1, true
+		}
+	}
+	if !caught {
+		t.Fatal("fixture: no session 36 in the first capture")
+	}
+	inc, problems, _ := Analyze(ev, toySnapshot(), "app", nil)
+	if inc.DDL == nil || len(inc.Blockers) != 1 || inc.Blockers[0].TablesFrom != "innodb-locks" {
+		t.Errorf("blockers %+v, want only the UPDATE's transaction (problems %v)", inc.Blockers, problems)
+	}
+}

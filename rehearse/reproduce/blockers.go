@@ -41,9 +41,22 @@ func (a *analysis) blockers(all []obs, ddl *obs) {
 		found[b.Session] = b
 		order = append(order, b.Session)
 	}
-	// 1. Sessions running a statement on the DDL's table that began before it.
+	// 1. Sessions running a statement on the DDL's table that began before
+	// it. A statement some capture shows waiting for a metadata lock is
+	// queued behind the DDL, whatever state another capture caught it in
+	// (a writer caught "Opening tables" on its way into the queue).
+	type stmt struct {
+		id   int64
+		info string
+	}
+	queued := map[stmt]bool{}
 	for _, o := range all {
-		if o.s.ID == ddl.s.ID || o.s.Info == "" || strings.Contains(o.s.State, waitingMDL) || o.at.IsZero() || !o.s.HasTime {
+		if strings.Contains(o.s.State, waitingMDL) {
+			queued[stmt{o.s.ID, o.s.Info}] = true
+		}
+	}
+	for _, o := range all {
+		if o.s.ID == ddl.s.ID || o.s.Info == "" || strings.Contains(o.s.State, waitingMDL) || o.at.IsZero() || !o.s.HasTime || queued[stmt{o.s.ID, o.s.Info}] {
 			continue
 		}
 		p := parse(o.s.Info)
