@@ -12,8 +12,10 @@ type Figures struct {
 	// PeakLag is the largest heartbeat lag sampled while the replica was
 	// working its way to the statement (from the later of the statement's
 	// start on the primary and the replica's applying the statement
-	// before, until two samples after it had applied this one); PeakAt
-	// when it was sampled.
+	// before, until two samples after it had applied this one) and caused
+	// by it: a sample counts only when the oldest heartbeat the replica
+	// lacked was sent after the statement committed on the primary
+	// (binary-logged behind it); PeakAt when it was sampled.
 	PeakLag time.Duration
 	PeakAt  time.Time
 	// CaughtUp is the time from the statement's end on the primary until
@@ -92,6 +94,13 @@ func (r *Result) Figures(i int) []Figures {
 		from, to := r.Window(i, rep)
 		for _, s := range rr.Lag {
 			if s.T.Before(from) || s.T.After(to) {
+				continue
+			}
+			// The oldest heartbeat the replica lacked was acknowledged
+			// before the statement committed on the primary: it was
+			// binary-logged before the statement, so what held it back
+			// was an earlier statement or its queued writes, not this one.
+			if s.Lag > 0 && s.T.Add(-s.Lag).Before(mk.End) {
 				continue
 			}
 			if s.Lag > f.PeakLag {
