@@ -15,7 +15,7 @@ SCALE=${SCALE:-0.1}
 ENGINE=${ENGINE:-local}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-"$BIN" scenarios export unique-index-rerun "$dir/s" >/dev/null
+"$BIN" scenarios export unique-index-rerun "$dir/s" >/dev/null 2>&1
 # A first run fills the data cache, so that both measured runs start from it.
 "$BIN" run --config "$dir/s/rehearse.yaml" --engine "$ENGINE" --scale "$SCALE" --replicas 0 -o "$dir/warm.json" --format json >/dev/null 2>"$dir/err" || [ $? -eq 1 ] || { cat "$dir/err"; exit 1; }
 for n in 0 1; do
