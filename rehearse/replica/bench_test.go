@@ -27,12 +27,7 @@ func TestBenchHeartbeatOverhead(t *testing.T) {
 	for _, target := range []testserver.Target{testserver.LocalMariaDB(), testserver.LocalMySQL()} {
 		t.Run(target.Name, func(t *testing.T) {
 			ctx := context.Background()
-			topo := provision(t, target, replica.Plan{Replicas: 1, Mode: replica.Async, GTID: true, ParallelWorkers: -1})
-			p, err := topo.Primary.Server.Open("")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer p.Close()
+			topo, p, r := pair(t, target)
 			p.SetMaxOpenConns(writers + 2)
 			mustExec(t, p, "CREATE TABLE app.w (id bigint PRIMARY KEY AUTO_INCREMENT, v int NOT NULL)")
 			throughput := func() float64 {
@@ -54,11 +49,6 @@ func TestBenchHeartbeatOverhead(t *testing.T) {
 				wg.Wait()
 				return float64(n.Load()) / round.Seconds()
 			}
-			r, err := topo.Replicas[0].Server.Open("")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer r.Close()
 			// The replica applies what the writers wrote before the next
 			// round starts (a serial applier is far behind a saturated
 			// primary), so that no round pays for the one before.

@@ -21,7 +21,7 @@ func TestPeakLagBelongsToTheStatementBehindWhichTheHeartbeatQueued(t *testing.T)
 		},
 		Replicas: []ReplicaResult{{Name: "replica-1", Lag: []LagSample{
 			{T: at(0.5), Lag: 0},
-			{T: at(3.9), Lag: 2.8 * 1e9},  // heartbeat acknowledged at 1.1 s: behind 0
+			{T: at(3.9), Lag: 2.8 * 1e9},   // heartbeat acknowledged at 1.1 s: behind 0
 			{T: at(4.05), Lag: 2.95 * 1e9}, // acknowledged at 1.1 s, sampled after 0 was applied
 			{T: at(4.15), Lag: 2.6 * 1e9},  // acknowledged at 1.55 s: behind 1
 			{T: at(4.25), Lag: 0},

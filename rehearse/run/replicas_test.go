@@ -20,10 +20,7 @@ import (
 // timeline's replica-lag lane agrees. MariaDB 10.11, one replica.
 func TestRunReplicaLagAfterTheDDLCommits(t *testing.T) {
 	target := testserver.LocalMariaDB()
-	files := baseFiles()
-	files["000003_index.up.sql"] = "ALTER TABLE investments MODIFY amount DECIMAL(18,4) NOT NULL;\n"
-	files["000003_index.down.sql"] = "ALTER TABLE investments MODIFY amount DECIMAL(14,2) NOT NULL;\n"
-	set := writeMigrations(t, files)
+	set := writeMigrations(t, copyFiles())
 	inj, _ := ParseInjection("long-txn=investments:3s")
 	probe := loadtest.StartProbe(t)
 	rep := rehearseRun(t, target, sourceSnapshot(t, target, 100000), set, func(o *Options) {

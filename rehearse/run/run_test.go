@@ -185,14 +185,20 @@ func TestLongTransactionPileUp(t *testing.T) {
 	}
 }
 
+// copyFiles are the base migrations with 3 a type change (a table copy on
+// MariaDB 10.11 and MySQL) and its down.
+func copyFiles() map[string]string {
+	files := baseFiles()
+	files["000003_index.up.sql"] = "ALTER TABLE investments MODIFY amount DECIMAL(18,4) NOT NULL;\n"
+	files["000003_index.down.sql"] = "ALTER TABLE investments MODIFY amount DECIMAL(14,2) NOT NULL;\n"
+	return files
+}
+
 // A type change copies the table on MariaDB 10.11 and blocks every writer
 // for most of the copy.
 func TestCopyBlocksWriters(t *testing.T) {
 	target := testserver.LocalMariaDB()
-	files := baseFiles()
-	files["000003_index.up.sql"] = "ALTER TABLE investments MODIFY amount DECIMAL(18,4) NOT NULL;\n"
-	files["000003_index.down.sql"] = "ALTER TABLE investments MODIFY amount DECIMAL(14,2) NOT NULL;\n"
-	set := writeMigrations(t, files)
+	set := writeMigrations(t, copyFiles())
 	// "Most of the copy" must mean more than the measurement's noise: the
 	// 40% of the copy the stall may miss has to exceed the tolerance plus
 	// the test process's measured lateness. A fast machine copies 300,000
