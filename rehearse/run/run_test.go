@@ -185,15 +185,6 @@ func TestLongTransactionPileUp(t *testing.T) {
 	}
 }
 
-// copyFiles are the base migrations with 3 a type change (a table copy on
-// MariaDB 10.11 and MySQL) and its down.
-func copyFiles() map[string]string {
-	files := baseFiles()
-	files["000003_index.up.sql"] = "ALTER TABLE investments MODIFY amount DECIMAL(18,4) NOT NULL;\n"
-	files["000003_index.down.sql"] = "ALTER TABLE investments MODIFY amount DECIMAL(14,2) NOT NULL;\n"
-	return files
-}
-
 // A type change copies the table on MariaDB 10.11 and blocks every writer
 // for most of the copy.
 func TestCopyBlocksWriters(t *testing.T) {
