@@ -74,6 +74,10 @@ type StrategyFigures struct {
 	// strategy's ("- line" theirs only, "+ line" this one's only), and
 	// what the tool left behind.
 	SchemaDiff []string `json:"schema_diff,omitempty"`
+	// GrowsWithTable: it blocked writers for most of a run whose work
+	// grows with the table (a blocking copy): at production's rows the
+	// stall is that much longer.
+	GrowsWithTable bool `json:"grows_with_table,omitempty"`
 	// WriteErrorClasses are the writes' errors by class while it ran.
 	WriteErrorClasses map[string]int64 `json:"write_error_classes,omitempty"`
 	ToolOutput        []string         `json:"tool_output,omitempty"`

@@ -171,6 +171,7 @@ func compareStatements(runs []result.StrategyResult) []result.CompareStatement {
 			f.DurationS, f.WritersBlocked, f.LongestStallS = s.DurationS, s.WritersBlocked, s.LongestStallS
 			f.BlockedShare, f.BlockedShareOutsideCutOver, f.CutOverStallS = s.BlockedShare, s.BlockedShareOutsideCutOver, s.CutOverStallS
 			f.ToolOutput = s.ToolOutput
+			f.GrowsWithTable = growsWithTable(s) && s.BlockedShare >= 0.5
 			if s.During != nil {
 				f.P99Ms = s.During.P99Ms
 				for _, n := range s.During.Errors {
@@ -243,12 +244,13 @@ const StallTolerance = 0.05
 // at its cut-over.
 func worst(f result.StrategyFigures) float64 { return max(f.LongestStallS, f.CutOverStallS) }
 
-// recommend chooses the strategy for one statement from its figures:
-// among the strategies that applied it and left the same table, the one
-// whose writers were blocked the least share of its run outside the
-// cut-over, then with the shortest worst stall, then the fastest; native
-// when it blocked writers for under 5% of its run and no longer than the
-// best tool (an online tool then only adds a copy).
+// recommend chooses the strategy for one statement from its figures,
+// among the strategies that applied it and left the same table: those
+// that did not block writers for most of a run that grows with the table
+// (a blocking copy, whose stall at production's rows is that much longer)
+// first; among them the shortest worst stall (the longest a writer waited,
+// cut-over included), native when it is within StallTolerance of it (no
+// tool, no copy), then the fastest.
 func recommend(cs *result.CompareStatement) (string, string) {
 	var ok []result.StrategyFigures
 	var failed []string
@@ -267,51 +269,47 @@ func recommend(cs *result.CompareStatement) (string, string) {
 	}
 	sort.SliceStable(ok, func(i, j int) bool {
 		a, b := ok[i], ok[j]
-		if d := a.BlockedShareOutsideCutOver - b.BlockedShareOutsideCutOver; d < -0.01 || d > 0.01 {
-			return d < 0
+		if a.GrowsWithTable != b.GrowsWithTable {
+			return !a.GrowsWithTable
 		}
 		if d := worst(a) - worst(b); d < -StallTolerance || d > StallTolerance {
 			return d < 0
 		}
+		if (a.Strategy == StrategyNative) != (b.Strategy == StrategyNative) {
+			return a.Strategy == StrategyNative
+		}
 		return a.DurationS < b.DurationS
 	})
 	best := ok[0]
-	var native *result.StrategyFigures
-	for i := range ok {
-		if ok[i].Strategy == StrategyNative {
-			native = &ok[i]
+	describe := func(f result.StrategyFigures) string {
+		name := f.Strategy
+		if f.Strategy == StrategyNative && f.Algorithm != "" {
+			name += " (" + f.Algorithm + ")"
 		}
+		d := fmt.Sprintf("%s took %s, longest writer stall %s (cut-over %s), writers blocked %.1f%% of the time", name, secsText(f.DurationS), secsText(worst(f)), secsText(f.CutOverStallS), 100*f.BlockedShare)
+		if f.GrowsWithTable {
+			d += ", a blocking table copy: at production's rows that stall grows with the table"
+		}
+		return d
 	}
-	tail := ""
+	why := describe(best)
+	for _, f := range ok[1:] {
+		why += "; " + describe(f)
+	}
+	switch {
+	case len(ok) == 1:
+		why += " — the only strategy that applied it and left the same table"
+	case best.Strategy == StrategyNative:
+		why += " — native stalls writers no longer than a tool would: an online tool only adds a table copy"
+	case best.GrowsWithTable:
+		why += " — every strategy blocked writers for most of its run"
+	default:
+		why += fmt.Sprintf(" — %s stalls writers the least", best.Strategy)
+	}
 	if len(failed) > 0 {
-		tail = "; " + strings.Join(failed, "; ")
+		why += "; " + strings.Join(failed, "; ")
 	}
-	if native != nil && native.BlockedShare < 0.05 && worst(*native) <= worst(best)+StallTolerance {
-		why := fmt.Sprintf("native (%s) blocked writers for %.0f%% of its %s run, longest stall %s", orDash(native.Algorithm), 100*native.BlockedShare, secsText(native.DurationS), secsText(worst(*native)))
-		if best.Strategy != StrategyNative {
-			why += fmt.Sprintf(", no worse than %s's %s, which took %s", best.Strategy, secsText(worst(best)), secsText(best.DurationS))
-		}
-		for _, f := range ok {
-			if f.Strategy != StrategyNative && f.Strategy != best.Strategy {
-				why += fmt.Sprintf("; %s took %s with a %s stall", f.Strategy, secsText(f.DurationS), secsText(worst(f)))
-			}
-		}
-		return StrategyNative, why + ": an online tool only adds a table copy" + tail
-	}
-	if len(ok) == 1 {
-		tail = " — the only strategy that applied it and left the same table" + tail
-	}
-	why := fmt.Sprintf("%s blocked writers for %.1f%% of its %s run outside the cut-over, longest stall %s (cut-over %s)", best.Strategy, 100*best.BlockedShareOutsideCutOver, secsText(best.DurationS), secsText(worst(best)), secsText(best.CutOverStallS))
-	for _, f := range ok {
-		if f.Strategy == best.Strategy {
-			continue
-		}
-		why += fmt.Sprintf("; %s blocked them %.0f%% of its %s run, longest stall %s", f.Strategy, 100*f.BlockedShare, secsText(f.DurationS), secsText(worst(f)))
-		if f.Strategy == StrategyNative && f.BlockedShare >= 0.5 {
-			why += " (a table copy: at production's rows that stall grows with the table)"
-		}
-	}
-	return best.Strategy, why + tail
+	return best.Strategy, why
 }
 
 func orDash(s string) string {

@@ -355,6 +355,9 @@ func evaluate(g Gate, r *result.Report) []result.Gate {
 // copied rows), or a change the server runs under a shared or exclusive
 // lock (LOCK=SHARED/EXCLUSIVE was the first it accepted).
 func growsWithTable(s result.Statement) bool {
+	if s.Strategy == StrategyPTOSC || s.Strategy == StrategyCmd {
+		return false // a tool copies in chunks: its stalls do not grow with the table
+	}
 	if s.Algorithm == "COPY" {
 		return true
 	}

@@ -533,8 +533,11 @@ func (r *rehearsal) strategyFigures(s *result.Statement, run *stmtRun, lr *load.
 			cutFrom, cutTo = t.cutFrom, t.cutTo
 		}
 	}
-	if s.Strategy == StrategyNative {
+	switch s.Strategy {
+	case StrategyNative:
 		s.Strategy = ""
+	case StrategyPTOSC, StrategyCmd:
+		s.Algorithm = "" // the tool's own copy, not the server's ALTER
 	}
 	s.CutOverS = r.since(cutFrom)
 	table := s.Table

@@ -1,11 +1,19 @@
 package run
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rehearse/rehearse/internal/testserver"
+	"github.com/rehearse/rehearse/rehearse/datacache"
 	"github.com/rehearse/rehearse/rehearse/load/loadtest"
+	"github.com/rehearse/rehearse/rehearse/migrations"
+	"github.com/rehearse/rehearse/rehearse/result"
+	"github.com/rehearse/rehearse/snapshot"
 )
 
 // copyFiles is a release whose one statement copies investments on MariaDB
@@ -101,5 +109,113 @@ func TestStrategyPTOSC(t *testing.T) {
 				t.Errorf("applied %v, want 3#1 through pt-osc", ps.Applied)
 			}
 		})
+	}
+}
+
+func rehearseCompare(t *testing.T, target testserver.Target, snap *snapshot.Snapshot, set *migrations.Set, strategies []string, mod func(*Options)) *result.Comparison {
+	t.Helper()
+	o := Options{
+		Snapshot: snap, Migrations: set, Engine: target.Engine, EngineOptions: target.Options,
+		Scale: 1, Seed: 7, LoadRate: 200, Baseline: time.Second, AppCompatWindow: 200 * time.Millisecond, SkipRollback: true,
+		DataCache: &datacache.Cache{Dir: filepath.Join(t.TempDir(), "data")},
+	}
+	if testing.Verbose() {
+		o.Log = os.Stderr
+	}
+	if mod != nil {
+		mod(&o)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	c, err := Compare(ctx, o, strategies)
+	if err != nil {
+		t.Fatalf("compare: %v", err)
+	}
+	if !c.SameData {
+		t.Errorf("not the same data: %s", c.SameDataNote)
+	}
+	for i, r := range c.Runs {
+		if r.Cached != (i > 0) {
+			t.Errorf("%s: cached %v, want the first run to generate and the others to start from its datadir", r.Strategy, r.Cached)
+		}
+	}
+	if len(c.Statements) != 1 {
+		t.Fatalf("%d statements compared, want 1", len(c.Statements))
+	}
+	for _, f := range c.Statements[0].By {
+		t.Logf("%-11s %-6s %-8s %6.3fs blocked %5.1f%% (outside cut-over %5.1f%%) longest %.3fs cut-over %.3fs same %v %s", f.Strategy, f.Status, f.Algorithm, f.DurationS,
+			100*f.BlockedShare, 100*f.BlockedShareOutsideCutOver, f.LongestStallS, f.CutOverStallS, f.SchemaIdentical, f.Error)
+	}
+	t.Logf("recommended %s: %s", c.Statements[0].Recommended, c.Statements[0].Why)
+	return c
+}
+
+func figures(c *result.Comparison, strategy string) result.StrategyFigures {
+	for _, f := range c.Statements[0].By {
+		if f.Strategy == strategy {
+			return f
+		}
+	}
+	return result.StrategyFigures{}
+}
+
+// An INSTANT change: native wins, and the recommendation says why (the
+// server's INSTANT blocked no writer, pt-osc copies the table for nothing).
+// online-copy is refused on 10.11, which has no online table copy.
+func TestCompareInstant(t *testing.T) {
+	testserver.Tool(t, "pt-online-schema-change", "percona-toolkit")
+	target := testserver.LocalMariaDB()
+	testserver.Need(t, target)
+	snap := sourceSnapshot(t, target, 20000)
+	set := writeMigrations(t, baseFiles()) // ADD COLUMN channel: INSTANT
+	c := rehearseCompare(t, target, snap, set, []string{StrategyNative, StrategyPTOSC}, func(o *Options) {
+		o.Strategy.PTOSCArgs = []string{"--chunk-time", "0.1"}
+	})
+	st := c.Statements[0]
+	n, p := figures(c, StrategyNative), figures(c, StrategyPTOSC)
+	if n.Algorithm != "INSTANT" || p.Status != "ok" {
+		t.Fatalf("native %s (%s), pt-osc %s %q", n.Algorithm, n.Status, p.Status, p.Error)
+	}
+	if st.Recommended != StrategyNative || !strings.HasPrefix(st.Why, "native (INSTANT)") || !strings.Contains(st.Why, "only adds a table copy") {
+		t.Errorf("recommended %s: %s; want native, INSTANT named", st.Recommended, st.Why)
+	}
+	if p.DurationS <= n.DurationS {
+		t.Errorf("pt-osc %.3f s, native INSTANT %.3f s: the copy should take longer", p.DurationS, n.DurationS)
+	}
+
+	_, err := Run(context.Background(), Options{Snapshot: snap, Migrations: set, Engine: target.Engine, EngineOptions: target.Options,
+		Scale: 0.05, Seed: 7, Baseline: 100 * time.Millisecond, Strategy: StrategyOptions{Name: StrategyOnlineCopy}})
+	if err == nil || !strings.Contains(err.Error(), "online-copy") || !strings.Contains(err.Error(), "11.2") {
+		t.Errorf("online-copy on MariaDB 10.11: %v, want a refusal naming MariaDB 11.2", err)
+	}
+}
+
+// MariaDB 11.8 copies a table online (ALGORITHM=COPY, LOCK=NONE): the
+// same copy native (which on 11.8 is that online copy already),
+// as online-copy and through pt-osc, on the same data.
+func TestCompareOnlineCopy(t *testing.T) {
+	testserver.Tool(t, "pt-online-schema-change", "percona-toolkit")
+	target := testserver.LocalMariaDB118()
+	testserver.Need(t, target)
+	snap := sourceSnapshot(t, target, 200000)
+	set := writeMigrations(t, copyFiles())
+	c := rehearseCompare(t, target, snap, set, []string{StrategyNative, StrategyOnlineCopy, StrategyPTOSC}, func(o *Options) {
+		o.EngineOptions.Settings = map[string]string{"innodb_autoinc_lock_mode": "2"}
+		o.Strategy.PTOSCArgs = []string{"--chunk-time", "0.1"}
+	})
+	oc := figures(c, StrategyOnlineCopy)
+	if oc.Status != "ok" {
+		t.Fatalf("online-copy: %s %q", oc.Status, oc.Error)
+	}
+	if oc.SchemaIdentical == nil || !*oc.SchemaIdentical {
+		t.Errorf("online-copy left another table: %v", oc.SchemaDiff)
+	}
+	if oc.BlockedShareOutsideCutOver >= 0.05 {
+		t.Errorf("online-copy blocked writers for %.1f%% of its run outside its final lock, want < 5%%", 100*oc.BlockedShareOutsideCutOver)
+	}
+	for _, r := range c.Runs {
+		if r.Strategy == StrategyOnlineCopy && (r.Report.Strategy == nil || len(r.Report.Strategy.Applied) != 1) {
+			t.Errorf("online-copy applied to %v", r.Report.Strategy)
+		}
 	}
 }
