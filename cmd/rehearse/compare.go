@@ -127,5 +127,13 @@ func compareRun(ctx context.Context, o *compareOptions) error {
 			return err
 		}
 	}
-	return writeFormats(r.io, cmp, r.Formats, r.OutDir)
+	if err := writeFormats(r.io, cmp, r.Formats, r.OutDir); err != nil {
+		return err
+	}
+	for _, run := range cmp.Runs {
+		if run.Verdict == result.Error {
+			return fmt.Errorf("strategy %s could not be rehearsed: %s", run.Strategy, run.Reason)
+		}
+	}
+	return nil
 }

@@ -215,11 +215,13 @@ type Statement struct {
 	// StrategyNotes say what the server's settings did to the tool (e.g.
 	// pt-osc under MySQL 9's explain_format=TREE copies in one chunk).
 	StrategyNotes []string `json:"strategy_notes,omitempty"`
-	// CutOverStallS is the longest write to the statement's table in
-	// flight at its cut-over: for pt-osc the RENAME that swaps the tables
-	// (between the tool's "Swapping tables" and "Swapped" lines), for a
-	// native ALTER or another tool the statement's end, when the server
-	// (or the tool) takes its final exclusive lock. CutOverS is when.
+	// CutOverStallS is the longest a write to the table waited because of
+	// the cut-over: for pt-osc, the writes that began waiting between its
+	// "Swapping tables" and "Swapped" lines (the RENAME's metadata lock);
+	// for a cmd tool, in its last second; as written (native,
+	// online-copy), the statement's longest writer stall, since the server
+	// holds its lock to the end (a blocking copy: the whole copy).
+	// CutOverS is when the window began.
 	CutOverStallS float64 `json:"cut_over_stall_s,omitempty"`
 	CutOverS      float64 `json:"cut_over_s,omitempty"`
 	// BlockedShare is the share of the table's writer connections' time

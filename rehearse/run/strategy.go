@@ -523,14 +523,20 @@ func shellJoin(args []string) string {
 // and the share of the run some writer waited for a lock.
 func (r *rehearsal) strategyFigures(s *result.Statement, run *stmtRun, lr *load.Result, mr *locks.Result) {
 	res := run.res
+	// The cut-over window: the tool's swap lines; a tool that prints none
+	// (cmd) has its last second; a native ALTER holds its lock to its end.
 	cutFrom, cutTo := res.End, res.End
+	known := false
 	if t := run.tool; t != nil {
 		s.Strategy = t.strategy
 		s.Tool = t.command
 		s.ToolOutput = t.output
 		s.StrategyNotes = t.notes
-		if !t.cutFrom.IsZero() {
-			cutFrom, cutTo = t.cutFrom, t.cutTo
+		switch {
+		case !t.cutFrom.IsZero():
+			cutFrom, cutTo, known = t.cutFrom, t.cutTo, true
+		case t.strategy == StrategyCmd:
+			cutFrom, known = maxTime(res.Start, res.End.Add(-time.Second)), true
 		}
 	}
 	switch s.Strategy {
@@ -546,19 +552,33 @@ func (r *rehearsal) strategyFigures(s *result.Statement, run *stmtRun, lr *load.
 			table = ap.Table
 		}
 	}
-	if lr != nil {
-		origin := lr.Started
+	if !known {
+		// As written, the server holds its lock to the statement's end:
+		// the writers it queued wait for that (a blocking copy: all of it).
+		s.CutOverStallS = s.LongestStallS
+	} else {
+		// The writes that began waiting in the window: the load's writes
+		// to the table scheduled in it, and the writers' lock waits that
+		// began in it (a write queued earlier, behind a chunk, is not the
+		// cut-over's).
 		var longest time.Duration
-		for op := range lr.Ops() {
-			tp := lr.Templates[op.Template]
-			if !tp.Kind.Write() || (table != "" && !strings.EqualFold(tp.Table, table)) {
-				continue
+		if lr != nil {
+			for op := range lr.Ops() {
+				tp := lr.Templates[op.Template]
+				if !tp.Kind.Write() || (table != "" && !strings.EqualFold(tp.Table, table)) {
+					continue
+				}
+				if st := lr.Started.Add(op.Start); !st.Before(cutFrom) && !st.After(cutTo) {
+					longest = max(longest, op.Latency)
+				}
 			}
-			st, en := origin.Add(op.Start), origin.Add(op.End())
-			if en.Before(cutFrom) || st.After(cutTo) {
-				continue
+		}
+		if mr != nil {
+			for _, w := range mr.Waits {
+				if w.Write() && onTable(w.Table, table) && !w.Start.Before(cutFrom.Add(-mr.MaxSampleGap)) && !w.Start.After(cutTo) {
+					longest = max(longest, w.Duration())
+				}
 			}
-			longest = max(longest, op.Latency)
 		}
 		s.CutOverStallS = longest.Seconds()
 	}

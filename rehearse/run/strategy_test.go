@@ -32,6 +32,7 @@ func copyFiles() map[string]string {
 // same table. The data both start from is the same (CHECKSUM TABLE before
 // the load).
 func TestStrategyPTOSC(t *testing.T) {
+	testserver.Bench(t, "scripts/bench.d/strategies.sh")
 	testserver.Tool(t, "pt-online-schema-change", "percona-toolkit")
 	for _, c := range []struct {
 		target   testserver.Target
@@ -163,6 +164,7 @@ func figures(c *result.Comparison, strategy string) result.StrategyFigures {
 // server's INSTANT blocked no writer, pt-osc copies the table for nothing).
 // online-copy is refused on 10.11, which has no online table copy.
 func TestCompareInstant(t *testing.T) {
+	testserver.Bench(t, "scripts/bench.d/strategies.sh")
 	testserver.Tool(t, "pt-online-schema-change", "percona-toolkit")
 	target := testserver.LocalMariaDB()
 	testserver.Need(t, target)
@@ -194,6 +196,7 @@ func TestCompareInstant(t *testing.T) {
 // same copy native (which on 11.8 is that online copy already),
 // as online-copy and through pt-osc, on the same data.
 func TestCompareOnlineCopy(t *testing.T) {
+	testserver.Bench(t, "scripts/bench.d/strategies.sh")
 	testserver.Tool(t, "pt-online-schema-change", "percona-toolkit")
 	target := testserver.LocalMariaDB118()
 	testserver.Need(t, target)
