@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/rehearse/result"
 )
 
@@ -81,7 +82,7 @@ func capacitySVG(c result.CapacityStatement) string {
 	}
 	for _, p := range c.Points {
 		s.raw(`<circle class="measured" cx="%.1f" cy="%.1f" r="4"><title>%s</title></circle>`+"\n", x.at(float64(p.Rows)), y.at(p.DurationS),
-			esc(fmt.Sprintf("measured at scale %s: %s rows, %s, stall %s", num(p.Scale), count(p.Rows), secs(p.DurationS), secs(p.StallS))))
+			esc(fmt.Sprintf("measured at scale %s: %s rows, %s, stall %s", num(p.Scale), mysqlkit.Thousands(p.Rows), secs(p.DurationS), secs(p.StallS))))
 	}
 	pr := c.Predicted
 	if pr.Rows > 0 {
@@ -89,7 +90,7 @@ func capacitySVG(c result.CapacityStatement) string {
 		s.line(px, y.at(pr.DurationLo), px, y.at(pr.DurationHi), "predicted-range")
 		s.raw(`<rect class="predicted" x="%.1f" y="%.1f" width="9" height="9" transform="rotate(45 %.1f %.1f)"><title>%s</title></rect>`+"\n",
 			px-4.5, y.at(pr.DurationS)-4.5, px, y.at(pr.DurationS),
-			esc(fmt.Sprintf("predicted: %s rows, %s (%s to %s)", count(pr.Rows), secs(pr.DurationS), secs(pr.DurationLo), secs(pr.DurationHi))))
+			esc(fmt.Sprintf("predicted: %s rows, %s (%s to %s)", mysqlkit.Thousands(pr.Rows), secs(pr.DurationS), secs(pr.DurationLo), secs(pr.DurationHi))))
 	}
 	s.raw("</svg>\n")
 	return styled(s.String())

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/rehearse/result"
 )
 
@@ -31,7 +32,7 @@ func compareRow(f result.StrategyFigures) []string {
 	}
 	return []string{f.Strategy, status, secs(f.DurationS), fmt.Sprint(f.WritersBlocked), secs(f.LongestStallS),
 		pct(f.BlockedShare), pct(f.BlockedShareOutsideCutOver), secs(f.CutOverStallS), p99, fmt.Sprint(f.WriteErrors),
-		bytesIEC(f.ExtraDiskBytes), bytesIEC(f.RedoBytes), lag, same}
+		mysqlkit.Bytes(f.ExtraDiskBytes), mysqlkit.Bytes(f.RedoBytes), lag, same}
 }
 
 func pct(f float64) string {
@@ -75,7 +76,7 @@ func tableCompare(w io.Writer, c *result.Comparison, o Options) error {
 		fmt.Fprintln(w)
 		table := ""
 		if cs.Table != "" {
-			table = fmt.Sprintf("  (%s, %s rows in production)", cs.Table, count(cs.Rows))
+			table = fmt.Sprintf("  (%s, %s rows in production)", cs.Table, mysqlkit.Thousands(cs.Rows))
 		}
 		fmt.Fprintf(w, "%s %s%s\n", stmtID(cs.Version, cs.Index), clip(oneLine(cs.SQL), o.width()-20), table)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -120,7 +121,7 @@ func markdownCompare(w io.Writer, c *result.Comparison, o Options) error {
 	for _, cs := range c.Statements {
 		fmt.Fprintf(&b, "\n### %s `%s`\n\n", stmtID(cs.Version, cs.Index), strings.ReplaceAll(clip(oneLine(cs.SQL), 200), "`", "'"))
 		if cs.Table != "" {
-			fmt.Fprintf(&b, "Table %s, %s rows in production.\n\n", mdText(cs.Table), count(cs.Rows))
+			fmt.Fprintf(&b, "Table %s, %s rows in production.\n\n", mdText(cs.Table), mysqlkit.Thousands(cs.Rows))
 		}
 		fmt.Fprintf(&b, "| %s |\n|%s\n", strings.Join(compareHeader, " | "), strings.Repeat("---|", len(compareHeader)))
 		for _, f := range cs.By {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/rehearse/result"
 )
 
@@ -24,7 +25,7 @@ func init() {
 }
 
 var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
-	"secs": secs, "millis": millis, "count": count, "num": num, "ratio": ratio, "bytes": bytesIEC,
+	"secs": secs, "millis": millis, "count": mysqlkit.Thousands, "num": num, "ratio": ratio, "bytes": mysqlkit.Bytes,
 	"stmtID": stmtID, "what": what, "status": stmtStatus, "oneLine": oneLine, "errorsText": errorsText,
 	"verdictWord": verdictWord, "gateText": gateText, "gateSettingsText": gateSettingsText, "keptGoingText": keptGoingText, "failedGates": failedGates, "joinInts": joinInts,
 	"lower": strings.ToLower, "dash": dash, "inputsLine": inputsLine, "algoNote": algoNote, "replicationLine": replicationLine,

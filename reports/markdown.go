@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/rehearse/result"
 )
 
@@ -354,7 +355,7 @@ func (m *md) inputs(r *result.Report) {
 			{"Source", in.Source},
 			{"Migrations", in.Migrations + " (" + fmt.Sprint(len(in.MigrationIDs)) + " pending)"},
 			{"Server", strings.TrimSpace(in.Flavor+" "+in.Version) + " on the " + in.Engine + " engine"},
-			{"Scale", num(in.Scale) + " (" + count(in.Rows) + " rows)"},
+			{"Scale", num(in.Scale) + " (" + mysqlkit.Thousands(in.Rows) + " rows)"},
 			{"Load", num(in.LoadRate) + " ops/s, " + in.LoadProfile},
 			{"lock_wait_timeout", secs(in.Lockwait)},
 			{"Settings", strings.Join(in.Settings, ", ")},

@@ -10,6 +10,7 @@ import (
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/rehearse/plan"
 )
 
@@ -154,7 +155,7 @@ func planCells(sp *plan.StatementPlan) (ops, table, pred, ver, replay, est strin
 		case t.New:
 			table = t.Name + " (new)"
 		default:
-			table = t.Name + " (" + count(t.Rows) + ")"
+			table = t.Name + " (" + mysqlkit.Thousands(t.Rows) + ")"
 		}
 	}
 	if a := sp.Predicted; a != nil {

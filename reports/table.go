@@ -9,6 +9,7 @@ import (
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/rehearse/result"
 )
 
@@ -78,7 +79,7 @@ func inputsLine(r *result.Report) string {
 		parts = append(parts, in.Engine+" engine")
 	}
 	if in.Scale > 0 && in.Engine != "" { // no server, no data: a run that stopped before provisioning
-		parts = append(parts, fmt.Sprintf("scale %s (%s rows)", num(in.Scale), count(in.Rows)))
+		parts = append(parts, fmt.Sprintf("scale %s (%s rows)", num(in.Scale), mysqlkit.Thousands(in.Rows)))
 	}
 	if k := r.DataCacheKey(); k != "" {
 		parts = append(parts, "data from cache (key "+k+")")
@@ -206,7 +207,7 @@ func statementRow(r *result.Report, s result.Statement, id string) []string {
 			p99 += " " + x
 		}
 		if n := errorsTotal(s.During.Errors); n > 0 {
-			errs = count(n)
+			errs = mysqlkit.Thousands(n)
 		}
 	}
 	if s.ErrorCode != 0 {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // CaptureOptions say what a capture reads. The zero value captures every
@@ -167,7 +168,7 @@ func serverUUID(ctx context.Context, conn *sql.Conn) (string, error) {
 	if err == nil {
 		return uuid, nil
 	}
-	if !isErr(err, errUnknownSysVar) {
+	if !mysqlkit.Is(err, mysqlkit.ErrUnknownSystemVariable) {
 		return "", err
 	}
 	var host, datadir string
@@ -231,7 +232,7 @@ func (s *session) captureSchema(ctx context.Context, name string, opts CaptureOp
 	// SHOW CREATE VIEW qualifies names of the current database's objects
 	// only when another database is current: capture from inside the
 	// database so views restore into a database of another name.
-	if _, err := s.conn.ExecContext(ctx, "USE "+quoteIdent(name)); err != nil {
+	if _, err := s.conn.ExecContext(ctx, "USE "+mysqlkit.Quote(name)); err != nil {
 		if isAccessDenied(err) {
 			return sc, privilegeError(err, "USE "+name, "SELECT", s.flavor, name)
 		}
@@ -285,7 +286,7 @@ func (s *session) captureSchema(ctx context.Context, name string, opts CaptureOp
 					}
 					break
 				}
-				if isLockWait(err) || isTimeout(err) && s.lockBlocked(ctx, qualified(name, t.Name)) {
+				if isLockWait(err) || isTimeout(err) && s.lockBlocked(ctx, mysqlkit.Qualified(name, t.Name)) {
 					s.log("warning: --column-stats: %s.%s: %s; no column statistics for it", name, t.Name, s.lockWaitNote())
 					break
 				}

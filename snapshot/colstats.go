@@ -7,6 +7,8 @@ import (
 	"math/big"
 	"sort"
 	"strings"
+
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // columnKind tells what aggregates a column gets.
@@ -42,7 +44,7 @@ func (s *session) captureColumnStats(ctx context.Context, schema string, t *Tabl
 	exprs := []string{"COUNT(*) AS n"}
 	var lens []string
 	for i, c := range t.Columns {
-		q := "sample." + quoteIdent(c.Name)
+		q := "sample." + mysqlkit.Quote(c.Name)
 		exprs = append(exprs, fmt.Sprintf("SUM(%s IS NULL) AS null_%d", q, i))
 		switch columnKind(c.DataType) {
 		case "number", "time":
@@ -140,14 +142,14 @@ func (s *session) captureColumnStats(ctx context.Context, schema string, t *Tabl
 // the rows), so a column that grows with the key (created_at) is sampled
 // over its whole range; otherwise, the first sampleRows rows.
 func (s *session) sampleFrom(ctx context.Context, schema string, t *Table, sampleRows int) (string, error) {
-	tbl := qualified(schema, t.Name)
+	tbl := mysqlkit.Qualified(schema, t.Name)
 	first := fmt.Sprintf("(SELECT * FROM %s LIMIT %d) AS sample", tbl, sampleRows)
 	key := countKey(t)
 	slices := min(100, sampleRows/100)
 	if len(key) != 1 || slices < 2 || !isIntegerColumn(t, key[0]) {
 		return first, nil
 	}
-	k := quoteIdent(key[0])
+	k := mysqlkit.Quote(key[0])
 	var lo, hi sql.NullString
 	if err := s.conn.QueryRowContext(ctx, s.bounded(fmt.Sprintf("SELECT CAST(MIN(%s) AS CHAR), CAST(MAX(%s) AS CHAR) FROM %s", k, k, tbl))).Scan(&lo, &hi); err != nil {
 		return "", err

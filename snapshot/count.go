@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // Chunk sizes of countRows: the first chunk, and the bounds the size adapts
@@ -61,7 +63,7 @@ func countKey(t *Table) []string {
 // without such a key is counted in one statement within the budget (a
 // timeout error when that is not enough).
 func (s *session) countRows(ctx context.Context, schema string, t *Table) (int64, error) {
-	tbl := qualified(schema, t.Name)
+	tbl := mysqlkit.Qualified(schema, t.Name)
 	key := countKey(t)
 	if key == nil {
 		var n int64
@@ -74,7 +76,7 @@ func (s *session) countRows(ctx context.Context, schema string, t *Table) (int64
 	cols := make([]string, len(key))
 	vars := make([]string, len(key))
 	for i, k := range key {
-		cols[i] = quoteIdent(k)
+		cols[i] = mysqlkit.Quote(k)
 		vars[i] = fmt.Sprintf("@rehearse_k%d", i)
 	}
 	order := strings.Join(cols, ", ")

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // version reports flavor and version drift.
@@ -189,7 +191,7 @@ func humanSetting(k, v string) string {
 	case k == "max_execution_time":
 		return humanDuration(time.Duration(n * float64(time.Millisecond)))
 	case strings.HasSuffix(k, "_size") || k == "max_allowed_packet" || k == "tmp_table_size":
-		return humanBytes(int64(n))
+		return mysqlkit.BytesShort(int64(n))
 	}
 	return v
 }
@@ -211,19 +213,6 @@ func humanDuration(d time.Duration) string {
 		return fmt.Sprintf("%.3g minutes", d.Minutes())
 	}
 	return d.String()
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.3g %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 // shortVersion is major.minor.

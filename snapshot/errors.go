@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // ErrPrivilege is wrapped by capture errors caused by a missing privilege;
@@ -23,7 +24,7 @@ func LeastPrivilegeGrant(flavor, db, user string) string {
 	if user == "" {
 		user = "'rehearse'@'%'"
 	}
-	g := fmt.Sprintf("GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON %s.* TO %s; ", quoteIdent(db), user)
+	g := fmt.Sprintf("GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON %s.* TO %s; ", mysqlkit.Quote(db), user)
 	if flavor == "mariadb" {
 		g += fmt.Sprintf("GRANT SELECT ON mysql.proc TO %s; ", user)
 	} else {
@@ -47,10 +48,10 @@ func connectError(err error) error {
 	var ne net.Error
 	var oe *net.OpError
 	switch {
-	case isErr(err, errAccessDenied):
+	case mysqlkit.Is(err, mysqlkit.ErrAccessDenied):
 		return rehearse.WithHint(fmt.Errorf("log in to the server: %w", err),
 			"check the user and password in --dsn (the password is never printed)")
-	case isErr(err, errBadDB):
+	case mysqlkit.Is(err, mysqlkit.ErrBadDB):
 		return rehearse.WithHint(fmt.Errorf("connect: %w", err),
 			"the DSN names a database that does not exist; leave it out and use --databases")
 	case errors.As(err, &oe), errors.As(err, &ne), strings.Contains(err.Error(), "connection refused"):

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/snapshot/history"
 )
 
@@ -102,13 +103,13 @@ func (s *session) readHistory(ctx context.Context, r history.Reader, schema stri
 	// them), so that restore inserts exactly what was read.
 	sel := make([]string, len(t.Columns))
 	for i, c := range t.Columns {
-		q := quoteIdent(c.Name)
+		q := mysqlkit.Quote(c.Name)
 		if k := columnKind(c.DataType); k == "time" {
 			q = "CAST(" + q + " AS CHAR) AS " + q
 		}
 		sel[i] = q
 	}
-	rs, err := s.rows(ctx, fmt.Sprintf("SELECT %s FROM %s LIMIT %d", strings.Join(sel, ", "), qualified(schema, t.Name), maxHistoryRows))
+	rs, err := s.rows(ctx, fmt.Sprintf("SELECT %s FROM %s LIMIT %d", strings.Join(sel, ", "), mysqlkit.Qualified(schema, t.Name), maxHistoryRows))
 	if err != nil {
 		return History{}, fmt.Errorf("read history table %s.%s: %w", schema, t.Name, err)
 	}

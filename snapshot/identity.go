@@ -3,12 +3,11 @@ package snapshot
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
-	"github.com/go-sql-driver/mysql"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // Identity tells one server from another and says where it sits in a
@@ -110,7 +109,7 @@ func ReadIdentity(ctx context.Context, q querier) (*Identity, error) {
 	var uuid string
 	if err := q.QueryRowContext(ctx, "SELECT @@server_uuid").Scan(&uuid); err == nil {
 		id.ServerUUID = uuid
-	} else if !isMySQLErr(err, errUnknownSysVar) {
+	} else if !mysqlkit.Is(err, mysqlkit.ErrUnknownSystemVariable) {
 		return nil, fmt.Errorf("read server identity: %w", err)
 	}
 	var group sql.NullString
@@ -136,12 +135,12 @@ func upstreams(ctx context.Context, q querier) ([]Upstream, error) {
 	var err error
 	for _, stmt := range []string{"SHOW ALL SLAVES STATUS", "SHOW REPLICA STATUS", "SHOW SLAVE STATUS"} {
 		rows, err = q.QueryContext(ctx, stmt)
-		if err == nil || !isMySQLErr(err, 1064) { // a syntax the flavor lacks: try the next
+		if err == nil || !mysqlkit.Is(err, mysqlkit.ErrParse) { // a syntax the flavor lacks: try the next
 			break
 		}
 	}
 	if err != nil {
-		if isMySQLErr(err, 1227, 1142, 1044, 1045) {
+		if mysqlkit.Is(err, mysqlkit.ErrSpecificAccessDenied, mysqlkit.ErrTableAccessDenied, mysqlkit.ErrDBAccessDenied, mysqlkit.ErrAccessDenied) {
 			return nil, fmt.Errorf("this account may not read the replication status (needs REPLICATION CLIENT on MySQL, SLAVE MONITOR on MariaDB): %v", err)
 		}
 		return nil, fmt.Errorf("read the replication status: %w", err)
@@ -188,17 +187,4 @@ func upstreams(ctx context.Context, q querier) ([]Upstream, error) {
 		}
 	}
 	return out, rows.Err()
-}
-
-func isMySQLErr(err error, codes ...uint16) bool {
-	var me *mysql.MySQLError
-	if !errors.As(err, &me) {
-		return false
-	}
-	for _, c := range codes {
-		if me.Number == c {
-			return true
-		}
-	}
-	return false
 }

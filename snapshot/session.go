@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // session is the one connection a capture reads through. It is read-only
@@ -72,7 +72,7 @@ func openSession(ctx context.Context, db *sql.DB, timeout, budget time.Duration,
 		}
 	}
 	// MySQL 8 caches information_schema statistics for a day by default.
-	if _, err := conn.ExecContext(ctx, "SET SESSION information_schema_stats_expiry = 0"); err != nil && !isErr(err, 1193) {
+	if _, err := conn.ExecContext(ctx, "SET SESSION information_schema_stats_expiry = 0"); err != nil && !mysqlkit.Is(err, mysqlkit.ErrUnknownSystemVariable) {
 		discard(conn)
 		return nil, fmt.Errorf("prepare read-only session: %w", err)
 	}
@@ -183,49 +183,15 @@ func (s *session) hasColumns(ctx context.Context, schema, table string) (map[str
 	return out, nil
 }
 
-func quoteIdent(id string) string { return "`" + strings.ReplaceAll(id, "`", "``") + "`" }
-
-func qualified(schema, name string) string { return quoteIdent(schema) + "." + quoteIdent(name) }
-
-// isErr reports whether err is a server error with one of the codes.
-func isErr(err error, codes ...uint16) bool {
-	var me *mysql.MySQLError
-	if !errors.As(err, &me) {
-		return false
-	}
-	for _, c := range codes {
-		if me.Number == c {
-			return true
-		}
-	}
-	return false
-}
-
-// Server error numbers the capture classifies.
-const (
-	errDBAccessDenied     = 1044 // ER_DBACCESS_DENIED_ERROR
-	errAccessDenied       = 1045 // ER_ACCESS_DENIED_ERROR (credentials)
-	errTableAccessDenied  = 1142 // ER_TABLEACCESS_DENIED_ERROR
-	errColumnAccessDenied = 1143
-	errSpecificAccess     = 1227 // ER_SPECIFIC_ACCESS_DENIED_ERROR
-	errProcAccessDenied   = 1370 // ER_PROCACCESS_DENIED_ERROR
-	errBadDB              = 1049
-	errNoSuchTable        = 1146
-	errUnknownSysVar      = 1193
-	errQueryTimeoutMySQL  = 3024 // ER_QUERY_TIMEOUT (max_execution_time)
-	errQueryTimeoutMaria  = 1969 // ER_STATEMENT_TIMEOUT (max_statement_time)
-	errLockWaitTimeout    = 1205
-)
-
 func isTimeout(err error) bool {
-	return isErr(err, errQueryTimeoutMySQL, errQueryTimeoutMaria, errLockWaitTimeout)
+	return mysqlkit.Is(err, mysqlkit.ErrQueryTimeout, mysqlkit.ErrStatementTimeout, mysqlkit.ErrLockWaitTimeout)
 }
 
 // isLockWait reports a read that was not granted its metadata lock within
 // lock_wait_timeout (a DDL or a transaction holds it or is queued for it):
 // a smaller read would wait the same, so it is not retried.
 func isLockWait(err error) bool {
-	return isErr(err, errLockWaitTimeout) || errors.Is(err, errMetadataLock)
+	return mysqlkit.Is(err, mysqlkit.ErrLockWaitTimeout) || errors.Is(err, errMetadataLock)
 }
 
 // errMetadataLock is a read stopped at the budget while it waited for the
@@ -252,7 +218,7 @@ func lockWaitTimeout(budget time.Duration) int64 {
 }
 
 func isAccessDenied(err error) bool {
-	return isErr(err, errDBAccessDenied, errTableAccessDenied, errColumnAccessDenied, errSpecificAccess, errProcAccessDenied)
+	return mysqlkit.Is(err, mysqlkit.ErrDBAccessDenied, mysqlkit.ErrTableAccessDenied, mysqlkit.ErrColumnAccessDenied, mysqlkit.ErrSpecificAccessDenied, mysqlkit.ErrProcAccessDenied)
 }
 
 // lockWaitNote says why a read of a table gave up waiting for its lock.

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // captureTables reads every base table of schema: one catalog query per
@@ -72,7 +74,7 @@ func (s *session) captureTables(ctx context.Context, schema string) ([]Table, er
 
 // showCreate runs SHOW CREATE <kind> and returns the named column.
 func (s *session) showCreate(ctx context.Context, kind, schema, name, col string) (string, error) {
-	rs, err := s.rows(ctx, "SHOW CREATE "+kind+" "+qualified(schema, name))
+	rs, err := s.rows(ctx, "SHOW CREATE "+kind+" "+mysqlkit.Qualified(schema, name))
 	if err != nil {
 		if isAccessDenied(err) {
 			return "", privilegeError(err, fmt.Sprintf("SHOW CREATE %s %s.%s", kind, schema, name), privilegeFor(kind, s.flavor), s.flavor, schema)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // Replication shape: what replicates from the snapshot's source and how.
@@ -61,7 +63,7 @@ func readReplicas(ctx context.Context, q querier) ([]Downstream, string, string)
 		if err == nil {
 			return out, "show-replicas", ""
 		}
-		if isMySQLErr(err, 1064) { // this flavor's spelling is another
+		if mysqlkit.Is(err, mysqlkit.ErrParse) { // this flavor's spelling is another
 			continue
 		}
 		why = append(why, fmt.Sprintf("%s: %v", stmt, err))

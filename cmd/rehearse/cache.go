@@ -15,6 +15,7 @@ import (
 
 	"github.com/rehearse/rehearse/rehearse"
 	"github.com/rehearse/rehearse/rehearse/datacache"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 func init() { subcommands = append(subcommands, newCacheCmd) }
@@ -126,11 +127,11 @@ func printEntries(w io.Writer, c *datacache.Cache, es []*datacache.Entry) {
 		m := e.Manifest
 		k := m.Key
 		total += m.Allocated
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s %s %s\t%g\t%d\t%d\t%s\n", k.Short(), datacache.HumanBytes(m.Allocated), ago(e.LastUsed),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s %s %s\t%g\t%d\t%d\t%s\n", k.Short(), mysqlkit.BytesSI(m.Allocated), ago(e.LastUsed),
 			k.Build.Engine, k.Build.Flavor, m.Server.Version, k.Scale, k.Seed, m.Generation.Rows, k.Snapshot[:12])
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "%d entries, %s in %s\n", len(es), datacache.HumanBytes(total), c.Dir)
+	fmt.Fprintf(w, "%d entries, %s in %s\n", len(es), mysqlkit.BytesSI(total), c.Dir)
 }
 
 func ago(t time.Time) string {
@@ -193,9 +194,9 @@ folders left by killed processes are removed.`,
 			var freed int64
 			for _, e := range removed {
 				freed += e.Manifest.Allocated
-				fmt.Fprintf(io.Out, "removed %s (%s, last used %s)\n", e.Manifest.Key.Short(), datacache.HumanBytes(e.Manifest.Allocated), ago(e.LastUsed))
+				fmt.Fprintf(io.Out, "removed %s (%s, last used %s)\n", e.Manifest.Key.Short(), mysqlkit.BytesSI(e.Manifest.Allocated), ago(e.LastUsed))
 			}
-			fmt.Fprintf(io.Out, "%d entries removed, %s freed\n", len(removed), datacache.HumanBytes(freed))
+			fmt.Fprintf(io.Out, "%d entries removed, %s freed\n", len(removed), mysqlkit.BytesSI(freed))
 			return err
 		},
 	}

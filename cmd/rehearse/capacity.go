@@ -13,6 +13,7 @@ import (
 
 	"github.com/rehearse/rehearse/rehearse"
 	"github.com/rehearse/rehearse/rehearse/capacity"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/rehearse/result"
 	rehearsal "github.com/rehearse/rehearse/rehearse/run"
 )
@@ -253,7 +254,7 @@ func writeCapacityText(w io.Writer, c *result.Capacity) {
 				e = fmt.Sprintf("  replica lag %.3fs", p.ReplicaLagS) + e
 			}
 			fmt.Fprintf(w, "    measured  scale %-6g %10d rows  %9.3fs  stall %7.3fs  disk %10s  log %10s%s\n",
-				p.Scale, p.Rows, p.DurationS, p.StallS, sizeText(p.DiskBytes), sizeText(p.LogBytes), e)
+				p.Scale, p.Rows, p.DurationS, p.StallS, mysqlkit.Bytes(p.DiskBytes), mysqlkit.Bytes(p.LogBytes), e)
 		}
 		if s.Model == capacity.None {
 			fmt.Fprintf(w, "    %s\n", s.Note)
@@ -262,12 +263,12 @@ func writeCapacityText(w io.Writer, c *result.Capacity) {
 		pr := s.Predicted
 		fmt.Fprintf(w, "    predicted %10d rows  %s (%s to %s)  stall %s  disk %s (up to %s)  log %s",
 			pr.Rows, secsText(pr.DurationS), secsText(pr.DurationLo), secsText(pr.DurationHi), secsText(pr.StallS),
-			sizeText(pr.DiskBytes), sizeText(max(pr.DiskHi, pr.DiskBytes)), sizeText(pr.LogBytes))
+			mysqlkit.Bytes(pr.DiskBytes), mysqlkit.Bytes(max(pr.DiskHi, pr.DiskBytes)), mysqlkit.Bytes(pr.LogBytes))
 		if pr.ReplicaLagS > 0 {
 			fmt.Fprintf(w, "  replica lag %s (%s to %s)", secsText(pr.ReplicaLagS), secsText(pr.ReplicaLagLo), secsText(pr.ReplicaLagHi))
 		}
 		if pr.OnlineLogRate > 0 {
-			fmt.Fprintf(w, "  online log %s (up to %s)", sizeText(pr.OnlineLogBytes), sizeText(pr.OnlineLogHi))
+			fmt.Fprintf(w, "  online log %s (up to %s)", mysqlkit.Bytes(pr.OnlineLogBytes), mysqlkit.Bytes(pr.OnlineLogHi))
 		}
 		fmt.Fprintf(w, "\n    model %s, R² %.3f: %s\n", s.Model, s.R2, s.Why)
 		if s.Note != "" {
@@ -290,20 +291,6 @@ func secsText(s float64) string {
 		return fmt.Sprintf("%.1fs", s)
 	}
 	return (time.Duration(s) * time.Second).Round(time.Second).String()
-}
-
-func sizeText(v int64) string {
-	f := float64(v)
-	for _, u := range []string{"B", "KiB", "MiB", "GiB"} {
-		if math.Abs(f) < 1024 {
-			if u == "B" {
-				return fmt.Sprintf("%d B", v)
-			}
-			return fmt.Sprintf("%.1f %s", f, u)
-		}
-		f /= 1024
-	}
-	return fmt.Sprintf("%.1f TiB", f)
 }
 
 func oneLineSQL(s string, n int) string {

@@ -20,6 +20,7 @@ import (
 	"github.com/rehearse/rehearse/rehearse/datagen"
 	"github.com/rehearse/rehearse/rehearse/engine"
 	"github.com/rehearse/rehearse/rehearse/guard"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/rehearse/restore"
 	"github.com/rehearse/rehearse/snapshot"
 )
@@ -222,27 +223,15 @@ func openTarget(dsn string) (*sql.DB, string, error) {
 func printGenerateResult(w io.Writer, res datagen.Result) {
 	tables := append([]datagen.TableResult(nil), res.Tables...)
 	sort.Slice(tables, func(i, j int) bool { return tables[i].Rows > tables[j].Rows })
-	fmt.Fprintf(w, "generated %s rows in %d tables in %s (%s rows/s, %s)\n", thousands(res.Rows), len(tables),
-		res.Elapsed.Round(10*time.Millisecond), thousands(int64(res.RowsPerSec())), res.Method)
+	fmt.Fprintf(w, "generated %s rows in %d tables in %s (%s rows/s, %s)\n", mysqlkit.Thousands(res.Rows), len(tables),
+		res.Elapsed.Round(10*time.Millisecond), mysqlkit.Thousands(int64(res.RowsPerSec())), res.Method)
 	for _, t := range tables {
 		rate := ""
 		if t.Elapsed > 0 && t.Rows > 0 {
-			rate = thousands(int64(float64(t.Rows)/t.Elapsed.Seconds())) + " rows/s"
+			rate = mysqlkit.Thousands(int64(float64(t.Rows)/t.Elapsed.Seconds())) + " rows/s"
 		}
-		fmt.Fprintf(w, "  %-40s %12s rows  %8s  %s\n", t.Schema+"."+t.Table, thousands(t.Rows), t.Elapsed.Round(10*time.Millisecond), rate)
+		fmt.Fprintf(w, "  %-40s %12s rows  %8s  %s\n", t.Schema+"."+t.Table, mysqlkit.Thousands(t.Rows), t.Elapsed.Round(10*time.Millisecond), rate)
 	}
-}
-
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 // progressPrinter shows generation progress on stderr: a redrawn block per
@@ -288,7 +277,7 @@ func (p *progressPrinter) update(pr datagen.Progress) {
 			eta = "ETA " + (time.Duration(float64(t.Total-t.Rows)/rate) * time.Second).Round(time.Second).String()
 		}
 		fmt.Fprintf(&b, "\x1b[2K  %-32s %-8s %s %12s/%-12s %9s rows/s %s\n", trimName(t.Table, 32), t.State, bar(t.Rows, t.Total, 20),
-			thousands(t.Rows), thousands(t.Total), thousands(int64(rate)), eta)
+			mysqlkit.Thousands(t.Rows), mysqlkit.Thousands(t.Total), mysqlkit.Thousands(int64(rate)), eta)
 		n++
 	}
 	eta := ""
@@ -296,7 +285,7 @@ func (p *progressPrinter) update(pr datagen.Progress) {
 		eta = "ETA " + d.Round(time.Second).String()
 	}
 	fmt.Fprintf(&b, "\x1b[2K  %-32s %-8s %s %12s/%-12s %9s rows/s %s\n", "total", "", bar(pr.Rows, pr.Total, 20),
-		thousands(pr.Rows), thousands(pr.Total), thousands(int64(pr.RowsPerSec())), eta)
+		mysqlkit.Thousands(pr.Rows), mysqlkit.Thousands(pr.Total), mysqlkit.Thousands(int64(pr.RowsPerSec())), eta)
 	p.lines = n + 1
 	io.WriteString(p.w, b.String())
 }
@@ -305,8 +294,8 @@ func (p *progressPrinter) finish() {
 	if p.tty || p.last.Total == 0 {
 		return
 	}
-	fmt.Fprintf(p.w, "generate: %s of %s rows in %s (%s rows/s)\n", thousands(p.last.Rows), thousands(p.last.Total),
-		p.last.Elapsed.Round(10*time.Millisecond), thousands(int64(p.last.RowsPerSec())))
+	fmt.Fprintf(p.w, "generate: %s of %s rows in %s (%s rows/s)\n", mysqlkit.Thousands(p.last.Rows), mysqlkit.Thousands(p.last.Total),
+		p.last.Elapsed.Round(10*time.Millisecond), mysqlkit.Thousands(int64(p.last.RowsPerSec())))
 }
 
 func bar(n, total int64, width int) string {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/rehearse/rehearse/rehearse"
 	"github.com/rehearse/rehearse/rehearse/migrations"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/rehearse/result"
 	rehearsal "github.com/rehearse/rehearse/rehearse/run"
 	"github.com/rehearse/rehearse/scenarios"
@@ -208,7 +209,7 @@ func scenariosShowRun(opts *scenariosShowOptions) error {
 			if isHistoryTable(snap, sc.Name, t.Name) {
 				continue
 			}
-			fmt.Fprintf(out, "\n  -- %s.%s: %s rows in production\n", sc.Name, t.Name, fmtInt(t.Stats.RowCount()))
+			fmt.Fprintf(out, "\n  -- %s.%s: %s rows in production\n", sc.Name, t.Name, mysqlkit.Thousands(t.Stats.RowCount()))
 			writeIndented(out, "  ", t.CreateSQL+";")
 		}
 	}
@@ -383,22 +384,6 @@ func sortedNames(m map[string]string) []string {
 }
 
 func fmtScale(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
-
-// fmtInt writes 4200000 as 4,200,000.
-func fmtInt(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	if n < 0 {
-		return "-" + fmtInt(-n)
-	}
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
 
 // writeWrapped writes text wrapped at 100 columns, the first line after
 // prefix and the others indented to match.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rehearse/rehearse/rehearse"
 	"github.com/rehearse/rehearse/rehearse/codes"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/rehearse/plan"
 	"github.com/rehearse/rehearse/rehearse/result"
 	"github.com/rehearse/rehearse/rehearse/run"
@@ -122,12 +123,12 @@ func Check(ctx context.Context, o Options) (*result.Report, error) {
 	c := Analyze(o.input(reports, planFor(ctx, o.Run, o.Log)))
 	if o.ScalePool > 0 {
 		c.Notes = append(c.Notes, fmt.Sprintf("buffer pool scaled with the data: %s at the target, the same share of it as of the data at each scale (at least %s, at most %s)",
-			bytes(o.ScalePool), bytes(MinPool), bytes(MaxPool)))
+			mysqlkit.Bytes(o.ScalePool), mysqlkit.Bytes(MinPool), mysqlkit.Bytes(MaxPool)))
 	} else {
 		c.Notes = append(c.Notes, "buffer pool not scaled: every scale ran with the server's own; a table that outgrows it only at the target can be slower than predicted")
 	}
 	if o.ScaleRedo > 0 {
-		c.Notes = append(c.Notes, fmt.Sprintf("redo log scaled with the data: %s (%s) at the target, at least %s at each scale", bytes(o.ScaleRedo), redoVar(o.Run), bytes(MinRedo)))
+		c.Notes = append(c.Notes, fmt.Sprintf("redo log scaled with the data: %s (%s) at the target, at least %s at each scale", mysqlkit.Bytes(o.ScaleRedo), redoVar(o.Run), mysqlkit.Bytes(MinRedo)))
 	}
 	attach(rep, c)
 	return rep, nil

@@ -2,10 +2,10 @@ package capacity
 
 import (
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/rehearse/rehearse/rehearse/codes"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/rehearse/result"
 )
 
@@ -76,9 +76,9 @@ func DiskHeadroom(id, table string, pr result.Prediction, tableBytes, free int64
 	}
 	size := ""
 	if tableBytes > 0 {
-		size = fmt.Sprintf(" (%.1f× the table's %s)", float64(pr.DiskBytes)/float64(tableBytes), bytes(tableBytes))
+		size = fmt.Sprintf(" (%.1f× the table's %s)", float64(pr.DiskBytes)/float64(tableBytes), mysqlkit.Bytes(tableBytes))
 	}
-	base := fmt.Sprintf("%s needs ~%s free on disk while it runs%s at %s rows, up to %s", id, bytes(pr.DiskBytes), size, count(pr.Rows), bytes(need))
+	base := fmt.Sprintf("%s needs ~%s free on disk while it runs%s at %s rows, up to %s", id, mysqlkit.Bytes(pr.DiskBytes), size, count(pr.Rows), mysqlkit.Bytes(need))
 	fd := result.Finding{Table: table}.Of(codes.CapDisk)
 	switch {
 	case free == 0:
@@ -87,11 +87,11 @@ func DiskHeadroom(id, table string, pr result.Prediction, tableBytes, free int64
 		fd.Fix = "give --prod-free-disk (df on production's data volume)"
 	case free < need:
 		fd.Severity = "error"
-		fd.Message = fmt.Sprintf("%s; production has %s free: NOT SAFE — the server can run out of disk mid-change", base, bytes(free))
-		fd.Fix = fmt.Sprintf("free at least %s on production's data volume (and its tmpdir) first, or use an online schema change tool that copies in chunks", bytes(need-free))
+		fd.Message = fmt.Sprintf("%s; production has %s free: NOT SAFE — the server can run out of disk mid-change", base, mysqlkit.Bytes(free))
+		fd.Fix = fmt.Sprintf("free at least %s on production's data volume (and its tmpdir) first, or use an online schema change tool that copies in chunks", mysqlkit.Bytes(need-free))
 	default:
 		fd.Severity = "info"
-		fd.Message = fmt.Sprintf("%s; production has %s free (%.1f× the upper need): enough", base, bytes(free), float64(free)/float64(need))
+		fd.Message = fmt.Sprintf("%s; production has %s free (%.1f× the upper need): enough", base, mysqlkit.Bytes(free), float64(free)/float64(need))
 	}
 	return []result.Finding{fd}
 }
@@ -111,17 +111,17 @@ func (a *analysis) logFinding(id string, s *series, pr result.Prediction) []resu
 	case pr.OnlineLogBytes >= limit:
 		fd.Severity = "error"
 		fd.Message = fmt.Sprintf("%s: the online log would overflow at production's write rate after ~%s (predicted %s against %s = %s; %s): the ALTER fails with error 1799 and its work is lost",
-			id, dur(after), bytes(pr.OnlineLogBytes), src, bytes(limit), basis)
-		fd.Fix = fmt.Sprintf("raise innodb_online_alter_log_max_size to %s or use an online schema change tool (gh-ost, pt-online-schema-change)", bytes(advice))
+			id, dur(after), mysqlkit.Bytes(pr.OnlineLogBytes), src, mysqlkit.Bytes(limit), basis)
+		fd.Fix = fmt.Sprintf("raise innodb_online_alter_log_max_size to %s or use an online schema change tool (gh-ost, pt-online-schema-change)", mysqlkit.Bytes(advice))
 	case pr.OnlineLogHi >= limit:
 		fd.Severity = "warning"
 		fd.Message = fmt.Sprintf("%s: the online log may overflow: predicted %s, up to %s, against %s = %s (%s)",
-			id, bytes(pr.OnlineLogBytes), bytes(pr.OnlineLogHi), src, bytes(limit), basis)
-		fd.Fix = fmt.Sprintf("raise innodb_online_alter_log_max_size to %s", bytes(advice))
+			id, mysqlkit.Bytes(pr.OnlineLogBytes), mysqlkit.Bytes(pr.OnlineLogHi), src, mysqlkit.Bytes(limit), basis)
+		fd.Fix = fmt.Sprintf("raise innodb_online_alter_log_max_size to %s", mysqlkit.Bytes(advice))
 	default:
 		fd.Severity = "info"
 		fd.Message = fmt.Sprintf("%s: online log predicted %s (up to %s) of %s = %s (%s); it would overflow only after ~%s",
-			id, bytes(pr.OnlineLogBytes), bytes(pr.OnlineLogHi), src, bytes(limit), basis, dur(after))
+			id, mysqlkit.Bytes(pr.OnlineLogBytes), mysqlkit.Bytes(pr.OnlineLogHi), src, mysqlkit.Bytes(limit), basis, dur(after))
 	}
 	return []result.Finding{fd}
 }
@@ -157,21 +157,7 @@ func nextPow2(v int64) int64 {
 	return p
 }
 
-func bytes(v int64) string {
-	f := float64(v)
-	for _, u := range []string{"B", "KiB", "MiB", "GiB", "TiB"} {
-		if math.Abs(f) < 1024 || u == "TiB" {
-			if u == "B" {
-				return fmt.Sprintf("%d B", v)
-			}
-			return fmt.Sprintf("%.1f %s", f, u)
-		}
-		f /= 1024
-	}
-	return ""
-}
-
-func bytesRate(v float64) string { return bytes(int64(v)) + "/s" }
+func bytesRate(v float64) string { return mysqlkit.Bytes(int64(v)) + "/s" }
 
 func dur(s float64) string {
 	d := time.Duration(s * float64(time.Second))
@@ -202,9 +188,9 @@ func Summary(cs *result.CapacityStatement) string {
 	half := (pr.DurationHi - pr.DurationLo) / 2
 	msg := fmt.Sprintf("%s#%d predicted at %s rows of %s: %s ± %s, writers stalled up to %s, disk %s (up to %s), redo %s",
 		cs.Migration, cs.Statement, count(pr.Rows), cs.Table, dur(pr.DurationS), dur(half), dur(pr.StallHi),
-		bytes(pr.DiskBytes), bytes(max(pr.DiskHi, pr.DiskBytes)), bytes(pr.LogBytes))
+		mysqlkit.Bytes(pr.DiskBytes), mysqlkit.Bytes(max(pr.DiskHi, pr.DiskBytes)), mysqlkit.Bytes(pr.LogBytes))
 	if pr.OnlineLogRate > 0 {
-		msg += fmt.Sprintf(", online log %s (up to %s)", bytes(pr.OnlineLogBytes), bytes(pr.OnlineLogHi))
+		msg += fmt.Sprintf(", online log %s (up to %s)", mysqlkit.Bytes(pr.OnlineLogBytes), mysqlkit.Bytes(pr.OnlineLogHi))
 	}
 	pts := ""
 	for i, p := range cs.Points {
@@ -244,7 +230,7 @@ func (a *analysis) poolNote(s *series, pr result.Prediction) string {
 		return ""
 	}
 	msg := fmt.Sprintf("the table is ~%s in a %s buffer pool at the largest measured scale but ~%s in %s at the target: the measured runs read from memory, the target would read from disk, so the real run can be slower than predicted (toward the band's upper end)",
-		bytes(atLargest), bytes(pool), bytes(atTarget), bytes(targetPool))
+		mysqlkit.Bytes(atLargest), mysqlkit.Bytes(pool), mysqlkit.Bytes(atTarget), mysqlkit.Bytes(targetPool))
 	if v, ok := a.settings["innodb_buffer_pool_size"]; ok {
 		msg += fmt.Sprintf("; production's buffer pool is %s bytes", v)
 	}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rehearse/rehearse/rehearse/engine"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // Violation is what changed on the server outside the scratch database
@@ -112,7 +112,7 @@ func session(ctx context.Context, db *sql.DB) (*sql.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := conn.ExecContext(ctx, "SET SESSION information_schema_stats_expiry = 0"); err != nil && !engine.IsMySQLError(err, 1193) { // MariaDB: unknown variable
+	if _, err := conn.ExecContext(ctx, "SET SESSION information_schema_stats_expiry = 0"); err != nil && !mysqlkit.Is(err, mysqlkit.ErrUnknownSystemVariable) { // MariaDB
 		conn.Close()
 		return nil, err
 	}

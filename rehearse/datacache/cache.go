@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // Cache is a folder of filled datadirs.
@@ -191,7 +193,7 @@ func (c *Cache) evict(ctx context.Context, size int64, keep string) (bool, error
 	}
 	removed, err := c.Prune(ctx, PruneOptions{MaxSize: limit - size, Keep: keep})
 	for _, e := range removed {
-		c.logf("removed the least recently used entry %s (%s) to stay under %s", e.Manifest.ID[:12], HumanBytes(e.Manifest.Allocated), HumanBytes(limit))
+		c.logf("removed the least recently used entry %s (%s) to stay under %s", e.Manifest.ID[:12], mysqlkit.BytesSI(e.Manifest.Allocated), mysqlkit.BytesSI(limit))
 	}
 	return true, err
 }
@@ -351,15 +353,4 @@ func freeBytes(dir string) (int64, error) {
 			return 0, err
 		}
 	}
-}
-
-// HumanBytes is bytes for people: "1.2 GB", "340 MB".
-func HumanBytes(b int64) string {
-	switch {
-	case b >= 1e9:
-		return fmt.Sprintf("%.1f GB", float64(b)/1e9)
-	case b >= 1e6:
-		return fmt.Sprintf("%.0f MB", float64(b)/1e6)
-	}
-	return fmt.Sprintf("%d kB", b/1000)
 }

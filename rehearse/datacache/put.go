@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rehearse/rehearse/rehearse/engine"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/rehearse/restore"
 	"github.com/rehearse/rehearse/snapshot"
 )
@@ -70,7 +71,7 @@ func (c *Cache) Put(ctx context.Context, srv *engine.Server, eng engine.Engine, 
 	// (the move into the cache is a rename on one file system).
 	if free, err := freeBytes(c.Dir); err == nil && free < size+size/10+(512<<20) {
 		return srv, nil, st, fmt.Errorf("%w: %s free on the cache's disk, the entry and the copy a server starts on need %s",
-			ErrNotKept, HumanBytes(free), HumanBytes(size+size/10+(512<<20)))
+			ErrNotKept, mysqlkit.BytesSI(free), mysqlkit.BytesSI(size+size/10+(512<<20)))
 	}
 
 	t0 = time.Now()
@@ -96,7 +97,7 @@ func (c *Cache) Put(ctx context.Context, srv *engine.Server, eng engine.Engine, 
 		// holds temporary files its shutdown removes).
 		var fits bool
 		if fits, err = c.evict(ctx, m.Allocated, id); err == nil && !fits {
-			err = fmt.Errorf("the filled datadir (%s) is larger than the cache's cap (%s)", HumanBytes(m.Allocated), HumanBytes(c.maxSize(0)))
+			err = fmt.Errorf("the filled datadir (%s) is larger than the cache's cap (%s)", mysqlkit.BytesSI(m.Allocated), mysqlkit.BytesSI(c.maxSize(0)))
 		}
 	}
 	if err == nil {
@@ -128,7 +129,7 @@ func (c *Cache) Put(ctx context.Context, srv *engine.Server, eng engine.Engine, 
 		}
 		return s2, nil, st, fmt.Errorf("%w: %v", ErrNotKept, err)
 	}
-	c.logf("kept entry %s (%s)", id[:12], HumanBytes(m.Allocated))
+	c.logf("kept entry %s (%s)", id[:12], mysqlkit.BytesSI(m.Allocated))
 	e, err := c.Lookup(ctx, key)
 	if err == nil && e == nil {
 		err = fmt.Errorf("entry %s vanished after it was kept", id[:12])

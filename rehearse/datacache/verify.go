@@ -2,17 +2,16 @@ package datacache
 
 import (
 	"context"
-	"errors"
 
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"github.com/go-sql-driver/mysql"
 	"sort"
 	"strings"
 	"sync"
 
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
@@ -65,7 +64,7 @@ func checkTables(ctx context.Context, db *sql.DB, snap *snapshot.Snapshot) ([]Ta
 }
 
 func checkTable(ctx context.Context, db *sql.DB, c *TableCheck) error {
-	name := quote(c.Schema) + "." + quote(c.Table)
+	name := mysqlkit.Quote(c.Schema) + "." + mysqlkit.Quote(c.Table)
 	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+name).Scan(&c.Rows); err != nil {
 		return fmt.Errorf("count %s.%s: %w", c.Schema, c.Table, err)
 	}
@@ -80,8 +79,8 @@ func checkTable(ctx context.Context, db *sql.DB, c *TableCheck) error {
 	} else {
 		var asc, desc []string
 		for _, col := range pk {
-			asc = append(asc, quote(col))
-			desc = append(desc, quote(col)+" DESC")
+			asc = append(asc, mysqlkit.Quote(col))
+			desc = append(desc, mysqlkit.Quote(col)+" DESC")
 		}
 		queries = []string{
 			fmt.Sprintf("SELECT * FROM %s ORDER BY %s LIMIT %d", name, strings.Join(asc, ", "), SampleRows),
@@ -173,8 +172,6 @@ func compareChecks(want, got []TableCheck) string {
 	return strings.Join(diffs, "; ")
 }
 
-func quote(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
-
 // FileSettings are the server variables that shape a datadir's files; an
 // entry's are compared with the server started on its copy.
 var FileSettings = []string{"innodb_page_size", "innodb_file_per_table", "innodb_default_row_format",
@@ -189,7 +186,7 @@ func fileSettings(ctx context.Context, db *sql.DB) (map[string]string, error) {
 		var val sql.NullString
 		err := db.QueryRowContext(ctx, "SELECT @@GLOBAL."+v).Scan(&val)
 		if err != nil {
-			if isUnknownVariable(err) {
+			if mysqlkit.Is(err, mysqlkit.ErrUnknownSystemVariable) {
 				continue
 			}
 			return nil, fmt.Errorf("read @@%s: %w", v, err)
@@ -209,9 +206,4 @@ func compareSettings(want, got map[string]string) string {
 	}
 	sort.Strings(diffs)
 	return strings.Join(diffs, "; ")
-}
-
-func isUnknownVariable(err error) bool {
-	var me *mysql.MySQLError
-	return errors.As(err, &me) && me.Number == 1193 // ER_UNKNOWN_SYSTEM_VARIABLE
 }

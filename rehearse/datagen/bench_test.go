@@ -16,6 +16,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/rehearse/rehearse/internal/testserver"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
@@ -328,7 +329,7 @@ func loadCeiling(t *testing.T, db *sql.DB, p *tablePlan, rebuild bool, files []s
 		go func() {
 			mysql.RegisterLocalFile(path)
 			defer mysql.DeregisterLocalFile(path)
-			q := fmt.Sprintf("LOAD DATA LOCAL INFILE '%s' INTO TABLE %s.%s CHARACTER SET binary", path, quoteIdent(p.db), quoteIdent(p.name))
+			q := fmt.Sprintf("LOAD DATA LOCAL INFILE '%s' INTO TABLE %s.%s CHARACTER SET binary", path, mysqlkit.Quote(p.db), mysqlkit.Quote(p.name))
 			_, err := conns[i].ExecContext(ctx, q)
 			errs <- err
 		}()
@@ -357,7 +358,7 @@ func naiveInserts(t *testing.T, db *sql.DB, snap *snapshot.Snapshot, n uint64) t
 	defer discard(conn)
 	var cols []string
 	for _, lc := range r.cols {
-		cols = append(cols, quoteIdent(p.cols[lc.idx].col.Name))
+		cols = append(cols, mysqlkit.Quote(p.cols[lc.idx].col.Name))
 	}
 	head := "INSERT INTO naive.investments (" + strings.Join(cols, ",") + ") VALUES "
 	conn.ExecContext(ctx, "SET SESSION time_zone='+00:00'")

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // extParent holds the key values of a parent table that is not generated in
@@ -21,11 +23,11 @@ var maxExtRows = 1_000_000
 func loadExtParent(ctx context.Context, db *sql.DB, dbName, table string, cols []string) (*extParent, error) {
 	q := make([]string, len(cols))
 	for i, c := range cols {
-		q[i] = quoteIdent(c)
+		q[i] = mysqlkit.Quote(c)
 	}
 	list := strings.Join(q, ", ")
 	rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT DISTINCT %s FROM %s.%s WHERE %s ORDER BY %s LIMIT %d",
-		list, quoteIdent(dbName), quoteIdent(table), notNullAll(q), list, maxExtRows))
+		list, mysqlkit.Quote(dbName), mysqlkit.Quote(table), notNullAll(q), list, maxExtRows))
 	if err != nil {
 		return nil, fmt.Errorf("read parent keys of %s.%s: %w", dbName, table, err)
 	}
@@ -181,5 +183,3 @@ func loadOrder(plans []*tablePlan) []*tablePlan {
 	}
 	return out
 }
-
-func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }

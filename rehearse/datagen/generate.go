@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
@@ -112,7 +113,7 @@ func joinErr(a, b error) error {
 
 func quoteQualified(name string) string {
 	s, t, _ := strings.Cut(name, ".")
-	return quoteIdent(s) + "." + quoteIdent(t)
+	return mysqlkit.Quote(s) + "." + mysqlkit.Quote(t)
 }
 
 // buildPlans selects tables, sets row counts and plans every column. Row

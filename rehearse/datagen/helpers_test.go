@@ -11,6 +11,7 @@ import (
 	"github.com/rehearse/rehearse/internal/testcorpus"
 	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/rehearse/engine"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/rehearse/sqlsplit"
 	"github.com/rehearse/rehearse/snapshot"
 )
@@ -32,14 +33,14 @@ func startDB(t *testing.T, target testserver.Target, dbName string) *testDB {
 	}
 	t.Cleanup(func() { db.Close() })
 	db.SetMaxOpenConns(8)
-	mustExec(t, db, "CREATE DATABASE "+quoteIdent(dbName)+" CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci")
+	mustExec(t, db, "CREATE DATABASE "+mysqlkit.Quote(dbName)+" CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci")
 	return &testDB{srv: srv, db: db, name: dbName, flavor: srv.Flavor}
 }
 
 // createDB makes another database on the same server.
 func (d *testDB) createDB(t *testing.T, name string) {
 	t.Helper()
-	mustExec(t, d.db, "CREATE DATABASE "+quoteIdent(name)+" CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci")
+	mustExec(t, d.db, "CREATE DATABASE "+mysqlkit.Quote(name)+" CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci")
 }
 
 func mustExec(t testing.TB, db *sql.DB, stmts ...string) {
@@ -64,7 +65,7 @@ func execIn(t testing.TB, d *testDB, name, script string) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(context.Background(), "USE "+quoteIdent(name)); err != nil {
+	if _, err := conn.ExecContext(context.Background(), "USE "+mysqlkit.Quote(name)); err != nil {
 		t.Fatal(err)
 	}
 	stmts, err := sqlsplit.SplitString(script, sqlsplit.Options{})
@@ -144,7 +145,7 @@ func checksum(t testing.TB, db *sql.DB, dbName, table string) int64 {
 	t.Helper()
 	var name string
 	var sum sql.NullInt64
-	if err := db.QueryRow(fmt.Sprintf("CHECKSUM TABLE %s.%s", quoteIdent(dbName), quoteIdent(table))).Scan(&name, &sum); err != nil {
+	if err := db.QueryRow(fmt.Sprintf("CHECKSUM TABLE %s.%s", mysqlkit.Quote(dbName), mysqlkit.Quote(table))).Scan(&name, &sum); err != nil {
 		t.Fatal(err)
 	}
 	return sum.Int64

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // droppedIndexes are a table's secondary indexes taken off for the load and
@@ -38,7 +40,7 @@ func wantsRebuild(s IndexStrategy, p *tablePlan) bool {
 // about) and so do FULLTEXT and SPATIAL ones.
 func dropSecondary(ctx context.Context, conn *sql.Conn, p *tablePlan) (*droppedIndexes, error) {
 	var tbl, create string
-	if err := conn.QueryRowContext(ctx, fmt.Sprintf("SHOW CREATE TABLE %s.%s", quoteIdent(p.db), quoteIdent(p.name))).Scan(&tbl, &create); err != nil {
+	if err := conn.QueryRowContext(ctx, fmt.Sprintf("SHOW CREATE TABLE %s.%s", mysqlkit.Quote(p.db), mysqlkit.Quote(p.name))).Scan(&tbl, &create); err != nil {
 		return nil, err
 	}
 	d := &droppedIndexes{p: p, create: create}
@@ -66,9 +68,9 @@ func dropSecondary(ctx context.Context, conn *sql.Conn, p *tablePlan) (*droppedI
 	}
 	parts := make([]string, len(d.names))
 	for i, n := range d.names {
-		parts[i] = "DROP INDEX " + quoteIdent(n)
+		parts[i] = "DROP INDEX " + mysqlkit.Quote(n)
 	}
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s.%s %s", quoteIdent(p.db), quoteIdent(p.name), strings.Join(parts, ", "))); err != nil {
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s.%s %s", mysqlkit.Quote(p.db), mysqlkit.Quote(p.name), strings.Join(parts, ", "))); err != nil {
 		return nil, fmt.Errorf("drop secondary indexes of %s for the load: %w", p.qname(), err)
 	}
 	return d, nil
@@ -84,12 +86,12 @@ func (d *droppedIndexes) restore(ctx context.Context, db *sql.DB) error {
 	for i, def := range d.defs {
 		parts[i] = "ADD " + def
 	}
-	_, err := db.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s.%s %s", quoteIdent(d.p.db), quoteIdent(d.p.name), strings.Join(parts, ", ")))
+	_, err := db.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s.%s %s", mysqlkit.Quote(d.p.db), mysqlkit.Quote(d.p.name), strings.Join(parts, ", ")))
 	if err != nil {
 		return fmt.Errorf("add back secondary indexes of %s: %w", d.p.qname(), err)
 	}
 	var tbl, create string
-	if err := db.QueryRowContext(ctx, fmt.Sprintf("SHOW CREATE TABLE %s.%s", quoteIdent(d.p.db), quoteIdent(d.p.name))).Scan(&tbl, &create); err != nil {
+	if err := db.QueryRowContext(ctx, fmt.Sprintf("SHOW CREATE TABLE %s.%s", mysqlkit.Quote(d.p.db), mysqlkit.Quote(d.p.name))).Scan(&tbl, &create); err != nil {
 		return err
 	}
 	if stripAutoInc(create) != stripAutoInc(d.create) {
@@ -104,7 +106,7 @@ func stripAutoInc(s string) string { return reAutoInc.ReplaceAllString(s, "") }
 
 // indexLine finds "KEY `name` (...)..." in CREATE TABLE text.
 func indexLine(create, name string) string {
-	want := "KEY " + quoteIdent(name) + " "
+	want := "KEY " + mysqlkit.Quote(name) + " "
 	for _, line := range strings.Split(create, "\n") {
 		l := strings.TrimSpace(line)
 		if strings.HasPrefix(l, want) {

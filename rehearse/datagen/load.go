@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 
 	"github.com/go-sql-driver/mysql"
+
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // sessionSQL prepares a load connection: checks off when construction
@@ -45,12 +47,12 @@ func loadData(ctx context.Context, conn *sql.Conn, p *tablePlan, r *rowReader) (
 	for i, lc := range r.cols {
 		cp := p.cols[lc.idx]
 		if lc.expr == "" {
-			cols = append(cols, quoteIdent(cp.col.Name))
+			cols = append(cols, mysqlkit.Quote(cp.col.Name))
 			continue
 		}
 		v := fmt.Sprintf("@v%d", i)
 		cols = append(cols, v)
-		sets = append(sets, quoteIdent(cp.col.Name)+" = "+strings.Replace(lc.expr, "?", v, 1))
+		sets = append(sets, mysqlkit.Quote(cp.col.Name)+" = "+strings.Replace(lc.expr, "?", v, 1))
 	}
 	ignore := ""
 	if len(p.uniqueRisk) > 0 || len(p.checkRisk) > 0 {
@@ -58,7 +60,7 @@ func loadData(ctx context.Context, conn *sql.Conn, p *tablePlan, r *rowReader) (
 	}
 	q := fmt.Sprintf("LOAD DATA LOCAL INFILE 'Reader::%s'%s INTO TABLE %s.%s CHARACTER SET binary "+
 		"FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (%s)",
-		name, ignore, quoteIdent(p.db), quoteIdent(p.name), strings.Join(cols, ", "))
+		name, ignore, mysqlkit.Quote(p.db), mysqlkit.Quote(p.name), strings.Join(cols, ", "))
 	if len(sets) > 0 {
 		q += " SET " + strings.Join(sets, ", ")
 	}
@@ -76,13 +78,13 @@ func loadData(ctx context.Context, conn *sql.Conn, p *tablePlan, r *rowReader) (
 func insertRows(ctx context.Context, conn *sql.Conn, p *tablePlan, r *rowReader, batchBytes int) (int64, error) {
 	var cols []string
 	for _, lc := range r.cols {
-		cols = append(cols, quoteIdent(p.cols[lc.idx].col.Name))
+		cols = append(cols, mysqlkit.Quote(p.cols[lc.idx].col.Name))
 	}
 	verb := "INSERT"
 	if len(p.uniqueRisk) > 0 || len(p.checkRisk) > 0 {
 		verb = "INSERT IGNORE"
 	}
-	head := fmt.Sprintf("%s INTO %s.%s (%s) VALUES ", verb, quoteIdent(p.db), quoteIdent(p.name), strings.Join(cols, ", "))
+	head := fmt.Sprintf("%s INTO %s.%s (%s) VALUES ", verb, mysqlkit.Quote(p.db), mysqlkit.Quote(p.name), strings.Join(cols, ", "))
 	if _, err := conn.ExecContext(ctx, "START TRANSACTION"); err != nil {
 		return 0, err
 	}

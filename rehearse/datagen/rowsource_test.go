@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
@@ -221,7 +222,7 @@ func insertFresh(t *testing.T, db *sql.DB, m *Model, snap *snapshot.Snapshot, sc
 	for j := range cols {
 		ph = append(ph, src.Placeholder(j))
 	}
-	q := fmt.Sprintf("INSERT INTO %s.%s (%s) VALUES (%s)", quoteIdent(schema), quoteIdent(table),
+	q := fmt.Sprintf("INSERT INTO %s.%s (%s) VALUES (%s)", mysqlkit.Quote(schema), mysqlkit.Quote(table),
 		"`"+strings.Join(cols, "`, `")+"`", strings.Join(ph, ", "))
 	tx, err := db.Begin()
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // ErrSchemaMismatch is wrapped by the error Generate returns when the
@@ -120,7 +121,7 @@ func nonEmpty(ctx context.Context, db *sql.DB, plans []*tablePlan) ([]string, er
 	var out []string
 	for _, p := range plans {
 		var one int
-		err := db.QueryRowContext(ctx, fmt.Sprintf("SELECT 1 FROM %s.%s LIMIT 1", quoteIdent(p.db), quoteIdent(p.name))).Scan(&one)
+		err := db.QueryRowContext(ctx, fmt.Sprintf("SELECT 1 FROM %s.%s LIMIT 1", mysqlkit.Quote(p.db), mysqlkit.Quote(p.name))).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // savedTrigger is a trigger dropped for the load, with what it takes to
@@ -40,13 +42,13 @@ func dropTriggers(ctx context.Context, db *sql.DB, plans []*tablePlan) ([]savedT
 		rows.Close()
 		for _, n := range names {
 			t := savedTrigger{schema: p.db, name: n, table: p.name}
-			row := db.QueryRowContext(ctx, fmt.Sprintf("SHOW CREATE TRIGGER %s.%s", quoteIdent(p.db), quoteIdent(n)))
+			row := db.QueryRowContext(ctx, fmt.Sprintf("SHOW CREATE TRIGGER %s.%s", mysqlkit.Quote(p.db), mysqlkit.Quote(n)))
 			var created sql.NullString
 			cols := []any{&t.name, &t.sqlMode, &t.stmt, &t.charset, &t.collation, new(string), &created}
 			if err := row.Scan(cols...); err != nil {
 				return saved, fmt.Errorf("read trigger %s.%s: %w", p.db, n, err)
 			}
-			if _, err := db.ExecContext(ctx, fmt.Sprintf("DROP TRIGGER %s.%s", quoteIdent(p.db), quoteIdent(n))); err != nil {
+			if _, err := db.ExecContext(ctx, fmt.Sprintf("DROP TRIGGER %s.%s", mysqlkit.Quote(p.db), mysqlkit.Quote(n))); err != nil {
 				return saved, fmt.Errorf("drop trigger %s.%s for the load: %w", p.db, n, err)
 			}
 			saved = append(saved, t)
@@ -69,7 +71,7 @@ func restoreTriggers(ctx context.Context, db *sql.DB, saved []savedTrigger) erro
 	var failed []string
 	for _, t := range saved {
 		stmts := []string{
-			"USE " + quoteIdent(t.schema),
+			"USE " + mysqlkit.Quote(t.schema),
 			"SET SESSION sql_mode = '" + strings.ReplaceAll(t.sqlMode, "'", "''") + "'",
 			"SET NAMES " + t.charset + " COLLATE " + t.collation,
 			t.stmt,

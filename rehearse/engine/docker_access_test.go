@@ -13,6 +13,7 @@ import (
 	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
 	"github.com/rehearse/rehearse/rehearse/engine"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // TestDockerSandboxAccess (issue 13, item 9): a docker sandbox's root has a
@@ -54,7 +55,7 @@ func TestDockerPasswordPerSandbox(t *testing.T) {
 	if a.Password() == b.Password() {
 		t.Fatalf("two sandboxes share the password %q", a.Password())
 	}
-	if err := ping(ctx, a.Host, a.Port, "root", b.Password()); !engine.IsMySQLError(err, 1045) {
+	if err := ping(ctx, a.Host, a.Port, "root", b.Password()); !mysqlkit.Is(err, mysqlkit.ErrAccessDenied) {
 		t.Errorf("sandbox A with sandbox B's password: %v, want access denied (1045)", err)
 	}
 }
@@ -85,7 +86,7 @@ func checkSandboxAccess(t *testing.T, s *engine.Server, bindIP string) {
 		t.Fatalf("root with the sandbox's password: %v", err)
 	}
 	for _, user := range []string{"root", "", "mysql", "mariadb.sys"} {
-		if err := ping(ctx, s.Host, s.Port, user, ""); !engine.IsMySQLError(err, 1045, 1698) {
+		if err := ping(ctx, s.Host, s.Port, user, ""); !mysqlkit.Is(err, mysqlkit.ErrAccessDenied, mysqlkit.ErrAccessDeniedNoPass) {
 			t.Errorf("user %q without a password on the published port: %v, want access denied", user, err)
 		}
 	}

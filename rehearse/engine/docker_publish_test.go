@@ -13,6 +13,7 @@ import (
 	"github.com/moby/moby/client"
 	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/rehearse/engine"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // TestPublishFor: where the server's port is published for each kind of
@@ -70,7 +71,7 @@ func TestDockerRemotePublish(t *testing.T) {
 			t.Errorf("Server.Host = %s, want %s", s.Host, ip)
 		}
 		checkBinding(t, s, ip.String())
-		if err := ping(context.Background(), s.Host, s.Port, "root", ""); !engine.IsMySQLError(err, 1045) {
+		if err := ping(context.Background(), s.Host, s.Port, "root", ""); !mysqlkit.Is(err, mysqlkit.ErrAccessDenied) {
 			t.Errorf("root without a password at %s:%d: %v, want access denied", s.Host, s.Port, err)
 		}
 		if err := ping(context.Background(), s.Host, s.Port, "root", s.Password()); err != nil {
@@ -98,7 +99,7 @@ func TestDockerRemotePublish(t *testing.T) {
 			t.Errorf("no warning about the fallback in the log:\n%s", log.String())
 		}
 		checkBinding(t, s, "0.0.0.0")
-		if err := ping(context.Background(), s.Host, s.Port, "root", ""); !engine.IsMySQLError(err, 1045) {
+		if err := ping(context.Background(), s.Host, s.Port, "root", ""); !mysqlkit.Is(err, mysqlkit.ErrAccessDenied) {
 			t.Errorf("root without a password: %v, want access denied", err)
 		}
 		if strings.Contains(log.String(), s.Password()) {

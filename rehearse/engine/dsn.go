@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // DSN is the engine for an existing server the user gives (Options.DSN): it
@@ -85,7 +86,7 @@ func (d *DSN) Start(ctx context.Context, opts Options) (*Server, error) {
 			msg = fmt.Sprintf("no answer within %s", DSNTimeout)
 		}
 		hint := "check that the server runs and that host and port in --dsn are right"
-		if IsMySQLError(err, 1045, 1044, 1698) {
+		if mysqlkit.Is(err, mysqlkit.ErrAccessDenied, mysqlkit.ErrDBAccessDenied, mysqlkit.ErrAccessDeniedNoPass) {
 			hint = "check the user and password in --dsn (the password is never shown)"
 		}
 		return nil, rehearse.WithHint(fmt.Errorf("dsn engine: cannot connect to %s as user %q: %s", where, cfg.User, msg), "%s", hint)
@@ -227,7 +228,7 @@ func sessionSettings(ctx context.Context, db *sql.DB, opts Options) (map[string]
 		switch {
 		case err == nil:
 			out[key] = v
-		case IsMySQLError(err, 1229, 1238, 1621): // global-only, read-only, session read-only
+		case mysqlkit.Is(err, mysqlkit.ErrGlobalVariable, mysqlkit.ErrIncorrectGlobalLocal, mysqlkit.ErrVariableIsReadonly):
 			var cur string
 			_ = conn.QueryRowContext(ctx, "SELECT @@GLOBAL."+key).Scan(&cur)
 			if !strings.EqualFold(cur, opts.Settings[name]) {

@@ -3,14 +3,13 @@ package engine
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"net"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // FlavorOf tells the flavor from a VERSION() string.
@@ -74,7 +73,7 @@ func ServerUUID(ctx context.Context, db *sql.DB) (string, error) {
 	if err == nil {
 		return uuid, nil
 	}
-	if !IsMySQLError(err, 1193) { // ER_UNKNOWN_SYSTEM_VARIABLE
+	if !mysqlkit.Is(err, mysqlkit.ErrUnknownSystemVariable) {
 		return "", err
 	}
 	var host, datadir string
@@ -83,20 +82,6 @@ func ServerUUID(ctx context.Context, db *sql.DB) (string, error) {
 		return "", err
 	}
 	return fmt.Sprintf("mariadb:%s:%d:%s", host, port, datadir), nil
-}
-
-// IsMySQLError reports whether err is a server error with one of the codes.
-func IsMySQLError(err error, codes ...uint16) bool {
-	var me *mysql.MySQLError
-	if !errors.As(err, &me) {
-		return false
-	}
-	for _, c := range codes {
-		if me.Number == c {
-			return true
-		}
-	}
-	return len(codes) == 0
 }
 
 // waitReady polls until a connection answers, ctx ends, the deadline passes,

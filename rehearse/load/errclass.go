@@ -95,12 +95,3 @@ func Classify(err error) Class {
 	}
 	return Other
 }
-
-// ErrorCode is the MySQL error number of err, or 0.
-func ErrorCode(err error) int {
-	var me *mysql.MySQLError
-	if errors.As(err, &me) {
-		return int(me.Number)
-	}
-	return 0
-}

@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"sync"
+
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // keyPool holds existing key tuples of one table's columns, sampled at
@@ -31,7 +33,7 @@ func (p *keyPool) sample(ctx context.Context, db *sql.DB, r *rand.Rand) error {
 		return p.scan(ctx, db, fmt.Sprintf("%s LIMIT %d", sel, p.max))
 	}
 	var lo, hi sql.NullInt64
-	q := fmt.Sprintf("SELECT MIN(%s), MAX(%s) FROM %s", quote(cols[0]), quote(cols[0]), qualified(p.spec.Schema, p.spec.Table))
+	q := fmt.Sprintf("SELECT MIN(%s), MAX(%s) FROM %s", mysqlkit.Quote(cols[0]), mysqlkit.Quote(cols[0]), qualified(p.spec.Schema, p.spec.Table))
 	if err := db.QueryRowContext(ctx, q).Scan(&lo, &hi); err != nil {
 		return fmt.Errorf("sample keys of %s.%s: %w", p.spec.Schema, p.spec.Table, err)
 	}
@@ -45,7 +47,7 @@ func (p *keyPool) sample(ctx context.Context, db *sql.DB, r *rand.Rand) error {
 		if hi.Int64 > lo.Int64 {
 			start += r.Int64N(hi.Int64 - lo.Int64 + 1)
 		}
-		q := fmt.Sprintf("%s WHERE %s >= %d ORDER BY %s LIMIT %d", sel, quote(cols[0]), start, quote(cols[0]), per)
+		q := fmt.Sprintf("%s WHERE %s >= %d ORDER BY %s LIMIT %d", sel, mysqlkit.Quote(cols[0]), start, mysqlkit.Quote(cols[0]), per)
 		if err := p.scan(ctx, db, q); err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rehearse/rehearse/rehearse/datagen"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // ShapeResult is one template run once against the (new) schema.
@@ -104,7 +105,7 @@ func ReplayShapes(ctx context.Context, db *sql.DB, p *Profile, opts ReplayOption
 		}
 		res.Class = Classify(runErr)
 		if runErr != nil {
-			res.ErrorCode = ErrorCode(runErr)
+			res.ErrorCode = mysqlkit.Code(runErr)
 			res.Error = runErr.Error()
 		} else {
 			res.Warnings = SessionWarnings(ctx, conn, false)

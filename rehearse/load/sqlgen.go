@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/rehearse/rehearse/rehearse/datagen"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
@@ -174,7 +175,7 @@ func (b *tableBuilder) template(kind Kind, cols, where []string) (Template, bool
 	cond := make([]string, len(where))
 	keyArgs := make([]arg, len(where))
 	for i, w := range where {
-		cond[i] = quote(w) + " = ?"
+		cond[i] = mysqlkit.Quote(w) + " = ?"
 		keyArgs[i] = arg{kind: argKey, idx: i, name: w, col: b.cols[strings.ToLower(w)]}
 	}
 	whereSQL := " WHERE " + strings.Join(cond, " AND ")
@@ -185,7 +186,7 @@ func (b *tableBuilder) template(kind Kind, cols, where []string) (Template, bool
 		}
 		set := make([]string, len(cols))
 		for i, c := range cols {
-			set[i] = quote(c) + " = " + datagen.Placeholder(b.t, c)
+			set[i] = mysqlkit.Quote(c) + " = " + datagen.Placeholder(b.t, c)
 			t.args = append(t.args, b.valueArg(c))
 		}
 		t.SQL = "UPDATE " + name + " SET " + strings.Join(set, ", ") + whereSQL
@@ -259,19 +260,17 @@ func equalFold(a, b []string) bool {
 	return true
 }
 
-func quote(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
-
 func qualified(schema, table string) string {
 	if schema == "" {
-		return quote(table)
+		return mysqlkit.Quote(table)
 	}
-	return quote(schema) + "." + quote(table)
+	return mysqlkit.Quote(schema) + "." + mysqlkit.Quote(table)
 }
 
 func quoteList(cols []string) string {
 	q := make([]string, len(cols))
 	for i, c := range cols {
-		q[i] = quote(c)
+		q[i] = mysqlkit.Quote(c)
 	}
 	return strings.Join(q, ", ")
 }

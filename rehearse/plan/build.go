@@ -12,6 +12,7 @@ import (
 	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/engine"
 	"github.com/rehearse/rehearse/rehearse/migrations"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/rehearse/restore"
 	"github.com/rehearse/rehearse/rehearse/scope"
 	"github.com/rehearse/rehearse/snapshot"
@@ -278,7 +279,7 @@ func verify(ctx context.Context, o Options, p *Plan, pending []*migrations.Migra
 		scratch = sb.Database + "_probe" // the dsn engine's grants cover its prefix
 	}
 	defer func() {
-		_, _ = pconn.ExecContext(context.WithoutCancel(ctx), "DROP DATABASE IF EXISTS "+quoteIdent(scratch))
+		_, _ = pconn.ExecContext(context.WithoutCancel(ctx), "DROP DATABASE IF EXISTS "+mysqlkit.Quote(scratch))
 	}()
 	if err := cloneSchema(ctx, pconn, target, scratch); err != nil {
 		return err

@@ -3,6 +3,8 @@ package plan
 import (
 	"fmt"
 	"math"
+
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // estimate is the expected duration of a statement with algorithm a, from
@@ -26,7 +28,7 @@ func estimate(sp *StatementPlan, a *Algo, cal *Calibration) *Estimate {
 	where := fmt.Sprintf("measured on %s %s %s, %s", cal.Engine, cal.Flavor, cal.Version, cal.MeasuredAt.Format("2006-01-02"))
 	if a.Rebuild || a.Algorithm == Copy {
 		s := float64(t.Rows) / cal.CopyRowsPerSec
-		return &Estimate{Seconds: round(s), Basis: fmt.Sprintf("%s rows ÷ %s rows/s (table copy/rebuild, %s)", human(t.Rows), human(int64(cal.CopyRowsPerSec)), where)}
+		return &Estimate{Seconds: round(s), Basis: fmt.Sprintf("%s rows ÷ %s rows/s (table copy/rebuild, %s)", mysqlkit.Thousands(t.Rows), mysqlkit.Thousands(int64(cal.CopyRowsPerSec)), where)}
 	}
 	n := 0
 	for _, op := range sp.Ops {
@@ -39,20 +41,7 @@ func estimate(sp *StatementPlan, a *Algo, cal *Calibration) *Estimate {
 		return &Estimate{Seconds: 0, Basis: "in place without a rebuild or an index build: metadata only"}
 	}
 	s := float64(t.Rows) * float64(n) / cal.IndexRowsPerSec
-	return &Estimate{Seconds: round(s), Basis: fmt.Sprintf("%d index build(s) × %s rows ÷ %s rows/s (index build, %s)", n, human(t.Rows), human(int64(cal.IndexRowsPerSec)), where)}
+	return &Estimate{Seconds: round(s), Basis: fmt.Sprintf("%d index build(s) × %s rows ÷ %s rows/s (index build, %s)", n, mysqlkit.Thousands(t.Rows), mysqlkit.Thousands(int64(cal.IndexRowsPerSec)), where)}
 }
 
 func round(s float64) float64 { return math.Round(s*100) / 100 }
-
-// human writes 4200000 as "4,200,000".
-func human(n int64) string {
-	s := fmt.Sprintf("%d", n)
-	out := []byte{}
-	for i, c := range []byte(s) {
-		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
-			out = append(out, ',')
-		}
-		out = append(out, c)
-	}
-	return string(out)
-}

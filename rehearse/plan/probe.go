@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/rehearse/sqlsplit"
 )
 
@@ -82,7 +83,7 @@ func ProbeAlgorithms(ctx context.Context, db *sql.DB, stmts []sqlsplit.Statement
 		flavor = "mariadb"
 	}
 	defer func() {
-		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "DROP DATABASE IF EXISTS "+quoteIdent(scratch))
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "DROP DATABASE IF EXISTS "+mysqlkit.Quote(scratch))
 	}()
 	if err := cloneSchema(ctx, conn, opts.Schema, scratch); err != nil {
 		return nil, err
@@ -143,9 +144,9 @@ func cloneSchema(ctx context.Context, conn *sql.Conn, schema, scratch string) er
 		return err
 	}
 	steps := []string{
-		"DROP DATABASE IF EXISTS " + quoteIdent(scratch),
-		fmt.Sprintf("CREATE DATABASE %s CHARACTER SET %s COLLATE %s", quoteIdent(scratch), cs, coll),
-		"USE " + quoteIdent(scratch),
+		"DROP DATABASE IF EXISTS " + mysqlkit.Quote(scratch),
+		fmt.Sprintf("CREATE DATABASE %s CHARACTER SET %s COLLATE %s", mysqlkit.Quote(scratch), cs, coll),
+		"USE " + mysqlkit.Quote(scratch),
 		"SET @rehearse_probe_fk = @@SESSION.foreign_key_checks",
 		"SET SESSION foreign_key_checks = 0",
 	}
@@ -156,7 +157,7 @@ func cloneSchema(ctx context.Context, conn *sql.Conn, schema, scratch string) er
 	}
 	for _, t := range tables {
 		var name, create string
-		if err := conn.QueryRowContext(ctx, "SHOW CREATE TABLE "+quoteIdent(schema)+"."+quoteIdent(t)).Scan(&name, &create); err != nil {
+		if err := conn.QueryRowContext(ctx, "SHOW CREATE TABLE "+mysqlkit.Quote(schema)+"."+mysqlkit.Quote(t)).Scan(&name, &create); err != nil {
 			return fmt.Errorf("plan: probe: SHOW CREATE TABLE %s.%s: %w", schema, t, err)
 		}
 		if _, err := conn.ExecContext(ctx, create); err != nil {
@@ -168,5 +169,3 @@ func cloneSchema(ctx context.Context, conn *sql.Conn, schema, scratch string) er
 	}
 	return nil
 }
-
-func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }

@@ -12,23 +12,9 @@ import (
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/migrations"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/rehearse/scope"
 )
-
-// Error numbers that say a pending migration's effect is already there.
-var alreadyApplied = map[uint16]string{
-	1007: "database exists", 1050: "table exists", 1060: "duplicate column", 1061: "duplicate index name",
-	1068: "multiple primary keys", 1304: "routine exists", 1359: "trigger exists", 1537: "event exists",
-	1826: "duplicate foreign key name", 3822: "duplicate check constraint name",
-}
-
-// Error numbers that say a statement references what the schema lacks.
-var missingObject = map[uint16]string{
-	1049: "unknown database", 1051: "unknown table", 1054: "unknown column", 1072: "key column does not exist",
-	1091: "cannot drop: does not exist", 1146: "table does not exist", 1176: "key does not exist",
-	1305: "routine does not exist", 1360: "trigger does not exist", 1215: "cannot add foreign key",
-	1824: "referenced table missing", 1356: "view references invalid objects",
-}
 
 // classifyError maps a replay error to a Replay.
 func classifyError(err error) *Replay {
@@ -36,9 +22,9 @@ func classifyError(err error) *Replay {
 	var me *mysql.MySQLError
 	if errors.As(err, &me) {
 		r.Error, r.Message = int(me.Number), me.Message
-		if _, ok := alreadyApplied[me.Number]; ok {
+		if _, ok := mysqlkit.AlreadyExists[me.Number]; ok {
 			r.Class = "already-applied"
-		} else if _, ok := missingObject[me.Number]; ok {
+		} else if _, ok := mysqlkit.MissingObject[me.Number]; ok {
 			r.Class = "missing-object"
 		}
 	}
@@ -219,7 +205,7 @@ func quoteVar(v string) string {
 	if m := userVar.FindStringSubmatch(v); m != nil && m[1] == v {
 		return v
 	}
-	return "`" + strings.ReplaceAll(v, "`", "``") + "`"
+	return mysqlkit.Quote(v)
 }
 
 func normSQL(s string) string {

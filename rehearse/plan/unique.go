@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
@@ -176,7 +177,7 @@ func nullEvidence(t *snapshot.Table, key []KeyPart, cols []*snapshot.Column) (Ke
 		}
 		return KeyEvidence{Verdict: EvidenceNulls, Exact: true,
 			Detail: fmt.Sprintf("%d of the %d rows the snapshot sampled hold NULL in %s, which a primary key forbids", nulls, n, key[i].Column),
-			Query:  fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE %s IS NULL", quoteIdent(t.Name), quoteIdent(key[i].Column))}, true
+			Query:  fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE %s IS NULL", mysqlkit.Quote(t.Name), mysqlkit.Quote(key[i].Column))}, true
 	}
 	return KeyEvidence{}, false
 }
@@ -321,7 +322,7 @@ func cardinalityEvidence(t *snapshot.Table, key []KeyPart) (KeyEvidence, bool) {
 func duplicatesQuery(table string, key []KeyPart) string {
 	var exprs, notNull []string
 	for _, p := range key {
-		e := quoteIdent(p.Column)
+		e := mysqlkit.Quote(p.Column)
 		notNull = append(notNull, e+" IS NOT NULL")
 		if p.Prefix > 0 {
 			e = fmt.Sprintf("LEFT(%s, %d)", e, p.Prefix)
@@ -330,7 +331,7 @@ func duplicatesQuery(table string, key []KeyPart) string {
 	}
 	cols := strings.Join(exprs, ", ")
 	return fmt.Sprintf("SELECT %s, COUNT(*) FROM %s WHERE %s GROUP BY %s HAVING COUNT(*) > 1 LIMIT 20",
-		cols, quoteIdent(table), strings.Join(notNull, " AND "), cols)
+		cols, mysqlkit.Quote(table), strings.Join(notNull, " AND "), cols)
 }
 
 // keyText is the key as written: "(a, b(10))".

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // Stale reads. The reader sends reads to the replicas (round robin, at a
@@ -72,7 +74,7 @@ func NewReader(t *Topology, opts ReaderOptions) *Reader {
 // OnInsert).
 func (r *Reader) Inserted(schema, table string, cols []string, key []any, acked time.Time) {
 	r.mu.Lock()
-	r.recent[r.n%uint64(len(r.recent))] = inserted{table: quote(schema) + "." + quote(table), cols: cols, key: key, at: acked}
+	r.recent[r.n%uint64(len(r.recent))] = inserted{table: mysqlkit.Quote(schema) + "." + mysqlkit.Quote(table), cols: cols, key: key, at: acked}
 	r.n++
 	r.mu.Unlock()
 }
@@ -186,12 +188,10 @@ func (r *Reader) read(ctx context.Context, db, pdb *sql.DB, rep int) {
 func lookup(in inserted) (string, []any) {
 	conds := make([]string, len(in.cols))
 	for i, c := range in.cols {
-		conds[i] = quote(c) + " <=> ?"
+		conds[i] = mysqlkit.Quote(c) + " <=> ?"
 	}
 	return fmt.Sprintf("SELECT 1 FROM %s WHERE %s LIMIT 1", in.table, strings.Join(conds, " AND ")), in.key
 }
-
-func quote(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
 
 // Stop stops sending, waits for the reads in flight and returns every read
 // and how many were not sent for want of a row old enough.

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
@@ -71,7 +72,7 @@ func Apply(ctx context.Context, db *sql.DB, snap *snapshot.Snapshot, opts Option
 	defer func() {
 		if err != nil {
 			for _, d := range created {
-				_, _ = conn.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+quote(d))
+				_, _ = conn.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+mysqlkit.Quote(d))
 			}
 		}
 	}()
@@ -188,18 +189,18 @@ func (a *applier) createDatabase(ctx context.Context, sc snapshot.Schema, name s
 		}
 		if objects == 0 {
 			logf(a.opts.Log, "restore: database %s (exists, empty)", name)
-			return false, a.exec(ctx, "database "+name, "ALTER DATABASE "+quote(name)+charsetClause(sc))
+			return false, a.exec(ctx, "database "+name, "ALTER DATABASE "+mysqlkit.Quote(name)+charsetClause(sc))
 		}
 		if !a.opts.Replace {
 			return false, rehearse.WithHint(fmt.Errorf("restore: %w: database %s already exists on the target and holds %d objects", ErrExists, name, objects),
 				"restore into a fresh server, map the database to another name, or replace it (this drops it)")
 		}
-		if err := a.exec(ctx, "database "+name, "DROP DATABASE "+quote(name)); err != nil {
+		if err := a.exec(ctx, "database "+name, "DROP DATABASE "+mysqlkit.Quote(name)); err != nil {
 			return false, err
 		}
 	}
 	logf(a.opts.Log, "restore: database %s", name)
-	return true, a.exec(ctx, "database "+name, "CREATE DATABASE "+quote(name)+charsetClause(sc))
+	return true, a.exec(ctx, "database "+name, "CREATE DATABASE "+mysqlkit.Quote(name)+charsetClause(sc))
 }
 
 func charsetClause(sc snapshot.Schema) string {
@@ -214,7 +215,7 @@ func charsetClause(sc snapshot.Schema) string {
 }
 
 func (a *applier) use(ctx context.Context, schema string) error {
-	return a.exec(ctx, "database "+schema, "USE "+quote(a.target(schema)))
+	return a.exec(ctx, "database "+schema, "USE "+mysqlkit.Quote(a.target(schema)))
 }
 
 // createTableSQL turns SHOW CREATE TABLE text into a CREATE TABLE of the
@@ -226,7 +227,7 @@ func createTableSQL(target, create string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("create_sql: %w", err)
 	}
-	return "CREATE TABLE " + quote(target) + "." + quote(name) + " " + strings.TrimSpace(def), nil
+	return "CREATE TABLE " + mysqlkit.Quote(target) + "." + mysqlkit.Quote(name) + " " + strings.TrimSpace(def), nil
 }
 
 // views creates views in dependency order: a view whose base view does not
@@ -244,7 +245,7 @@ func (a *applier) views(ctx context.Context, sc snapshot.Schema) error {
 			if err == nil {
 				continue
 			}
-			if !isErr(err, 1146, 1356) { // no such table; view references invalid objects
+			if !mysqlkit.Is(err, mysqlkit.ErrNoSuchTable, mysqlkit.ErrViewInvalid) {
 				return a.exec(ctx, "view "+sc.Name+"."+v.Name, a.remap(stripDefiner(v.CreateSQL)))
 			}
 			lastErr = fmt.Errorf("view %s.%s: %w", sc.Name, v.Name, err)
@@ -294,7 +295,7 @@ func (a *applier) events(ctx context.Context, sc snapshot.Schema) error {
 		// write while the rehearsal measures (and, on a shared server,
 		// whenever its scheduler runs). The global scheduler is never
 		// touched.
-		if err := a.exec(ctx, "event "+sc.Name+"."+e.Name, "ALTER EVENT "+quote(e.Name)+" DISABLE"); err != nil {
+		if err := a.exec(ctx, "event "+sc.Name+"."+e.Name, "ALTER EVENT "+mysqlkit.Quote(e.Name)+" DISABLE"); err != nil {
 			return err
 		}
 		logf(a.opts.Log, "restore: event %s.%s restored DISABLED (it would write during the rehearsal)", sc.Name, e.Name)
@@ -324,7 +325,7 @@ func stripDefiner(q string) string { return definerRe.ReplaceAllString(q, " ") }
 func (a *applier) remap(q string) string {
 	for from, to := range a.opts.Databases {
 		if to != "" && to != from {
-			q = strings.ReplaceAll(q, quote(from)+".", quote(to)+".")
+			q = strings.ReplaceAll(q, mysqlkit.Quote(from)+".", mysqlkit.Quote(to)+".")
 		}
 	}
 	return q

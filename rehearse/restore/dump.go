@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/rehearse/sqlsplit"
 )
 
@@ -54,7 +55,7 @@ func LoadDump(ctx context.Context, db *sql.DB, r io.Reader, opts DumpOptions) er
 		conn.Close()
 	}()
 	if opts.Database != "" {
-		for _, q := range []string{"CREATE DATABASE IF NOT EXISTS " + quote(opts.Database), "USE " + quote(opts.Database)} {
+		for _, q := range []string{"CREATE DATABASE IF NOT EXISTS " + mysqlkit.Quote(opts.Database), "USE " + mysqlkit.Quote(opts.Database)} {
 			if _, err := conn.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("load %s: %s: %w", name, q, err)
 			}
@@ -113,8 +114,6 @@ func head(text string) string {
 	}
 	return text
 }
-
-func quote(id string) string { return "`" + strings.ReplaceAll(id, "`", "``") + "`" }
 
 func logf(w io.Writer, format string, args ...any) {
 	if w != nil {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // history fills each history table (created with the other tables) with
@@ -14,7 +16,7 @@ func (a *applier) history(ctx context.Context) error {
 		if len(h.Rows) == 0 {
 			continue
 		}
-		tbl := quote(a.target(h.Schema)) + "." + quote(h.Table)
+		tbl := mysqlkit.Quote(a.target(h.Schema)) + "." + mysqlkit.Quote(h.Table)
 		var n int
 		if err := a.conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", a.target(h.Schema), h.Table).Scan(&n); err != nil {
 			return fmt.Errorf("restore history %s.%s: %w", h.Schema, h.Table, err)
@@ -37,7 +39,7 @@ func (a *applier) history(ctx context.Context) error {
 		sort.Strings(cols)
 		quoted := make([]string, len(cols))
 		for i, c := range cols {
-			quoted[i] = quote(c)
+			quoted[i] = mysqlkit.Quote(c)
 		}
 		const batch = 500
 		for start := 0; start < len(h.Rows); start += batch {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
@@ -112,7 +113,7 @@ func (a *applier) createTable(ctx context.Context, w *applier, j tableJob) error
 	}
 	for attempt := 0; ; attempt++ {
 		_, err := w.conn.ExecContext(ctx, q)
-		if err == nil || !isErr(err, 1213, 1205) || attempt == 10 {
+		if err == nil || !mysqlkit.Is(err, mysqlkit.ErrLockDeadlock, mysqlkit.ErrLockWaitTimeout) || attempt == 10 {
 			if err != nil {
 				return w.exec(ctx, "table "+j.schema+"."+j.table.Name, q) // the error with its hint
 			}

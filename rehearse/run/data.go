@@ -19,6 +19,7 @@ import (
 	"github.com/rehearse/rehearse/rehearse/datagen"
 	"github.com/rehearse/rehearse/rehearse/engine"
 	"github.com/rehearse/rehearse/rehearse/migrations"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/rehearse/restore"
 	"github.com/rehearse/rehearse/rehearse/result"
 )
@@ -144,7 +145,7 @@ func (r *rehearsal) fromCache(ctx context.Context, pending []*migrations.Migrati
 			return err
 		}
 		r.setServer(srv)
-		r.phaseDetail = fmt.Sprintf("%s engine, %s %s %s: a copy of %s", srv.Engine, srv.Flavor, srv.Version, from, datacache.HumanBytes(m.Allocated))
+		r.phaseDetail = fmt.Sprintf("%s engine, %s %s %s: a copy of %s", srv.Engine, srv.Flavor, srv.Version, from, mysqlkit.BytesSI(m.Allocated))
 		return nil
 	}); err != nil {
 		return err
@@ -210,7 +211,7 @@ func (r *rehearsal) keep(ctx context.Context, eo engine.Options, key datacache.K
 		if err != nil {
 			return err
 		}
-		how := fmt.Sprintf("kept as entry %s (%s)", key.Short(), datacache.HumanBytes(e.Manifest.Allocated))
+		how := fmt.Sprintf("kept as entry %s (%s)", key.Short(), mysqlkit.BytesSI(e.Manifest.Allocated))
 		if st.Raced {
 			how = fmt.Sprintf("entry %s kept by another rehearsal at the same time", key.Short())
 		}

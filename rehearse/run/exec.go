@@ -3,14 +3,11 @@ package run
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
-
 	"github.com/rehearse/rehearse/rehearse/load"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // execResult is what running one statement on its own connection observed.
@@ -47,7 +44,7 @@ func execStatement(ctx context.Context, db *sql.DB, schema, stmt string, lockWai
 		return execResult{}, err
 	}
 	if schema != "" {
-		if _, err := conn.ExecContext(ctx, "USE "+quoteIdent(schema)); err != nil {
+		if _, err := conn.ExecContext(ctx, "USE "+mysqlkit.Quote(schema)); err != nil {
 			return execResult{}, err
 		}
 	}
@@ -68,7 +65,7 @@ func execStatement(ctx context.Context, db *sql.DB, schema, stmt string, lockWai
 	r.End = time.Now()
 	if err != nil {
 		r.Err = err
-		r.Code = errorCode(err)
+		r.Code = mysqlkit.Code(err)
 		return r, nil
 	}
 	r.RowsAffected, _ = res.RowsAffected()
@@ -80,17 +77,6 @@ func execStatement(ctx context.Context, db *sql.DB, schema, stmt string, lockWai
 	}
 	return r, nil
 }
-
-// errorCode is the MySQL error number of err, or 0.
-func errorCode(err error) int {
-	var me *mysql.MySQLError
-	if errors.As(err, &me) {
-		return int(me.Number)
-	}
-	return 0
-}
-
-func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
 
 // holdLongTxn opens a transaction that reads table and keeps it open for d
 // (or until ctx ends): the metadata-lock pile-up of the Icinga incident. The
@@ -112,7 +98,7 @@ func holdLongTxn(ctx context.Context, db *sql.DB, schema, table string, d time.D
 		close(ready)
 		return err
 	}
-	rows, err := conn.QueryContext(ctx, fmt.Sprintf("SELECT * FROM %s.%s LIMIT 1", quoteIdent(schema), quoteIdent(table)))
+	rows, err := conn.QueryContext(ctx, fmt.Sprintf("SELECT * FROM %s.%s LIMIT 1", mysqlkit.Quote(schema), mysqlkit.Quote(table)))
 	if err != nil {
 		close(ready)
 		return fmt.Errorf("long-txn: read %s.%s: %w", schema, table, err)

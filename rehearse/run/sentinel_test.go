@@ -12,6 +12,7 @@ import (
 
 	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/rehearse/engine"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/rehearse/scope"
 	"github.com/rehearse/rehearse/rehearse/sqlsplit"
 	"github.com/rehearse/rehearse/snapshot"
@@ -93,7 +94,7 @@ func sentinel(t *testing.T, db *sql.DB) map[string]string {
 	}
 	r.Close()
 	out["databases"] = strings.Join(dbs, ",")
-	q := func(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
+	q := mysqlkit.Quote
 	for _, d := range dbs {
 		rows("create database "+d, "SHOW CREATE DATABASE "+q(d))
 		system := d == "mysql" || d == "sys"

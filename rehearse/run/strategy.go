@@ -31,6 +31,7 @@ import (
 	"github.com/rehearse/rehearse/rehearse/load"
 	"github.com/rehearse/rehearse/rehearse/locks"
 	"github.com/rehearse/rehearse/rehearse/migrations"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/rehearse/plan"
 	"github.com/rehearse/rehearse/rehearse/redact"
 	"github.com/rehearse/rehearse/rehearse/result"
@@ -352,7 +353,7 @@ func (r *rehearsal) execStrategy(ctx context.Context, name, sqlText string) (exe
 	tr := &toolRun{strategy: name, table: ap.Table}
 	switch name {
 	case StrategyOnlineCopy:
-		stmt := fmt.Sprintf("ALTER TABLE %s.%s %s, ALGORITHM=COPY, LOCK=NONE", quoteIdent(db), quoteIdent(ap.Table), ap.Spec)
+		stmt := fmt.Sprintf("ALTER TABLE %s.%s %s, ALGORITHM=COPY, LOCK=NONE", mysqlkit.Quote(db), mysqlkit.Quote(ap.Table), ap.Spec)
 		tr.command = stmt
 		res, err := execStatement(ctx, r.db, r.schema, stmt, r.opts.LockWaitTimeout, nil, r.statementGTID())
 		return res, tr, err
@@ -661,12 +662,12 @@ func (r *rehearsal) strategyChecksums(ctx context.Context, pending []*migrations
 			// Statistics as production's: a freshly loaded table's can
 			// be far off, and pt-osc sizes its chunks from them (a table
 			// it believes small is copied in one chunk, every row locked).
-			if rows, err := r.db.QueryContext(ctx, fmt.Sprintf("ANALYZE TABLE %s.%s", quoteIdent(db), quoteIdent(ap.Table))); err == nil {
+			if rows, err := r.db.QueryContext(ctx, fmt.Sprintf("ANALYZE TABLE %s.%s", mysqlkit.Quote(db), mysqlkit.Quote(ap.Table))); err == nil {
 				rows.Close()
 			}
 			var name string
 			var sum *int64
-			err := r.db.QueryRowContext(ctx, fmt.Sprintf("CHECKSUM TABLE %s.%s", quoteIdent(db), quoteIdent(ap.Table))).Scan(&name, &sum)
+			err := r.db.QueryRowContext(ctx, fmt.Sprintf("CHECKSUM TABLE %s.%s", mysqlkit.Quote(db), mysqlkit.Quote(ap.Table))).Scan(&name, &sum)
 			switch {
 			case err != nil:
 				out[ap.Table] = "error: " + err.Error()

@@ -7,15 +7,19 @@ import (
 
 	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/load"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/rehearse/result"
 )
-
-// alreadyExists are the errors of a statement whose object is already there.
-var alreadyExists = map[int]bool{1050: true, 1060: true, 1061: true, 1826: true, 1304: true, 1359: true, 1022: true}
 
 var ddlRe = regexp.MustCompile(`(?is)^\s*(/\*.*?\*/\s*)*(ALTER|CREATE|DROP|RENAME|TRUNCATE|OPTIMIZE)\b`)
 
 func isDDL(sql string) bool { return ddlRe.MatchString(sql) }
+
+// alreadyExists: the statement failed because its object is there already.
+func alreadyExists(code int) bool {
+	_, ok := mysqlkit.AlreadyExists[uint16(code)]
+	return code > 0 && code <= 0xffff && ok
+}
 
 var alterRe = regexp.MustCompile(`(?is)^\s*(ALTER\s+(ONLINE\s+|IGNORE\s+)*TABLE|CREATE\s+(UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?INDEX|DROP\s+INDEX|OPTIMIZE)`)
 
@@ -158,7 +162,7 @@ func (r *rehearsal) verdict(f *forward) {
 	}
 	for _, m := range rep.Migrations {
 		for _, s := range m.Statements {
-			if s.Status == "failed" && alreadyExists[s.ErrorCode] {
+			if s.Status == "failed" && alreadyExists(s.ErrorCode) {
 				rep.Findings = append(rep.Findings, result.Finding{
 					Severity: "error", Migration: m.Version, Statement: s.Index,
 					Message: fmt.Sprintf("failed with %d (%s): production's schema already has what this pending migration creates, so it was applied outside the runner; a deploy will run it again and fail", s.ErrorCode, firstLine(s.Error)),

@@ -7,6 +7,8 @@ import (
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/format"
+
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // found is what a walk over a syntax tree collected.
@@ -213,7 +215,7 @@ func (c *checker) parsed(text string, toks []token, stmts []ast.StmtNode, vars m
 		e := append([]edit(nil), base...)
 		for k, i := range cands {
 			if mask&(1<<k) != 0 {
-				e = append(e, edit{toks[i].Start, toks[i].End, quoteIdent(c.s.Scratch)})
+				e = append(e, edit{toks[i].Start, toks[i].End, mysqlkit.Quote(c.s.Scratch)})
 			}
 		}
 		got, _, err := c.parse(apply(text, e))
@@ -286,11 +288,11 @@ func (c *checker) kind(s ast.StmtNode, toks []token) ([]edit, error) {
 		case "rewrite":
 			for i := 0; i+2 < len(toks); i++ {
 				if toks[i].Word("ALTER") && (toks[i+1].Word("DATABASE") || toks[i+1].Word("SCHEMA")) && toks[i+2].Ident() {
-					return []edit{{toks[i+2].Start, toks[i+2].End, quoteIdent(c.s.Scratch)}}, nil
+					return []edit{{toks[i+2].Start, toks[i+2].End, mysqlkit.Quote(c.s.Scratch)}}, nil
 				}
 			}
 		}
-		return nil, refusef("ALTER DATABASE %s changes a database other than the scratch database", quoteIdent(n.Name.O))
+		return nil, refusef("ALTER DATABASE %s changes a database other than the scratch database", mysqlkit.Quote(n.Name.O))
 	case *ast.UseStmt:
 		return nil, refusef("USE switches to another database; the dsn engine runs every statement in its scratch database")
 	case *ast.CreateDatabaseStmt, *ast.DropDatabaseStmt:

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
+
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // The parser reads neither triggers, functions and events nor procedure
@@ -146,7 +148,7 @@ func (c *checker) name(toks []token, i int) ([]edit, int, error) {
 		case "scratch":
 			return nil, i + 3, nil
 		case "rewrite":
-			return []edit{{toks[i].Start, toks[i].End, quoteIdent(c.s.Scratch)}}, i + 3, nil
+			return []edit{{toks[i].Start, toks[i].End, mysqlkit.Quote(c.s.Scratch)}}, i + 3, nil
 		}
 		return nil, i, otherDatabase(toks[i].Val)
 	}
@@ -614,7 +616,7 @@ func (c *checker) createTable(toks []token) ([]edit, error) {
 		}
 		switch c.database(toks[i].Val) {
 		case "rewrite":
-			edits = append(edits, edit{toks[i].Start, toks[i].End, quoteIdent(c.s.Scratch)})
+			edits = append(edits, edit{toks[i].Start, toks[i].End, mysqlkit.Quote(c.s.Scratch)})
 		case "":
 			return nil, refusef("it names %s.%s: another database, or a column qualified by its table, which rehearse does not follow in a statement its parser cannot read", toks[i].Val, toks[i+2].Val)
 		}

@@ -28,9 +28,6 @@ func heads(toks []token) []int {
 	return out
 }
 
-// quoteIdent quotes a name with backquotes.
-func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
-
 // quoteString quotes a value as a string literal the server reads back as
 // the same bytes whatever sql_mode (NO_BACKSLASH_ESCAPES included): quotes
 // doubled, no backslash escapes introduced.

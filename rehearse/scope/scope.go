@@ -11,6 +11,7 @@ import (
 	"github.com/pingcap/tidb/pkg/parser/mysql"
 	_ "github.com/pingcap/tidb/pkg/parser/test_driver" // literal values in the syntax tree
 
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/rehearse/sqlsplit"
 )
 
@@ -102,7 +103,7 @@ func refusef(format string, args ...any) error { return refusal(fmt.Sprintf(form
 type otherDatabase string
 
 func (o otherDatabase) Error() string {
-	return fmt.Sprintf("it names database %s, which is not the snapshot's: the dsn engine writes only in its scratch database", quoteIdent(string(o)))
+	return fmt.Sprintf("it names database %s, which is not the snapshot's: the dsn engine writes only in its scratch database", mysqlkit.Quote(string(o)))
 }
 
 // violation makes the Violation of a refused statement.

@@ -3,6 +3,8 @@ package history
 import (
 	"context"
 	"strings"
+
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // Custom reads an in-house runner's history table, named by the user with
@@ -26,11 +28,11 @@ func (Custom) Table() string  { return "" }
 func (c Custom) Fits(s Shape) bool { return s.Col(c.Column) != nil }
 
 func (c Custom) Read(ctx context.Context, q Querier, schema, table string) ([]Entry, error) {
-	order := quote(c.Column)
+	order := mysqlkit.Quote(c.Column)
 	if len(c.OrderBy) > 0 {
 		qs := make([]string, len(c.OrderBy))
 		for i, o := range c.OrderBy {
-			qs[i] = quote(o)
+			qs[i] = mysqlkit.Quote(o)
 		}
 		order = strings.Join(qs, ", ")
 	}

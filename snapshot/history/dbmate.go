@@ -3,6 +3,8 @@ package history
 import (
 	"context"
 	"strings"
+
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // dbmate reads dbmate's schema_migrations: one varchar(128) version per
@@ -27,7 +29,7 @@ func (dbmate) Read(ctx context.Context, q Querier, schema, table string) ([]Entr
 
 // versionsOnly reads a one-column table of applied versions, ordered.
 func versionsOnly(ctx context.Context, q Querier, schema, table, col string) ([]Entry, error) {
-	rows, err := readTable(ctx, q, schema, table, quote(col), col)
+	rows, err := readTable(ctx, q, schema, table, mysqlkit.Quote(col), col)
 	if err != nil {
 		return nil, err
 	}

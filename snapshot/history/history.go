@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // Entry is one applied (or failed) migration as the runner recorded it.
@@ -135,10 +137,9 @@ func DetectByShape(s Shape) (Reader, bool) {
 	return nil, false
 }
 
-// quote quotes an identifier for MySQL.
-func quote(id string) string { return "`" + strings.ReplaceAll(id, "`", "``") + "`" }
-
-func qualified(schema, table string) string { return quote(schema) + "." + quote(table) }
+func qualified(schema, table string) string {
+	return mysqlkit.Quote(schema) + "." + mysqlkit.Quote(table)
+}
 
 // queryStrings runs query and returns every row as nullable strings.
 func queryStrings(ctx context.Context, q Querier, query string) ([][]sql.NullString, error) {
@@ -171,7 +172,7 @@ func queryStrings(ctx context.Context, q Querier, query string) ([][]sql.NullStr
 func readTable(ctx context.Context, q Querier, schema, table, orderBy string, cols ...string) ([][]sql.NullString, error) {
 	quoted := make([]string, len(cols))
 	for i, c := range cols {
-		quoted[i] = quote(c)
+		quoted[i] = mysqlkit.Quote(c)
 	}
 	query := "SELECT " + strings.Join(quoted, ", ") + " FROM " + qualified(schema, table)
 	if orderBy != "" {
