@@ -81,6 +81,28 @@ func (o Options) replicaCount() (n int, requested int, from, capped string) {
 	return t.Replicas, t.Replicas, from, ""
 }
 
+// galeraNote says what a rehearsal does not reproduce of a Galera cluster
+// ("" when production is not one): rehearse starts no cluster, so the
+// figures are one node's; under TOI every node stalls for each DDL.
+func galeraNote(t snapshot.Topology) string {
+	if !t.Galera {
+		return ""
+	}
+	size := "a Galera cluster"
+	if t.GaleraSize > 0 {
+		size = fmt.Sprintf("a Galera cluster of %d nodes", t.GaleraSize)
+	}
+	method := t.OSUMethod
+	if method == "" {
+		method = "TOI"
+	}
+	note := fmt.Sprintf("production is %s (wsrep_OSU_method=%s), which this rehearsal does not start: its figures are one server's", size, method)
+	if strings.EqualFold(method, "TOI") {
+		note += "; under TOI every DDL runs on every node at the same point of the cluster's order, stalling every node's writers for its whole run, not only the altered table's (docs/replicas.md#galera)"
+	}
+	return note
+}
+
 // replicaState is a rehearsal's topology and its measurements.
 type replicaState struct {
 	topo   *replica.Topology
@@ -99,7 +121,14 @@ type replicaState struct {
 func (r *rehearsal) provisionReplicas(ctx context.Context, eo engine.Options) error {
 	o := r.opts
 	n, requested, from, capped := o.replicaCount()
+	galera := galeraNote(snapshot.TopologyOf(o.Snapshot))
+	if galera != "" {
+		r.logf("replicas: %s", galera)
+	}
 	if n == 0 {
+		if galera != "" {
+			r.report.Replication = &result.Replication{Notes: []string{galera}}
+		}
 		if o.Replicas.Count == AutoReplicas {
 			t := snapshot.TopologyOf(o.Snapshot)
 			if t.Replicas < 0 && t.Role != "standalone" {
@@ -118,6 +147,9 @@ func (r *rehearsal) provisionReplicas(ctx context.Context, eo engine.Options) er
 		}
 		r.logf("replicas: none rehearsed: %v", err)
 		r.report.Replication = &result.Replication{Requested: requested, From: from, Notes: []string{"not rehearsed: " + err.Error()}}
+		if galera != "" {
+			r.report.Replication.Notes = append(r.report.Replication.Notes, galera)
+		}
 		return nil
 	}
 	t := snapshot.TopologyOf(o.Snapshot)
@@ -125,6 +157,9 @@ func (r *rehearsal) provisionReplicas(ctx context.Context, eo engine.Options) er
 	plan.ReplicaSettings = o.Replicas.Settings
 	rep := &result.Replication{Replicas: n, Requested: requested, From: from, Capped: capped, Mode: plan.Mode,
 		HeartbeatMs: float64(replica.DefaultInterval) / float64(time.Millisecond), ReplicaReads: o.Replicas.Reads}
+	if galera != "" {
+		rep.Notes = append(rep.Notes, galera)
+	}
 	r.report.Replication = rep
 	if capped != "" {
 		r.logf("replicas: %s", capped)

@@ -1,6 +1,7 @@
 package run
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/load/loadtest"
 	"github.com/rehearse/rehearse/rehearse/result"
+	"github.com/rehearse/rehearse/snapshot"
 )
 
 // A long transaction on the primary delays a table copy: the copy waits
@@ -88,4 +90,21 @@ func hasGate(rep *result.Report, name string) bool {
 		}
 	}
 	return false
+}
+
+// A Galera snapshot is rehearsed as one server: the report says so, and
+// what TOI does to every node; nothing is said for a plain source.
+func TestGaleraNote(t *testing.T) {
+	if n := galeraNote(snapshot.Topology{Role: "source"}); n != "" {
+		t.Errorf("a plain source: %q", n)
+	}
+	n := galeraNote(snapshot.Topology{Galera: true, GaleraSize: 3, OSUMethod: "TOI"})
+	for _, want := range []string{"Galera cluster of 3 nodes", "wsrep_OSU_method=TOI", "does not start", "every node's writers"} {
+		if !strings.Contains(n, want) {
+			t.Errorf("note %q lacks %q", n, want)
+		}
+	}
+	if n := galeraNote(snapshot.Topology{Galera: true, OSUMethod: "RSU"}); !strings.Contains(n, "RSU") || strings.Contains(n, "every node's writers") {
+		t.Errorf("RSU note %q", n)
+	}
 }
