@@ -63,16 +63,27 @@ func predict(s server, ops []Op, tm *tableModel) (Algo, bool) {
 	var out Algo
 	first := true
 	t := facts(tm)
+	var instantCols []Op // ADD/DROP COLUMN predicted INSTANT
 	for _, op := range ops {
 		a, ok := predictOp(s, op, t)
 		if !ok {
 			continue
+		}
+		if a.Algorithm == Instant && (op.Class == OpAddColumn || op.Class == OpDropColumn) {
+			instantCols = append(instantCols, op)
 		}
 		if first {
 			out, first = a, false
 			continue
 		}
 		out = combine(out, a)
+	}
+	if !first && out.Algorithm != Instant && len(instantCols) > 0 {
+		// ADD or DROP COLUMN is INSTANT only when the whole ALTER is: next
+		// to an operation that is not (ADD INDEX), the table is rebuilt
+		// (MariaDB 10.11 and 11.8 refuse NOCOPY and accept INPLACE;
+		// fixtures 0128, 0129).
+		out = combine(out, inplace(s, LockNone, true, "ADD/DROP COLUMN next to an operation that is not INSTANT rebuilds the table"))
 	}
 	if !first && t.fts && out.Rebuild && out.Algorithm == InPlace {
 		// Rebuilding a table with a FULLTEXT index rebuilds the index too.

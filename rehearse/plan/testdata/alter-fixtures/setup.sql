@@ -128,3 +128,6 @@ CREATE TABLE fx_float_to_double_by_precision (id int NOT NULL PRIMARY KEY, d flo
 CREATE TABLE fx_text_length_same_type (id int NOT NULL PRIMARY KEY, b text) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 CREATE TABLE fx_text_length_to_tinytext (id int NOT NULL PRIMARY KEY, b text) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 CREATE TABLE fx_modify_primary_key_column_keeps_not_null (a varchar(20) NOT NULL, b varchar(20) NOT NULL, n int, PRIMARY KEY (a, b)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+CREATE TABLE fx_combo_drop_index (id int NOT NULL PRIMARY KEY, a int, b int) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+CREATE TABLE fx_combo_add_index (id int NOT NULL PRIMARY KEY, b int) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+CREATE TABLE fx_combo_drop_rename (id int NOT NULL PRIMARY KEY, a int, b int) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;

@@ -1,0 +1,1 @@
+ALTER TABLE fx_combo_drop_index DROP COLUMN a, ADD INDEX ix_b (b);

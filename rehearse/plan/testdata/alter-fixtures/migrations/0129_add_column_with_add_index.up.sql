@@ -1,0 +1,1 @@
+ALTER TABLE fx_combo_add_index ADD COLUMN c int NULL, ADD INDEX ix_b (b);
