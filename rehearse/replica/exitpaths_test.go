@@ -1,0 +1,123 @@
+package replica_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rehearse/rehearse/internal/testserver"
+	"github.com/rehearse/rehearse/rehearse/engine"
+	"github.com/rehearse/rehearse/rehearse/replica"
+)
+
+// TestProvisionLeavesNothing: provisioning a primary and two replicas from
+// a filled datadir leaves no server process and no sandbox folder on every
+// way out (MariaDB 10.11, local engine, sandboxes in a folder of the
+// test's own): a replica that cannot start, the context ending while the
+// servers start, the context ending while the replicas are wired, and a
+// normal Stop.
+func TestProvisionLeavesNothing(t *testing.T) {
+	target := testserver.LocalMariaDB()
+	src := filled(t, target, 1000)
+	data := filepath.Join(t.TempDir(), "data")
+	if err := src.KeepDatadir(context.Background(), data); err != nil {
+		t.Fatal(err)
+	}
+	local, ok := target.Engine.(*engine.Local)
+	if !ok {
+		t.Fatalf("%s: not the local engine", target.Name)
+	}
+	plan := replica.Plan{Replicas: 2, Mode: replica.Async, GTID: true, ParallelWorkers: -1}
+	for _, c := range []struct {
+		name   string
+		plan   func(replica.Plan) replica.Plan
+		cancel string // cancel the context when the log says this
+		wantOK bool
+	}{
+		{name: "a replica cannot start", plan: func(p replica.Plan) replica.Plan {
+			p.ReplicaSettings = map[string]string{"no_such_server_option": "1"}
+			return p
+		}},
+		{name: "cancelled while the servers start", cancel: "starting mariadb"},
+		{name: "cancelled while the replicas are wired", cancel: "servers started on copies"},
+		{name: "stopped", wantOK: true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			eng := *local
+			// A short folder of its own: a socket path over 107 bytes
+			// (t.TempDir's, with these names) stops the server.
+			dir, err := os.MkdirTemp("", "rp")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { os.RemoveAll(dir) })
+			eng.TempDir = dir
+			p := plan
+			if c.plan != nil {
+				p = c.plan(p)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			log := &cancelOn{t: t, says: c.cancel, cancel: cancel}
+			base := target.Options
+			base.Flavor, base.Log = src.Flavor, log
+			topo, err := replica.Provision(ctx, data, replica.StartOptions{Engine: &eng, Base: base, Version: src.Version, Plan: p, Log: log})
+			switch {
+			case c.wantOK && err != nil:
+				t.Fatalf("provision: %v", err)
+			case !c.wantOK && err == nil:
+				_ = topo.Stop(context.Background())
+				t.Fatalf("provision succeeded; want it to fail (%s)", c.name)
+			}
+			t.Logf("provision: %v", err)
+			if topo != nil {
+				if err := topo.Stop(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			left, _ := os.ReadDir(eng.TempDir)
+			for _, e := range left {
+				t.Errorf("sandbox folder %s left in %s", e.Name(), eng.TempDir)
+			}
+			if pids := processesUnder(eng.TempDir); len(pids) > 0 {
+				t.Errorf("server processes %v still run from %s", pids, eng.TempDir)
+			}
+		})
+	}
+}
+
+// cancelOn is a log that cancels a context the first time a line says
+// something.
+type cancelOn struct {
+	t      *testing.T
+	says   string
+	cancel context.CancelFunc
+	done   bool
+}
+
+func (c *cancelOn) Write(p []byte) (int, error) {
+	line := strings.TrimRight(string(p), "\n")
+	c.t.Log(line)
+	if c.says != "" && !c.done && strings.Contains(line, c.says) {
+		c.done = true
+		c.t.Logf("(cancelling the context here)")
+		c.cancel()
+	}
+	return len(p), nil
+}
+
+// processesUnder lists the processes whose command line names dir.
+func processesUnder(dir string) []string {
+	var out []string
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, f := range procs {
+		b, err := os.ReadFile(f)
+		if err == nil && strings.Contains(string(b), dir) {
+			out = append(out, filepath.Base(filepath.Dir(f)))
+		}
+	}
+	return out
+}
