@@ -224,11 +224,14 @@ type Statement struct {
 	// CutOverS is when the window began.
 	CutOverStallS float64 `json:"cut_over_stall_s,omitempty"`
 	CutOverS      float64 `json:"cut_over_s,omitempty"`
-	// BlockedShare is the share of the table's writer connections' time
-	// in the statement's run spent waiting for a lock (metadata, row or
-	// table lock, on the table or a tool's copy of it): 1 when every
-	// writer waited throughout. BlockedShareOutsideCutOver leaves the
-	// cut-over out (the online tools' promise).
+	// BlockedShare is how much of the statement's run writers to the
+	// table were held by a lock: the larger of the share of the run during
+	// which writers queued for its metadata lock (every write to the table
+	// waits then) and the share of the writer connections' time spent
+	// waiting for any lock, metadata, row or table, on the table or a
+	// tool's copy of it (a row lock holds some writes). 1: writes waited
+	// throughout. BlockedShareOutsideCutOver leaves the cut-over window out
+	// (the online tools' promise).
 	BlockedShare               float64 `json:"blocked_share,omitempty"`
 	BlockedShareOutsideCutOver float64 `json:"blocked_share_outside_cut_over,omitempty"`
 }

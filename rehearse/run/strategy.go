@@ -584,15 +584,61 @@ func (r *rehearsal) strategyFigures(s *result.Statement, run *stmtRun, lr *load.
 		s.CutOverStallS = longest.Seconds()
 	}
 	if mr != nil && res.End.After(res.Start) {
-		// The table's writer connections' time in the run: how much of it
-		// they spent waiting for a lock (metadata, or row and table locks,
-		// also on a tool's copy of the table through its triggers).
-		capacity := float64(r.opts.loadConns()) * res.End.Sub(res.Start).Seconds()
-		all := blockedTime(mr, table, res.Start, res.End, time.Time{}, time.Time{})
-		out := blockedTime(mr, table, res.Start, res.End, cutFrom, cutTo)
-		s.BlockedShare = min(1, all.Seconds()/capacity)
-		s.BlockedShareOutsideCutOver = min(1, out.Seconds()/capacity)
+		// Two ways writers are held: a metadata-lock queue on the table
+		// holds every write to it (its share of the run), a row or table
+		// lock holds some (the share of the writer connections' time). The
+		// larger is the statement's.
+		dur := res.End.Sub(res.Start).Seconds()
+		capacity := float64(r.opts.loadConns()) * dur
+		share := func(cutFrom, cutTo time.Time) float64 {
+			mdl := mdlUnion(mr, table, res.Start, res.End, cutFrom, cutTo).Seconds() / dur
+			conn := blockedTime(mr, table, res.Start, res.End, cutFrom, cutTo).Seconds() / capacity
+			return min(1, max(mdl, conn))
+		}
+		s.BlockedShare = share(time.Time{}, time.Time{})
+		if known {
+			s.BlockedShareOutsideCutOver = share(cutFrom, cutTo)
+		} else {
+			s.BlockedShareOutsideCutOver = s.BlockedShare
+		}
 	}
+}
+
+// mdlUnion is the time within [from, to], less [cutFrom, cutTo] when set,
+// during which some writer queued for table's metadata lock: then every
+// write to the table waits.
+func mdlUnion(mr *locks.Result, table string, from, to, cutFrom, cutTo time.Time) time.Duration {
+	type iv struct{ a, b time.Time }
+	var ivs []iv
+	add := func(a, b time.Time) {
+		a, b = maxTime(a, from), minTime(b, to)
+		if b.After(a) {
+			ivs = append(ivs, iv{a, b})
+		}
+	}
+	for _, w := range mr.Waits {
+		if !w.Write() || w.Kind != locks.MetadataLock || !onTable(w.Table, table) {
+			continue
+		}
+		if cutFrom.IsZero() {
+			add(w.Start, w.End)
+			continue
+		}
+		add(w.Start, minTime(w.End, cutFrom))
+		add(maxTime(w.Start, cutTo), w.End)
+	}
+	sort.Slice(ivs, func(i, j int) bool { return ivs[i].a.Before(ivs[j].a) })
+	var total time.Duration
+	for i := 0; i < len(ivs); {
+		cur := ivs[i]
+		j := i + 1
+		for ; j < len(ivs) && !ivs[j].a.After(cur.b); j++ {
+			cur.b = maxTime(cur.b, ivs[j].b)
+		}
+		total += cur.b.Sub(cur.a)
+		i = j
+	}
+	return total
 }
 
 // blockedTime sums the writers' lock waits on table (or a tool's copy of
