@@ -82,7 +82,7 @@ func capacitySVG(c result.CapacityStatement) string {
 	}
 	for _, p := range c.Points {
 		s.raw(`<circle class="measured" cx="%.1f" cy="%.1f" r="4"><title>%s</title></circle>`+"\n", x.at(float64(p.Rows)), y.at(p.DurationS),
-			esc(fmt.Sprintf("measured at scale %s: %s rows, %s, stall %s", num(p.Scale), mysqlkit.Thousands(p.Rows), secs(p.DurationS), secs(p.StallS))))
+			esc(fmt.Sprintf("measured at scale %s: %s rows, %s, stall %s%s", num(p.Scale), mysqlkit.Thousands(p.Rows), secs(p.DurationS), secs(p.StallS), lagText(p.ReplicaLagS, 0, 0))))
 	}
 	pr := c.Predicted
 	if pr.Rows > 0 {
@@ -90,10 +90,23 @@ func capacitySVG(c result.CapacityStatement) string {
 		s.line(px, y.at(pr.DurationLo), px, y.at(pr.DurationHi), "predicted-range")
 		s.raw(`<rect class="predicted" x="%.1f" y="%.1f" width="9" height="9" transform="rotate(45 %.1f %.1f)"><title>%s</title></rect>`+"\n",
 			px-4.5, y.at(pr.DurationS)-4.5, px, y.at(pr.DurationS),
-			esc(fmt.Sprintf("predicted: %s rows, %s (%s to %s)", mysqlkit.Thousands(pr.Rows), secs(pr.DurationS), secs(pr.DurationLo), secs(pr.DurationHi))))
+			esc(fmt.Sprintf("predicted: %s rows, %s (%s to %s)%s", mysqlkit.Thousands(pr.Rows), secs(pr.DurationS), secs(pr.DurationLo), secs(pr.DurationHi),
+				lagText(pr.ReplicaLagS, pr.ReplicaLagLo, pr.ReplicaLagHi))))
 	}
 	s.raw("</svg>\n")
 	return styled(s.String())
+}
+
+// lagText is a capacity figure's replica lag ("" without replicas), with
+// its band when it has one.
+func lagText(lag, lo, hi float64) string {
+	switch {
+	case lag <= 0:
+		return ""
+	case hi > 0:
+		return fmt.Sprintf(", replica lag %s (%s to %s)", secs(lag), secs(lo), secs(hi))
+	}
+	return ", replica lag " + secs(lag)
 }
 
 func decadeBelow(v float64) float64 { return math.Pow(10, math.Floor(math.Log10(v))) }
