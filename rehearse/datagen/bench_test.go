@@ -310,7 +310,10 @@ func loadCeiling(t *testing.T, db *sql.DB, p *tablePlan, rebuild bool, files []s
 			t.Fatal(err)
 		}
 		defer discard(c)
-		for _, q := range sessionSQL(p) {
+		// Two streams into one table with an AUTO_INCREMENT column wait
+		// for each other's table-level AUTO-INC lock (autoinc_lock_mode=1):
+		// on a loaded machine longer than the default 50 s lock wait.
+		for _, q := range append(sessionSQL(p), "SET SESSION innodb_lock_wait_timeout=86400") {
 			if _, err := c.ExecContext(ctx, q); err != nil {
 				t.Fatal(err)
 			}
