@@ -146,6 +146,7 @@ type PruneOptions struct {
 // Prune removes entries as PruneOptions say and returns them.
 func (c *Cache) Prune(ctx context.Context, o PruneOptions) ([]*Entry, error) {
 	c.CleanStale()
+	c.removeUnreadable()
 	es, err := c.List()
 	if err != nil {
 		return nil, err
@@ -232,6 +233,28 @@ func (c *Cache) tryRemove(id string) (bool, error) {
 		return false, err
 	}
 	return true, nil
+}
+
+// removeUnreadable removes the entry folders List skips: no readable
+// manifest of this build's format (another format, written by another
+// version of rehearse, or a damaged entry). Entries being copied are kept.
+func (c *Cache) removeUnreadable() {
+	des, err := os.ReadDir(c.Dir)
+	if err != nil {
+		return
+	}
+	for _, d := range des {
+		if !d.IsDir() || strings.HasPrefix(d.Name(), ".") {
+			continue
+		}
+		_, err := readManifest(c.entryDir(d.Name()))
+		if err == nil {
+			continue
+		}
+		if ok, rerr := c.tryRemove(d.Name()); ok && rerr == nil {
+			c.logf("removed %s: not an entry this build reads (%v)", d.Name(), err)
+		}
+	}
 }
 
 // FindStale lists the build and trash folders whose owner process is gone

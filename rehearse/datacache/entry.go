@@ -29,10 +29,17 @@ func (e *Entry) Start(ctx context.Context, eng engine.Engine, base engine.Option
 		l.unlock()
 		return nil, fmt.Errorf("%w: entry %s was removed meanwhile", ErrCorrupt, id[:12])
 	}
-	if why := e.Manifest.checkFiles(e.Datadir()); why != "" {
+	t0 := time.Now()
+	why, err := e.Manifest.checkFiles(ctx, e.Datadir())
+	if err != nil {
+		l.unlock()
+		return nil, err
+	}
+	if why != "" {
 		l.unlock()
 		return nil, e.discard(ctx, why)
 	}
+	e.c.logf("entry %s: %d files checked (sizes and CRC-32C of %s) in %s", id[:12], len(e.Manifest.Files), HumanBytes(e.Manifest.Bytes), time.Since(t0).Round(time.Millisecond))
 	base.Datadir = e.Datadir()
 	srv, err := restore.StartFor(ctx, eng, base, snap)
 	l.unlock()

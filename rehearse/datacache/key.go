@@ -15,8 +15,10 @@ import (
 	"github.com/rehearse/rehearse/snapshot"
 )
 
-// FormatV1 marks the manifests (and keys) this build writes.
-const FormatV1 = "rehearse.datacache/v1"
+// Format marks the manifests (and keys) this build writes. v2: every file's
+// CRC-32C is in the manifest. Entries of another format are never looked up
+// (the key differs) and are removed by Prune.
+const Format = "rehearse.datacache/v2"
 
 // Key is everything that shapes a filled datadir. Two rehearsals with equal
 // keys would restore and generate byte-for-byte the same rows on the same
@@ -106,7 +108,7 @@ func KeyFor(ctx context.Context, eng engine.Engine, base engine.Options, d Data)
 	if err != nil {
 		return Key{}, err
 	}
-	k := Key{Format: FormatV1, Snapshot: SnapshotDigest(d.Snapshot), Scale: d.scale(), Seed: d.Seed,
+	k := Key{Format: Format, Snapshot: SnapshotDigest(d.Snapshot), Scale: d.scale(), Seed: d.Seed,
 		Generator: datagen.OutputVersion, Build: build, Settings: map[string]string{}}
 	if len(d.Rows) > 0 {
 		k.Rows = d.Rows

@@ -89,9 +89,12 @@ func (c *Cache) Put(ctx context.Context, srv *engine.Server, eng engine.Engine, 
 		return nil, nil, st, fmt.Errorf("cache: keep the filled datadir: %w", err)
 	}
 	st.Shutdown = time.Since(t0)
-	m := &Manifest{Format: FormatV1, ID: id, Key: key, CreatedAt: time.Now().UTC(), Generation: gen, Tables: checks}
+	m := &Manifest{Format: Format, ID: id, Key: key, CreatedAt: time.Now().UTC(), Generation: gen, Tables: checks}
 	m.Server.Flavor, m.Server.Version, m.Server.Settings = string(srv.Flavor), srv.Version, settings
 	m.Files, m.Bytes, m.Allocated, err = listFiles(filepath.Join(tmp, "datadir"))
+	if err == nil {
+		err = sumFiles(ctx, filepath.Join(tmp, "datadir"), m.Files)
+	}
 	if err == nil {
 		// The cap, with the entry's own size (a running server's datadir
 		// holds temporary files its shutdown removes).
