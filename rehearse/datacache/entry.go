@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rehearse/rehearse/rehearse/engine"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/rehearse/restore"
 	"github.com/rehearse/rehearse/snapshot"
 )
@@ -39,7 +40,7 @@ func (e *Entry) Start(ctx context.Context, eng engine.Engine, base engine.Option
 		l.unlock()
 		return nil, e.discard(ctx, why)
 	}
-	e.c.logf("entry %s: %d files checked (sizes and CRC-32C of %s) in %s", id[:12], len(e.Manifest.Files), HumanBytes(e.Manifest.Bytes), time.Since(t0).Round(time.Millisecond))
+	e.c.logf("entry %s: %d files checked (sizes and CRC-32C of %s) in %s", id[:12], len(e.Manifest.Files), mysqlkit.BytesSI(e.Manifest.Bytes), time.Since(t0).Round(time.Millisecond))
 	base.Datadir = e.Datadir()
 	srv, err := restore.StartFor(ctx, eng, base, snap)
 	l.unlock()
