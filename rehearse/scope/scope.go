@@ -171,7 +171,11 @@ func (s *Scope) checker() *checker {
 // parse parses text as the server runs it: MariaDB's executable comments
 // (/*M!...*/) are code, which the parser would skip.
 func (c *checker) parse(text string) ([]ast.StmtNode, []error, error) {
-	return c.p.Parse(sqlsplit.MariaDBCode(text), "", "")
+	code, ok := sqlsplit.MariaDBCode(text)
+	if !ok {
+		return nil, nil, errors.New("a MariaDB executable comment (/*M!...*/) that cannot be read as the server reads it")
+	}
+	return c.p.Parse(code, "", "")
 }
 
 // database classifies a database name a statement uses: "scratch" (it is

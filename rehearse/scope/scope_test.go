@@ -61,6 +61,7 @@ func TestRefuse(t *testing.T) {
 		{"USE app", "USE"},
 		{"DROP TABLE t /*M!100000 , other.t */", "database `other`"},
 		{"DROP TABLE t /*M! , other.t */", "database `other`"},
+		{"SELECT 1--/*M!100000 , other.t */", "/*M!"},
 		{"SELECT 1 /*M!100000 INTO OUTFILE '/tmp/x' */", "OUTFILE"},
 		{"SELECT LOAD_FILE('/etc/passwd')", "LOAD_FILE"},
 		{"CREATE TABLE x (a int) ENGINE=S3", "ENGINE=S3"},

@@ -163,11 +163,13 @@ func unquoteToken(s string, q byte) (string, int, error) {
 // so their content reads as code, at the same offsets. MySQL's /*!50001
 // comments are left for the parser, which reads them; MariaDB's are skipped
 // by parsers that are not MariaDB's, and a check that skips them checks
-// less than the server runs (DROP TABLE t /*M!100000 , other.t */). On an
-// unterminated quote or comment it returns text unchanged.
-func MariaDBCode(text string) string {
+// less than the server runs (DROP TABLE t /*M!100000 , other.t */). ok is
+// false when the blanked text would not read as the same tokens (a "--"
+// just before a marker becomes a comment once the marker is spaces) or
+// cannot be read at all: the caller cannot check it and must refuse it.
+func MariaDBCode(text string) (out string, ok bool) {
 	if !strings.Contains(text, "/*M!") {
-		return text
+		return text, true
 	}
 	b := []byte(text)
 	blank := func(from, to int) {
@@ -204,13 +206,13 @@ func MariaDBCode(text string) string {
 		case strings.HasPrefix(s[i:], "/*"):
 			end := strings.Index(s[i+2:], "*/")
 			if end < 0 {
-				return text
+				return text, false
 			}
 			i += 2 + end + 2
 		case c == '`' || c == '"' || c == '\'':
 			_, n, err := unquoteToken(s[i:], c)
 			if err != nil {
-				return text
+				return text, false
 			}
 			i += n
 		default:
@@ -218,7 +220,21 @@ func MariaDBCode(text string) string {
 		}
 	}
 	if inExec {
-		return text
+		return text, false
 	}
-	return string(b)
+	out = string(b)
+	// The server's tokens, before and after, must be the same.
+	for _, ansi := range []bool{false, true} {
+		before, err1 := Lex(text, ansi)
+		after, err2 := Lex(out, ansi)
+		if err1 != nil || err2 != nil || len(before) != len(after) {
+			return text, false
+		}
+		for i := range before {
+			if before[i] != after[i] {
+				return text, false
+			}
+		}
+	}
+	return out, true
 }
