@@ -269,8 +269,10 @@ func (s *session) captureSchema(ctx context.Context, name string, opts CaptureOp
 				t.Stats.ExactRows = &n
 			case isLockWait(err):
 				s.log("warning: --exact-counts: %s.%s: %s; keeping the estimate", name, t.Name, s.lockWaitNote())
-			case isTimeout(err):
+			case isTimeout(err) && countKey(t) == nil:
 				s.log("warning: --exact-counts: %s.%s has no primary or unique NOT NULL key to count it by in chunks, and one count exceeds --max-lock-hold (%s); keeping the estimate", name, t.Name, s.budget)
+			case isTimeout(err):
+				s.log("warning: --exact-counts: %s.%s: even the smallest chunk along its key took longer than --max-lock-hold (%s) (a slow server, or a wait for its metadata lock shorter than lock_wait_timeout); keeping the estimate", name, t.Name, s.budget)
 			default:
 				return sc, fmt.Errorf("count rows of %s.%s: %w", name, t.Name, err)
 			}
@@ -286,7 +288,7 @@ func (s *session) captureSchema(ctx context.Context, name string, opts CaptureOp
 					}
 					break
 				}
-				if isLockWait(err) || isTimeout(err) && s.lockBlocked(ctx, mysqlkit.Qualified(name, t.Name)) {
+				if isLockWait(err) {
 					s.log("warning: --column-stats: %s.%s: %s; no column statistics for it", name, t.Name, s.lockWaitNote())
 					break
 				}

@@ -68,9 +68,6 @@ func (s *session) countRows(ctx context.Context, schema string, t *Table) (int64
 	if key == nil {
 		var n int64
 		err := s.conn.QueryRowContext(ctx, s.bounded("SELECT COUNT(*) FROM "+tbl)).Scan(&n)
-		if isTimeout(err) && s.lockBlocked(ctx, tbl) {
-			return 0, errMetadataLock
-		}
 		return n, err
 	}
 	cols := make([]string, len(key))
@@ -95,8 +92,8 @@ func (s *session) countRows(ctx context.Context, schema string, t *Table) (int64
 		}
 		took := time.Since(start)
 		switch {
-		case isLockWait(err) || isTimeout(err) && s.lockBlocked(ctx, tbl):
-			return 0, errMetadataLock
+		case isLockWait(err):
+			return 0, err
 		case isTimeout(err) && chunk > minCountChunk:
 			chunk = max(minCountChunk, chunk/4)
 			continue

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -190,31 +189,15 @@ func isTimeout(err error) bool {
 // isLockWait reports a read that was not granted its metadata lock within
 // lock_wait_timeout (a DDL or a transaction holds it or is queued for it):
 // a smaller read would wait the same, so it is not retried.
-func isLockWait(err error) bool {
-	return mysqlkit.Is(err, mysqlkit.ErrLockWaitTimeout) || errors.Is(err, errMetadataLock)
-}
+func isLockWait(err error) bool { return mysqlkit.Is(err, mysqlkit.ErrLockWaitTimeout) }
 
-// errMetadataLock is a read stopped at the budget while it waited for the
-// table's metadata lock (lockBlocked), not while it read rows.
-var errMetadataLock = errors.New("waited for the table's metadata lock")
-
-// lockBlocked tells a read stopped at the budget because it queued for the
-// table's metadata lock from one that read too many rows: a read of no
-// rows (LIMIT 0) takes the same lock and nothing else, so if it too is
-// stopped, the lock is what stops them.
-func (s *session) lockBlocked(ctx context.Context, tbl string) bool {
-	rows, err := s.conn.QueryContext(ctx, s.bounded("SELECT 1 FROM "+tbl+" LIMIT 0"))
-	if err == nil {
-		rows.Close()
-		return false
-	}
-	return isTimeout(err)
-}
-
-// lockWaitTimeout is the session's lock_wait_timeout for a budget: the
-// budget rounded up to a whole second (the variable's unit).
+// lockWaitTimeout is the session's lock_wait_timeout for a budget, in whole
+// seconds (the variable's unit): a second less than the budget rounded up,
+// at least 1, so that from a 2 s budget up a read queued for its metadata
+// lock fails as a lock wait (1205) before the budget stops it, and is told
+// apart from a read of too many rows.
 func lockWaitTimeout(budget time.Duration) int64 {
-	return int64(math.Max(1, math.Ceil(budget.Seconds())))
+	return int64(math.Max(1, math.Ceil(budget.Seconds())-1))
 }
 
 func isAccessDenied(err error) bool {
@@ -223,5 +206,5 @@ func isAccessDenied(err error) bool {
 
 // lockWaitNote says why a read of a table gave up waiting for its lock.
 func (s *session) lockWaitNote() string {
-	return fmt.Sprintf("its metadata lock was not granted within --max-lock-hold (%s): a DDL or a transaction holds it or is queued for it, and rehearse does not queue behind it", s.budget)
+	return fmt.Sprintf("its metadata lock was not granted within %d s (lock_wait_timeout under --max-lock-hold %s): a DDL or a transaction holds it or is queued for it, and rehearse does not queue behind it", lockWaitTimeout(s.budget), s.budget)
 }
