@@ -48,7 +48,7 @@ func (l leftovers) String() string {
 
 // TestChaos (scripts/bench.d/chaos.sh, REHEARSE_BENCH=1): rehearsals killed
 // at a random moment of a random phase, SIGKILL and SIGINT alternating, on
-// the local and the docker engine (REHEARSE_CHAOS_RUNS each, default 25;
+// the local and the docker engine (REHEARSE_CHAOS_RUNS each, default 50;
 // REHEARSE_CHAOS_ENGINES, default local,docker; REHEARSE_CHAOS_SEED to
 // replay). After each: what is left (sandbox folders, server processes,
 // containers, listening ports) must all be listed by `rehearse doctor`, and
@@ -57,7 +57,7 @@ func (l leftovers) String() string {
 func TestChaos(t *testing.T) {
 	testserver.Bench(t, "scripts/bench.d/chaos.sh")
 	requireLocalMariaDB(t)
-	runs := 25
+	runs := 50
 	if n, err := strconv.Atoi(os.Getenv("REHEARSE_CHAOS_RUNS")); err == nil && n > 0 {
 		runs = n
 	}
