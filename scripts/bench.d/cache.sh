@@ -71,6 +71,7 @@ echo "BENCH cache: make demo (scale 0.1): first $(wall demo-first) s, second $(w
 "$BIN" scenarios export unique-index-rerun "$dir/s" >/dev/null 2>&1
 cap=(capacity --snapshot "$dir/s/snapshot.json" --migrations "$dir/s/migrations" --engine "$ENGINE" --scales 0.01,0.03,0.1 --repeat 3)
 timed capacity-nocache "${cap[@]}" --no-cache
+"$BIN" cache prune --all >/dev/null # cold: the demo runs kept scale 0.1's entry
 timed capacity-cold "${cap[@]}"
 timed capacity-warm "${cap[@]}"
 echo "BENCH cache: capacity 3 scales x 3 repeats: --no-cache $(wall capacity-nocache) s, cold cache $(wall capacity-cold) s, warm cache $(wall capacity-warm) s: $(ratio "$(wall capacity-nocache)" "$(wall capacity-warm)")x faster warm (goal >= 2x), $(ratio "$(wall capacity-nocache)" "$(wall capacity-cold)")x cold"
