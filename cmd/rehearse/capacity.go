@@ -69,13 +69,7 @@ See docs/capacity.md.`,
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&ro.Config, "config", "", configUsage)
-	fs.BoolVar(&ro.FirstAdoption, "first-adoption", false, firstAdoptionUsage)
-	fs.StringVar(&ro.Snapshot, "snapshot", "", "production's snapshot (rehearse snapshot -o FILE)")
-	fs.StringVar(&ro.Migrations, "migrations", "", "the release's migrations folder")
-	fs.StringVar(&ro.MigFormat, "migrations-format", "", "migration format (default: detected)")
-	fs.StringVar(&ro.MigPattern, "migrations-pattern", "", migrationsPatternUsage)
-	fs.StringVar(&ro.Database, "database", "", "the database the migrations run in (default: the one with the migration history)")
+	addInputFlags(fs, &ro.inputFlags, inputUsage{})
 	fs.StringVar(&o.Scales, "scales", "0.01,0.03,0.1", "fractions of production's row counts to rehearse, comma-separated (at least 3 for a prediction)")
 	fs.Float64Var(&o.TargetScale, "target-scale", 1, "the scale to predict (1 = production's row counts)")
 	fs.StringVar(&o.ProdFreeDisk, "prod-free-disk", "", "free disk on production's data volume, e.g. 200G (without it no copy is called safe)")

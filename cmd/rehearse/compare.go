@@ -65,12 +65,7 @@ run at all.`,
 	fs := cmd.Flags()
 	r := &o.run
 	fs.StringVar(&o.Strategies, "strategies", "native,pt-osc", "the strategies to compare, comma-separated: "+strings.Join(rehearsal.StrategyNames(), ", "))
-	fs.StringVar(&r.Config, "config", "", configUsage)
-	fs.StringVar(&r.Snapshot, "snapshot", "", "production's snapshot (rehearse snapshot -o FILE)")
-	fs.StringVar(&r.Migrations, "migrations", "", "the release's migrations folder")
-	fs.StringVar(&r.MigFormat, "migrations-format", "", "migration format; default: detected")
-	fs.StringVar(&r.MigPattern, "migrations-pattern", "", "an in-house runner's file names (docs/migrations.md)")
-	fs.StringVar(&r.Database, "database", "", "the database the migrations run in (default: the one with the migration history)")
+	addInputFlags(fs, &r.inputFlags, inputUsage{noFirstAdoption: true})
 	fs.Float64Var(&r.Scale, "scale", rehearsal.DefaultScale, "fraction of production's row counts to generate")
 	fs.Int64Var(&r.Seed, "seed", 1, "seed for the synthetic data and the load (the same for every strategy)")
 	fs.StringArrayVar(&r.Rows, "rows", nil, "row count for one table, `table=N` (repeatable; wins over --scale)")

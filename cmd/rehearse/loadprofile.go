@@ -55,13 +55,7 @@ No server is started. Exit code 0 when written, 2 when the inputs are wrong.`,
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&ro.Config, "config", "", configUsage)
-	fs.BoolVar(&ro.FirstAdoption, "first-adoption", false, firstAdoptionUsage)
-	fs.StringVar(&ro.Snapshot, "snapshot", "", "production's snapshot (rehearse snapshot -o FILE)")
-	fs.StringVar(&ro.Migrations, "migrations", "", "the release's migrations folder (its pending migrations name the tables under load)")
-	fs.StringVar(&ro.MigFormat, "migrations-format", "", "migration format (default: detected)")
-	fs.StringVar(&ro.MigPattern, "migrations-pattern", "", migrationsPatternUsage)
-	fs.StringVar(&ro.Database, "database", "", "the database the migrations run in (default: the one with the migration history)")
+	addInputFlags(fs, &ro.inputFlags, inputUsage{migrations: "the release's migrations folder (its pending migrations name the tables under load)"})
 	fs.Float64Var(&ro.Load, "load", rehearsal.DefaultLoadRate, "the rate to write, in operations per second (default: the profile's, else 200)")
 	fs.StringVar(&ro.LoadProfile, "load-profile", "", "check this load profile `FILE` against the snapshot and write it back")
 	fs.StringVarP(&o.Output, "output", "o", "", "write the profile to `FILE` (default: standard output)")

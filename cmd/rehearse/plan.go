@@ -19,19 +19,13 @@ import (
 func init() { subcommands = append(subcommands, newPlanCmd) }
 
 type planOptions struct {
-	io               *ioStreams
-	Snapshot         string
-	Migrations       string
-	MigFormat        string
-	MigPattern       string
+	io *ioStreams
+	inputFlags
 	TargetSchema     string
 	AllowDestructive bool
 	Formats          string
 	OutDir           string
 	Output           string
-	Schema           string
-	Config           string
-	FirstAdoption    bool
 	NoVerify         bool
 	changed          func(string) bool
 	MaxFileBytes     int64
@@ -77,18 +71,12 @@ Exit codes: 0 no error-severity finding, 1 an error-severity finding, 2 could no
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.Snapshot, "snapshot", "", "snapshot `FILE` of production (rehearse snapshot)")
-	f.StringVar(&opts.Migrations, "migrations", "", "migrations `DIR`")
-	f.StringVar(&opts.MigFormat, "migrations-format", "", "migration format: "+strings.Join(migrations.Formats(), "|")+" (default: detected)")
+	addInputFlags(f, &opts.inputFlags, inputUsage{schemaAlias: true})
 	f.StringVar(&opts.TargetSchema, "target-schema", "", "a declarative schema instead of migrations: the desired state as a .sql `FILE` or a folder of CREATE statements (Skeema, Atlas schema apply); the ALTERs from production's schema to it are computed by Atlas's differ")
 	f.BoolVar(&opts.AllowDestructive, "allow-destructive", false, "with --target-schema: allow the computed changes to drop tables and columns (their data is lost)")
-	f.StringVar(&opts.MigPattern, "migrations-pattern", "", migrationsPatternUsage)
 	f.StringVar(&opts.Formats, "format", "table", "output formats, comma-separated: "+strings.Join(formatsFor(&plan.Plan{}), ", ")+" (several need --out-dir)")
 	f.StringVar(&opts.OutDir, "out-dir", "", "write each format to its own file in `DIR` ("+strings.Join(fileNamesFor(&plan.Plan{}), ", ")+")")
 	f.StringVarP(&opts.Output, "output", "o", "", "also write the JSON plan (rehearse.plan/v1) to `FILE`")
-	f.StringVar(&opts.Schema, "schema", "", "the snapshot database the migrations apply to (default: the history's)")
-	f.StringVar(&opts.Config, "config", "", configUsage)
-	f.BoolVar(&opts.FirstAdoption, "first-adoption", false, firstAdoptionUsage)
 	f.BoolVar(&opts.NoVerify, "no-verify", false, "do not start the schema-only sandbox: predictions only")
 	f.Int64Var(&opts.MaxFileBytes, "max-file-size", migrations.DefaultMaxFileBytes, "largest migration file read, in bytes")
 	opts.engine = addEngineFlags(cmd)
@@ -144,7 +132,7 @@ func planRun(ctx context.Context, opts *planOptions) error {
 			return err
 		}
 		cfg.AddSettings(&eopts)
-		set, err = declarative.Build(ctx, declarative.Options{Snapshot: snap, Schema: opts.Schema, Target: opts.TargetSchema,
+		set, err = declarative.Build(ctx, declarative.Options{Snapshot: snap, Schema: opts.Database, Target: opts.TargetSchema,
 			AllowDestructive: opts.AllowDestructive, Engine: eng, EngineOptions: eopts, Log: opts.io.ErrOut})
 		if err != nil {
 			return err
@@ -153,9 +141,9 @@ func planRun(ctx context.Context, opts *planOptions) error {
 		return err
 	}
 	fmt.Fprintf(opts.io.ErrOut, "rehearse: %s read as %s (%s)\n", set.Dir, set.Format, set.Detected)
-	po := plan.Options{Snapshot: snap, SnapshotFile: opts.Snapshot, Migrations: set, Schema: opts.Schema,
+	po := plan.Options{Snapshot: snap, SnapshotFile: opts.Snapshot, Migrations: set, Schema: opts.Database,
 		Rules: rules.All(), Config: cfg.Plan(), FirstAdoption: opts.FirstAdoption,
-		Tool: "rehearse " + versionString(), Log: opts.io.ErrOut, Verify: !opts.NoVerify}
+		Tool: toolName(), Log: opts.io.ErrOut, Verify: !opts.NoVerify}
 	if po.Verify {
 		eng, eopts, err := opts.engine.build(opts.io.ErrOut)
 		if err != nil {
@@ -176,11 +164,4 @@ func planRun(ctx context.Context, opts *planOptions) error {
 		return &rehearse.VerdictError{Reason: fmt.Sprintf("plan: %d error-severity finding(s)", p.Summary.Errors)}
 	}
 	return nil
-}
-
-func versionString() string {
-	if version != "" {
-		return version
-	}
-	return "dev"
 }

@@ -88,13 +88,9 @@ Exit code: 0 reproduced, 1 not reproduced (the report says why), 2 could not run
 	}
 	fs := cmd.Flags()
 	r := &o.run
-	fs.StringVar(&r.Config, "config", "", configUsage)
-	fs.StringVar(&r.Snapshot, "snapshot", "", "production's snapshot, taken before the incident (rehearse snapshot -o FILE)")
-	fs.StringVar(&r.Migrations, "migrations", "", "the release's migrations folder (those the deploy ran are rehearsed)")
-	fs.StringVar(&r.MigFormat, "migrations-format", "", "migration format; default: detected")
-	fs.StringVar(&r.MigPattern, "migrations-pattern", "", migrationsPatternUsage)
+	addInputFlags(fs, &r.inputFlags, inputUsage{snapshot: "production's snapshot, taken before the incident (rehearse snapshot -o FILE)",
+		migrations: "the release's migrations folder (those the deploy ran are rehearsed)", noFirstAdoption: true})
 	fs.StringVar(&o.Evidence, "evidence", "", "the folder of evidence captured during the incident (docs/reproduce.md lists the forms)")
-	fs.StringVar(&r.Database, "database", "", "the database the migrations run in (default: the one with the migration history)")
 	fs.Float64Var(&r.Scale, "scale", rehearsal.DefaultScale, "fraction of production's row counts to generate")
 	fs.Int64Var(&r.Seed, "seed", 1, "seed for the synthetic data and the load")
 	fs.Float64Var(&r.Load, "load", 0, "the application's load in operations per second (default: the digests' observed rate, capped at 500)")

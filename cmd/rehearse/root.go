@@ -111,6 +111,16 @@ func newVersionCmd(io *ioStreams) *cobra.Command {
 	}
 }
 
+// toolName is "rehearse VERSION", what every document the command writes
+// names as its tool.
+func toolName() string {
+	v, _ := buildVersion()
+	return "rehearse " + v
+}
+
+// buildVersion is the one source of the version and commit: the linker's
+// (make build: -X main.version, -X main.commit), else the module's build
+// information, else "dev" and "unknown".
 func buildVersion() (string, string) {
 	v, c := version, commit
 	if bi, ok := debug.ReadBuildInfo(); ok {

@@ -31,14 +31,9 @@ type runOptions struct {
 	replicas *replicaFlags
 	changed  func(string) bool
 
-	Config           string
-	Snapshot         string
-	Migrations       string
-	MigFormat        string
-	MigPattern       string
+	inputFlags
 	TargetSchema     string
 	AllowDestructive bool
-	Database         string
 	Scale            float64
 	Seed             int64
 	Rows             []string
@@ -126,15 +121,9 @@ opened LEAD — 200 ms by default — before statement N of VERSION), fail-at=VE
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&o.Config, "config", "", configUsage)
-	fs.StringVar(&o.Snapshot, "snapshot", "", "production's snapshot (rehearse snapshot -o FILE)")
-	fs.StringVar(&o.Migrations, "migrations", "", "the release's migrations folder")
-	fs.StringVar(&o.MigFormat, "migrations-format", "", "migration format ("+strings.Join(migrations.Formats(), ", ")+"); default: detected")
+	addInputFlags(fs, &o.inputFlags, inputUsage{})
 	fs.StringVar(&o.TargetSchema, "target-schema", "", "a declarative schema instead of migrations: the desired state as a .sql `FILE` or a folder of CREATE statements (Skeema, Atlas schema apply); the ALTERs from production's schema to it are computed by Atlas's differ")
 	fs.BoolVar(&o.AllowDestructive, "allow-destructive", false, "with --target-schema: allow the computed changes to drop tables and columns (their data is lost)")
-	fs.StringVar(&o.MigPattern, "migrations-pattern", "", migrationsPatternUsage)
-	fs.BoolVar(&o.FirstAdoption, "first-adoption", false, firstAdoptionUsage)
-	fs.StringVar(&o.Database, "database", "", "the database the migrations run in (default: the one with the migration history)")
 	fs.Float64Var(&o.Scale, "scale", rehearsal.DefaultScale, "fraction of production's row counts to generate")
 	fs.Int64Var(&o.Seed, "seed", 1, "seed for the synthetic data and the load")
 	fs.StringArrayVar(&o.Rows, "rows", nil, "row count for one table, `table=N` (repeatable; wins over --scale)")
@@ -222,7 +211,7 @@ func (o *runOptions) build() (rehearsal.Options, error) {
 			injects = cfg.Inject
 		}
 		if !o.changed("gate") {
-			for _, k := range sortedMapKeys(cfg.Gates) {
+			for _, k := range sortedNames(cfg.Gates) {
 				gates = append(gates, k+"="+cfg.Gates[k])
 			}
 		}
@@ -355,7 +344,7 @@ func (o *runOptions) buildInputs() (rehearsal.Options, *rehearsal.Config, error)
 		Scale: o.Scale, Seed: o.Seed, Baseline: o.Baseline,
 		AppCompatWindow: o.AppCompat, LockWaitTimeout: o.LockWaitTimeout,
 		Roundtrip: o.Roundtrip, KeepGoing: o.KeepGoing, SkipRollback: o.NoRollback, KeepServerOnFail: o.KeepOnFail,
-		Tool: "rehearse " + firstWord(buildVersion()), Log: o.io.ErrOut,
+		Tool: toolName(), Log: o.io.ErrOut,
 		PlanConfig: cfg.Plan(), FirstAdoption: o.FirstAdoption,
 	}
 	// --load, else load.rate, wins over the profile's rate; neither: the
@@ -433,19 +422,4 @@ func (o *runOptions) write(rep *result.Report) error {
 		}
 	}
 	return writeFormats(o.io, rep, o.Formats, o.OutDir)
-}
-
-func firstWord(v, _ string) string { return v }
-
-func sortedMapKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
-	return keys
 }

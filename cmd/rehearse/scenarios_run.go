@@ -113,7 +113,7 @@ func runScenarios(ctx context.Context, opts *scenariosRunOptions) error {
 	}
 	p, err := scenarios.Prepare(ctx, s, scenarios.PrepareOptions{
 		Variant: v.Name, Scale: scale, Engine: eng, EngineOptions: eopts,
-		Tool: "rehearse " + firstWord(buildVersion()), Log: opts.io.ErrOut,
+		Tool: toolName(), Log: opts.io.ErrOut,
 	})
 	if err != nil {
 		return err
@@ -194,7 +194,7 @@ func scenariosRunDir(ctx context.Context, opts *scenariosRunOptions) error {
 	for _, v := range variants {
 		p, err := scenarios.PrepareDir(ctx, opts.Dir, v, scenarios.PrepareOptions{
 			Scale: opts.Scale, Engine: eng, EngineOptions: eopts,
-			Tool: "rehearse " + firstWord(buildVersion()), Log: opts.io.ErrOut,
+			Tool: toolName(), Log: opts.io.ErrOut,
 		})
 		if err != nil {
 			return err

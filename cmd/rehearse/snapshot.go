@@ -115,7 +115,6 @@ triggers, views) into a throwaway sandbox and snapshots that.`,
 }
 
 func snapshotRun(ctx context.Context, opts *snapshotOptions) error {
-	v, _ := buildVersion()
 	co := snapshot.CaptureOptions{
 		Databases:            opts.Databases,
 		ColumnStats:          opts.ColumnStats,
@@ -127,7 +126,7 @@ func snapshotRun(ctx context.Context, opts *snapshotOptions) error {
 		StatementTimeout:     opts.Timeout,
 		MaxLockHold:          opts.MaxLockHold,
 		SkipPrivilegeCheck:   opts.SkipPrivs,
-		Tool:                 "rehearse " + v,
+		Tool:                 toolName(),
 		Log:                  prefixWriter{opts.io.ErrOut},
 	}
 	if err := checkOutFile("-o", opts.Output); err != nil {
