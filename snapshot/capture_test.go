@@ -8,6 +8,7 @@ import (
 
 	"github.com/rehearse/rehearse/rehearse"
 
+	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
@@ -63,7 +64,7 @@ func TestCaptureSakila(t *testing.T) {
 // that say what to do.
 func TestHistoryTableOverride(t *testing.T) {
 	_, db := startMariaDB(t)
-	mustExec(t, db, "CREATE DATABASE app",
+	testserver.Exec(t, db, "CREATE DATABASE app",
 		"CREATE TABLE app.my_versions (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)",
 		"INSERT INTO app.my_versions VALUES (12, 0)",
 		"CREATE TABLE app.notes (id int PRIMARY KEY, body text)")

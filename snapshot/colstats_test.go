@@ -20,7 +20,7 @@ func TestColumnStatsAllTypes(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			mustExec(t, db, "CREATE DATABASE app",
+			testserver.Exec(t, db, "CREATE DATABASE app",
 				`CREATE TABLE app.all_types (id int PRIMARY KEY, i bigint unsigned, d decimal(10,2), f double, dt date, ts datetime(3),
 				  tm time, y year, c char(3), v varchar(50), tx text, b blob, vb varbinary(16), j json, e enum('a','b'), s set('x','y'),
 				  bt bit(4), g geometry NULL)`,

@@ -24,7 +24,7 @@ func TestExactCountsInChunks(t *testing.T) {
 			}
 			defer db.Close()
 			seq := `WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 997) SELECT i FROM c`
-			mustExec(t, db, "CREATE DATABASE app",
+			testserver.Exec(t, db, "CREATE DATABASE app",
 				"CREATE TABLE app.ints (id int PRIMARY KEY)",
 				"INSERT INTO app.ints "+seq,
 				"CREATE TABLE app.composite (a int NOT NULL, b varchar(10) NOT NULL, PRIMARY KEY (a, b))",

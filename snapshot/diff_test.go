@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/snapshot"
 )
@@ -34,12 +35,12 @@ func TestDiffProductionVsStaging(t *testing.T) {
 		"CREATE TABLE {db}.schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)",
 	}
 	for _, d := range []string{"prod", "staging"} {
-		mustExec(t, db, "CREATE DATABASE "+d)
+		testserver.Exec(t, db, "CREATE DATABASE "+d)
 		for _, q := range common {
-			mustExec(t, db, strings.ReplaceAll(q, "{db}", d))
+			testserver.Exec(t, db, strings.ReplaceAll(q, "{db}", d))
 		}
 	}
-	mustExec(t, db,
+	testserver.Exec(t, db,
 		"CREATE TABLE prod.users (id int PRIMARY KEY, team_id int, email varchar(255) NOT NULL, nick varchar(20) DEFAULT 'x', UNIQUE KEY uq_email (email), CONSTRAINT fk_team FOREIGN KEY (team_id) REFERENCES prod.teams (id))",
 		"CREATE TABLE staging.users (id int PRIMARY KEY, team_id int, email varchar(191) NULL, nick varchar(20) DEFAULT 'y', CONSTRAINT users_ibfk_1 FOREIGN KEY (team_id) REFERENCES staging.teams (id))",
 		"CREATE TABLE prod.audit (id int PRIMARY KEY)",

@@ -3,10 +3,7 @@ package snapshot_test
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"fmt"
 	"os"
-	"strings"
 	"testing"
 
 	"github.com/rehearse/rehearse/internal/testcorpus"
@@ -40,37 +37,4 @@ func loadDump(t *testing.T, db *sql.DB, rel, database string) {
 	}
 }
 
-func mustExec(t *testing.T, db *sql.DB, stmts ...string) {
-	t.Helper()
-	for _, s := range stmts {
-		if _, err := db.Exec(s); err != nil {
-			t.Fatalf("%s: %v", s, err)
-		}
-	}
-}
-
 type snapshotDB struct{ db *sql.DB }
-
-// jsonDiff returns the first differing lines of two values' indented JSON.
-func jsonDiff(a, b any) string {
-	ja, _ := json.MarshalIndent(a, "", " ")
-	jb, _ := json.MarshalIndent(b, "", " ")
-	la, lb := strings.Split(string(ja), "\n"), strings.Split(string(jb), "\n")
-	var out []string
-	for i := 0; i < len(la) || i < len(lb); i++ {
-		var x, y string
-		if i < len(la) {
-			x = la[i]
-		}
-		if i < len(lb) {
-			y = lb[i]
-		}
-		if x != y {
-			out = append(out, fmt.Sprintf("line %d:\n  want %s\n  got  %s", i+1, x, y))
-			if len(out) == 8 {
-				break
-			}
-		}
-	}
-	return strings.Join(out, "\n")
-}

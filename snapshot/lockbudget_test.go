@@ -60,7 +60,7 @@ func TestLockBudget(t *testing.T) {
 			// the metadata lock is read from the server's own stage timings
 			// (performance_schema, stage "Waiting for table metadata lock"),
 			// and so are the capture's statement durations.
-			mustExec(t, root,
+			testserver.Exec(t, root,
 				"UPDATE performance_schema.setup_instruments SET ENABLED = 'NO', TIMED = 'NO' WHERE NAME LIKE 'stage/%'",
 				"UPDATE performance_schema.setup_instruments SET ENABLED = 'YES', TIMED = 'YES' WHERE NAME = 'stage/sql/Waiting for table metadata lock'",
 				"UPDATE performance_schema.setup_consumers SET ENABLED = 'YES' WHERE NAME IN ('events_statements_current', 'events_statements_history_long', 'events_stages_current', 'events_stages_history_long')")
@@ -83,7 +83,7 @@ func TestLockBudget(t *testing.T) {
 					t.Fatalf("DDL: %v", err)
 				}
 			}
-			mustExec(t, root, "TRUNCATE TABLE performance_schema.events_stages_history_long", "TRUNCATE TABLE performance_schema.events_statements_history_long")
+			testserver.Exec(t, root, "TRUNCATE TABLE performance_schema.events_stages_history_long", "TRUNCATE TABLE performance_schema.events_statements_history_long")
 
 			// The capture's connection asks for autocommit=0.
 			cfg, err := mysql.ParseDSN(srv.DSN())
@@ -172,7 +172,7 @@ func fillBig(t *testing.T, db *sql.DB, rows int) {
 	for side*side < rows {
 		side *= 2
 	}
-	mustExec(t, db, "CREATE DATABASE app",
+	testserver.Exec(t, db, "CREATE DATABASE app",
 		`CREATE TABLE app.big (id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY, a int NOT NULL DEFAULT 0, s varchar(40) NOT NULL,
 		  ts datetime NOT NULL, n int NULL, KEY (a))`)
 	q := fmt.Sprintf(`INSERT INTO app.big (a, s, ts, n)
@@ -182,7 +182,7 @@ func fillBig(t *testing.T, db *sql.DB, rows int) {
 	if _, err := db.Exec(q); err != nil {
 		t.Fatalf("fill: %v", err)
 	}
-	mustExec(t, db, "ANALYZE TABLE app.big")
+	testserver.Exec(t, db, "ANALYZE TABLE app.big")
 }
 
 // compareWithFullScan checks the sampled column statistics against the

@@ -28,7 +28,7 @@ func TestCaptureBehindAQueuedDDL(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			mustExec(t, db, "CREATE DATABASE app",
+			testserver.Exec(t, db, "CREATE DATABASE app",
 				"CREATE TABLE app.t (id int PRIMARY KEY, v varchar(10))",
 				"INSERT INTO app.t VALUES (1, 'a'), (2, 'b'), (3, 'c')",
 				"CREATE TABLE app.free (id int PRIMARY KEY)",

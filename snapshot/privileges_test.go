@@ -102,7 +102,7 @@ func TestLeastPrivilegeGrant(t *testing.T) {
 			}
 			checkOnlyReads(t, root)
 			n := snapshot.NormalizeOptions{KeepSettings: true, KeepHistory: true}
-			if d := jsonDiff(snapshot.Normalize(want, n), snapshot.Normalize(got, n)); d != "" {
+			if d := testserver.JSONDiff(snapshot.Normalize(want, n), snapshot.Normalize(got, n)); d != "" {
 				t.Errorf("the least-privilege capture differs from root's:\n%s", d)
 			}
 			sc := got.Schemas[0]

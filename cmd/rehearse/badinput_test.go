@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
 	"net"
 	"os"
@@ -244,7 +243,7 @@ func makeBadInputFixtures(t *testing.T) badFixtures {
 	}
 	defer db.Close()
 	const pw = "Bad-Input-pw1"
-	mustExecCmd(t, db, "CREATE USER 'rh'@'127.0.0.1' IDENTIFIED BY '"+pw+"'", "GRANT ALL ON *.* TO 'rh'@'127.0.0.1'",
+	testserver.Exec(t, db, "CREATE USER 'rh'@'127.0.0.1' IDENTIFIED BY '"+pw+"'", "GRANT ALL ON *.* TO 'rh'@'127.0.0.1'",
 		"CREATE DATABASE app", "CREATE TABLE app.t (id int PRIMARY KEY)")
 	fx.dsn = fmt.Sprintf("rh:%s@tcp(127.0.0.1:%d)/", pw, srv.Port)
 	fx.wrongPW = fmt.Sprintf("rh:not-the-pw@tcp(127.0.0.1:%d)/", srv.Port)
@@ -331,15 +330,6 @@ func makeBadInputFixtures(t *testing.T) badFixtures {
 	write("mig-dup/20240501_two.up.sql", "SELECT 2;\n")
 	write("mig-dup/20240501_two.down.sql", "SELECT 2;\n")
 	return fx
-}
-
-func mustExecCmd(t *testing.T, db *sql.DB, qs ...string) {
-	t.Helper()
-	for _, q := range qs {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
 }
 
 // deadAddr is a loopback address nothing listens on.

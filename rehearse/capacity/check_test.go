@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rehearse/rehearse/internal/testserver"
+	"github.com/rehearse/rehearse/internal/testsnapshot"
 	"github.com/rehearse/rehearse/rehearse/capacity"
 	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/migrations"
@@ -38,29 +39,9 @@ INSERT INTO invest.schema_migrations VALUES (1, 0);
 // the investments table's row count (a schema-only capture has none).
 func sourceSnapshot(t *testing.T, target testserver.Target, rows int64) *snapshot.Snapshot {
 	t.Helper()
-	src := testserver.Start(t, target)
-	db, err := src.Open("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, stmt := range strings.Split(sourceDDL, ";") {
-		if strings.TrimSpace(stmt) == "" {
-			continue
-		}
-		if _, err := db.Exec(stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
-	snap, err := snapshot.Capture(context.Background(), db, snapshot.CaptureOptions{Databases: []string{"invest"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap := testsnapshot.Capture(t, target, sourceDDL, snapshot.CaptureOptions{Databases: []string{"invest"}})
 	tb := snap.Table("invest", "investments")
 	tb.Stats.Rows, tb.Stats.DataBytes, tb.Stats.AvgRowLength = rows, rows*70, 70
-	if err := src.Stop(context.Background()); err != nil {
-		t.Fatal(err)
-	}
 	return snap
 }
 

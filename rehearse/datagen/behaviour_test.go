@@ -30,9 +30,9 @@ func TestDeterministic(t *testing.T) {
 	generate(t, d, snap, Options{Seed: 5})
 	generate(t, d, snap, Options{Seed: 5, Schemas: map[string]string{"c": "c2"}, Parallel: 1})
 	generate(t, d, snap, Options{Seed: 6, Schemas: map[string]string{"c": "c3"}})
-	mustExec(t, d.db, "SET GLOBAL local_infile = 0")
+	testserver.Exec(t, d.db, "SET GLOBAL local_infile = 0")
 	res := generate(t, d, snap, Options{Seed: 5, Schemas: map[string]string{"c": "c4"}})
-	mustExec(t, d.db, "SET GLOBAL local_infile = 1")
+	testserver.Exec(t, d.db, "SET GLOBAL local_infile = 1")
 	if res.Method != "insert" {
 		t.Errorf("method with local_infile=0: %q, want insert", res.Method)
 	}
@@ -61,7 +61,7 @@ func TestRefusals(t *testing.T) {
 	snap := capture(t, d, false, "c")
 	setRows(snap, constraintRows)
 
-	mustExec(t, d.db, "ALTER TABLE c.person ADD COLUMN nickname VARCHAR(20) NOT NULL", "ALTER TABLE c.company MODIFY name VARCHAR(90) NOT NULL")
+	testserver.Exec(t, d.db, "ALTER TABLE c.person ADD COLUMN nickname VARCHAR(20) NOT NULL", "ALTER TABLE c.company MODIFY name VARCHAR(90) NOT NULL")
 	_, err := Generate(context.Background(), d.db, snap, Options{})
 	if !errors.Is(err, ErrSchemaMismatch) {
 		t.Fatalf("error = %v, want a schema mismatch", err)
@@ -74,7 +74,7 @@ func TestRefusals(t *testing.T) {
 	if n := queryInt(t, d.db, "SELECT COUNT(*) FROM c.country"); n != 0 {
 		t.Errorf("%d rows written despite the mismatch", n)
 	}
-	mustExec(t, d.db, "ALTER TABLE c.person DROP COLUMN nickname", "ALTER TABLE c.company MODIFY name VARCHAR(80) COLLATE utf8mb4_unicode_ci NOT NULL")
+	testserver.Exec(t, d.db, "ALTER TABLE c.person DROP COLUMN nickname", "ALTER TABLE c.company MODIFY name VARCHAR(80) COLLATE utf8mb4_unicode_ci NOT NULL")
 
 	generate(t, d, snap, Options{Seed: 1})
 	_, err = Generate(context.Background(), d.db, snap, Options{Seed: 1})

@@ -64,7 +64,7 @@ func TestBenchDatagen(t *testing.T) {
 		t.Fatal(err)
 	}
 	freshDB := func(name string) {
-		mustExec(t, db, "DROP DATABASE IF EXISTS "+name, "CREATE DATABASE "+name)
+		testserver.Exec(t, db, "DROP DATABASE IF EXISTS "+name, "CREATE DATABASE "+name)
 		c, _ := db.Conn(context.Background())
 		defer c.Close()
 		c.ExecContext(context.Background(), "USE "+name)
@@ -112,7 +112,7 @@ func TestBenchDatagen(t *testing.T) {
 		for _, c := range ceilings {
 			freshDB("ceiling")
 			el := timeIt(func() { loadCeiling(t, db, plan, c.rebuild, c.files) })
-			mustExec(t, db, "DROP DATABASE ceiling")
+			testserver.Exec(t, db, "DROP DATABASE ceiling")
 			ceil[c.name] = max(ceil[c.name], float64(rows)/el.Seconds())
 			report("round %d: ceiling, LOAD DATA LOCAL of ready files, generate's session settings, %s: %s = %.0f rows/s", round+1, c.name, el.Round(time.Millisecond), float64(rows)/el.Seconds())
 		}
@@ -142,18 +142,18 @@ func TestBenchDatagen(t *testing.T) {
 	}
 	report("secondary index rebuilt after the load vs kept during it: %.0f vs %.0f rows/s = %.2fx", ours["rebuild"], ours["keep"], ours["rebuild"]/ours["keep"])
 	report("generator peak RSS: %d MB (goal <= 200 MB)", peak>>20)
-	mustExec(t, db, "DROP DATABASE IF EXISTS bench")
+	testserver.Exec(t, db, "DROP DATABASE IF EXISTS bench")
 
 	// --- naive baseline ----------------------------------------------------
 	const sample = 5000
 	freshDB("naive")
 	naive := float64(sample) / naiveInserts(t, db, snap, sample).Seconds()
 	report("naive one autocommit INSERT per row: %.0f rows/s (sample of %d rows); generate is %.0fx faster", naive, sample, auto/naive)
-	mustExec(t, db, "DROP DATABASE naive")
+	testserver.Exec(t, db, "DROP DATABASE naive")
 
 	// --- sysbench ------------------------------------------------------------
 	sbRows := rows / 2
-	mustExec(t, db, "CREATE DATABASE sbtest")
+	testserver.Exec(t, db, "CREATE DATABASE sbtest")
 	sb := timeIt(func() {
 		cmd := exec.Command("sysbench", "oltp_read_write", "--db-driver=mysql", "--mysql-host=127.0.0.1",
 			"--mysql-port="+strconv.Itoa(srv.Port), "--mysql-user=root", "--mysql-db=sbtest", "--tables=2",
@@ -174,19 +174,19 @@ func TestBenchDatagen(t *testing.T) {
 	if err := snapshot.WriteFile(sbFile, sbSnap); err != nil {
 		t.Fatal(err)
 	}
-	mustExec(t, db, "DROP DATABASE sbtest", "CREATE DATABASE sbtest")
+	testserver.Exec(t, db, "DROP DATABASE sbtest", "CREATE DATABASE sbtest")
 	for _, tb := range sbSnap.Schemas[0].Tables {
-		mustExec(t, db, strings.Replace(tb.CreateSQL, "CREATE TABLE `", "CREATE TABLE `sbtest`.`", 1))
+		testserver.Exec(t, db, strings.Replace(tb.CreateSQL, "CREATE TABLE `", "CREATE TABLE `sbtest`.`", 1))
 	}
 	el, rss := runCLI(t, bin, "--snapshot", sbFile, "--dsn", srv.DSN(), "--parallel", "2")
 	sbOurs := float64(2*sbRows) / el.Seconds()
 	report("generate on a snapshot of sbtest (same shape, --parallel 2): %s = %.0f rows/s = %.2fx sysbench (goal >= 1.1x); peak RSS %d MB", el.Round(time.Millisecond), sbOurs, sbOurs/sbRate, rss>>20)
-	mustExec(t, db, "DROP DATABASE sbtest")
+	testserver.Exec(t, db, "DROP DATABASE sbtest")
 
 	// --- employees at scale 1.0 ---------------------------------------------
 	{
 		ddl := corpus(t, "employees-schema/employees_schema_only.derived.sql")
-		mustExec(t, db, "CREATE DATABASE employees")
+		testserver.Exec(t, db, "CREATE DATABASE employees")
 		execIn(t, &testDB{db: db}, "employees", ddl)
 		es := capture(t, &testDB{db: db}, false, "employees")
 		benchSource(es) // as sbtest's: captured from this sandbox
@@ -207,7 +207,7 @@ func TestBenchDatagen(t *testing.T) {
 			times[i], _ = runCLIErr(bin, "--snapshot", ef, "--dsn", srv.DSN(), "--truncate", "--scale", "0.3", "--parallel", par)
 		}
 		report("fast path, parallel streams (employees at scale 0.3): 1 stream %s, 2 streams %s: %.2fx", times[0].Round(time.Millisecond), times[1].Round(time.Millisecond), times[0].Seconds()/times[1].Seconds())
-		mustExec(t, db, "DROP DATABASE employees")
+		testserver.Exec(t, db, "DROP DATABASE employees")
 	}
 
 	// --- fast paths on investments (1M rows) ---------------------------------
@@ -232,7 +232,7 @@ func TestBenchDatagen(t *testing.T) {
 	inline := measure("inline", Options{})
 	pipelineLoads = true
 	report("fast path, rows generated ahead in a goroutine vs inline in the driver's read (%d rows): %.0f vs %.0f rows/s: %.2fx", small, load, inline, load/inline)
-	mustExec(t, db, "DROP DATABASE bench")
+	testserver.Exec(t, db, "DROP DATABASE bench")
 }
 
 func runtimeCPUs() int {

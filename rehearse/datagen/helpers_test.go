@@ -33,23 +33,14 @@ func startDB(t *testing.T, target testserver.Target, dbName string) *testDB {
 	}
 	t.Cleanup(func() { db.Close() })
 	db.SetMaxOpenConns(8)
-	mustExec(t, db, "CREATE DATABASE "+mysqlkit.Quote(dbName)+" CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci")
+	testserver.Exec(t, db, "CREATE DATABASE "+mysqlkit.Quote(dbName)+" CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci")
 	return &testDB{srv: srv, db: db, name: dbName, flavor: srv.Flavor}
 }
 
 // createDB makes another database on the same server.
 func (d *testDB) createDB(t *testing.T, name string) {
 	t.Helper()
-	mustExec(t, d.db, "CREATE DATABASE "+mysqlkit.Quote(name)+" CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci")
-}
-
-func mustExec(t testing.TB, db *sql.DB, stmts ...string) {
-	t.Helper()
-	for _, s := range stmts {
-		if _, err := db.Exec(s); err != nil {
-			t.Fatalf("%s: %v", firstLine(s), err)
-		}
-	}
+	testserver.Exec(t, d.db, "CREATE DATABASE "+mysqlkit.Quote(name)+" CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci")
 }
 
 func firstLine(s string) string {

@@ -3,6 +3,8 @@ package datagen
 import (
 	"fmt"
 	"testing"
+
+	"github.com/rehearse/rehearse/internal/testserver"
 )
 
 // wideDDL has a column of every type family, with keys on the awkward ones.
@@ -59,14 +61,14 @@ func TestEveryType(t *testing.T) {
 				}
 			}
 			// AUTO_INCREMENT continues after the generated ids.
-			mustExec(t, d.db, "INSERT INTO w.wide (ti, flag, dec1, d, dtm, c2, vc, bn, en, b1, pt, email, uuid) "+
+			testserver.Exec(t, d.db, "INSERT INTO w.wide (ti, flag, dec1, d, dtm, c2, vc, bn, en, b1, pt, email, uuid) "+
 				"VALUES (1, 1, 1, 1, NOW(), 'zz', 'brand new', 'x', 'small', 1, POINT(1,1), 'new@example.com', 'u')")
 			if id := queryInt(t, d.db, "SELECT MAX(id) FROM w.wide"); id != 3001 {
 				t.Errorf("next AUTO_INCREMENT id = %d, want 3001", id)
 			}
 			// Rows past the generated ones (a load's inserts), every
 			// column bound through a prepared statement, are valid too.
-			mustExec(t, d.db, "DELETE FROM w.wide WHERE id = 3001")
+			testserver.Exec(t, d.db, "DELETE FROM w.wide WHERE id = 3001")
 			insertFresh(t, d.db, res.Model, snap, "w", "wide", 100)
 			for what, q := range checks {
 				if n := queryInt(t, d.db, q); n != 0 {

@@ -29,7 +29,7 @@ func TestBenchHeartbeatOverhead(t *testing.T) {
 			ctx := context.Background()
 			topo, p, r := pair(t, target)
 			p.SetMaxOpenConns(writers + 2)
-			mustExec(t, p, "CREATE TABLE app.w (id bigint PRIMARY KEY AUTO_INCREMENT, v int NOT NULL)")
+			testserver.Exec(t, p, "CREATE TABLE app.w (id bigint PRIMARY KEY AUTO_INCREMENT, v int NOT NULL)")
 			throughput := func() float64 {
 				var n atomic.Int64
 				ctx, cancel := context.WithTimeout(ctx, round)

@@ -2,7 +2,6 @@ package replica_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -32,7 +31,7 @@ func filled(t *testing.T, target testserver.Target, n int) *engine.Server {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	mustExec(t, db, "CREATE DATABASE app",
+	testserver.Exec(t, db, "CREATE DATABASE app",
 		"CREATE TABLE app.items (id int PRIMARY KEY AUTO_INCREMENT, name varchar(64) NOT NULL, qty int NOT NULL)",
 		fmt.Sprintf("INSERT INTO app.items (name, qty) SELECT CONCAT('n', seq), seq %% 97 FROM (%s) s", seqQuery(n)))
 	return srv
@@ -43,15 +42,6 @@ func seqQuery(n int) string {
 	d := "(SELECT 0 n UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)"
 	return fmt.Sprintf("SELECT 1 + a.n + 10*b.n + 100*c.n + 1000*d.n + 10000*e.n + 100000*f.n AS seq FROM %s a, %s b, %s c, %s d, %s e, %s f WHERE a.n + 10*b.n + 100*c.n + 1000*d.n + 10000*e.n + 100000*f.n < %d",
 		d, d, d, d, d, d, n)
-}
-
-func mustExec(t *testing.T, db *sql.DB, stmts ...string) {
-	t.Helper()
-	for _, q := range stmts {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
 }
 
 func provision(t *testing.T, target testserver.Target, plan replica.Plan) *replica.Topology {
@@ -88,7 +78,7 @@ func TestProvisionReplicates(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer p.Close()
-				mustExec(t, p, "INSERT INTO app.items (name, qty) VALUES ('new', 1)")
+				testserver.Exec(t, p, "INSERT INTO app.items (name, qty) VALUES ('new', 1)")
 				for _, n := range topo.Replicas {
 					db, err := n.Server.Open("")
 					if err != nil {

@@ -36,7 +36,7 @@ const truthInterval = 50 * time.Millisecond
 
 func observe(t *testing.T, p, r *sql.DB, flavor engine.Flavor) *observer {
 	t.Helper()
-	mustExec(t, p, "CREATE DATABASE IF NOT EXISTS truth",
+	testserver.Exec(t, p, "CREATE DATABASE IF NOT EXISTS truth",
 		"CREATE TABLE IF NOT EXISTS truth.hb (id tinyint PRIMARY KEY, ts datetime(6) NOT NULL)",
 		"REPLACE INTO truth.hb VALUES (1, NOW(6))")
 	testserver.WaitFor(t, 30*time.Second, "the replica has truth.hb", func() bool {
@@ -192,7 +192,7 @@ func TestLagGroundTruth(t *testing.T) {
 		t.Run(target.Name, func(t *testing.T) {
 			ctx := context.Background()
 			topo, p, r := pair(t, target)
-			mustExec(t, p, "CREATE TABLE app.slow (id int PRIMARY KEY AUTO_INCREMENT, v int)",
+			testserver.Exec(t, p, "CREATE TABLE app.slow (id int PRIMARY KEY AUTO_INCREMENT, v int)",
 				fmt.Sprintf("INSERT INTO app.items (name, qty) SELECT CONCAT('m', seq), seq FROM (%s) s", seqQuery(300000)))
 			mon := replica.NewMonitor(topo, replica.MonitorOptions{Log: logWriter{t}})
 			if err := mon.Setup(ctx); err != nil {
@@ -357,7 +357,7 @@ func pair(t *testing.T, target testserver.Target) (topo *replica.Topology, p, r 
 // the application's writes that replicate behind a DDL.
 func writer(t *testing.T, db *sql.DB) (stop func() int) {
 	t.Helper()
-	mustExec(t, db, "CREATE TABLE IF NOT EXISTS app.log (id bigint PRIMARY KEY AUTO_INCREMENT, at datetime(6) NOT NULL)")
+	testserver.Exec(t, db, "CREATE TABLE IF NOT EXISTS app.log (id bigint PRIMARY KEY AUTO_INCREMENT, at datetime(6) NOT NULL)")
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	n := 0

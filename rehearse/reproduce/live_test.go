@@ -73,9 +73,9 @@ func pileUp(t *testing.T, srv *engine.Server, snap *snapshot.Snapshot, hold time
 		t.Fatal(err)
 	}
 	defer db.Close()
-	mustExec(t, db, "INSERT INTO accounts (email, name, created_at) VALUES ('a@example.com', 'a', NOW()), ('b@example.com', 'b', NOW())")
-	mustExec(t, db, "INSERT INTO investments (account_id, fund_code, trade_date, units, amount) VALUES (1, 'F1', '2024-01-01', 1, 1), (2, 'F2', '2024-01-02', 2, 2)")
-	mustExec(t, db, "SET GLOBAL innodb_status_output_locks = ON")
+	testserver.Exec(t, db, "INSERT INTO accounts (email, name, created_at) VALUES ('a@example.com', 'a', NOW()), ('b@example.com', 'b', NOW())")
+	testserver.Exec(t, db, "INSERT INTO investments (account_id, fund_code, trade_date, units, amount) VALUES (1, 'F1', '2024-01-01', 1, 1), (2, 'F2', '2024-01-02', 2, 2)")
+	testserver.Exec(t, db, "SET GLOBAL innodb_status_output_locks = ON")
 
 	mysql := func(args ...string) string {
 		a := append([]string{"-h", srv.Host, "-P", strconv.Itoa(srv.Port), "-u", srv.User, "invest"}, args...)
@@ -194,13 +194,6 @@ func threadsCSV(t *testing.T, db *sql.DB) string {
 	}
 	w.Flush()
 	return b.String()
-}
-
-func mustExec(t *testing.T, db *sql.DB, q string) {
-	t.Helper()
-	if _, err := db.Exec(q); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
 }
 
 // TestReproduceCapturedPileUp: a pile-up caused on purpose on a real

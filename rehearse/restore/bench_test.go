@@ -76,12 +76,12 @@ func TestBenchSnapshot(t *testing.T) {
 		// the real client (`mariadb db < dump`), and rehearse's own dump
 		// loader (restore.LoadDump, what `snapshot --from-dump` uses).
 		dumpText := dumpSQL(t, srcSrv.Port, c.db)
-		mustExecAll(t, dst, "SET GLOBAL innodb_flush_log_at_trx_commit = 0")
+		testserver.Exec(t, dst, "SET GLOBAL innodb_flush_log_at_trx_commit = 0")
 		client := testserver.Tool(t, "mariadb", "mariadb-client")
 		viaClient := median(3, func() time.Duration {
 			i++
 			name := fmt.Sprintf("%s_%d", c.db, i)
-			mustExecAll(t, dst, "CREATE DATABASE "+name)
+			testserver.Exec(t, dst, "CREATE DATABASE "+name)
 			cmd := exec.Command(client, "-h127.0.0.1", fmt.Sprintf("-P%d", dstSrv.Port), "-uroot", name)
 			cmd.Stdin = strings.NewReader(dumpText)
 			t0 := time.Now()
@@ -105,9 +105,9 @@ func TestBenchSnapshot(t *testing.T) {
 	}
 
 	// Memory is flat in rows: the same table empty and with 200,000 rows.
-	mustExecAll(t, src, "CREATE DATABASE rowsbench", "CREATE TABLE rowsbench.t (id int PRIMARY KEY, v varchar(100), n int, KEY (n))")
+	testserver.Exec(t, src, "CREATE DATABASE rowsbench", "CREATE TABLE rowsbench.t (id int PRIMARY KEY, v varchar(100), n int, KEY (n))")
 	empty := allocs(t, ctx, src, "rowsbench")
-	mustExecAll(t, src, "INSERT INTO rowsbench.t SELECT seq, REPEAT('x', seq % 100), seq % 1000 FROM rowsbench.seq_1_to_200000", "ANALYZE TABLE rowsbench.t")
+	testserver.Exec(t, src, "INSERT INTO rowsbench.t SELECT seq, REPEAT('x', seq % 100), seq % 1000 FROM rowsbench.seq_1_to_200000", "ANALYZE TABLE rowsbench.t")
 	full := allocs(t, ctx, src, "rowsbench")
 	fmt.Printf("BENCH snapshot memory   capture allocations: empty table %d KiB, 200,000 rows %d KiB  ratio %.2fx (goal: flat, ~1x)\n",
 		empty/1024, full/1024, float64(full)/float64(empty))
@@ -122,14 +122,6 @@ func allocs(t *testing.T, ctx context.Context, db *sql.DB, name string) uint64 {
 	}
 	runtime.ReadMemStats(&after)
 	return after.TotalAlloc - before.TotalAlloc
-}
-
-func mustExecAll(t *testing.T, db *sql.DB, qs ...string) {
-	for _, q := range qs {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
 }
 
 func median(n int, f func() time.Duration) time.Duration {

@@ -83,7 +83,7 @@ func TestRoundTripMattermost(t *testing.T) {
 				t.Fatal(err)
 			}
 			n := snapshot.NormalizeOptions{KeepHistory: true}
-			if d := jsonDiff(snapshot.Normalize(want, n), snapshot.Normalize(got, n)); d != "" {
+			if d := testserver.JSONDiff(snapshot.Normalize(want, n), snapshot.Normalize(got, n)); d != "" {
 				t.Errorf("snapshot(restore(S)) != S:\n%s", d)
 			}
 			if r := snapshot.Diff(want, got, snapshot.DiffOptions{}); len(r.Findings) != 0 {

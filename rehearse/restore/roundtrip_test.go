@@ -3,8 +3,6 @@ package restore_test
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"fmt"
 	"strings"
 	"testing"
 
@@ -87,7 +85,7 @@ func TestRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			n := snapshot.NormalizeOptions{KeepHistory: true}
-			if d := jsonDiff(snapshot.Normalize(want, n), snapshot.Normalize(got, n)); d != "" {
+			if d := testserver.JSONDiff(snapshot.Normalize(want, n), snapshot.Normalize(got, n)); d != "" {
 				t.Errorf("snapshot(restore(S)) != S:\n%s", d)
 			}
 			// A second restore into the same server must refuse, not merge.
@@ -96,28 +94,4 @@ func TestRoundTrip(t *testing.T) {
 			}
 		})
 	}
-}
-
-// jsonDiff returns the first differing lines of two values' indented JSON.
-func jsonDiff(a, b any) string {
-	ja, _ := json.MarshalIndent(a, "", " ")
-	jb, _ := json.MarshalIndent(b, "", " ")
-	la, lb := strings.Split(string(ja), "\n"), strings.Split(string(jb), "\n")
-	var out []string
-	for i := 0; i < len(la) || i < len(lb); i++ {
-		var x, y string
-		if i < len(la) {
-			x = la[i]
-		}
-		if i < len(lb) {
-			y = lb[i]
-		}
-		if x != y {
-			out = append(out, fmt.Sprintf("line %d:\n  want %s\n  got  %s", i+1, x, y))
-			if len(out) == 8 {
-				break
-			}
-		}
-	}
-	return strings.Join(out, "\n")
 }

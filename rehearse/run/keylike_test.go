@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/rehearse/rehearse/internal/testserver"
+	"github.com/rehearse/rehearse/internal/testsnapshot"
 	"github.com/rehearse/rehearse/rehearse/result"
 	"github.com/rehearse/rehearse/snapshot"
 )
@@ -36,7 +37,7 @@ INSERT INTO app.schema_migrations VALUES (1, 0);
 // (rehearse snapshot --column-stats), from a real server holding rows.
 func statsSnapshotOf(t *testing.T, target testserver.Target, ddl string) *snapshot.Snapshot {
 	t.Helper()
-	return captureOf(t, target, ddl, true)
+	return testsnapshot.Capture(t, target, ddl, snapshot.CaptureOptions{Databases: []string{"app"}, ColumnStats: true})
 }
 
 // Issue 12 item 1. A unique index added on a key-like column (statistics:

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rehearse/rehearse/internal/testserver"
+	"github.com/rehearse/rehearse/internal/testsnapshot"
 	"github.com/rehearse/rehearse/rehearse/load"
 	"github.com/rehearse/rehearse/snapshot"
 )
@@ -19,37 +20,9 @@ import (
 // with each table's row count set from rows.
 func snapshotOf(t *testing.T, target testserver.Target, ddl string, rows map[string]int64) *snapshot.Snapshot {
 	t.Helper()
-	snap := captureOf(t, target, ddl, false)
+	snap := testsnapshot.Capture(t, target, ddl, snapshot.CaptureOptions{Databases: []string{"app"}})
 	for name, n := range rows {
 		snap.Table("app", name).Stats.Rows = n
-	}
-	return snap
-}
-
-// captureOf runs ddl on a fresh server of target and snapshots database
-// app (with column statistics: rehearse snapshot --column-stats).
-func captureOf(t *testing.T, target testserver.Target, ddl string, columnStats bool) *snapshot.Snapshot {
-	t.Helper()
-	src := testserver.Start(t, target)
-	db, err := src.Open("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, stmt := range strings.Split(ddl, ";") {
-		if strings.TrimSpace(stmt) == "" {
-			continue
-		}
-		if _, err := db.Exec(stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
-	snap, err := snapshot.Capture(context.Background(), db, snapshot.CaptureOptions{Databases: []string{"app"}, ColumnStats: columnStats})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := src.Stop(context.Background()); err != nil {
-		t.Fatal(err)
 	}
 	return snap
 }

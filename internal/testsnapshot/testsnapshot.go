@@ -1,0 +1,40 @@
+// Package testsnapshot makes the production snapshots tests start from: a
+// fresh server of the target, a script of DDL run on it, a capture.
+package testsnapshot
+
+import (
+	"context"
+	"testing"
+
+	"github.com/rehearse/rehearse/internal/testserver"
+	"github.com/rehearse/rehearse/rehearse/sqlsplit"
+	"github.com/rehearse/rehearse/snapshot"
+)
+
+// Capture starts a server of target, runs script on it (split into
+// statements by sqlsplit, as migrations are), captures it with opts and
+// stops the server.
+func Capture(t *testing.T, target testserver.Target, script string, opts snapshot.CaptureOptions) *snapshot.Snapshot {
+	t.Helper()
+	src := testserver.Start(t, target)
+	db, err := src.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	stmts, err := sqlsplit.SplitString(script, sqlsplit.Options{File: "script"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range stmts {
+		testserver.Exec(t, db, s.Text)
+	}
+	snap, err := snapshot.Capture(context.Background(), db, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := src.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return snap
+}
