@@ -480,14 +480,20 @@ func (r *rehearsal) runTool(ctx context.Context, cmd *exec.Cmd, tr *toolRun) (ex
 	return res, tr, nil
 }
 
-// lastMeaningful is the tool's error line: the last line that says so, else
-// its last line.
+// lastMeaningful is the tool's reason for failing: from the end, the
+// first line that is not a timestamped progress line (pt-osc's "2026-…T…
+// Dropping new table..."), an indented list, a "Please …" pointer to the
+// documentation or pt-osc's closing "… was not altered."; else its last line.
 func lastMeaningful(lines []string) string {
 	for i := len(lines) - 1; i >= 0; i-- {
-		l := strings.TrimSpace(lines[i])
-		if strings.Contains(l, "Error") || strings.Contains(l, "error") || strings.Contains(l, "failed") || strings.Contains(l, "Cannot") || strings.Contains(l, "DBD::") {
-			return l
+		l := lines[i]
+		t := strings.TrimSpace(l)
+		switch {
+		case t == "", progressLineRE.MatchString(t), l != strings.TrimLeft(l, " \t"),
+			strings.HasPrefix(t, "Please "), strings.HasSuffix(t, "was not altered."):
+			continue
 		}
+		return t
 	}
 	for i := len(lines) - 1; i >= 0; i-- {
 		if l := strings.TrimSpace(lines[i]); l != "" {
@@ -496,6 +502,8 @@ func lastMeaningful(lines []string) string {
 	}
 	return ""
 }
+
+var progressLineRE = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d `)
 
 // strategyConnID marks a statement a tool ran on connections of its own:
 // every wait in its window counts (as for --migrate-cmd).

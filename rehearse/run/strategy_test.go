@@ -115,6 +115,12 @@ func TestStrategyPTOSC(t *testing.T) {
 
 func rehearseCompare(t *testing.T, target testserver.Target, snap *snapshot.Snapshot, set *migrations.Set, strategies []string, mod func(*Options)) *result.Comparison {
 	t.Helper()
+	return rehearseCompareN(t, target, snap, set, strategies, 1, mod)
+}
+
+// rehearseCompareN compares strategies on a release of n statements.
+func rehearseCompareN(t *testing.T, target testserver.Target, snap *snapshot.Snapshot, set *migrations.Set, strategies []string, n int, mod func(*Options)) *result.Comparison {
+	t.Helper()
 	o := Options{
 		Snapshot: snap, Migrations: set, Engine: target.Engine, EngineOptions: target.Options,
 		Scale: 1, Seed: 7, LoadRate: 200, Baseline: time.Second, AppCompatWindow: 200 * time.Millisecond, SkipRollback: true,
@@ -140,14 +146,16 @@ func rehearseCompare(t *testing.T, target testserver.Target, snap *snapshot.Snap
 			t.Errorf("%s: cached %v, want the first run to generate and the others to start from its datadir", r.Strategy, r.Cached)
 		}
 	}
-	if len(c.Statements) != 1 {
-		t.Fatalf("%d statements compared, want 1", len(c.Statements))
+	if len(c.Statements) != n {
+		t.Fatalf("%d statements compared, want %d", len(c.Statements), n)
 	}
-	for _, f := range c.Statements[0].By {
-		t.Logf("%-11s %-6s %-8s %6.3fs blocked %5.1f%% (outside cut-over %5.1f%%) longest %.3fs cut-over %.3fs same %v %s", f.Strategy, f.Status, f.Algorithm, f.DurationS,
-			100*f.BlockedShare, 100*f.BlockedShareOutsideCutOver, f.LongestStallS, f.CutOverStallS, f.SchemaIdentical, f.Error)
+	for _, st := range c.Statements {
+		for _, f := range st.By {
+			t.Logf("%-11s %-6s %-8s %6.3fs blocked %5.1f%% (outside cut-over %5.1f%%) longest %.3fs cut-over %.3fs same %v %s", f.Strategy, f.Status, f.Algorithm, f.DurationS,
+				100*f.BlockedShare, 100*f.BlockedShareOutsideCutOver, f.LongestStallS, f.CutOverStallS, f.SchemaIdentical, f.Error)
+		}
+		t.Logf("recommended %s: %s", st.Recommended, st.Why)
 	}
-	t.Logf("recommended %s: %s", c.Statements[0].Recommended, c.Statements[0].Why)
 	return c
 }
 
@@ -259,5 +267,51 @@ func TestStrategyPTOSCHazards(t *testing.T) {
 				t.Errorf("pt-osc with %s blocked writers for %.1f%% of its run outside the cut-over: the hazard did not show", c.note, 100*p.BlockedShareOutsideCutOver)
 			}
 		})
+	}
+}
+
+// What pt-osc refuses, reported rather than hidden: a table without a
+// primary key, a table that already has triggers, a table other tables'
+// foreign keys reference. Each statement fails under pt-osc with the tool's
+// own last line; native applies all three; the recommendation says native
+// and names pt-osc's failure.
+func TestComparePTOSCRefusals(t *testing.T) {
+	testserver.Tool(t, "pt-online-schema-change", "percona-toolkit")
+	target := testserver.LocalMariaDB()
+	testserver.Need(t, target)
+	snap := snapshotOf(t, target, `
+CREATE DATABASE app;
+CREATE TABLE app.events (at DATETIME NOT NULL, kind VARCHAR(16) NOT NULL, payload VARCHAR(64) NULL) ENGINE=InnoDB;
+CREATE TABLE app.accounts (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(40) NOT NULL, balance DECIMAL(10,2) NOT NULL) ENGINE=InnoDB;
+CREATE TABLE app.audit (id INT AUTO_INCREMENT PRIMARY KEY, account_id INT NOT NULL, at DATETIME NOT NULL) ENGINE=InnoDB;
+CREATE TRIGGER app.accounts_audit AFTER UPDATE ON app.accounts FOR EACH ROW INSERT INTO app.audit (account_id, at) VALUES (NEW.id, NOW());
+CREATE TABLE app.customers (id INT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(80) NOT NULL) ENGINE=InnoDB;
+CREATE TABLE app.orders (id INT AUTO_INCREMENT PRIMARY KEY, customer_id INT NOT NULL, total DECIMAL(10,2) NOT NULL,
+  CONSTRAINT fk_orders_customer FOREIGN KEY (customer_id) REFERENCES app.customers (id)) ENGINE=InnoDB;
+CREATE TABLE app.schema_migrations (version BIGINT NOT NULL PRIMARY KEY, dirty TINYINT(1) NOT NULL);
+INSERT INTO app.schema_migrations VALUES (2, 0);
+`, map[string]int64{"events": 3000, "accounts": 2000, "audit": 2000, "customers": 2000, "orders": 3000})
+	files := baseFiles()
+	files["000003_index.up.sql"] = "ALTER TABLE events MODIFY payload VARCHAR(128) NULL, ADD KEY ix_kind (kind);\n"
+	files["000003_index.down.sql"] = "ALTER TABLE events DROP KEY ix_kind;\n"
+	files["000004_balance.up.sql"] = "ALTER TABLE accounts MODIFY balance DECIMAL(14,2) NOT NULL;\n"
+	files["000004_balance.down.sql"] = "ALTER TABLE accounts MODIFY balance DECIMAL(10,2) NOT NULL;\n"
+	files["000005_email.up.sql"] = "ALTER TABLE customers MODIFY email VARCHAR(120) NOT NULL, ADD KEY ix_email (email);\n"
+	files["000005_email.down.sql"] = "ALTER TABLE customers DROP KEY ix_email;\n"
+	set := writeMigrations(t, files)
+	c := rehearseCompareN(t, target, snap, set, []string{StrategyNative, StrategyPTOSC}, 3, func(o *Options) { o.KeepGoing = true })
+	want := map[string]string{"events": "PRIMARY KEY", "accounts": "triggers", "customers": "foreign keys"}
+	for _, st := range c.Statements {
+		n, p := st.By[0], st.By[1]
+		if n.Status != "ok" {
+			t.Errorf("%s#%d native: %s %q", st.Version, st.Index, n.Status, n.Error)
+		}
+		t.Logf("pt-osc's output:\n%s", strings.Join(p.ToolOutput, "\n"))
+		if p.Status != "failed" || !strings.Contains(p.Error, want[st.Table]) {
+			t.Errorf("%s#%d on %s, pt-osc: %s %q; want its refusal naming %q", st.Version, st.Index, st.Table, p.Status, p.Error, want[st.Table])
+		}
+		if st.Recommended != StrategyNative || !strings.Contains(st.Why, "pt-osc failed") {
+			t.Errorf("%s#%d: recommended %s: %s", st.Version, st.Index, st.Recommended, st.Why)
+		}
 	}
 }
