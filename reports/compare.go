@@ -160,3 +160,33 @@ func markdownCompare(w io.Writer, c *result.Comparison, o Options) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// strategyLines say how a run report's statements were applied (rehearse
+// run --strategy): the strategy, each statement applied otherwise and its
+// figures, what the server's settings did to the tool.
+func strategyLines(r *result.Report) []string {
+	st := r.Strategy
+	if st == nil {
+		return nil
+	}
+	out := []string{"strategy: " + st.Name}
+	if len(st.Applied) == 0 {
+		out[0] += " (no statement applied otherwise: none heavy)"
+	}
+	for _, m := range r.Migrations {
+		for _, s := range m.Statements {
+			if s.Strategy == "" || s.Status == "not_run" {
+				continue
+			}
+			l := fmt.Sprintf("  %s %s: %s, cut-over stall %s, writes blocked %s (%s outside the cut-over)", stmtID(m.Version, s.Index), s.Strategy, secs(s.DurationS), secs(s.CutOverStallS), pct(s.BlockedShare), pct(s.BlockedShareOutsideCutOver))
+			if s.Error != "" {
+				l += ": " + oneLine(s.Error)
+			}
+			out = append(out, l)
+			for _, n := range s.StrategyNotes {
+				out = append(out, "    note: "+n)
+			}
+		}
+	}
+	return out
+}

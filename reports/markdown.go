@@ -40,6 +40,13 @@ func markdownReport(w io.Writer, r *result.Report, o Options) error {
 		m.text("Gates applied: " + mdText(gateSettingsText(r.GateSettings)) + ".\n\n")
 	}
 	m.statements(r)
+	if ls := strategyLines(r); len(ls) > 0 {
+		var b strings.Builder
+		for _, l := range ls {
+			b.WriteString("- " + mdText(l) + "\n")
+		}
+		m.text(b.String() + "\n")
+	}
 	m.replicas(r)
 	m.findings(r.Findings, "Findings")
 	m.partials(r)

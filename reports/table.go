@@ -45,6 +45,9 @@ func tableReport(w io.Writer, r *result.Report, o Options) error {
 			return err
 		}
 		algoNotes(p, r)
+		for _, l := range strategyLines(r) {
+			p.wrapped("", l)
+		}
 	case r.Verdict != result.Error:
 		// A run refused before its plan knew the release has no
 		// statements to show; only a run that got there has none pending.

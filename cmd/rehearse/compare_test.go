@@ -106,6 +106,14 @@ func TestCompareCommand(t *testing.T) {
 		}
 	}
 
+	// rehearse run --strategy: the table says how the statement ran.
+	code, stdout, stderr = runRehearse(t, nil, "run", "--engine", "local", "--snapshot", f.Snapshot, "--migrations", f.Migrations, "--strategy", "pt-osc",
+		"--rows", "orders=40000", "--baseline", "1s", "--app-compat-window", "200ms", "--load", "100", "--no-rollback", "--pt-osc-arg=--alter-foreign-keys-method=auto")
+	t.Logf("run --strategy pt-osc:\n%s", stdout)
+	if code == 2 || !strings.Contains(stdout, "strategy: pt-osc") || !strings.Contains(stdout, "00003#1 pt-osc:") {
+		t.Errorf("run --strategy pt-osc: exit %d, the table does not say how 00003#1 ran\n%s\n%s", code, stdout, stderr)
+	}
+
 	// Bad input: exit 2 before any work, naming what to fix.
 	for _, bad := range [][]string{
 		{"--strategies", "native"},
