@@ -133,7 +133,7 @@ func (s *session) captureSource(ctx context.Context, src *Source, opts CaptureOp
 	if err := s.conn.QueryRowContext(ctx, "SELECT @@version_comment").Scan(&comment); err != nil {
 		return fmt.Errorf("read server identity: %w", err)
 	}
-	uuid, err := serverUUID(ctx, s.conn)
+	uuid, err := mysqlkit.ServerUUID(ctx, s.conn)
 	if err != nil {
 		return fmt.Errorf("read server identity: %w", err)
 	}
@@ -157,26 +157,6 @@ func (s *session) captureSource(ctx context.Context, src *Source, opts CaptureOp
 		src.Origin = "server"
 	}
 	return nil
-}
-
-// serverUUID matches engine.ServerUUID (kept here so the snapshot package
-// does not depend on the engines): @@server_uuid, or on MariaDB a stable
-// identifier from hostname, port and datadir.
-func serverUUID(ctx context.Context, conn *sql.Conn) (string, error) {
-	var uuid string
-	err := conn.QueryRowContext(ctx, "SELECT @@server_uuid").Scan(&uuid)
-	if err == nil {
-		return uuid, nil
-	}
-	if !mysqlkit.Is(err, mysqlkit.ErrUnknownSystemVariable) {
-		return "", err
-	}
-	var host, datadir string
-	var port int
-	if err := conn.QueryRowContext(ctx, "SELECT @@hostname, @@port, @@datadir").Scan(&host, &port, &datadir); err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("mariadb:%s:%d:%s", host, port, datadir), nil
 }
 
 func cleanVersion(v string) string {

@@ -11,9 +11,9 @@ import (
 	"github.com/rehearse/rehearse/snapshot"
 )
 
-// Capture starts a server of target, runs script on it (split into
-// statements by sqlsplit, as migrations are), captures it with opts and
-// stops the server.
+// Capture starts a server of target, runs script on it on one connection
+// (split into statements by sqlsplit, as migrations are), captures it with
+// opts and stops the server.
 func Capture(t *testing.T, target testserver.Target, script string, opts snapshot.CaptureOptions) *snapshot.Snapshot {
 	t.Helper()
 	src := testserver.Start(t, target)
@@ -26,8 +26,16 @@ func Capture(t *testing.T, target testserver.Target, script string, opts snapsho
 	if err != nil {
 		t.Fatal(err)
 	}
+	// One connection, so that a USE in the script holds for what follows.
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
 	for _, s := range stmts {
-		testserver.Exec(t, db, s.Text)
+		if _, err := conn.ExecContext(context.Background(), s.Text); err != nil {
+			t.Fatalf("%s line %d: %v", s.File, s.Line, err)
+		}
 	}
 	snap, err := snapshot.Capture(context.Background(), db, opts)
 	if err != nil {

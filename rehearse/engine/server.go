@@ -56,32 +56,12 @@ func identify(ctx context.Context, db *sql.DB, s *Server) error {
 	}
 	s.Version = CleanVersion(version)
 	s.Flavor = FlavorOf(version)
-	uuid, err := ServerUUID(ctx, db)
+	uuid, err := mysqlkit.ServerUUID(ctx, db)
 	if err != nil {
 		return err
 	}
 	s.ServerUUID = uuid
 	return nil
-}
-
-// ServerUUID returns an identifier of the server instance: @@server_uuid on
-// MySQL; on MariaDB, which has no server_uuid, a stable digest of
-// @@hostname, @@port and @@datadir prefixed with "mariadb:".
-func ServerUUID(ctx context.Context, db *sql.DB) (string, error) {
-	var uuid string
-	err := db.QueryRowContext(ctx, "SELECT @@server_uuid").Scan(&uuid)
-	if err == nil {
-		return uuid, nil
-	}
-	if !mysqlkit.Is(err, mysqlkit.ErrUnknownSystemVariable) {
-		return "", err
-	}
-	var host, datadir string
-	var port int
-	if err := db.QueryRowContext(ctx, "SELECT @@hostname, @@port, @@datadir").Scan(&host, &port, &datadir); err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("mariadb:%s:%d:%s", host, port, datadir), nil
 }
 
 // waitReady polls until a connection answers, ctx ends, the deadline passes,

@@ -4,11 +4,11 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/rehearse/rehearse/internal/testserver"
+	"github.com/rehearse/rehearse/internal/testsnapshot"
 	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/rehearse/plan"
 	"github.com/rehearse/rehearse/rehearse/result"
@@ -74,46 +74,11 @@ func TestPlanAndRunAgree(t *testing.T) {
 // started for it (and stopped again: the rehearsals start their own).
 func snapshotOfFile(t *testing.T, target testserver.Target, file string) *snapshot.Snapshot {
 	t.Helper()
-	src := testserver.Start(t, target)
-	db, err := src.Open("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	b, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	stmts := []string{"CREATE DATABASE app", "USE app"}
-	for _, s := range strings.Split(string(b), ";") {
-		var keep []string
-		for _, l := range strings.Split(s, "\n") {
-			if !strings.HasPrefix(strings.TrimSpace(l), "--") {
-				keep = append(keep, l)
-			}
-		}
-		if q := strings.TrimSpace(strings.Join(keep, "\n")); q != "" {
-			stmts = append(stmts, q)
-		}
-	}
-	conn, err := db.Conn(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	for _, q := range stmts {
-		if _, err := conn.ExecContext(context.Background(), q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	snap, err := snapshot.Capture(context.Background(), db, snapshot.CaptureOptions{Databases: []string{"app"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := src.Stop(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return snap
+	return testsnapshot.Capture(t, target, "CREATE DATABASE app;\nUSE app;\n"+string(b), snapshot.CaptureOptions{Databases: []string{"app"}})
 }
 
 // rehearseOne rehearses migration m alone (a folder holding only its

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/rehearse/rehearse/rehearse/engine"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // Check is an extra assertion an engine's own test adds, run after Stop
@@ -104,7 +105,7 @@ func checkIdentity(t *testing.T, ctx context.Context, s *engine.Server, opts eng
 	if s.ServerUUID == "" {
 		t.Errorf("Server.ServerUUID is empty")
 	}
-	if uuid, err := engine.ServerUUID(ctx, db); err != nil || uuid != s.ServerUUID {
+	if uuid, err := mysqlkit.ServerUUID(ctx, db); err != nil || uuid != s.ServerUUID {
 		t.Errorf("ServerUUID = %q (%v), Server.ServerUUID = %q", uuid, err, s.ServerUUID)
 	}
 	if strings.Contains(s.DisplayDSN(), ":") && s.DisplayDSN() != s.DSN() && !strings.Contains(s.DisplayDSN(), "***") {
