@@ -107,7 +107,7 @@ func prepareConfig(ctx context.Context, cfgPath, label, name string, opts Prepar
 		Migrations: set, MigrationsDir: label + cfg.Migrations,
 		Engine: opts.Engine, EngineOptions: opts.EngineOptions,
 		Scale: cfg.Scale, Seed: cfg.Seed, Rows: cfg.Rows, LoadRate: cfg.Load.Rate, Roundtrip: cfg.Roundtrip,
-		Tool: opts.Tool, Log: opts.Log,
+		Tool: opts.Tool, Log: opts.Log, Strategy: run.StrategyOptions{Name: cfg.Strategy},
 	}
 	if ro.Seed == 0 {
 		ro.Seed = 1

@@ -182,6 +182,9 @@ func config(name, variant string, o run.Options, pattern, migs string, changes [
 	if o.LockWaitTimeout > 0 {
 		fmt.Fprintf(&b, "lock_wait_timeout: %s\n", o.LockWaitTimeout)
 	}
+	if o.Strategy.Name != "" {
+		fmt.Fprintf(&b, "strategy: %s\n", o.Strategy.Name)
+	}
 	if len(o.Injections) > 0 {
 		b.WriteString("inject:\n")
 		for _, in := range o.Injections {

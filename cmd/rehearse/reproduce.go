@@ -55,7 +55,7 @@ larger). Every line of evidence that could not be read as it stands is listed.
 --fix NAME=VALUE rehearses the same evidence with a remedy and compares side by side:
   lock-wait-timeout=5s        each migration statement gives up after 5 s
   split-migrations=DIR        another migrations folder (the release split up)
-  strategy=pt-osc             pending: arrives with the online schema change strategies
+  strategy=pt-osc             the heavy statements through pt-online-schema-change (or online-copy)
 
 --save-scenario NAME DIR writes the reproduction as a scenario folder (the format of
 rehearse scenarios export, with expectations; one variant per fix) that CI runs with
@@ -97,7 +97,7 @@ Exit code: 0 reproduced, 1 not reproduced (the report says why), 2 could not run
 	fs.DurationVar(&r.Baseline, "baseline", 3*time.Second, "load before the first migration")
 	fs.DurationVar(&r.LockWaitTimeout, "lock-wait-timeout", 0, "production's lock_wait_timeout during the incident (default: the snapshot's)")
 	fs.StringArrayVar(&r.Gates, "gate", nil, "a gate NAME=LIMIT, as for rehearse run (repeatable)")
-	fs.StringArrayVar(&o.Fixes, "fix", nil, "rehearse a remedy too, `NAME=VALUE`: lock-wait-timeout=5s, split-migrations=DIR (repeatable)")
+	fs.StringArrayVar(&o.Fixes, "fix", nil, "rehearse a remedy too, `NAME=VALUE`: lock-wait-timeout=5s, split-migrations=DIR, strategy=pt-osc (repeatable)")
 	fs.StringVar(&o.Tolerance, "tolerance", "10%", "how close the rehearsal's wait must be to the incident's")
 	fs.StringVar(&o.DeployRegexp, "deploy-log-pattern", "", "read deploy log lines of another tool: a regular expression with the named groups time and version (and optionally event, name, duration, error)")
 	fs.StringVar(&o.Zone, "evidence-tz", "", "the time zone of evidence times without an offset, e.g. Europe/Paris (default: pt-stalk's, else UTC)")

@@ -382,6 +382,9 @@ func (o *runOptions) buildInputs() (rehearsal.Options, *rehearsal.Config, error)
 		if !o.changed("first-adoption") && cfg.History.FirstAdoption {
 			ro.FirstAdoption = true
 		}
+		if o.changed != nil && !o.changed("strategy") && cfg.Strategy != "" {
+			o.Strategy = cfg.Strategy
+		}
 		if !o.changed("keep-going") && cfg.KeepGoing {
 			ro.KeepGoing = true
 		}

@@ -31,9 +31,7 @@ var fixKinds = map[string]FixKind{}
 
 // pendingFixes are fix kinds that another part of rehearse will provide:
 // asked for, they are listed as pending in the report, not rehearsed.
-var pendingFixes = map[string]string{
-	"strategy": "online schema change strategies (pt-online-schema-change, gh-ost) are not in this build yet",
-}
+var pendingFixes = map[string]string{}
 
 // RegisterFix adds a kind of fix (--fix NAME=VALUE). A strategy
 // (--fix strategy=pt-osc) registers here when the strategies arrive: its
@@ -90,6 +88,15 @@ func init() {
 			before := o.LockWaitTimeout
 			o.LockWaitTimeout = d
 			return []string{fmt.Sprintf("lock_wait_timeout %s for each migration statement (the incident's: %s)", d, lwt(before))}, nil
+		}, nil
+	})
+	RegisterFix("strategy", func(v string) (func(context.Context, *run.Options, *Setup) ([]string, error), error) {
+		if v != run.StrategyPTOSC && v != run.StrategyOnlineCopy && v != run.StrategyNative {
+			return nil, fmt.Errorf("%q: want pt-osc, online-copy or native (a cmd tool needs rehearse compare --osc-cmd)", v)
+		}
+		return func(_ context.Context, o *run.Options, _ *Setup) ([]string, error) {
+			o.Strategy.Name = v
+			return []string{"the heavy statements applied with " + v + " (docs/strategies.md)"}, nil
 		}, nil
 	})
 	RegisterFix("split-migrations", func(dir string) (func(context.Context, *run.Options, *Setup) ([]string, error), error) {

@@ -44,6 +44,9 @@ type Config struct {
 	Gates             map[string]string `yaml:"gates"`
 	Roundtrip         bool              `yaml:"roundtrip"`
 	KeepGoing         bool              `yaml:"keep_going"`
+	// Strategy applies the heavy statements with a strategy (--strategy:
+	// native, pt-osc, online-copy; cmd needs --osc-cmd).
+	Strategy string `yaml:"strategy"`
 	Settings          map[string]string `yaml:"settings"`
 	History           HistoryConfig     `yaml:"history"`
 	// Rules sets the findings' severities and the rules' options; read by
