@@ -46,9 +46,9 @@ type Config struct {
 	KeepGoing         bool              `yaml:"keep_going"`
 	// Strategy applies the heavy statements with a strategy (--strategy:
 	// native, pt-osc, online-copy; cmd needs --osc-cmd).
-	Strategy string `yaml:"strategy"`
-	Settings          map[string]string `yaml:"settings"`
-	History           HistoryConfig     `yaml:"history"`
+	Strategy string            `yaml:"strategy"`
+	Settings map[string]string `yaml:"settings"`
+	History  HistoryConfig     `yaml:"history"`
 	// Rules sets the findings' severities and the rules' options; read by
 	// plan.ParseRules (Plan returns it).
 	Rules yaml.Node `yaml:"rules"`
