@@ -14,8 +14,9 @@ type Figures struct {
 	// start on the primary and the replica's applying the statement
 	// before, until two samples after it had applied this one) and caused
 	// by it: a sample counts only when the oldest heartbeat the replica
-	// lacked was sent after the statement committed on the primary
-	// (binary-logged behind it); PeakAt when it was sampled.
+	// lacked may have been binary-logged behind the statement
+	// (acknowledged after the statement's commit could have begun:
+	// commitSlack); PeakAt when it was sampled.
 	PeakLag time.Duration
 	PeakAt  time.Time
 	// CaughtUp is the time from the statement's end on the primary until
@@ -92,6 +93,7 @@ func (r *Result) Figures(i int) []Figures {
 			f.CaughtUp = max(0, f.Reached.Sub(mk.End))
 		}
 		from, to := r.Window(i, rep)
+		cut := mk.End.Add(-r.commitSlack(mk))
 		for _, s := range rr.Lag {
 			if s.T.Before(from) || s.T.After(to) {
 				continue
@@ -100,7 +102,7 @@ func (r *Result) Figures(i int) []Figures {
 			// before the statement committed on the primary: it was
 			// binary-logged before the statement, so what held it back
 			// was an earlier statement or its queued writes, not this one.
-			if s.Lag > 0 && s.T.Add(-s.Lag).Before(mk.End) {
+			if s.Lag > 0 && s.T.Add(-s.Lag).Before(cut) {
 				continue
 			}
 			if s.Lag > f.PeakLag {
@@ -112,6 +114,30 @@ func (r *Result) Figures(i int) []Figures {
 		out[rep] = f
 	}
 	return out
+}
+
+// commitSlack is how long before a statement's end on the primary its
+// commit may have begun: a heartbeat acknowledged in that time may be
+// binary-logged behind it, so its lag counts for the statement (erring
+// toward the statement, never away from it). At least one heartbeat
+// interval (the acknowledgements of the statement and of a heartbeat
+// committed right after it reach this process in either order), and the
+// longest pause between two heartbeat acknowledgements around the
+// statement: a large transaction writes its binary log at commit while
+// every later commit, the heartbeat's too, waits.
+func (r *Result) commitSlack(mk *Mark) time.Duration {
+	slack := r.Interval
+	var prev time.Time
+	for _, b := range r.Beats {
+		if b.Acked.IsZero() {
+			continue
+		}
+		if !prev.IsZero() && b.Acked.After(mk.Start) && prev.Before(mk.End.Add(r.Interval)) {
+			slack = max(slack, b.Acked.Sub(prev))
+		}
+		prev = b.Acked
+	}
+	return slack
 }
 
 // applySpan finds the replica applier's work on the statement.
