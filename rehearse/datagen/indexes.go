@@ -1,13 +1,16 @@
 package datagen
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/rehearse/rehearse/rehearse/mysqlkit"
+	"github.com/rehearse/rehearse/snapshot"
 )
 
 // droppedIndexes are a table's secondary indexes taken off for the load and
@@ -44,7 +47,13 @@ func dropSecondary(ctx context.Context, conn *sql.Conn, p *tablePlan) (*droppedI
 		return nil, err
 	}
 	d := &droppedIndexes{p: p, create: create}
-	for _, ix := range p.tbl.Indexes {
+	// In CREATE TABLE's order: the snapshot lists indexes by name, and
+	// adding them back in another order changes the table's definition.
+	ixs := slices.Clone(p.tbl.Indexes)
+	slices.SortStableFunc(ixs, func(a, b snapshot.Index) int {
+		return cmp.Compare(createPos(create, a), createPos(create, b))
+	})
+	for _, ix := range ixs {
 		if ix.Primary || ix.Unique {
 			continue
 		}
@@ -103,6 +112,18 @@ func (d *droppedIndexes) restore(ctx context.Context, db *sql.DB) error {
 var reAutoInc = regexp.MustCompile(` AUTO_INCREMENT=\d+`)
 
 func stripAutoInc(s string) string { return reAutoInc.ReplaceAllString(s, "") }
+
+// createPos is where index ix is defined in CREATE TABLE text: the primary
+// key first, an index the text lacks last.
+func createPos(create string, ix snapshot.Index) int {
+	if ix.Primary {
+		return -1
+	}
+	if i := strings.Index(create, "KEY "+mysqlkit.Quote(ix.Name)+" "); i >= 0 {
+		return i
+	}
+	return len(create)
+}
 
 // indexLine finds "KEY `name` (...)..." in CREATE TABLE text.
 func indexLine(create, name string) string {
