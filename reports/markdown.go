@@ -53,6 +53,11 @@ func markdownReport(w io.Writer, r *result.Report, o Options) error {
 	m.appCompat(r.AppCompat)
 	m.rollback(r.Rollback)
 	m.errorsSection(r.Errors)
+	if r.Capacity != nil {
+		var b strings.Builder
+		capacityText(&b, r.Capacity)
+		m.try("#### Capacity\n\n" + fence(strings.TrimPrefix(b.String(), "\n"), "text") + "\n\n")
+	}
 	m.sqlSection(r)
 	m.phases(r.Phases)
 	m.inputs(r)

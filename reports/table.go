@@ -65,6 +65,7 @@ func tableReport(w io.Writer, r *result.Report, o Options) error {
 			p.wrapped("  "+e.Phase+": ", e.Message)
 		}
 	}
+	capacitySection(p, r.Capacity)
 	return p.err
 }
 
@@ -333,4 +334,22 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// capacitySection is the capacity check's predictions (capacityText), a
+// line longer than the table's width wrapped at its indentation.
+func capacitySection(p *printer, c *result.Capacity) {
+	if c == nil {
+		return
+	}
+	var b strings.Builder
+	capacityText(&b, c)
+	for _, l := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
+		if visibleLen(l) <= p.width {
+			p.line("%s", l)
+			continue
+		}
+		body := strings.TrimLeft(l, " ")
+		p.wrapped(l[:len(l)-len(body)], body)
+	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/rehearse/rehearse/rehearse"
 	"github.com/rehearse/rehearse/rehearse/capacity"
-	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/rehearse/result"
 	rehearsal "github.com/rehearse/rehearse/rehearse/run"
 )
@@ -149,9 +147,6 @@ func capacityRun(ctx context.Context, o *capacityOptions) error {
 		if werr := o.run.write(rep); werr != nil && err == nil {
 			err = werr
 		}
-		if rep.Capacity != nil && strings.Contains(","+o.run.Formats+",", ",table,") && o.run.OutDir == "" {
-			writeCapacityText(o.run.io.Out, rep.Capacity)
-		}
 	}
 	if err != nil {
 		return err
@@ -169,13 +164,7 @@ func extrapolate(ctx context.Context, o *runOptions, ropts rehearsal.Options, re
 	copts.Progress = func(scale float64, i, n int) {
 		fmt.Fprintf(o.io.ErrOut, "rehearse: extrapolate: scale %g (%d of %d)\n", scale, i, n)
 	}
-	if err := capacity.Extrapolate(ctx, copts, rep); err != nil {
-		return err
-	}
-	if strings.Contains(","+o.Formats+",", ",table,") && o.OutDir == "" {
-		writeCapacityText(o.io.Out, rep.Capacity)
-	}
-	return nil
+	return capacity.Extrapolate(ctx, copts, rep)
 }
 
 func parseScales(s string) ([]float64, error) {
@@ -225,72 +214,4 @@ func parseSize(s string) (int64, error) {
 		return 0, fmt.Errorf("not a size")
 	}
 	return int64(v * mult), nil
-}
-
-// writeCapacityText prints the capacity section under the run table (the
-// table renderer shows the rehearsal; this shows the predictions).
-func writeCapacityText(w io.Writer, c *result.Capacity) {
-	if c == nil {
-		return
-	}
-	fmt.Fprintf(w, "\nCapacity at scale %g (measured at %v):\n", c.TargetScale, c.Scales)
-	for _, n := range c.Notes {
-		fmt.Fprintf(w, "  note: %s\n", n)
-	}
-	for _, s := range c.Statements {
-		fmt.Fprintf(w, "  %s#%d  %s\n", s.Migration, s.Statement, oneLineSQL(s.SQL, 90))
-		for _, p := range s.Points {
-			e := ""
-			if p.Error != "" {
-				e = "  FAILED: " + p.Error
-			}
-			if p.ReplicaLagS > 0 {
-				e = fmt.Sprintf("  replica lag %.3fs", p.ReplicaLagS) + e
-			}
-			fmt.Fprintf(w, "    measured  scale %-6g %10d rows  %9.3fs  stall %7.3fs  disk %10s  log %10s%s\n",
-				p.Scale, p.Rows, p.DurationS, p.StallS, mysqlkit.Bytes(p.DiskBytes), mysqlkit.Bytes(p.LogBytes), e)
-		}
-		if s.Model == capacity.None {
-			fmt.Fprintf(w, "    %s\n", s.Note)
-			continue
-		}
-		pr := s.Predicted
-		fmt.Fprintf(w, "    predicted %10d rows  %s (%s to %s)  stall %s  disk %s (up to %s)  log %s",
-			pr.Rows, secsText(pr.DurationS), secsText(pr.DurationLo), secsText(pr.DurationHi), secsText(pr.StallS),
-			mysqlkit.Bytes(pr.DiskBytes), mysqlkit.Bytes(max(pr.DiskHi, pr.DiskBytes)), mysqlkit.Bytes(pr.LogBytes))
-		if pr.ReplicaLagS > 0 {
-			fmt.Fprintf(w, "  replica lag %s (%s to %s)", secsText(pr.ReplicaLagS), secsText(pr.ReplicaLagLo), secsText(pr.ReplicaLagHi))
-		}
-		if pr.OnlineLogRate > 0 {
-			fmt.Fprintf(w, "  online log %s (up to %s)", mysqlkit.Bytes(pr.OnlineLogBytes), mysqlkit.Bytes(pr.OnlineLogHi))
-		}
-		fmt.Fprintf(w, "\n    model %s, R² %.3f: %s\n", s.Model, s.R2, s.Why)
-		if s.Note != "" {
-			fmt.Fprintf(w, "    note: %s\n", s.Note)
-		}
-	}
-	for _, f := range c.Findings {
-		fmt.Fprintf(w, "  %-7s %s %s\n", strings.ToUpper(f.Severity), f.Code, f.Message)
-		if f.Fix != "" {
-			fmt.Fprintf(w, "          fix: %s\n", f.Fix)
-		}
-	}
-}
-
-func secsText(s float64) string {
-	switch {
-	case s < 1:
-		return fmt.Sprintf("%.0fms", s*1000)
-	case s < 120:
-		return fmt.Sprintf("%.1fs", s)
-	}
-	return (time.Duration(s) * time.Second).Round(time.Second).String()
-}
-
-func oneLineSQL(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > n {
-		return s[:n] + "…"
-	}
-	return s
 }
