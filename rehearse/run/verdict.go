@@ -106,6 +106,9 @@ func (r *rehearsal) releaseBroke(sh load.ShapeResult) bool {
 		return true // an error naming nothing to check: counted
 	}
 	name := m[1] + m[2] + m[3]
+	if preHasForeignKey(r.pre, sh.Error) {
+		return false
+	}
 	for _, t := range r.pre.Tables {
 		for _, ix := range t.Indexes {
 			if strings.EqualFold(ix.Name, name) {
@@ -124,6 +127,33 @@ func (r *rehearsal) releaseBroke(sh load.ShapeResult) bool {
 		}
 	}
 	return true
+}
+
+// fkErrorRe reads the foreign key a 1451/1452 error names: the child
+// table, its columns and the parent table.
+var fkErrorRe = regexp.MustCompile("\\(`[^`]+`\\.`([^`]+)`, CONSTRAINT `[^`]+` FOREIGN KEY \\(([^)]*)\\) REFERENCES `([^`]+)`")
+
+// preHasForeignKey tells whether the foreign key a 1451/1452 error names
+// was there before the release, by what it links (the child table and
+// columns, the parent table), whatever its name: pt-online-schema-change
+// renames the foreign keys of a table it rebuilds (fk → _fk).
+func preHasForeignKey(pre *schemaState, msg string) bool {
+	m := fkErrorRe.FindStringSubmatch(msg)
+	if m == nil {
+		return false
+	}
+	cols := strings.ReplaceAll(m[2], "`", "")
+	for _, t := range pre.Tables {
+		if !strings.EqualFold(t.Name, m[1]) {
+			continue
+		}
+		for _, fk := range t.ForeignKeys {
+			if len(fk.Columns) > 0 && strings.EqualFold(strings.Join(fk.Columns, ", "), cols) && strings.EqualFold(fk.RefTable, m[3]) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // causeOf names the applied migration that dropped a column the statement
