@@ -86,7 +86,19 @@ func (c *Cache) Put(ctx context.Context, srv *engine.Server, eng engine.Engine, 
 		}
 	}()
 	if err := srv.KeepDatadir(ctx, filepath.Join(tmp, "datadir")); err != nil {
-		return nil, nil, st, fmt.Errorf("cache: keep the filled datadir: %w", err)
+		if !errors.Is(err, engine.ErrDatadirNotMoved) || ctx.Err() != nil {
+			return nil, nil, st, fmt.Errorf("cache: keep the filled datadir: %w", err)
+		}
+		// The disk filled up while the datadir was copied into the
+		// cache: keep nothing, start on a copy of the datadir where it is.
+		c.logf("entry %s not kept (%v): going on without it", id[:12], err)
+		b := base
+		b.Datadir = srv.HostDatadir()
+		s2, serr := restore.StartFor(ctx, eng, b, snap)
+		if serr != nil {
+			return nil, nil, st, fmt.Errorf("cache: %v; and restarting the server failed: %w", err, serr)
+		}
+		return s2, nil, st, fmt.Errorf("%w: %v", ErrNotKept, err)
 	}
 	st.Shutdown = time.Since(t0)
 	m := &Manifest{Format: Format, ID: id, Key: key, CreatedAt: time.Now().UTC(), Generation: gen, Tables: checks}

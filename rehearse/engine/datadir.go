@@ -54,6 +54,16 @@ func BuildOf(ctx context.Context, eng Engine, opts Options) (Build, error) {
 	return de.Build(ctx, opts)
 }
 
+// ErrDatadirNotMoved is wrapped by KeepDatadir's error when the server was
+// shut down cleanly but its datadir could not be copied to dst (a full
+// disk there): the datadir is whole at HostDatadir until Stop, and a
+// server can start on a copy of it (Options.Datadir).
+var ErrDatadirNotMoved = errors.New("the datadir was not moved")
+
+// HostDatadir is the server's datadir as a path on this host ("" when it
+// has none here).
+func (s *Server) HostDatadir() string { return s.hostDatadir }
+
 // KeepDatadir shuts the server down cleanly — InnoDB's slow shutdown
 // (innodb_fast_shutdown=0: purge done, every page flushed, so the next
 // start has nothing to recover), binary logs removed first — and moves its
@@ -107,9 +117,13 @@ func moveDatadir(ctx context.Context, datadir, dst string) error {
 	}
 	err := os.Rename(datadir, dst)
 	if errors.Is(err, syscall.EXDEV) {
-		if _, err = CopyTree(ctx, datadir, dst, CopyOptions{}); err == nil {
-			err = os.RemoveAll(datadir)
+		if _, err = CopyTree(ctx, datadir, dst, CopyOptions{}); err != nil {
+			// A full disk on dst's side: the server was shut down
+			// cleanly and its datadir is whole where it was.
+			_ = os.RemoveAll(dst)
+			return fmt.Errorf("keep datadir: %w: %w", ErrDatadirNotMoved, err)
 		}
+		err = os.RemoveAll(datadir)
 	}
 	if err != nil {
 		return fmt.Errorf("keep datadir: %w", err)
