@@ -72,6 +72,23 @@ func sideBySide(r *result.Reproduction) (header []string, rows [][]string) {
 		lines[4] = append(lines[4], fmt.Sprintf("%.2f s", f.LongestStallS))
 		lines[5] = append(lines[5], f.Verdict)
 	}
+	// How the statement was applied, when a fix changed it (--fix strategy=).
+	applied := []string{"applied with", "as written"}
+	shown := false
+	for _, run := range r.Runs {
+		f := run.Figures
+		a := "as written"
+		if f.Strategy != "" {
+			a, shown = f.Strategy, true
+			if f.CutOverStallS > 0 {
+				a += fmt.Sprintf(" (cut-over stall %.2f s)", f.CutOverStallS)
+			}
+		}
+		applied = append(applied, a)
+	}
+	if shown {
+		lines = append(lines[:1], append([][]string{applied}, lines[1:]...)...)
+	}
 	return header, lines
 }
 

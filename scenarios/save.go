@@ -82,6 +82,14 @@ func SaveReproduction(s *reproduce.Setup, rep *result.Reproduction, o SaveOption
 		if fr.Report == nil {
 			continue // the fix could not be rehearsed (the reproduction's errors say why)
 		}
+		if f.Name == "strategy" {
+			// rehearse.yaml's strategy: applies to the heavy statements
+			// only; the fix also put the incident's migration through the
+			// strategy (--strategy-for), which a scenario cannot say, so a
+			// saved variant would rehearse something else.
+			rep.Notes = append(rep.Notes, fmt.Sprintf("fix %s is not saved as a scenario variant: rehearse.yaml's strategy: applies to the heavy statements only, and the fix also applied the incident's migration with it, statement by statement", f.Spec))
+			continue
+		}
 		v := "fix-" + strings.Trim(regexp.MustCompile(`[^a-z0-9]+`).ReplaceAllString(strings.ToLower(f.Spec), "-"), "-")
 		fo := ro
 		fo.Injections = append([]run.Injection(nil), ro.Injections...)

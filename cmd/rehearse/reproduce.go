@@ -55,7 +55,10 @@ larger). Every line of evidence that could not be read as it stands is listed.
 --fix NAME=VALUE rehearses the same evidence with a remedy and compares side by side:
   lock-wait-timeout=5s        each migration statement gives up after 5 s
   split-migrations=DIR        another migrations folder (the release split up)
-  strategy=pt-osc             the heavy statements through pt-online-schema-change (or online-copy)
+  strategy=NAME               the heavy statements, and every statement of the migration the
+                              incident's DDL belongs to, applied with a strategy as rehearse run
+                              --strategy does: native, pt-osc, online-copy, cmd (with --osc-cmd;
+                              pt-osc takes --pt-osc-arg)
 
 --save-scenario NAME DIR writes the reproduction as a scenario folder (the format of
 rehearse scenarios export, with expectations; one variant per fix) that CI runs with
@@ -107,6 +110,7 @@ Exit code: 0 reproduced, 1 not reproduced (the report says why), 2 could not run
 	fs.StringVar(&r.OutDir, "out-dir", "", "write every format in --format to this folder (report.txt, report.md, report.json)")
 	fs.BoolVar(&r.NoRollback, "no-rollback", false, "skip the downs")
 	fs.BoolVar(&r.NoCache, "no-cache", false, noCacheUsage)
+	r.addToolFlags(cmd)
 	r.engine = addEngineFlags(cmd)
 	return cmd
 }
@@ -173,6 +177,15 @@ func reproduceRun(ctx context.Context, o *reproduceOptions) error {
 	}
 	if r.changed("load") {
 		ro.LoadRate = 0 // the reproduction's own (reproduce.Options.LoadRate)
+	}
+	for _, f := range fixes {
+		if f.Name == "strategy" {
+			s := ro.Strategy
+			s.Name = f.Value
+			if err := s.Check(); err != nil {
+				return usageError{fmt.Errorf("--fix %s: %w", f.Spec, err)}
+			}
+		}
 	}
 	setup, err := reproduce.Prepare(ctx, reproduce.Options{
 		Run: ro, MigrationsFormat: r.MigFormat, MigrationsPattern: r.MigPattern, Evidence: ev, Fixes: fixes, Pending: pending,

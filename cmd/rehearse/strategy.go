@@ -16,6 +16,13 @@ import (
 func (o *runOptions) addStrategyFlags(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	fs.StringArrayVar(&o.StrategyFor, "strategy-for", nil, "apply one statement with a strategy, heavy or not: `VERSION#N=NAME` (the N-th statement of migration VERSION; repeatable)")
+	o.addToolFlags(cmd)
+}
+
+// addToolFlags adds the flags that configure the strategies' tools
+// (reproduce's --fix strategy= uses them too).
+func (o *runOptions) addToolFlags(cmd *cobra.Command) {
+	fs := cmd.Flags()
 	fs.StringVar(&o.OSCCmd, "osc-cmd", "", "the cmd strategy's command, run by sh with placeholders replaced (each quoted): "+oscPlaceholders()+"; e.g. 'gh-ost --host={host} --port={port} --user={user} --password={password} --database={database} --table={table} --alter={alter} --allow-on-master --execute'")
 	fs.StringArrayVar(&o.PTOSCArgs, "pt-osc-arg", nil, "one more option for pt-online-schema-change, e.g. --pt-osc-arg=--chunk-time=1 or --pt-osc-arg=--set-vars=explain_format=TRADITIONAL,lock_wait_timeout=5 (repeatable; a --set-vars replaces rehearse's lock_wait_timeout)")
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -33,9 +35,8 @@ var fixKinds = map[string]FixKind{}
 // asked for, they are listed as pending in the report, not rehearsed.
 var pendingFixes = map[string]string{}
 
-// RegisterFix adds a kind of fix (--fix NAME=VALUE). A strategy
-// (--fix strategy=pt-osc) registers here when the strategies arrive: its
-// FixKind sets the rehearsal's options for that strategy.
+// RegisterFix adds a kind of fix (--fix NAME=VALUE); one registered under
+// a pending name replaces the pending entry.
 func RegisterFix(name string, k FixKind) {
 	if _, dup := fixKinds[name]; dup {
 		panic("reproduce: fix " + name + " registered twice")
@@ -90,15 +91,6 @@ func init() {
 			return []string{fmt.Sprintf("lock_wait_timeout %s for each migration statement (the incident's: %s)", d, lwt(before))}, nil
 		}, nil
 	})
-	RegisterFix("strategy", func(v string) (func(context.Context, *run.Options, *Setup) ([]string, error), error) {
-		if v != run.StrategyPTOSC && v != run.StrategyOnlineCopy && v != run.StrategyNative {
-			return nil, fmt.Errorf("%q: want pt-osc, online-copy or native (a cmd tool needs rehearse compare --osc-cmd)", v)
-		}
-		return func(_ context.Context, o *run.Options, _ *Setup) ([]string, error) {
-			o.Strategy.Name = v
-			return []string{"the heavy statements applied with " + v + " (docs/strategies.md)"}, nil
-		}, nil
-	})
 	RegisterFix("split-migrations", func(dir string) (func(context.Context, *run.Options, *Setup) ([]string, error), error) {
 		return func(ctx context.Context, o *run.Options, s *Setup) ([]string, error) {
 			set, err := migrations.Load(ctx, migrations.Options{Dir: dir, Format: s.opts.MigrationsFormat, Pattern: s.opts.MigrationsPattern, Flavor: o.Snapshot.Source.Flavor})
@@ -119,6 +111,51 @@ func init() {
 			return changes, nil
 		}, nil
 	})
+	RegisterFix("strategy", strategyFix)
+}
+
+// strategyFix is --fix strategy=NAME: the release applied as
+// rehearse run --strategy NAME would (its heavy statements through the
+// strategy), and every statement of the migration whose DDL the incident
+// waited on through it too, heavy or not (--strategy-for): an index build
+// the plan calls online still queued behind the blocker.
+func strategyFix(name string) (func(context.Context, *run.Options, *Setup) ([]string, error), error) {
+	if !slices.Contains(run.StrategyNames(), name) {
+		return nil, fmt.Errorf("%q is not a strategy: use one of %s (as for rehearse run --strategy)", name, strings.Join(run.StrategyNames(), ", "))
+	}
+	return func(_ context.Context, o *run.Options, s *Setup) ([]string, error) {
+		o.Strategy.Name = name
+		changes := []string{fmt.Sprintf("the heavy statements (a table copy or rebuild, or writes blocked, as the plan and the server's probe say) applied with %s", name)}
+		var forced []string
+		if s != nil && s.Derived.Migration != "" && o.Migrations != nil {
+			v := s.Derived.Migration
+			for _, m := range o.Migrations.Migrations {
+				if !sameVersionStr(m.Version, v) {
+					continue
+				}
+				for i := range m.Up.Statements {
+					k, n, err := run.ParseStrategyFor(fmt.Sprintf("%s#%d=%s", m.Version, i+1, name))
+					if err != nil {
+						return nil, err
+					}
+					if o.Strategy.For == nil {
+						o.Strategy.For = map[string]string{}
+					} else {
+						o.Strategy.For = maps.Clone(o.Strategy.For)
+					}
+					o.Strategy.For[k] = n
+					forced = append(forced, fmt.Sprintf("%s#%d", m.Version, i+1))
+				}
+			}
+		}
+		if len(forced) > 0 {
+			changes = append(changes, fmt.Sprintf("the incident's migration applied with %s, statement by statement, heavy or not: %s (a statement %s cannot take runs as written; the report's statement says so)", name, strings.Join(forced, ", "), name))
+		}
+		if err := o.Strategy.Check(); err != nil {
+			return nil, err
+		}
+		return changes, nil
+	}, nil
 }
 
 func lwt(d time.Duration) string {

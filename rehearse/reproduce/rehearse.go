@@ -126,6 +126,9 @@ func (s *Setup) figures(r *result.Report) result.ReproFigures {
 	f.Statement = fmt.Sprintf("%s#%d", bestV, best.Index)
 	f.LockWaitS, f.DurationS, f.ErrorCode = best.LockWaitS, best.DurationS, best.ErrorCode
 	f.BlockedBy, f.WritersBlocked, f.LongestStallS, f.DeepestQueue = best.BlockedBy, best.WritersBlocked, best.LongestStallS, best.DeepestQueue
+	if best.Strategy != "" {
+		f.Strategy, f.CutOverStallS = best.Strategy, best.CutOverStallS
+	}
 	return f
 }
 

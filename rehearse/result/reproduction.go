@@ -166,6 +166,12 @@ type ReproFigures struct {
 	DeepestQueue   int     `json:"deepest_queue"`
 	Verdict        string  `json:"verdict"`
 	Found          bool    `json:"found"` // the statement ran in this rehearsal
+	// Strategy is how the statement was applied when not as written
+	// (--fix strategy=NAME): Statement.Strategy; "" = native.
+	Strategy string `json:"strategy,omitempty"`
+	// CutOverStallS is the longest write stall in the tool's cut-over
+	// (Statement.CutOverStallS).
+	CutOverStallS float64 `json:"cut_over_stall_s,omitempty"`
 }
 
 // SavedScenario is where --save-scenario wrote the reproduction.

@@ -279,10 +279,11 @@ const identRE = "(?:`(?:[^`]|``)+`|[A-Za-z0-9_$]+)"
 var (
 	alterRE       = regexp.MustCompile(`(?is)^\s*ALTER\s+(?:ONLINE\s+)?(?:IGNORE\s+)?TABLE\s+(` + identRE + `(?:\s*\.\s*` + identRE + `)?)\s+(.+?)\s*;?\s*$`)
 	createIndexRE = regexp.MustCompile(`(?is)^\s*CREATE\s+(?:OR\s+REPLACE\s+)?((?:UNIQUE|FULLTEXT|SPATIAL)\s+)?INDEX\s+(` + identRE + `)\s+ON\s+(` + identRE + `(?:\s*\.\s*` + identRE + `)?)\s*(\(.+\))\s*(.*?)\s*;?\s*$`)
+	dropIndexRE   = regexp.MustCompile(`(?is)^\s*DROP\s+INDEX\s+(?:IF\s+EXISTS\s+)?(` + identRE + `)\s+ON\s+(` + identRE + `(?:\s*\.\s*` + identRE + `)?)\s*(.*?)\s*;?\s*$`)
 	algoLockRE    = regexp.MustCompile(`(?i),?\s*\b(?:ALGORITHM|LOCK)\s*=?\s*(?:DEFAULT|INSTANT|INPLACE|COPY|NOCOPY|NONE|SHARED|EXCLUSIVE)\b`)
 )
 
-// readAlter reads an ALTER TABLE or CREATE INDEX statement as a table and
+// readAlter reads an ALTER TABLE, CREATE INDEX or DROP INDEX statement as a table and
 // an ALTER specification without ALGORITHM/LOCK clauses (the tool decides
 // how to copy); ok false for anything else.
 func readAlter(stmt string) (alterParts, bool) {
@@ -295,6 +296,8 @@ func readAlter(stmt string) (alterParts, bool) {
 			kind += " "
 		}
 		tbl, spec = m[3], fmt.Sprintf("ADD %sINDEX %s %s %s", kind, m[2], m[4], m[5])
+	} else if m := dropIndexRE.FindStringSubmatch(stmt); m != nil {
+		tbl, spec = m[2], "DROP INDEX "+m[1]+" "+m[3]
 	} else {
 		return alterParts{}, false
 	}
