@@ -21,6 +21,7 @@ import (
 	"github.com/rehearse/rehearse/rehearse/evidence"
 	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/rehearse/restore"
+	"github.com/rehearse/rehearse/rehearse/result"
 	"github.com/rehearse/rehearse/rehearse/run"
 	"github.com/rehearse/rehearse/snapshot"
 )
@@ -196,6 +197,30 @@ func threadsCSV(t *testing.T, db *sql.DB) string {
 	return b.String()
 }
 
+// reproduceSeed reproduces the seed incident's captured evidence ev on
+// target, with one fix.
+func reproduceSeed(t *testing.T, target testserver.Target, snap *snapshot.Snapshot, set *migrations.Set, ev *evidence.Evidence, fixSpec string) *result.Reproduction {
+	t.Helper()
+	fix, err := ParseFix(fixSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setup, err := Prepare(context.Background(), Options{Evidence: ev, Fixes: []Fix{fix}, Run: run.Options{
+		Snapshot: snap, Migrations: set, MigrationsDir: filepath.Join(seedDir, "migrations"), Engine: target.Engine, EngineOptions: target.Options,
+		Scale: 0.0005, Seed: 3, Baseline: 2 * time.Second, AppCompatWindow: time.Second, SkipRollback: true,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	rep, err := setup.Reproduce(ctx)
+	if err != nil {
+		t.Fatalf("reproduce: %v", err)
+	}
+	return rep
+}
+
 // TestReproduceCapturedPileUp: a pile-up caused on purpose on a real
 // server, captured while it happens in every text form, reads as the same
 // incident in each form, and reproduces in a sandbox with the DDL's
@@ -260,23 +285,7 @@ func TestReproduceCapturedPileUp(t *testing.T) {
 				t.Fatal(err)
 			}
 			testserver.Need(t, target)
-			fix, err := ParseFix("lock-wait-timeout=5s")
-			if err != nil {
-				t.Fatal(err)
-			}
-			setup, err := Prepare(context.Background(), Options{Evidence: ev, Fixes: []Fix{fix}, Run: run.Options{
-				Snapshot: snap, Migrations: set, MigrationsDir: filepath.Join(seedDir, "migrations"), Engine: target.Engine, EngineOptions: target.Options,
-				Scale: 0.0005, Seed: 3, Baseline: 2 * time.Second, AppCompatWindow: time.Second, SkipRollback: true,
-			}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-			defer cancel()
-			rep, err := setup.Reproduce(ctx)
-			if err != nil {
-				t.Fatalf("reproduce: %v", err)
-			}
+			rep := reproduceSeed(t, target, snap, set, ev, "lock-wait-timeout=5s")
 			captured := rep.Incident.DDL.WaitS
 			got := rep.Runs[0].Figures.LockWaitS
 			if math.Abs(got-captured) > 0.10*captured {
@@ -332,23 +341,7 @@ func TestReproduceFixStrategy(t *testing.T) {
 	}
 	testserver.Need(t, target)
 	testserver.Tool(t, "pt-online-schema-change", "percona-toolkit")
-	fix, err := ParseFix("strategy=pt-osc")
-	if err != nil {
-		t.Fatal(err)
-	}
-	setup, err := Prepare(context.Background(), Options{Evidence: ev, Fixes: []Fix{fix}, Run: run.Options{
-		Snapshot: snap, Migrations: set, MigrationsDir: filepath.Join(seedDir, "migrations"), Engine: target.Engine, EngineOptions: target.Options,
-		Scale: 0.0005, Seed: 3, Baseline: 2 * time.Second, AppCompatWindow: time.Second, SkipRollback: true,
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	rep, err := setup.Reproduce(ctx)
-	if err != nil {
-		t.Fatalf("reproduce: %v", err)
-	}
+	rep := reproduceSeed(t, target, snap, set, ev, "strategy=pt-osc")
 	if len(rep.Runs) != 2 {
 		t.Fatalf("runs %d, want the incident and the fix (errors %v)", len(rep.Runs), rep.Errors)
 	}
