@@ -129,6 +129,10 @@ func strategyFix(name string) (func(context.Context, *run.Options, *Setup) ([]st
 		var forced []string
 		if s != nil && s.Derived.Migration != "" && o.Migrations != nil {
 			v := s.Derived.Migration
+			o.Strategy.For = maps.Clone(o.Strategy.For) // the incident's options' map stays as it is
+			if o.Strategy.For == nil {
+				o.Strategy.For = map[string]string{}
+			}
 			for _, m := range o.Migrations.Migrations {
 				if !sameVersionStr(m.Version, v) {
 					continue
@@ -137,11 +141,6 @@ func strategyFix(name string) (func(context.Context, *run.Options, *Setup) ([]st
 					k, n, err := run.ParseStrategyFor(fmt.Sprintf("%s#%d=%s", m.Version, i+1, name))
 					if err != nil {
 						return nil, err
-					}
-					if o.Strategy.For == nil {
-						o.Strategy.For = map[string]string{}
-					} else {
-						o.Strategy.For = maps.Clone(o.Strategy.For)
 					}
 					o.Strategy.For[k] = n
 					forced = append(forced, fmt.Sprintf("%s#%d", m.Version, i+1))
