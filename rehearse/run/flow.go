@@ -212,7 +212,7 @@ func (r *rehearsal) run(ctx context.Context) error {
 
 	r.catchUp(ctx)
 	stopAll()
-	r.timed("verdict", "", func() error {
+	r.timed("verdict", "measures, findings and gates", func() error {
 		r.measure(fw, loadRes, lockRes, baseFrom, baseTo)
 		annotate(r.report, thePlan, r.probes)
 		r.algorithmFindings()
