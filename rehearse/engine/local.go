@@ -89,6 +89,13 @@ func (l *Local) Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("local engine: create sandbox folder: %w", err)
 	}
 	cleanupDir := func() { _ = os.RemoveAll(dir) }
+	// The server's unix socket lives in the sandbox folder; the kernel
+	// takes a socket path of at most 107 bytes (sun_path).
+	if sock := strings.TrimPrefix(filepath.Join(dir, "mysql.sock"), bin.Rootfs); bin.Rootfs == "" && len(sock) > maxSocketPath {
+		cleanupDir()
+		return nil, rehearse.WithHint(fmt.Errorf("local engine: the sandbox's socket path %s is %d bytes, more than a unix socket takes (%d)", sock, len(sock), maxSocketPath),
+			"set TMPDIR to a shorter folder (e.g. TMPDIR=/tmp); the sandbox is made in it")
+	}
 
 	datadir := filepath.Join(dir, "data")
 	if err := l.prepareDatadir(ctx, bin, datadir, opts); err != nil {
@@ -129,6 +136,10 @@ func (l *Local) Start(ctx context.Context, opts Options) (*Server, error) {
 }
 
 var errPortInUse = errors.New("port in use")
+
+// maxSocketPath is the longest unix socket path Linux takes (sun_path is
+// 108 bytes with its terminating NUL).
+const maxSocketPath = 107
 
 func (l *Local) startProcess(ctx context.Context, bin Binary, dir string, port int, opts Options) (*Server, error) {
 	inner := func(p string) string {

@@ -289,3 +289,23 @@ func TestLocalFilesStayInSandbox(t *testing.T) {
 		})
 	}
 }
+
+// TestLocalSocketPathTooLong: a sandbox folder deep enough that the
+// server's unix socket path passes the kernel's 107 bytes (a long TMPDIR)
+// is refused before anything starts, naming the limit and the fix; the
+// server refused to start with a message about its socket before.
+func TestLocalSocketPathTooLong(t *testing.T) {
+	requireBinary(t, engine.MariaDB, "10.11")
+	eng, _ := localEngine(t)
+	eng.RootsDir = t.TempDir() // the host's binary: the socket is in TempDir
+	deep := filepath.Join(t.TempDir(), strings.Repeat("d", 90))
+	if err := os.MkdirAll(deep, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	eng.TempDir = deep
+	_, err := eng.Start(context.Background(), engine.Options{Flavor: engine.MariaDB, Version: "10.11"})
+	if err == nil || !strings.Contains(err.Error(), "socket") || !strings.Contains(rehearse.Hint(err), "TMPDIR") {
+		t.Fatalf("err = %v (hint %q), want the socket path's length named and TMPDIR as the fix", err, rehearse.Hint(err))
+	}
+	assertEmpty(t, deep)
+}
