@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"strings"
 	"time"
 
 	"github.com/rehearse/rehearse/snapshot/history"
@@ -255,6 +256,17 @@ type Digest struct {
 	RowsSent      int64   `json:"rows_sent"`
 	FirstSeen     string  `json:"first_seen,omitempty"`
 	LastSeen      string  `json:"last_seen,omitempty"`
+}
+
+// Column returns the named column (compared case-insensitively, as the
+// servers do), or nil.
+func (t *Table) Column(name string) *Column {
+	for i := range t.Columns {
+		if strings.EqualFold(t.Columns[i].Name, name) {
+			return &t.Columns[i]
+		}
+	}
+	return nil
 }
 
 // Table returns the named table of the named schema, or nil.

@@ -30,6 +30,7 @@ const (
 	NoLockWaitTimeout  = "RH109"
 	UniqueDuplicates   = "RH110"
 	NarrowedValues     = "RH111"
+	ConstraintViolated = "RH112"
 )
 
 // Rehearsal: what `rehearse run` measured (RUN2xx).
@@ -92,6 +93,7 @@ var table = []Code{
 	{NoLockWaitTimeout, Warning, "no lock_wait_timeout and production's default is one year"},
 	{UniqueDuplicates, Error, "unique or primary key over values production holds twice"},
 	{NarrowedValues, Error, "values production holds do not fit the narrowed column"},
+	{ConstraintViolated, Error, "a foreign key or CHECK constraint production's rows violate"},
 
 	{MigrationFailed, Error, "a migration failed half-way"},
 	{LockWait, Warning, "a DDL statement waited for its metadata lock"},

@@ -2,11 +2,13 @@ package plan
 
 import (
 	"fmt"
+	"math/big"
 	"sort"
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/format"
+	"github.com/pingcap/tidb/pkg/parser/opcode"
 )
 
 // alterOps classifies the specifications of one ALTER TABLE against the
@@ -154,11 +156,69 @@ func constraintOp(c *ast.Constraint, withDropPK bool) Op {
 	case ast.ConstraintFulltext:
 		return Op{Class: OpAddFulltext, Object: name}
 	case ast.ConstraintForeignKey:
-		return Op{Class: OpAddForeignKey, Object: name}
+		op := Op{Class: OpAddForeignKey, Object: name}
+		if r := c.Refer; r != nil && r.Table != nil {
+			ref := &ForeignRef{Schema: r.Table.Schema.O, Table: r.Table.Name.O}
+			for _, k := range keyParts(c.Keys) {
+				ref.Columns = append(ref.Columns, k.Column)
+			}
+			for _, k := range keyParts(r.IndexPartSpecifications) {
+				ref.RefColumns = append(ref.RefColumns, k.Column)
+			}
+			op.Ref = ref
+		}
+		return op
 	case ast.ConstraintCheck:
-		return Op{Class: OpAddCheck, Object: name}
+		return Op{Class: OpAddCheck, Object: name, Bound: checkBound(c.Expr)}
 	}
 	return Op{Class: OpAddIndex, Object: name, Key: keyParts(c.Keys)}
+}
+
+// checkBound reads a CHECK of the form `column OP number` (or
+// `number OP column`), OP one of < <= > >=: the only form rules judge
+// against the statistics' extremes; nil for any other expression.
+func checkBound(e ast.ExprNode) *Bound {
+	for {
+		p, ok := e.(*ast.ParenthesesExpr)
+		if !ok {
+			break
+		}
+		e = p.Expr
+	}
+	b, ok := e.(*ast.BinaryOperationExpr)
+	if !ok {
+		return nil
+	}
+	ops := map[opcode.Op]string{opcode.LT: "<", opcode.LE: "<=", opcode.GT: ">", opcode.GE: ">="}
+	mirror := map[string]string{"<": ">", "<=": ">=", ">": "<", ">=": "<="}
+	op, ok := ops[b.Op]
+	if !ok {
+		return nil
+	}
+	number := func(e ast.ExprNode) (string, bool) { // 100, 1.5, -1.5
+		sign := ""
+		if u, ok := e.(*ast.UnaryOperationExpr); ok && u.Op == opcode.Minus {
+			sign, e = "-", u.V
+		}
+		if v, ok := e.(ast.ValueExpr); ok {
+			return sign + sqlOf(v), true
+		}
+		return "", false
+	}
+	col, lok := b.L.(*ast.ColumnNameExpr)
+	v, rok := number(b.R)
+	if !lok || !rok {
+		col, lok = b.R.(*ast.ColumnNameExpr)
+		v, rok = number(b.L)
+		if !lok || !rok {
+			return nil
+		}
+		op = mirror[op]
+	}
+	if _, ok := new(big.Float).SetString(v); !ok {
+		return nil
+	}
+	return &Bound{Column: col.Name.Name.O, Op: op, Value: v}
 }
 
 // keyParts reads an index's key parts.

@@ -158,7 +158,7 @@ func modifyOps(tm *tableModel, sp *ast.AlterTableSpec) []Op {
 	}
 	switch {
 	case old.Nullable && !newC.Nullable:
-		ops = append(ops, Op{Class: OpMakeNotNull, Object: newC.Name})
+		ops = append(ops, Op{Class: OpMakeNotNull, Object: newC.Name, Narrowing: nullsNarrowing(old, newC)})
 	case !old.Nullable && newC.Nullable:
 		ops = append(ops, Op{Class: OpMakeNullable, Object: newC.Name})
 	}

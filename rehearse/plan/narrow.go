@@ -19,7 +19,7 @@ type Narrowing struct {
 	To   string `json:"to"`   // and after
 	// Kind is what does not fit: "length", "range", "integer digits",
 	// "decimal places", "fractional seconds", "time of day", "characters",
-	// "members".
+	// "members", "NULLs" (a column made NOT NULL).
 	Kind   string `json:"kind"`
 	Silent bool   `json:"silent,omitempty"`
 	Error  int    `json:"error,omitempty"` // the strict-mode failure: 1264, 1366, 1265; 1406 or 1265 for a length (the server picks by type)
@@ -98,9 +98,12 @@ func NarrowFit(old, nw *snapshot.Column, st *snapshot.ColumnStats) *Narrowing {
 		}
 		n.Unknown = "the statistics show only the extremes"
 	case "members":
-		members := len(enumRe.FindAllString(nw.Type, -1))
+		list := enumRe.FindAllString(nw.Type, -1)
+		members := len(list)
 		if st.SampleDistinct != nil && *st.SampleDistinct > int64(members) {
 			n.Over = fmt.Sprintf("the sampled rows hold %d distinct values, the new type has %d members", *st.SampleDistinct, members)
+		} else if v := notAMember(st, list); v != "" {
+			n.Over = fmt.Sprintf("%q (statistics: the smallest or largest value) is not a member", v)
 		} else {
 			n.Unknown = "the statistics do not show which members the rows use"
 		}
@@ -135,6 +138,12 @@ func narrowKind(old, nw *snapshot.Column) *Narrowing {
 	case ok == "string" && wk == "string":
 		if o == "enum" || o == "set" || w == "enum" || w == "set" {
 			if o == w && membersRemoved(old.Type, nw.Type) {
+				return &Narrowing{Kind: "members", Error: 1265}
+			}
+			if w == "enum" && o != "enum" && o != "set" {
+				// A free string made an ENUM: a value that is not a member
+				// does not fit (verdicts case enum-narrowing-value-in-use:
+				// 1265 on both servers).
 				return &Narrowing{Kind: "members", Error: 1265}
 			}
 			return nil
@@ -331,4 +340,41 @@ func digits(v string) (intDigits, frac int64) {
 	ip = strings.TrimLeft(ip, "0")
 	fp = strings.TrimRight(fp, "0")
 	return int64(len(ip)), int64(len(fp))
+}
+
+// nullsNarrowing is what making old NOT NULL does to its NULLs, when the
+// snapshot's statistics show some (nil otherwise: without statistics the
+// plan does not guess, RH104 already warns about NOT NULL for the previous
+// app). Verified on plain servers (verdicts case not-null-on-column-with-nulls):
+// under a strict sql_mode the ALTER fails, 1138 on MySQL 9.7 and 1265 on
+// MariaDB 10.11; without it the NULLs become the type's implicit default.
+func nullsNarrowing(old, nw *colModel) *Narrowing {
+	if old.snap == nil || old.snap.Stats == nil || old.snap.Stats.SampleRows == 0 || old.snap.Stats.NullFraction <= 0 {
+		return nil
+	}
+	st := old.snap.Stats
+	return &Narrowing{
+		From: shortType(old) + " NULL", To: shortType(nw) + " NOT NULL", Kind: "NULLs", Error: 1138,
+		Over: fmt.Sprintf("%.0f%% of the %d sampled rows are NULL (statistics)", 100*st.NullFraction, st.SampleRows),
+	}
+}
+
+// notAMember returns the statistics' minimum or maximum when it is none of
+// the quoted ENUM members (compared case-insensitively, as the default
+// collations do), else "".
+func notAMember(st *snapshot.ColumnStats, quoted []string) string {
+	for _, v := range []*string{st.Min, st.Max} {
+		if v == nil {
+			continue
+		}
+		found := false
+		for _, q := range quoted {
+			m := strings.ReplaceAll(strings.Trim(q, "'"), "''", "'")
+			found = found || strings.EqualFold(strings.TrimRight(m, " "), strings.TrimRight(*v, " "))
+		}
+		if !found {
+			return *v
+		}
+	}
+	return ""
 }

@@ -115,6 +115,12 @@ type Op struct {
 	// character set that lacks characters, removed members), with what
 	// the snapshot's statistics show; nil for widenings.
 	Narrowing *Narrowing `json:"narrowing,omitempty"`
+	// Ref is what a foreign key an ADD FOREIGN KEY adds refers to (rules
+	// judge it against the statistics; not in the plan's JSON).
+	Ref *ForeignRef `json:"-"`
+	// Bound is the CHECK an ADD CHECK adds, when it is `column OP number`
+	// (rules judge it against the statistics; not in the plan's JSON).
+	Bound *Bound `json:"-"`
 
 	// oldBytes and newBytes are a VARCHAR's maximum length in bytes before
 	// and after an extension (the length prefix is what decides).
@@ -122,6 +128,20 @@ type Op struct {
 	// inPrimary and inFulltext: the column whose collation changes is part
 	// of the primary key, of a FULLTEXT index (OpChangeCollationIndexed).
 	inPrimary, inFulltext bool
+}
+
+// ForeignRef is a foreign key: its columns and the ones it refers to.
+type ForeignRef struct {
+	Columns    []string
+	Schema     string // "" when the statement names none: the table's own
+	Table      string
+	RefColumns []string
+}
+
+// Bound is a CHECK constraint of the form `Column Op Value` (Op one of
+// < <= > >=, Value a number as written).
+type Bound struct {
+	Column, Op, Value string
 }
 
 // KeyPart is one part of an index key: a column (with a prefix length

@@ -94,14 +94,7 @@ func UniqueKeyEvidence(t *snapshot.Table, key []KeyPart, primary bool) KeyEviden
 	return KeyEvidence{Verdict: EvidenceUnknown, Detail: "the snapshot has no statistic that tells (take it with --column-stats)"}
 }
 
-func column(t *snapshot.Table, name string) *snapshot.Column {
-	for i := range t.Columns {
-		if strings.EqualFold(t.Columns[i].Name, name) {
-			return &t.Columns[i]
-		}
-	}
-	return nil
-}
+func column(t *snapshot.Table, name string) *snapshot.Column { return t.Column(name) }
 
 // covered: an existing unique or primary key whose columns (whole, no
 // prefix) are all whole columns of the new key.

@@ -85,6 +85,8 @@ func whatHappensShort(n *plan.Narrowing, strict bool) string {
 		// depending on the types: VARCHAR(20) to VARCHAR(5) gave 1265,
 		// VARCHAR(200) to VARCHAR(20) and TEXT to VARCHAR 1406, on both.
 		return "make the ALTER fail (1406 Data too long, or 1265 Data truncated) under production's strict sql_mode"
+	case strict && n.Kind == "NULLs":
+		return "make the ALTER fail (1138 Invalid use of NULL value on MySQL, 1265 Data truncated on MariaDB) under production's strict sql_mode"
 	case strict:
 		return fmt.Sprintf("make the ALTER fail with %d under production's strict sql_mode", n.Error)
 	}
@@ -96,6 +98,8 @@ func whatHappensShort(n *plan.Narrowing, strict bool) string {
 		cut = "replaced by '?'"
 	case "members":
 		cut = "replaced by ''"
+	case "NULLs":
+		cut = "replaced by the type's implicit default ('', 0)"
 	}
 	return "are " + cut + " silently under production's sql_mode (not strict): data lost, and the down cannot bring it back"
 }

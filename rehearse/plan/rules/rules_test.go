@@ -18,7 +18,8 @@ func fixture() *plan.RuleContext {
 		{File: "7_x.up.sql", Line: 1, Kind: "ddl", Analysed: true, Table: big, Ops: []plan.Op{{Class: plan.OpNarrowType, Object: "c",
 			Narrowing: &plan.Narrowing{From: "varchar(20)", To: "varchar(5)", Kind: "length", Error: 1265, Over: "values up to 15 characters (statistics) do not fit in 5"}}},
 			Predicted: &plan.Algo{Algorithm: plan.Copy, Lock: plan.LockShared, Rebuild: true}},
-		{File: "7_x.up.sql", Line: 2, Kind: "ddl", Analysed: true, Table: big, Ops: []plan.Op{{Class: plan.OpAddUnique, Object: "u", Key: key("code")}},
+		{File: "7_x.up.sql", Line: 2, Kind: "ddl", Analysed: true, Table: big, Ops: []plan.Op{{Class: plan.OpAddUnique, Object: "u", Key: key("code")},
+			{Class: plan.OpAddForeignKey, Object: "fk_tier", Ref: &plan.ForeignRef{Columns: []string{"tier"}, Table: "tiers", RefColumns: []string{"id"}}}},
 			Predicted: &plan.Algo{Algorithm: plan.InPlace, Lock: plan.LockNone}},
 		{File: "7_x.up.sql", Line: 3, Kind: "ddl", Analysed: true, Table: big, Ops: []plan.Op{{Class: plan.OpDropColumn, Object: "old"}, {Class: plan.OpAddColumn, Object: "n", Detail: "int NOT NULL without DEFAULT"}}},
 		{File: "7_x.up.sql", Line: 4, Kind: "dml", Analysed: true, Table: big, Ops: []plan.Op{{Class: plan.OpUpdate}}},
@@ -27,11 +28,12 @@ func fixture() *plan.RuleContext {
 		Down: &migrations.Script{File: "7_x.down.sql", Line: 1}}
 	return &plan.RuleContext{Plan: &plan.Plan{Pending: []plan.PendingMigration{pm}}, Pending: []*migrations.Migration{m},
 		Snapshot: &snapshot.Snapshot{Settings: map[string]string{"lock_wait_timeout": "31536000"},
-			Schemas: []snapshot.Schema{{Name: "app", Tables: []snapshot.Table{usersTable()}}}}}
+			Schemas: []snapshot.Schema{{Name: "app", Tables: []snapshot.Table{usersTable(),
+				{Name: "tiers", Stats: snapshot.TableStats{ExactRows: i64(0)}, Columns: []snapshot.Column{{Name: "id", DataType: "tinyint", Type: "tinyint"}}}}}}}}
 }
 
 func TestEveryRuleFires(t *testing.T) {
-	want := map[string]int{"RH101": 1, "RH102": 1, "RH103": 1, "RH104": 2, "RH105": 1, "RH106": 1, "RH107": 1, "RH108": 1, "RH109": 1, "RH110": 1, "RH111": 1}
+	want := map[string]int{"RH101": 1, "RH102": 1, "RH103": 1, "RH104": 2, "RH105": 1, "RH106": 1, "RH107": 1, "RH108": 1, "RH109": 1, "RH110": 1, "RH111": 1, "RH112": 1}
 	if len(All()) != len(want) {
 		t.Fatalf("%d rules registered, want %d", len(All()), len(want))
 	}
