@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rehearse/rehearse/rehearse/blocking"
 	"github.com/rehearse/rehearse/rehearse/result"
 )
 
@@ -40,7 +41,15 @@ type Gate struct {
 //   - app-compat=required: the previous app version, still running during
 //     a rolling deploy and after an app rollback, must work on the new
 //     schema.
-var defaultGates = []string{"max-writer-stall=5s", "max-lock-wait=30s", "max-stall-share=50%", "app-compat=required"}
+//
+// The limits are rehearse/blocking's: the verdict corpus judges its truth
+// by the same numbers.
+var defaultGates = []string{
+	"max-writer-stall=" + blocking.WriterStall.String(),
+	"max-lock-wait=" + blocking.LockWait.String(),
+	fmt.Sprintf("max-stall-share=%d%%", blocking.SharePercent),
+	"app-compat=required",
+}
 
 // DefaultGates are the gates a rehearsal applies unless told otherwise.
 func DefaultGates() []Gate {
@@ -141,7 +150,7 @@ func EffectiveGatesFor(given []Gate, replicas bool) (gates []Gate, settings []re
 }
 
 // StallShareFloor is the shortest writer stall max-stall-share judges.
-const StallShareFloor = 100 * time.Millisecond
+const StallShareFloor = blocking.ShareFloor
 
 // GateNames lists the known gates, sorted (for help and errors).
 func GateNames() []string {
@@ -358,10 +367,7 @@ func growsWithTable(s result.Statement) bool {
 	if s.Strategy == StrategyPTOSC || s.Strategy == StrategyCmd {
 		return false // a tool copies in chunks: its stalls do not grow with the table
 	}
-	if s.Algorithm == "COPY" {
-		return true
-	}
-	return s.Algorithm != "INSTANT" && (s.VerifiedLock == "SHARED" || s.VerifiedLock == "EXCLUSIVE")
+	return blocking.GrowsWithTable(s.Algorithm, s.VerifiedLock)
 }
 
 func limitValue(g Gate, r *result.Report) float64 {
