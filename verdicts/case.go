@@ -71,6 +71,15 @@ type Case struct {
 	// Pattern is the --migrations-pattern of an in-house runner's folder
 	// (format pattern), passed to plan and run.
 	Pattern string `yaml:"pattern"`
+	// Short puts the case in the representative subset make test runs
+	// (TestVerdicts without REHEARSE_VERDICTS); make bench runs every case.
+	Short bool `yaml:"short"`
+	// Engine "local" rehearses the case on a sandbox of its own rather
+	// than the shared dsn-engine server: the dsn engine refuses a statement
+	// its parser cannot read or a routine with dynamic SQL
+	// (docs/security.md), which a user rehearsing on the default engine
+	// never meets.
+	Engine string `yaml:"engine"`
 	// History names an in-house runner's history table for the snapshot
 	// (--history-table TABLE --history-version-column COLUMN).
 	History *HistoryRef `yaml:"history"`
@@ -331,6 +340,9 @@ func (c *Case) check() error {
 		}
 	default:
 		return fmt.Errorf("source %q: use own, mattermost, authelia or scenario", c.Source)
+	}
+	if c.Engine != "" && c.Engine != "local" {
+		return fmt.Errorf("engine %q: use local or leave it out", c.Engine)
 	}
 	if c.Format == "" {
 		return errors.New("format is required (the migration format rehearse must detect)")

@@ -113,6 +113,10 @@ func judge(c *Case, flavor string, rep *result.Report, runExit int, p *plan.Plan
 
 func sameVersion(a, b string) bool { return strings.TrimLeft(a, "0") == strings.TrimLeft(b, "0") }
 
+// blockingGates are the default gates that fail a statement for blocking
+// writers (rehearse/blocking's limits).
+var blockingGates = map[string]bool{"max-writer-stall": true, "max-stall-share": true}
+
 // toolStatement is what the tool says of one statement.
 type toolStatement struct {
 	ran       bool   // in the report and run
@@ -139,13 +143,14 @@ func runStatements(rep *result.Report, version string) []toolStatement {
 			default:
 				ts.ran, ts.outcome = true, "applies"
 			}
-			// The truth's definition (verify): a writer stalled at least
-			// half of the statement's run and at least 200 ms.
-			ts.blocks = s.LongestStallS >= 0.2 && s.LongestStallS >= 0.5*s.DurationS
+			// The tool says a statement blocks writers when a default
+			// gate of blocking scoped to it fails: the truth (verify) is
+			// judged by the same thresholds (rehearse/blocking).
 			scope := fmt.Sprintf("%s#%d", m.Version, s.Index)
 			for _, g := range rep.Gates {
 				if g.Scope == scope && !g.Passed {
 					ts.gateFail = true
+					ts.blocks = ts.blocks || blockingGates[g.Name]
 				}
 			}
 			out = append(out, ts)

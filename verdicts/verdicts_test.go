@@ -50,8 +50,10 @@ func parallel() int {
 // established by hand (README.md). It prints a table and, per flavor, the
 // false passes and false fails. It fails on a mismatch known-defects.yaml
 // does not list, and on a listed one that no longer reproduces.
-// REHEARSE_VERDICTS=name,name runs only those cases (known defects of the
-// others are not checked then).
+// Which cases: make test (the long suite) runs the representative subset,
+// the cases marked short: true (a few tens of seconds); REHEARSE_VERDICTS=all
+// (make bench: scripts/bench.d/verdicts.sh) every case; REHEARSE_VERDICTS=name,name
+// only those. Known defects are checked for the cases judged.
 func TestVerdicts(t *testing.T) {
 	testserver.Long(t)
 	cases, err := LoadAll("testdata/cases")
@@ -69,7 +71,21 @@ func TestVerdicts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if only := os.Getenv("REHEARSE_VERDICTS"); only != "" {
+	switch only := os.Getenv("REHEARSE_VERDICTS"); only {
+	case "all":
+	case "":
+		var sel []*Case
+		for _, c := range cases {
+			if c.Short {
+				sel = append(sel, c)
+			}
+		}
+		if len(sel) == 0 {
+			t.Fatal("no case is marked short: true (the subset make test runs)")
+		}
+		t.Logf("the short subset: %d of %d cases (REHEARSE_VERDICTS=all runs every one)", len(sel), len(cases))
+		cases = sel
+	default:
 		var sel []*Case
 		for _, n := range strings.Split(only, ",") {
 			if c := byName[strings.TrimSpace(n)]; c != nil {
@@ -140,10 +156,8 @@ func TestVerdicts(t *testing.T) {
 	})
 	t.Log("\n" + table(all))
 	t.Log("\n" + totals(all, time.Since(start)))
-	if os.Getenv("REHEARSE_VERDICTS") == "" {
-		for _, s := range stale(knownList, all) {
-			t.Error(s)
-		}
+	for _, s := range stale(knownList, all) { // entries of cases judged here
+		t.Error(s)
 	}
 }
 
@@ -168,6 +182,9 @@ func rehearseCase(t *testing.T, bin string, prod, target *production, paths Path
 	}
 	tCapture := time.Now()
 	planFile := filepath.Join(tmp, "plan.json")
+	if c.Engine == "local" {
+		target = nil // a sandbox of its own (engineArgs)
+	}
 	planArgs := append([]string{"plan", "--snapshot", snap, "--migrations", rel.Migrations, "--format", "json", "-o", planFile}, engineArgs(target)...)
 	if c.FirstAdoption {
 		planArgs = append(planArgs, "--first-adoption")
@@ -193,6 +210,14 @@ func rehearseCase(t *testing.T, bin string, prod, target *production, paths Path
 	}
 	repFile := filepath.Join(tmp, "report.json")
 	args := append(append([]string{"run", "--snapshot", snap, "--migrations", rel.Migrations, "--format", "json", "-o", repFile}, runArgs...), engineArgs(target)...)
+	if prof := appProfile(c); prof != "" {
+		f := filepath.Join(tmp, "load.yaml")
+		if err := os.WriteFile(f, []byte(prof), 0o644); err != nil {
+			j.Err = err
+			return j
+		}
+		args = append(args, "--load-profile", f)
+	}
 	for _, in := range c.Inject {
 		args = append(args, "--inject", in)
 	}

@@ -8,7 +8,7 @@ set -u
 cd "$(dirname "$0")/../.."
 export REHEARSE_CACHE_DIR="${REHEARSE_CACHE_DIR:-$HOME/.cache/rehearse}"
 echo "== verdicts: the verdict-accuracy corpus, default gates"
-REHEARSE_LONG=1 go test -count=1 -run '^TestVerdicts$' -v -timeout 20m ./verdicts/ >/tmp/verdicts-bench.$$ 2>&1
+REHEARSE_LONG=1 REHEARSE_VERDICTS=all go test -count=1 -run '^TestVerdicts$' -v -timeout 30m ./verdicts/ >/tmp/verdicts-bench.$$ 2>&1
 status=$?
 grep -E '^\s+verdicts: ' /tmp/verdicts-bench.$$ | sed 's/^[[:space:]]*//'
 if [ $status -ne 0 ]; then

@@ -4,7 +4,10 @@
 // insert, asks the server which ALGORITHM/LOCK each DDL accepts (on a copy
 // of production kept in step), runs the previous app's statements against
 // the new schema, then the downs in reverse, comparing schema and data with
-// the state before each up. It never uses rehearse's code.
+// the state before each up. It never uses rehearse's code, save the
+// thresholds the default gates judge blocking by (rehearse/blocking:
+// constants and one comparison), so that its truth and the gates agree on
+// what "blocks writers" means.
 //
 //	go run ./verdicts/verify -dsn 'root@tcp(127.0.0.1:3306)/' -case verdicts/testdata/cases/NAME [-check] [-transcript FILE]
 //
@@ -76,7 +79,7 @@ func main() {
 	}
 	cfg.MultiStatements = true
 	cfg.ParseTime = false
-	v := &verifier{c: c, rel: rel, cfg: cfg, tr: tr}
+	v := &verifier{c: c, rel: rel, cfg: cfg, tr: tr, prepared: map[string]string{}}
 	ctx := context.Background()
 	obs, err := v.run(ctx)
 	if err != nil {
@@ -107,14 +110,17 @@ func fail(err error) {
 
 // verifier holds one case's verification.
 type verifier struct {
-	c       *verdicts.Case
-	rel     *verdicts.Release
-	cfg     *mysql.Config
-	tr      io.Writer
-	main    *sql.DB // production
-	probe   *sql.DB // production's twin for the ALGORITHM ladder
-	flavor  string
-	version string
+	c     *verdicts.Case
+	rel   *verdicts.Release
+	cfg   *mysql.Config
+	tr    io.Writer
+	main  *sql.DB // production
+	probe *sql.DB // production's twin for the ALGORITHM ladder (one session)
+	// prepared is the text of each statement PREPAREd on the twin (by
+	// lower-case name): an EXECUTE is judged as the statement it runs.
+	prepared map[string]string
+	flavor   string
+	version  string
 }
 
 func (v *verifier) logf(format string, args ...any) {

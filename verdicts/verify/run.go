@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/rehearse/rehearse/rehearse/blocking"
 )
 
 // stmtObs is what the server did with one statement.
@@ -43,6 +45,8 @@ type observed struct {
 var (
 	alterTable  = regexp.MustCompile(`(?is)^\s*ALTER\s+(ONLINE\s+|IGNORE\s+)*TABLE\b`)
 	indexStmt   = regexp.MustCompile(`(?is)^\s*(CREATE\s+(UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?INDEX|DROP\s+INDEX)\b`)
+	prepareFrom = regexp.MustCompile(`(?is)^\s*PREPARE\s+(\w+)\s+FROM\s+(@\w+)\s*;?\s*$`)
+	executeStmt = regexp.MustCompile(`(?is)^\s*EXECUTE\s+(\w+)\s*;?\s*$`)
 	ownClauses  = regexp.MustCompile(`(?i)\s*,?\s*\b(ALGORITHM|LOCK)\s*=?\s*(DEFAULT|INSTANT|NOCOPY|INPLACE|COPY|NONE|SHARED|EXCLUSIVE)\b`)
 	leadComment = regexp.MustCompile(`(?s)^(\s*(--[^\n]*\n|#[^\n]*\n|/\*.*?\*/))*\s*`)
 )
@@ -108,6 +112,9 @@ func (v *verifier) run(ctx context.Context) (*observed, error) {
 	if v.probe, err = v.open(name + "_probe"); err != nil {
 		return nil, err
 	}
+	// One session for the twin: a PREPARE, the user variable it reads and
+	// the EXECUTE must meet on the same connection.
+	v.probe.SetMaxOpenConns(1)
 	defer v.probe.Close()
 	for _, s := range v.rel.Setup {
 		for _, db := range []*sql.DB{v.main, v.probe} {
@@ -265,6 +272,22 @@ func codeText(code int, msg string) string {
 // with production. A statement that takes no clause runs verbatim.
 func (v *verifier) probeLadder(ctx context.Context, q string, o *stmtObs) {
 	body := leadComment.ReplaceAllString(q, "")
+	if m := prepareFrom.FindStringSubmatch(body); m != nil {
+		// PREPARE name FROM @var (Mattermost's guarded DDL): remember the
+		// text, so that its EXECUTE is judged as the statement it runs.
+		var text sql.NullString
+		if err := v.probe.QueryRowContext(ctx, "SELECT "+m[2]).Scan(&text); err == nil && text.Valid {
+			v.prepared[strings.ToLower(m[1])] = text.String
+		}
+	}
+	if m := executeStmt.FindStringSubmatch(body); m != nil {
+		if text := leadComment.ReplaceAllString(strings.TrimSuffix(strings.TrimSpace(v.prepared[strings.ToLower(m[1])]), ";"), ""); alterTable.MatchString(text) || indexStmt.MatchString(text) {
+			// The ladder on the statement the EXECUTE runs (its accepted
+			// probe keeps the twin in step, as the EXECUTE would).
+			v.logf("probe %s: EXECUTE %s runs %s", o.At, m[1], short(text, 200))
+			q, body = text, text
+		}
+	}
 	if !alterTable.MatchString(body) && !indexStmt.MatchString(body) {
 		_, err := v.probe.ExecContext(ctx, q)
 		v.logf("probe %s: verbatim -> %s", o.At, codeText(errCode(err), fmt.Sprint(err)))
@@ -368,10 +391,11 @@ func (w *writers) stop() []op {
 	return w.ops
 }
 
-// judgeBlocking: a statement blocks writers when a write waited, within the
-// statement's run, at least half of it and at least 200 ms (a writer
-// stalled behind a table copy waits for all of it; one behind an online
-// change for milliseconds; a busy machine's hiccups stay under 200 ms).
+// judgeBlocking: a statement blocks writers when the default gates would
+// fail it for the longest write that waited within its run
+// (rehearse/blocking, the one definition: more than half of a run whose work
+// grows with the table, at least 100 ms; or past 5 s). Behind a table copy a
+// writer waits for all of it, behind an online change for milliseconds.
 func judgeBlocking(o *stmtObs, ops []op) {
 	if o.Start.IsZero() {
 		return
@@ -393,7 +417,7 @@ func judgeBlocking(o *stmtObs, ops []op) {
 			o.Longest = l
 		}
 	}
-	o.Blocks = o.Longest >= 200*time.Millisecond && o.Longest*2 >= o.Dur
+	o.Blocks = blocking.Blocks(o.Longest, o.Dur, o.Algorithm, o.Lock)
 }
 
 // appStatement runs one statement of the previous app against the new

@@ -11,14 +11,15 @@ import (
 
 // state is production's schema and a fingerprint of its rows: per table
 // its definition, and per column a checksum over the rows that existed
-// before the release (a single integer primary key at most the
-// pre-release maximum; the whole table otherwise).
+// before the release (a single-column primary key at most the
+// pre-release maximum, compared as the server compares it: a case's app
+// inserts keys past the pre-release ones; the whole table otherwise).
 type state struct {
 	create map[string]string           // table -> SHOW CREATE TABLE, AUTO_INCREMENT counter removed
 	sums   map[string]map[string]int64 // table -> column -> checksum
 	rows   map[string]int64            // table -> pre-release rows present
-	maxPK  map[string]int64            // table -> max primary key (only in the pre-release state)
-	pk     map[string]string           // table -> its single integer primary key column
+	maxPK  map[string]*string          // table -> max primary key (only in the pre-release state; nil: an empty table)
+	pk     map[string]string           // table -> its single-column primary key
 }
 
 var autoInc = regexp.MustCompile(`\s*AUTO_INCREMENT=\d+`)
@@ -27,7 +28,7 @@ var autoInc = regexp.MustCompile(`\s*AUTO_INCREMENT=\d+`)
 // itself) gives the row range to fingerprint.
 func (v *verifier) state(ctx context.Context, pre *state) (*state, error) {
 	st := &state{create: map[string]string{}, sums: map[string]map[string]int64{}, rows: map[string]int64{},
-		maxPK: map[string]int64{}, pk: map[string]string{}}
+		maxPK: map[string]*string{}, pk: map[string]string{}}
 	tables, err := strs(ctx, v.main, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME")
 	if err != nil {
 		return nil, err
@@ -43,25 +44,28 @@ func (v *verifier) state(ctx context.Context, pre *state) (*state, error) {
 			return nil, err
 		}
 		pkCols, err := strs(ctx, v.main, `SELECT k.COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE k
-			JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = k.TABLE_SCHEMA AND c.TABLE_NAME = k.TABLE_NAME AND c.COLUMN_NAME = k.COLUMN_NAME
-			WHERE k.TABLE_SCHEMA = DATABASE() AND k.TABLE_NAME = ? AND k.CONSTRAINT_NAME = 'PRIMARY' AND c.DATA_TYPE IN ('tinyint','smallint','mediumint','int','bigint')`, t)
+			WHERE k.TABLE_SCHEMA = DATABASE() AND k.TABLE_NAME = ? AND k.CONSTRAINT_NAME = 'PRIMARY'`, t)
 		if err != nil {
 			return nil, err
 		}
-		where := ""
+		where, args := "", []any{}
 		if len(pkCols) == 1 {
 			st.pk[t] = pkCols[0]
 			if pre == nil {
-				var mx sql.NullInt64
+				var mx sql.NullString
 				if err := v.main.QueryRowContext(ctx, "SELECT MAX(`"+pkCols[0]+"`) FROM `"+t+"`").Scan(&mx); err != nil {
 					return nil, err
 				}
-				st.maxPK[t] = mx.Int64
+				if mx.Valid {
+					st.maxPK[t] = &mx.String
+				}
 			}
-			if pre != nil && pre.pk[t] == pkCols[0] {
-				where = fmt.Sprintf(" WHERE `%s` <= %d", pkCols[0], pre.maxPK[t])
-			} else if pre == nil {
-				where = fmt.Sprintf(" WHERE `%s` <= %d", pkCols[0], st.maxPK[t])
+			src := st
+			if pre != nil {
+				src = pre
+			}
+			if src.pk[t] == pkCols[0] && src.maxPK[t] != nil {
+				where, args = fmt.Sprintf(" WHERE `%s` <= ?", pkCols[0]), []any{*src.maxPK[t]}
 			}
 		}
 		exprs := []string{"COUNT(*)"}
@@ -73,7 +77,7 @@ func (v *verifier) state(ctx context.Context, pre *state) (*state, error) {
 		for i := range vals {
 			vals[i] = &out[i]
 		}
-		if err := v.main.QueryRowContext(ctx, "SELECT "+strings.Join(exprs, ", ")+" FROM `"+t+"`"+where).Scan(vals...); err != nil {
+		if err := v.main.QueryRowContext(ctx, "SELECT "+strings.Join(exprs, ", ")+" FROM `"+t+"`"+where, args...).Scan(vals...); err != nil {
 			return nil, fmt.Errorf("fingerprint %s: %w", t, err)
 		}
 		st.rows[t] = out[0]
@@ -108,7 +112,9 @@ func strs(ctx context.Context, db *sql.DB, q string, args ...any) ([]string, err
 // pre-release row in a column present before the up and after the down
 // differs, or rows are missing), differences (a table's definition
 // differs), restores. Differences a later migration's down left are not
-// charged to this one. stop says the rollback cannot go on (as a runner
+// charged to this one: a table whose definition, or a column whose values,
+// or rows that already differed from the state after this up when this
+// down started (a later migration's up and down did it, charged there). stop says the rollback cannot go on (as a runner
 // stops).
 func (v *verifier) down(ctx context.Context, m *migration, failed bool, before, after, pre *state) (verdict, detail string, stop bool, err error) {
 	if failed && sameSchema(before, after) {
@@ -153,10 +159,16 @@ func (v *verifier) down(ctx context.Context, m *migration, failed bool, before, 
 			diffs = append(diffs, "table "+t+" differs")
 		}
 		if now.rows[t] < before.rows[t] {
+			if was.rows[t] < after.rows[t] {
+				continue // rows a later migration lost
+			}
 			lost = append(lost, fmt.Sprintf("%s: %d of %d pre-release rows left", t, now.rows[t], before.rows[t]))
 			continue
 		}
 		for c, sum := range before.sums[t] {
+			if w, ok := was.sums[t][c]; ok && w != after.sums[t][c] {
+				continue // values a later migration changed
+			}
 			if s, ok := now.sums[t][c]; ok && s != sum {
 				lost = append(lost, fmt.Sprintf("%s.%s: values differ", t, c))
 			}

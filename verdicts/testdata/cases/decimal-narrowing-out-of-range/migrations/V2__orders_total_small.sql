@@ -1,0 +1,1 @@
+ALTER TABLE orders MODIFY total DECIMAL(4,2) NOT NULL;

@@ -1,0 +1,1 @@
+ALTER TABLE orders MODIFY status VARCHAR(16) NOT NULL;

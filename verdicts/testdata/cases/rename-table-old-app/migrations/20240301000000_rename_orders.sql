@@ -1,0 +1,5 @@
+-- +migrate Up
+RENAME TABLE orders TO purchases;
+
+-- +migrate Down
+RENAME TABLE purchases TO orders;

@@ -1,0 +1,1 @@
+ALTER TABLE orders DROP INDEX ux_orders_status;

@@ -1,0 +1,1 @@
+ALTER TABLE orders ADD UNIQUE INDEX ux_orders_status (status);
