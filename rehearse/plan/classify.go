@@ -169,7 +169,7 @@ func (c *classifier) classifyNode(sp *StatementPlan, node ast.StmtNode, text str
 		}
 	case *ast.TruncateTableStmt:
 		sp.Table = c.tableRef(s.Table.Name.O)
-		sp.Ops = []Op{{Class: OpTruncate}}
+		sp.Ops = []Op{{Class: OpTruncate, Object: s.Table.Name.O}}
 	case *ast.CreateViewStmt:
 		sp.Ops = []Op{{Class: OpCreateView, Object: s.ViewName.Name.O}}
 	case *ast.ProcedureInfo:
