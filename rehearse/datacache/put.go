@@ -79,6 +79,20 @@ func (c *Cache) Put(ctx context.Context, srv *engine.Server, eng engine.Engine, 
 	if err != nil {
 		return srv, nil, st, fmt.Errorf("%w: %v", ErrNotKept, err)
 	}
+	// goOn keeps nothing and starts a server on a copy of the whole
+	// datadir srv left (in the build folder, or where it was).
+	goOn := func(why error, datadir string) (*engine.Server, *Entry, PutStats, error) {
+		c.logf("entry %s not kept (%v): going on without it", id[:12], why)
+		t0 := time.Now()
+		b := base
+		b.Datadir = datadir
+		s2, err := restore.StartFor(ctx, eng, b, snap)
+		st.Start = time.Since(t0)
+		if err != nil {
+			return nil, nil, st, fmt.Errorf("cache: %v; and restarting the server failed: %w", why, err)
+		}
+		return s2, nil, st, fmt.Errorf("%w: %v", ErrNotKept, why)
+	}
 	placed := false
 	defer func() {
 		if !placed {
@@ -91,14 +105,7 @@ func (c *Cache) Put(ctx context.Context, srv *engine.Server, eng engine.Engine, 
 		}
 		// The disk filled up while the datadir was copied into the
 		// cache: keep nothing, start on a copy of the datadir where it is.
-		c.logf("entry %s not kept (%v): going on without it", id[:12], err)
-		b := base
-		b.Datadir = srv.HostDatadir()
-		s2, serr := restore.StartFor(ctx, eng, b, snap)
-		if serr != nil {
-			return nil, nil, st, fmt.Errorf("cache: %v; and restarting the server failed: %w", err, serr)
-		}
-		return s2, nil, st, fmt.Errorf("%w: %v", ErrNotKept, err)
+		return goOn(err, srv.HostDatadir())
 	}
 	st.Shutdown = time.Since(t0)
 	m := &Manifest{Format: Format, ID: id, Key: key, CreatedAt: time.Now().UTC(), Generation: gen, Tables: checks}
@@ -133,16 +140,7 @@ func (c *Cache) Put(ctx context.Context, srv *engine.Server, eng engine.Engine, 
 	if err != nil {
 		// The datadir is in the build folder, whole: start from it, and
 		// keep nothing.
-		c.logf("entry %s not kept (%v): going on without it", id[:12], err)
-		t0 = time.Now()
-		b := base
-		b.Datadir = filepath.Join(tmp, "datadir")
-		s2, serr := restore.StartFor(ctx, eng, b, snap)
-		st.Start = time.Since(t0)
-		if serr != nil {
-			return nil, nil, st, fmt.Errorf("cache: %v; and restarting the server failed: %w", err, serr)
-		}
-		return s2, nil, st, fmt.Errorf("%w: %v", ErrNotKept, err)
+		return goOn(err, filepath.Join(tmp, "datadir"))
 	}
 	c.logf("kept entry %s (%s)", id[:12], mysqlkit.BytesSI(m.Allocated))
 	e, err := c.Lookup(ctx, key)
