@@ -197,6 +197,20 @@ func threadsCSV(t *testing.T, db *sql.DB) string {
 	return b.String()
 }
 
+// seedPileUp causes the seed incident on target (12 s) and captures it;
+// set is the seed's migrations.
+func seedPileUp(t *testing.T, target testserver.Target) (*snapshot.Snapshot, *capture, *migrations.Set) {
+	t.Helper()
+	srv := testserver.Start(t, target)
+	snap := seedSnapshot(t, srv.Flavor)
+	c := pileUp(t, srv, snap, 12*time.Second)
+	set, err := migrations.Load(context.Background(), migrations.Options{Dir: filepath.Join(seedDir, "migrations")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap, c, set
+}
+
 // reproduceSeed reproduces the seed incident's captured evidence ev on
 // target, with one fix.
 func reproduceSeed(t *testing.T, target testserver.Target, snap *snapshot.Snapshot, set *migrations.Set, ev *evidence.Evidence, fixSpec string) *result.Reproduction {
@@ -228,13 +242,7 @@ func reproduceSeed(t *testing.T, target testserver.Target, snap *snapshot.Snapsh
 func TestReproduceCapturedPileUp(t *testing.T) {
 	for _, target := range []testserver.Target{testserver.LocalMariaDB(), testserver.LocalMySQL()} {
 		t.Run(target.Name, func(t *testing.T) {
-			srv := testserver.Start(t, target)
-			snap := seedSnapshot(t, srv.Flavor)
-			c := pileUp(t, srv, snap, 12*time.Second)
-			set, err := migrations.Load(context.Background(), migrations.Options{Dir: filepath.Join(seedDir, "migrations")})
-			if err != nil {
-				t.Fatal(err)
-			}
+			snap, c, set := seedPileUp(t, target)
 			pending := run.Pending(set, snap)
 			write := func(files map[string]string) string {
 				dir := t.TempDir()
@@ -322,13 +330,7 @@ func TestReproduceCapturedPileUp(t *testing.T) {
 func TestReproduceFixStrategy(t *testing.T) {
 	testserver.Bench(t, "scripts/bench.d/reproduce.sh")
 	target := testserver.LocalMariaDB()
-	srv := testserver.Start(t, target)
-	snap := seedSnapshot(t, srv.Flavor)
-	c := pileUp(t, srv, snap, 12*time.Second)
-	set, err := migrations.Load(context.Background(), migrations.Options{Dir: filepath.Join(seedDir, "migrations")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap, c, set := seedPileUp(t, target)
 	dir := t.TempDir()
 	for name, body := range map[string]string{"processlist.txt": c.forms["table"], "innodbstatus.txt": c.innodb} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
