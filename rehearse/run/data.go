@@ -175,7 +175,7 @@ func (r *rehearsal) fromCache(ctx context.Context, pending []*migrations.Migrati
 		for _, n := range m.Generation.Notes {
 			r.logf("generate: %s", n)
 		}
-		r.phaseDetail = fmt.Sprintf("%s: %d rows, verified (row counts and sample checksums of %d tables, %d rows); generated at %.0f rows/s (%s)",
+		r.phaseDetail = fmt.Sprintf("%s: %d rows, verified (row counts and sample checksums of %d tables holding %d rows, with what restore wrote such as the migration history); generated at %.0f rows/s (%s)",
 			from, m.Generation.Rows, tables, rows, m.Generation.RowsPerSec, m.Generation.Method)
 		return nil
 	})
