@@ -10,6 +10,7 @@ import (
 
 	"github.com/rehearse/rehearse/rehearse"
 	"github.com/rehearse/rehearse/rehearse/migrations"
+	"github.com/rehearse/rehearse/rehearse/plan"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
@@ -127,12 +128,12 @@ func diffRun(ctx context.Context, opts *diffOptions) error {
 	do := snapshot.DiffOptions{NameA: opts.NameA, NameB: opts.NameB, ScaleRatio: opts.ScaleRatio, ScaleMinRows: opts.ScaleMin}
 	var note string
 	if opts.Migrations != "" {
-		checks, set, err := snapshot.LoadPending(ctx, migrations.Options{Dir: opts.Migrations, Format: opts.MigFormat, Pattern: opts.MigPattern, Flavor: a.Source.Flavor}, a, b)
+		checks, set, err := plan.LoadPending(ctx, migrations.Options{Dir: opts.Migrations, Format: opts.MigFormat, Pattern: opts.MigPattern, Flavor: a.Source.Flavor}, a, b)
 		if err != nil {
 			return err
 		}
 		do.Pending = checks
-		note = snapshot.PendingSummary(set, checks)
+		note = plan.PendingSummary(set, checks)
 		note = strings.NewReplacer("pending in A", "pending in "+opts.NameA, "pending in B", "pending in "+opts.NameB).Replace(note)
 	}
 	r := snapshot.Diff(a, b, do)

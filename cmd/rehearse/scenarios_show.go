@@ -98,10 +98,10 @@ func scenariosShowRun(opts *scenariosShowOptions) error {
 	if err != nil {
 		return err
 	}
+	done := appliedFiles(snap, files)
 	fmt.Fprintf(out, "\nMigrations (%s/, golang-migrate):\n", cfg.Migrations)
 	for _, f := range upsFirst(files) {
-		pending := versionAfter(f, applied)
-		if !pending {
+		if done[fileKey(f)] {
 			if strings.HasSuffix(f, ".up.sql") {
 				fmt.Fprintf(out, "  %s  (applied in production)\n", f)
 			}
@@ -183,9 +183,34 @@ func isHistoryTable(snap *snapshot.Snapshot, schema, table string) bool {
 	return false
 }
 
-// versionAfter tells whether a golang-migrate file's version is newer than
-// the applied one (golang-migrate records only the newest version).
-func versionAfter(file, applied string) bool {
+// scenarioFormat is the format of every scenario's migrations folder.
+const scenarioFormat = "golang-migrate"
+
+// fileKey is a golang-migrate file's history key.
+func fileKey(file string) string {
 	v, _, _ := strings.Cut(file, "_")
-	return migrations.VersionLess(applied, v)
+	f, err := migrations.Lookup(scenarioFormat)
+	if err != nil {
+		return v
+	}
+	return f.HistoryKey(v, "")
+}
+
+// appliedFiles is the keys of the scenario's migrations that production's
+// history records as applied: migrations.AppliedBy, the answer plan and
+// run give.
+func appliedFiles(snap *snapshot.Snapshot, files []string) map[string]bool {
+	set := &migrations.Set{Format: scenarioFormat}
+	seen := map[string]bool{}
+	for _, f := range files {
+		if k := fileKey(f); !seen[k] {
+			seen[k] = true
+			set.Migrations = append(set.Migrations, migrations.Migration{Key: k, Version: k})
+		}
+	}
+	out := map[string]bool{}
+	for k := range migrations.AppliedBy(set, migrations.HistoryOf(snap, scenarioFormat)).Entries {
+		out[k] = true
+	}
+	return out
 }

@@ -126,36 +126,28 @@ func pendingSet(set *migrations.Set, h *snapshot.History, ho historyOptions) ([]
 		return out, nil, findings, nil
 	}
 	ref := &HistoryRef{Runner: h.Runner, Schema: h.Schema, Table: h.Table, Applied: len(h.Entries)}
-	applied := map[string]snapshot.HistoryEntry{}
-	if history.Cumulative(h.Runner) { // the last entry is the current version; everything up to it is applied
-		if len(h.Entries) > 0 {
-			cur := h.Entries[len(h.Entries)-1]
-			ref.Newest = cur.Version
-			key := format.HistoryKey(cur.Version, cur.Name)
-			for _, m := range set.Migrations {
-				if !lessKey(format, key, m.Key) {
-					applied[m.Key] = snapshot.HistoryEntry{Version: m.Key}
-				}
-			}
-			if cur.Dirty {
-				findings = append(findings, newFinding(codes.Dirty, key, "", 0,
-					"%s's history says version %s is dirty: the last run failed half-way, part of it may have been applied, and the runner refuses to run until someone forces a version", h.Runner, cur.Version))
-			}
-			if set.Find(key) == nil {
-				findings = append(findings, newFinding(codes.HistoryWithoutFile, key, "", 0,
-					"the current version %s in %s.%s has no migration file in %s", cur.Version, h.Schema, h.Table, set.Dir))
-			}
-			ref.Applied = len(applied)
+	ap := migrations.AppliedBy(set, h)
+	applied := ap.Entries
+	if cur := ap.Current; cur != nil { // a cumulative history: its current version and everything up to it are applied
+		ref.Newest = cur.Version
+		key := format.HistoryKey(cur.Version, cur.Name)
+		if cur.Dirty || cur.Failed {
+			findings = append(findings, newFinding(codes.Dirty, key, "", 0,
+				"%s's history says version %s is dirty: the last run failed half-way, part of it may have been applied, and the runner refuses to run until someone forces a version (planned as applied, as the runner records it: the pending set is what follows it)", h.Runner, cur.Version))
 		}
-	} else {
+		if set.Find(key) == nil {
+			findings = append(findings, newFinding(codes.HistoryWithoutFile, key, "", 0,
+				"the current version %s in %s.%s has no migration file in %s", cur.Version, h.Schema, h.Table, set.Dir))
+		}
+		ref.Applied = len(applied)
+	} else if !history.Cumulative(h.Runner) {
 		for _, e := range h.Entries {
 			key := format.HistoryKey(e.Version, e.Name)
-			if e.Dirty || e.Failed {
+			if e.Dirty || e.Failed { // not applied (migrations.AppliedBy): the runner retries or refuses it
 				findings = append(findings, newFinding(codes.Dirty, key, "", 0,
 					"the history records %s (%s) as failed or partial: the last deploy died half-way; the runner will refuse or retry it on a half-changed schema", e.Version, e.Name))
 				continue
 			}
-			applied[key] = e
 			ref.Newest = e.Version
 			if set.Find(key) == nil {
 				findings = append(findings, newFinding(codes.HistoryWithoutFile, key, "", 0,
@@ -243,10 +235,6 @@ func note(s string) string {
 		return ""
 	}
 	return "; " + s
-}
-
-func lessKey(f migrations.Format, a, b string) bool {
-	return f.Less(&migrations.Migration{Key: a, Version: a}, &migrations.Migration{Key: b, Version: b})
 }
 
 // schemaFor picks the database the migrations apply to.

@@ -104,7 +104,7 @@ func init() {
 			// one on its table.
 			o.Injections = nil
 			for _, in := range s.run.Injections {
-				moved, where := s.retarget(in, run.Pending(set, o.Snapshot))
+				moved, where := s.retarget(in, migrations.Pending(set, o.Snapshot))
 				o.Injections = append(o.Injections, moved)
 				changes = append(changes, "the blocker opens "+where)
 			}

@@ -243,7 +243,7 @@ func TestReproduceCapturedPileUp(t *testing.T) {
 	for _, target := range []testserver.Target{testserver.LocalMariaDB(), testserver.LocalMySQL()} {
 		t.Run(target.Name, func(t *testing.T) {
 			snap, c, set := seedPileUp(t, target)
-			pending := run.Pending(set, snap)
+			pending := migrations.Pending(set, snap)
 			write := func(files map[string]string) string {
 				dir := t.TempDir()
 				for name, body := range files {

@@ -86,7 +86,7 @@ func Prepare(ctx context.Context, o Options) (*Setup, error) {
 	if err := s.deployedMigrations(); err != nil {
 		return nil, err
 	}
-	pending := run.Pending(s.run.Migrations, s.run.Snapshot)
+	pending := migrations.Pending(s.run.Migrations, s.run.Snapshot)
 	inc, problems, d := Analyze(o.Evidence, o.Run.Snapshot, schema, pending)
 	s.Incident, s.Derived = inc, d
 	s.Problems = append(s.Problems, problems...)
@@ -129,7 +129,7 @@ func (s *Setup) deployedMigrations() error {
 		return nil
 	}
 	set := *s.run.Migrations
-	pending := run.Pending(&set, s.run.Snapshot)
+	pending := migrations.Pending(&set, s.run.Snapshot)
 	ran := map[string]bool{}
 	for _, r := range runs {
 		found := false

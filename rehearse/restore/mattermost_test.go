@@ -9,6 +9,7 @@ import (
 	"github.com/rehearse/rehearse/internal/testcorpus"
 	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/rehearse/migrations"
+	"github.com/rehearse/rehearse/rehearse/plan"
 	"github.com/rehearse/rehearse/rehearse/restore"
 	"github.com/rehearse/rehearse/snapshot"
 )
@@ -95,7 +96,7 @@ func TestRoundTripMattermost(t *testing.T) {
 			behind := *want
 			behind.History = append([]snapshot.History(nil), want.History...)
 			behind.History[0].Entries = want.History[0].Entries[:len(want.History[0].Entries)-4]
-			checks, _, err := snapshot.LoadPending(ctx, migrations.Options{Dir: dir}, &behind, want)
+			checks, _, err := plan.LoadPending(ctx, migrations.Options{Dir: dir}, &behind, want)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -3,7 +3,6 @@ package run
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/rehearse/rehearse/rehearse"
@@ -16,7 +15,6 @@ import (
 	"github.com/rehearse/rehearse/rehearse/result"
 	"github.com/rehearse/rehearse/rehearse/scope"
 	"github.com/rehearse/rehearse/snapshot"
-	"github.com/rehearse/rehearse/snapshot/history"
 )
 
 // run is the phase sequence. Every phase records itself in the report.
@@ -30,7 +28,7 @@ func (r *rehearsal) run(ctx context.Context) error {
 	if err := o.checkLoadProfile(schema); err != nil {
 		return err
 	}
-	pending := Pending(o.Migrations, snap)
+	pending := migrations.Pending(o.Migrations, snap)
 	var thePlan *plan.Plan
 	if err := r.timed("plan", "pending set, drift, predicted algorithms", func() error {
 		planPending, p, err := r.planRelease(ctx, schema)
@@ -286,39 +284,4 @@ func countTables(snap *snapshot.Snapshot) int {
 		n += len(s.Tables)
 	}
 	return n
-}
-
-// Pending returns the migrations of set whose history key no runner history
-// in the snapshot records, in the runner's order. golang-migrate keeps only
-// its current version: every version up to it counts as applied.
-func Pending(set *migrations.Set, snap *snapshot.Snapshot) []*migrations.Migration {
-	if set == nil {
-		return nil
-	}
-	applied := map[string]bool{}
-	upTo := ""
-	for _, h := range snap.History {
-		for _, e := range h.Entries {
-			if e.Failed || e.Dirty {
-				continue
-			}
-			applied[strings.TrimLeft(e.Version, "0")] = true
-			if history.Cumulative(h.Runner) && (upTo == "" || migrations.VersionLess(upTo, e.Version)) {
-				upTo = e.Version
-			}
-		}
-	}
-	var out []*migrations.Migration
-	for i := range set.Migrations {
-		m := &set.Migrations[i]
-		key := strings.TrimLeft(m.Key, "0")
-		if applied[key] {
-			continue
-		}
-		if upTo != "" && !migrations.VersionLess(upTo, key) {
-			continue
-		}
-		out = append(out, m)
-	}
-	return out
 }

@@ -207,7 +207,7 @@ func LoadProfile(ctx context.Context, opts Options) (*load.ProfileFile, string, 
 		return &out, "the profile " + f.Name, nil
 	}
 	r := &rehearsal{opts: opts, report: &result.Report{}}
-	pending := Pending(opts.Migrations, opts.Snapshot)
+	pending := migrations.Pending(opts.Migrations, opts.Snapshot)
 	planPending, p, err := r.planRelease(ctx, schema)
 	if err != nil {
 		return nil, "", err

@@ -1,4 +1,4 @@
-package snapshot
+package plan
 
 import (
 	"context"
@@ -11,14 +11,16 @@ import (
 	_ "github.com/pingcap/tidb/pkg/parser/test_driver" // literal values for the parser
 
 	"github.com/rehearse/rehearse/rehearse/migrations"
-	"github.com/rehearse/rehearse/snapshot/history"
+	"github.com/rehearse/rehearse/snapshot"
 )
 
 // LoadPending reads the migrations folder dir (format "" = detect) and
 // returns, for each side ("A" for a, "B" for b), the migrations the side's
-// history does not record, with what their up statements create, for
-// DiffOptions.Pending.
-func LoadPending(ctx context.Context, mo migrations.Options, a, b *Snapshot) ([]PendingCheck, *migrations.Set, error) {
+// history does not record (migrations.AppliedBy, the answer plan and run
+// give), with what their up statements create, for
+// snapshot.DiffOptions.Pending. A dirty or failed entry is the diff's
+// history drift ("recorded as dirty"), not a pending check.
+func LoadPending(ctx context.Context, mo migrations.Options, a, b *snapshot.Snapshot) ([]snapshot.PendingCheck, *migrations.Set, error) {
 	set, err := migrations.Load(ctx, mo)
 	if err != nil {
 		return nil, nil, err
@@ -27,33 +29,33 @@ func LoadPending(ctx context.Context, mo migrations.Options, a, b *Snapshot) ([]
 	if err != nil {
 		return nil, nil, err
 	}
-	effects := make([][]Effect, len(set.Migrations))
+	effects := make([][]snapshot.Effect, len(set.Migrations))
 	for i := range set.Migrations {
 		effects[i] = upEffects(&set.Migrations[i])
 	}
-	var out []PendingCheck
+	var out []snapshot.PendingCheck
 	for _, s := range []struct {
 		name string
-		snap *Snapshot
+		snap *snapshot.Snapshot
 	}{{"A", a}, {"B", b}} {
-		h := historyFor(s.snap, set.Format)
+		h := migrations.HistoryOf(s.snap, set.Format)
 		if h == nil {
 			continue
 		}
-		applied := appliedKeys(h, f, set)
+		applied := migrations.AppliedBy(set, h).Entries
 		var newest *migrations.Migration
 		for i := range set.Migrations {
 			m := &set.Migrations[i]
-			if applied[m.Key] && !m.Repeatable && (newest == nil || f.Less(newest, m)) {
+			if _, ok := applied[m.Key]; ok && !m.Repeatable && (newest == nil || f.Less(newest, m)) {
 				newest = m
 			}
 		}
 		for i := range set.Migrations {
 			m := &set.Migrations[i]
-			if applied[m.Key] || m.Repeatable {
+			if _, ok := applied[m.Key]; ok || m.Repeatable {
 				continue
 			}
-			pc := PendingCheck{Side: s.name, Runner: h.Runner, Version: m.Key, File: m.Up.File, Effects: effects[i]}
+			pc := snapshot.PendingCheck{Side: s.name, Runner: h.Runner, Version: m.Key, File: m.Up.File, Effects: effects[i]}
 			if newest != nil && f.Less(m, newest) {
 				pc.BelowNewest = newest.Key
 			}
@@ -61,43 +63,6 @@ func LoadPending(ctx context.Context, mo migrations.Options, a, b *Snapshot) ([]
 		}
 	}
 	return out, set, nil
-}
-
-// historyFor finds the history the migrations' format writes (Mattermost's
-// morph reads golang-migrate-style files).
-func historyFor(s *Snapshot, format string) *History {
-	for i := range s.History {
-		if f, err := migrations.Lookup(format); err == nil && f.History().Records(s.History[i].Runner) {
-			return &s.History[i]
-		}
-	}
-	return nil
-}
-
-// appliedKeys maps a history to the migration keys it records. golang-migrate
-// keeps only its current version: every migration up to it is applied
-// (the current one only when not dirty).
-func appliedKeys(h *History, f migrations.Format, set *migrations.Set) map[string]bool {
-	out := map[string]bool{}
-	if history.Cumulative(h.Runner) {
-		if len(h.Entries) == 0 {
-			return out
-		}
-		last := h.Entries[len(h.Entries)-1]
-		cur := f.HistoryKey(last.Version, "")
-		for _, m := range set.Migrations {
-			if c := migrations.CompareVersions(m.Key, cur); c < 0 || (c == 0 && !last.Dirty) {
-				out[m.Key] = true
-			}
-		}
-		return out
-	}
-	for _, e := range h.Entries {
-		if !e.Failed {
-			out[f.HistoryKey(e.Version, e.Name)] = true
-		}
-	}
-	return out
 }
 
 var (
@@ -108,9 +73,9 @@ var (
 // upEffects returns the objects a migration's up statements create. It
 // returns nil when any statement is one it cannot account for (a data
 // change, a CALL, a statement the parser does not read): no verdict then.
-func upEffects(m *migrations.Migration) []Effect {
+func upEffects(m *migrations.Migration) []snapshot.Effect {
 	p := parser.New()
-	var out []Effect
+	var out []snapshot.Effect
 	for _, st := range m.Up.Statements {
 		text := strings.TrimSpace(st.Text)
 		if harmlessRe.MatchString(text) {
@@ -121,7 +86,7 @@ func upEffects(m *migrations.Migration) []Effect {
 			if strings.EqualFold(mm[1], "TRIGGER") {
 				kind = "trigger"
 			}
-			out = append(out, Effect{Kind: kind, Name: mm[2]})
+			out = append(out, snapshot.Effect{Kind: kind, Name: mm[2]})
 			continue
 		}
 		nodes, _, err := p.Parse(text, "", "")
@@ -137,40 +102,40 @@ func upEffects(m *migrations.Migration) []Effect {
 	return out
 }
 
-func nodeEffects(n ast.StmtNode) ([]Effect, bool) {
+func nodeEffects(n ast.StmtNode) ([]snapshot.Effect, bool) {
 	switch s := n.(type) {
 	case *ast.CreateTableStmt:
-		return []Effect{{Kind: "table", Schema: s.Table.Schema.O, Table: s.Table.Name.O}}, true
+		return []snapshot.Effect{{Kind: "table", Schema: s.Table.Schema.O, Table: s.Table.Name.O}}, true
 	case *ast.CreateIndexStmt:
-		return []Effect{{Kind: "index", Schema: s.Table.Schema.O, Table: s.Table.Name.O, Name: s.IndexName}}, true
+		return []snapshot.Effect{{Kind: "index", Schema: s.Table.Schema.O, Table: s.Table.Name.O, Name: s.IndexName}}, true
 	case *ast.CreateViewStmt:
-		return []Effect{{Kind: "view", Schema: s.ViewName.Schema.O, Name: s.ViewName.Name.O}}, true
+		return []snapshot.Effect{{Kind: "view", Schema: s.ViewName.Schema.O, Name: s.ViewName.Name.O}}, true
 	case *ast.DropTableStmt:
 		if s.IsView {
 			return nil, false
 		}
-		var out []Effect
+		var out []snapshot.Effect
 		for _, t := range s.Tables {
-			out = append(out, Effect{Kind: "table", Schema: t.Schema.O, Table: t.Name.O, Absent: true})
+			out = append(out, snapshot.Effect{Kind: "table", Schema: t.Schema.O, Table: t.Name.O, Absent: true})
 		}
 		return out, true
 	case *ast.DropIndexStmt:
-		return []Effect{{Kind: "index", Schema: s.Table.Schema.O, Table: s.Table.Name.O, Name: s.IndexName, Absent: true}}, true
+		return []snapshot.Effect{{Kind: "index", Schema: s.Table.Schema.O, Table: s.Table.Name.O, Name: s.IndexName, Absent: true}}, true
 	case *ast.AlterTableStmt:
-		var out []Effect
+		var out []snapshot.Effect
 		for _, spec := range s.Specs {
 			switch spec.Tp {
 			case ast.AlterTableAddColumns:
 				for _, c := range spec.NewColumns {
-					out = append(out, Effect{Kind: "column", Schema: s.Table.Schema.O, Table: s.Table.Name.O, Name: c.Name.Name.O})
+					out = append(out, snapshot.Effect{Kind: "column", Schema: s.Table.Schema.O, Table: s.Table.Name.O, Name: c.Name.Name.O})
 				}
 			case ast.AlterTableDropColumn:
-				out = append(out, Effect{Kind: "column", Schema: s.Table.Schema.O, Table: s.Table.Name.O, Name: spec.OldColumnName.Name.O, Absent: true})
+				out = append(out, snapshot.Effect{Kind: "column", Schema: s.Table.Schema.O, Table: s.Table.Name.O, Name: spec.OldColumnName.Name.O, Absent: true})
 			case ast.AlterTableDropIndex:
-				out = append(out, Effect{Kind: "index", Schema: s.Table.Schema.O, Table: s.Table.Name.O, Name: spec.Name, Absent: true})
+				out = append(out, snapshot.Effect{Kind: "index", Schema: s.Table.Schema.O, Table: s.Table.Name.O, Name: spec.Name, Absent: true})
 			case ast.AlterTableAddConstraint:
 				if spec.Constraint != nil && spec.Constraint.Name != "" && spec.Constraint.Tp != ast.ConstraintForeignKey && spec.Constraint.Tp != ast.ConstraintCheck {
-					out = append(out, Effect{Kind: "index", Schema: s.Table.Schema.O, Table: s.Table.Name.O, Name: spec.Constraint.Name})
+					out = append(out, snapshot.Effect{Kind: "index", Schema: s.Table.Schema.O, Table: s.Table.Name.O, Name: spec.Constraint.Name})
 				}
 			default:
 				return nil, false // modifies or drops: presence says nothing
@@ -182,7 +147,7 @@ func nodeEffects(n ast.StmtNode) ([]Effect, bool) {
 }
 
 // PendingSummary is a one-line account of LoadPending's outcome for notes.
-func PendingSummary(set *migrations.Set, checks []PendingCheck) string {
+func PendingSummary(set *migrations.Set, checks []snapshot.PendingCheck) string {
 	n := map[string]int{}
 	for _, c := range checks {
 		n[c.Side]++
