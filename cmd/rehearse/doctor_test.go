@@ -108,6 +108,7 @@ func TestDoctorClean(t *testing.T) {
 	serverDone := make(chan error, 1)
 	go func() { serverDone <- server.Wait() }()
 	t.Cleanup(func() { _ = syscall.Kill(-server.Process.Pid, syscall.SIGKILL) })
+	waitForkedChild(t, server.Process.Pid, "--datadir="+stale)
 	code, stdout, stderr := runRehearse(t, nil, "doctor")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -235,4 +236,28 @@ func queryStrings(t *testing.T, db *sql.DB, q string) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// waitForkedChild waits until the shell pid has forked its child and the
+// child has run its own program: between fork and exec the child still
+// shows the shell's command line (the sandbox folder in it), and doctor
+// listed it as a second server process ([2659 2660]).
+func waitForkedChild(t *testing.T, pid int, parentArg string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
+		kids := strings.Fields(string(b))
+		execd := len(kids) > 0
+		for _, k := range kids {
+			if cl, err := os.ReadFile("/proc/" + k + "/cmdline"); err != nil || strings.Contains(string(cl), parentArg) {
+				execd = false
+			}
+		}
+		if execd {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("process %d: its child did not start within 10 s", pid)
 }
