@@ -13,6 +13,7 @@ import (
 	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/rehearse/plan"
+	"github.com/rehearse/rehearse/rehearse/result"
 	"github.com/rehearse/rehearse/rehearse/run"
 	"github.com/rehearse/rehearse/snapshot"
 )
@@ -137,5 +138,10 @@ INSERT INTO schema_migrations VALUES (2, 1);`, snapshot.CaptureOptions{Databases
 	}) {
 		t.Errorf("run's findings %+v: want %s (error) on version 2", rep.Findings, codes.Dirty)
 	}
-	t.Logf("run: verdict %s", rep.Verdict)
+	// The deploy would not run: golang-migrate refuses `migrate up` on a
+	// dirty version. A rehearsal that passes would let the release
+	// through a gate its own deploy fails at (it passed before).
+	if rep.Verdict != result.Fail || !strings.Contains(rep.Reason, "dirty") {
+		t.Errorf("run: verdict %s (%s), want fail: the runner refuses to deploy over a dirty history", rep.Verdict, rep.Reason)
+	}
 }

@@ -274,6 +274,16 @@ func (r *rehearsal) verdict(f *forward) {
 			}.Of(codes.AppCompat))
 		}
 	}
+	// A dirty or failed history entry (RH002, from the plan): the runner
+	// refuses to deploy (golang-migrate's "Dirty database version N") or
+	// retries on a half-changed schema. The rehearsal replayed the pending
+	// migrations anyway; passing it would let through a release whose own
+	// deploy stops. Its severity is the user's to lower (rules: RH002).
+	for _, f := range rep.Findings {
+		if f.Code == codes.Dirty && f.Severity == "error" {
+			failed = append(failed, fmt.Sprintf("history: migration %s is recorded as dirty or failed; the runner refuses to deploy over it until the history is repaired", f.Migration))
+		}
+	}
 	r.replicaFindings()
 	if len(failed) == 0 {
 		rep.Verdict = result.Pass
