@@ -213,7 +213,7 @@ func seedPileUp(t *testing.T, target testserver.Target) (*snapshot.Snapshot, *ca
 
 // reproduceSeed reproduces the seed incident's captured evidence ev on
 // target, with one fix.
-func reproduceSeed(t *testing.T, target testserver.Target, snap *snapshot.Snapshot, set *migrations.Set, ev *evidence.Evidence, fixSpec string) *result.Reproduction {
+func reproduceSeed(t *testing.T, target testserver.Target, snap *snapshot.Snapshot, set *migrations.Set, ev *evidence.Evidence, fixSpec string, timeout time.Duration) *result.Reproduction {
 	t.Helper()
 	fix, err := ParseFix(fixSpec)
 	if err != nil {
@@ -226,7 +226,7 @@ func reproduceSeed(t *testing.T, target testserver.Target, snap *snapshot.Snapsh
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	rep, err := setup.Reproduce(ctx)
 	if err != nil {
@@ -293,7 +293,7 @@ func TestReproduceCapturedPileUp(t *testing.T) {
 				t.Fatal(err)
 			}
 			testserver.Need(t, target)
-			rep := reproduceSeed(t, target, snap, set, ev, "lock-wait-timeout=5s")
+			rep := reproduceSeed(t, target, snap, set, ev, "lock-wait-timeout=5s", 5*time.Minute)
 			captured := rep.Incident.DDL.WaitS
 			got := rep.Runs[0].Figures.LockWaitS
 			if math.Abs(got-captured) > 0.10*captured {
@@ -343,7 +343,7 @@ func TestReproduceFixStrategy(t *testing.T) {
 	}
 	testserver.Need(t, target)
 	testserver.Tool(t, "pt-online-schema-change", "percona-toolkit")
-	rep := reproduceSeed(t, target, snap, set, ev, "strategy=pt-osc")
+	rep := reproduceSeed(t, target, snap, set, ev, "strategy=pt-osc", 5*time.Minute)
 	if len(rep.Runs) != 2 {
 		t.Fatalf("runs %d, want the incident and the fix (errors %v)", len(rep.Runs), rep.Errors)
 	}
