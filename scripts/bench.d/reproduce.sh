@@ -6,7 +6,7 @@
 # writers blocked and stalls. Then the seed incident as reported, writers
 # queued for minutes (testdata/seed-incident-minutes, captured by hand):
 # reproduced, and --fix lock-wait-timeout=5s (TestReproduceSeedIncidentMinutes,
-# about 5 minutes).
+# about 2.5 minutes).
 set -u
 cd "$(dirname "$0")/../.."
 export REHEARSE_CACHE_DIR="${REHEARSE_CACHE_DIR:-$HOME/.cache/rehearse}"
