@@ -11,7 +11,6 @@ import (
 	"github.com/rehearse/rehearse/rehearse/engine"
 	"github.com/rehearse/rehearse/rehearse/evidence"
 	"github.com/rehearse/rehearse/rehearse/migrations"
-	"github.com/rehearse/rehearse/rehearse/run"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
@@ -34,7 +33,7 @@ func seedIncidentMinutes(t *testing.T) (*evidence.Evidence, *snapshot.Snapshot, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	inc, problems, d := Analyze(ev, snap, "invest", run.Pending(set, snap))
+	inc, problems, d := Analyze(ev, snap, "invest", migrations.Pending(set, snap))
 	if inc.DDL == nil || d.Migration != "20240306" || d.Statement != 1 || inc.DDL.Open {
 		t.Fatalf("DDL %+v, matched %s#%d; problems %v", inc.DDL, d.Migration, d.Statement, problems)
 	}
