@@ -38,7 +38,7 @@ func TestCompareCommand(t *testing.T) {
 	out := filepath.Join(f.Dir, "out")
 	osc := "pt-online-schema-change --alter {alter} --execute --no-version-check --recursion-method=none --alter-foreign-keys-method=auto h={host},P={port},u={user},D={database},t={table}"
 	code, stdout, stderr := runRehearse(t, nil, "compare", "--engine", "local", "--snapshot", f.Snapshot, "--migrations", f.Migrations,
-		"--strategies", "native,pt-osc,cmd", "--osc-cmd", osc, "--rows", "orders=40000", "--baseline", "1s", "--app-compat-window", "200ms", "--load", "100",
+		"--strategies", "native,pt-osc,cmd", "--osc-cmd", osc, "--rows", "orders=200000", "--baseline", "1s", "--app-compat-window", "200ms", "--load", "100",
 		"--no-rollback", "--format", "table,md,json", "--out-dir", out)
 	if code != 0 {
 		t.Fatalf("compare: exit %d\n%s\n%s", code, stdout, stderr)
@@ -108,7 +108,7 @@ func TestCompareCommand(t *testing.T) {
 
 	// rehearse run --strategy: the table says how the statement ran.
 	code, stdout, stderr = runRehearse(t, nil, "run", "--engine", "local", "--snapshot", f.Snapshot, "--migrations", f.Migrations, "--strategy", "pt-osc",
-		"--rows", "orders=40000", "--baseline", "1s", "--app-compat-window", "200ms", "--load", "100", "--no-rollback", "--pt-osc-arg=--alter-foreign-keys-method=auto")
+		"--rows", "orders=200000", "--baseline", "1s", "--app-compat-window", "200ms", "--load", "100", "--no-rollback", "--pt-osc-arg=--alter-foreign-keys-method=auto")
 	t.Logf("run --strategy pt-osc:\n%s", stdout)
 	if code == 2 || !strings.Contains(stdout, "strategy: pt-osc") || !strings.Contains(stdout, "00003#1 pt-osc:") {
 		t.Errorf("run --strategy pt-osc: exit %d, the table does not say how 00003#1 ran\n%s\n%s", code, stdout, stderr)
