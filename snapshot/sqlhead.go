@@ -107,7 +107,7 @@ func qualifiedName(toks []token, p int) (schema, name string, next int, err erro
 	p++
 	if p+1 < len(toks) && toks[p].Punct(".") {
 		if !toks[p+1].Ident() {
-			return "", "", p, fmt.Errorf("no name after %q.", n)
+			return "", "", p, fmt.Errorf("no name after %q and its dot", n)
 		}
 		return n, toks[p+1].Val, p + 2, nil
 	}

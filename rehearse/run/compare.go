@@ -312,13 +312,6 @@ func recommend(cs *result.CompareStatement) (string, string) {
 	return best.Strategy, why
 }
 
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
 func secsText(s float64) string {
 	switch {
 	case s < 1:

@@ -75,14 +75,13 @@ func (r *rehearsal) run(ctx context.Context) error {
 	if err := r.prepare(ctx, pending, eo, schema); err != nil {
 		return err
 	}
-	db := r.db
 
 	// With replicas, the filled sandbox becomes the primary of a topology
 	// started from its datadir (replicas.go).
 	if err := r.provisionReplicas(ctx, eo); err != nil {
 		return err
 	}
-	db = r.db
+	db := r.db
 
 	pre, err := r.capture(ctx)
 	if err != nil {
