@@ -1,13 +1,13 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/rehearse/rehearse/internal/testserver"
+	"github.com/rehearse/rehearse/internal/testsnapshot"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
@@ -19,36 +19,24 @@ import (
 func TestTargetSchema(t *testing.T) {
 	for _, target := range []testserver.Target{testserver.LocalMariaDB(), testserver.LocalMySQL()} {
 		t.Run(target.Name, func(t *testing.T) {
-			ctx := context.Background()
-			srv := testserver.Start(t, target)
-			db, err := srv.Open("")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			for _, q := range []string{
-				"CREATE DATABASE app",
-				"CREATE TABLE app.orders (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, customer VARCHAR(20) NOT NULL, note VARCHAR(50) NULL, legacy INT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
-				"INSERT INTO app.orders (customer, note, legacy) VALUES ('a', 'x', 1), ('b', NULL, 2)",
-			} {
-				if _, err := db.ExecContext(ctx, q); err != nil {
-					t.Fatal(err)
-				}
-			}
-			snap, err := snapshot.Capture(ctx, db, snapshot.CaptureOptions{Databases: []string{"app"}, SkipPrivilegeCheck: true, Origin: "target-schema test"})
-			if err != nil {
-				t.Fatal(err)
-			}
+			snap := testsnapshot.Capture(t, target, `CREATE DATABASE app;
+CREATE TABLE app.orders (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, customer VARCHAR(20) NOT NULL, note VARCHAR(50) NULL, legacy INT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+INSERT INTO app.orders (customer, note, legacy) VALUES ('a', 'x', 1), ('b', NULL, 2);`,
+				snapshot.CaptureOptions{Databases: []string{"app"}, SkipPrivilegeCheck: true, Origin: "target-schema test"})
 			dir := t.TempDir()
 			snapFile := filepath.Join(dir, "prod.json")
 			if err := snapshot.WriteFile(snapFile, snap); err != nil {
 				t.Fatal(err)
 			}
 			schemaDir := filepath.Join(dir, "schema")
-			os.MkdirAll(schemaDir, 0o755)
-			os.WriteFile(filepath.Join(schemaDir, "orders.sql"), []byte(
+			if err := os.MkdirAll(schemaDir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(schemaDir, "orders.sql"), []byte(
 				"CREATE TABLE orders (\n  id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,\n  customer VARCHAR(80) NOT NULL,\n  note VARCHAR(50) NULL,\n"+
-					"  KEY ix_customer (customer)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;\n"), 0o644)
+					"  KEY ix_customer (customer)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
 			engineArgs := []string{"--engine", "local"}
 
 			code, stdout, stderr := runRehearse(t, nil, append([]string{"plan", "--snapshot", snapFile, "--target-schema", schemaDir}, engineArgs...)...)

@@ -114,7 +114,8 @@ var reAutoInc = regexp.MustCompile(` AUTO_INCREMENT=\d+`)
 func stripAutoInc(s string) string { return reAutoInc.ReplaceAllString(s, "") }
 
 // createPos is where index ix is defined in CREATE TABLE text: the primary
-// key first, an index the text lacks last.
+// key first, an index the text lacks last. Unlike indexLine it finds every
+// kind ("UNIQUE KEY", "FULLTEXT KEY" too): the order of all of them counts.
 func createPos(create string, ix snapshot.Index) int {
 	if ix.Primary {
 		return -1
