@@ -80,6 +80,15 @@ func capacitySVG(c result.CapacityStatement) string {
 		s.raw(`<path class="fit-band" d="%sZ"><title>prediction band</title></path>`+"\n", band.String())
 		s.raw(`<path class="fit-curve" d="%s"><title>fitted %s model</title></path>`+"\n", line.String(), esc(c.Model))
 	}
+	for _, sp := range c.Spread {
+		// Each scale's run-to-run spread: a whisker from its fastest to its
+		// slowest run.
+		if sp.Runs > 1 && sp.MaxS > sp.MinS && (!logLog || sp.MinS > 0) {
+			s.raw(`<line class="spread" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"><title>%s</title></line>`+"\n",
+				x.at(float64(sp.Rows)), y.at(sp.MinS), x.at(float64(sp.Rows)), y.at(sp.MaxS),
+				esc(fmt.Sprintf("run-to-run spread at scale %s: %d runs, %s to %s (median %s)", num(sp.Scale), sp.Runs, secs(sp.MinS), secs(sp.MaxS), secs(sp.MedianS))))
+		}
+	}
 	for _, p := range c.Points {
 		s.raw(`<circle class="measured" cx="%.1f" cy="%.1f" r="4"><title>%s</title></circle>`+"\n", x.at(float64(p.Rows)), y.at(p.DurationS),
 			esc(fmt.Sprintf("measured at scale %s: %s rows, %s, stall %s%s", num(p.Scale), mysqlkit.Thousands(p.Rows), secs(p.DurationS), secs(p.StallS), lagText(p.ReplicaLagS, 0, 0))))

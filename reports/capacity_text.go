@@ -35,6 +35,12 @@ func capacityText(w io.Writer, c *result.Capacity) {
 			fmt.Fprintf(w, "    measured  scale %-5g %9d rows %8.3fs  stall %6.3fs  disk %9s  log %9s%s\n",
 				p.Scale, p.Rows, p.DurationS, p.StallS, mysqlkit.Bytes(p.DiskBytes), mysqlkit.Bytes(p.LogBytes), e)
 		}
+		for _, sp := range s.Spread {
+			if sp.Runs > 1 {
+				fmt.Fprintf(w, "    spread    scale %-5g %9d rows  %d runs: median %s, %s to %s (range %.0f%% of the median)\n",
+					sp.Scale, sp.Rows, sp.Runs, secsText(sp.MedianS), secsText(sp.MinS), secsText(sp.MaxS), sp.SpreadPct)
+			}
+		}
 		if s.Model == "none" {
 			fmt.Fprintf(w, "    %s\n", s.Note)
 			continue
@@ -49,7 +55,10 @@ func capacityText(w io.Writer, c *result.Capacity) {
 		if pr.OnlineLogRate > 0 {
 			fmt.Fprintf(w, "  online log %s (up to %s)", mysqlkit.Bytes(pr.OnlineLogBytes), mysqlkit.Bytes(pr.OnlineLogHi))
 		}
-		fmt.Fprintf(w, "\n    model %s, R² %.3f: %s\n", s.Model, s.R2, s.Why)
+		fmt.Fprintf(w, "\n    model %s, R² %.3f (every run): %s\n", s.Model, s.R2, s.Why)
+		if b := bandText(s); b != "" {
+			fmt.Fprintf(w, "    band: %s\n", b)
+		}
 		if s.Note != "" {
 			fmt.Fprintf(w, "    note: %s\n", s.Note)
 		}
@@ -72,4 +81,52 @@ func oneLineSQL(s string, n int) string {
 		return s[:n] + "…"
 	}
 	return s
+}
+
+// bandText says what the duration's band is made of: the fit's error and
+// the measured run-to-run spread propagated to the target, and how far the
+// prediction extrapolates ("" for a document without them).
+func bandText(s result.CapacityStatement) string {
+	for _, f := range s.Fits {
+		if f.Metric != "duration" || (f.FitBandPct == 0 && f.SpreadBandPct == 0) {
+			continue
+		}
+		t := fmt.Sprintf("±%.0f%% = fit ±%.0f%% combined with run-to-run spread ±%.0f%%", f.BandPct, f.FitBandPct, f.SpreadBandPct)
+		if s.Extrapolation > 0 {
+			t += fmt.Sprintf("; the target is %.1f× the largest measured row count", s.Extrapolation)
+			if s.Extrapolation > 10 {
+				t += " (EXTRAPOLATES more than 10×)"
+			}
+		}
+		return t
+	}
+	return ""
+}
+
+// capacityLine is a statement's capacity prediction on one line (JUnit's
+// system-out): the prediction and its band, what the band is made of, the
+// run-to-run spread per scale.
+func capacityLine(s result.CapacityStatement) string {
+	if s.Model == "none" {
+		return "capacity: " + s.Note
+	}
+	pr := s.Predicted
+	t := fmt.Sprintf("capacity: predicted at %d rows %s (%s to %s), model %s, R² %.3f (every run)",
+		pr.Rows, secsText(pr.DurationS), secsText(pr.DurationLo), secsText(pr.DurationHi), s.Model, s.R2)
+	if b := bandText(s); b != "" {
+		t += "; band " + b
+	}
+	var sp []string
+	for _, g := range s.Spread {
+		if g.Runs > 1 {
+			sp = append(sp, fmt.Sprintf("scale %g %s to %s over %d runs", g.Scale, secsText(g.MinS), secsText(g.MaxS), g.Runs))
+		}
+	}
+	if len(sp) > 0 {
+		t += "; run-to-run spread: " + strings.Join(sp, ", ")
+	}
+	if s.Extrapolation > 10 {
+		t += fmt.Sprintf("; extrapolates %.0f× beyond the largest measured scale", s.Extrapolation)
+	}
+	return t
 }

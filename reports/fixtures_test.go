@@ -211,6 +211,13 @@ func fixturePass() *result.Report {
 			{Scale: 0.5, Rows: 2_100_000, DurationS: 50, LoS: 44.2, HiS: 56.3},
 			{Scale: 1, Rows: 4_200_000, DurationS: 104, LoS: 91, HiS: 118},
 		},
+		Fits: []result.MetricFit{{Metric: "duration", Model: "nlogn", R2: 0.994, BandPct: 13.5, FitBandPct: 10, SpreadBandPct: 9.1}},
+		Spread: []result.CapacitySpread{
+			{Scale: 0.01, Rows: 42_000, Runs: 3, MedianS: 0.81, MinS: 0.78, MaxS: 0.86, SpreadPct: 9.9, RSDPct: 4.9},
+			{Scale: 0.03, Rows: 126_000, Runs: 3, MedianS: 2.6, MinS: 2.5, MaxS: 2.7, SpreadPct: 7.7, RSDPct: 3.8},
+			{Scale: 0.1, Rows: 420_000, Runs: 3, MedianS: 9.2, MinS: 9.0, MaxS: 9.7, SpreadPct: 7.6, RSDPct: 3.9},
+		},
+		Extrapolation: 10,
 	}}}
 	return r
 }

@@ -41,6 +41,7 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 		// The SVG is built from escaped text only (see svg.go).
 		return template.HTML(timelineSVG(r))
 	},
+	"bandText":      bandText,
 	"capacityChart": func(c result.CapacityStatement) template.HTML { return template.HTML(capacitySVG(c)) },
 	"css":           func() template.CSS { return template.CSS(htmlCSS) },
 	"hasTimeline":   func(r *result.Report) bool { return len(r.Timeline) > 0 },

@@ -198,6 +198,13 @@ func statementCase(r *result.Report, m result.Migration, s result.Statement) jun
 			out = append(out, "replica "+replicaText(f))
 		}
 	}
+	if r.Capacity != nil {
+		for _, cs := range r.Capacity.Statements {
+			if cs.Migration == m.Version && cs.Statement == s.Index {
+				out = append(out, capacityLine(cs))
+			}
+		}
+	}
 	if s.Rollback != "" {
 		out = append(out, "rollback: "+s.Rollback)
 	}

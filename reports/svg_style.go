@@ -41,6 +41,7 @@ var svgPresentation = map[string]string{
 	"fit-band":           `fill="#0969da" fill-opacity="0.12"`,
 	"fit-curve":          `fill="none" stroke="#0969da" stroke-width="1.6"`,
 	"measured":           `fill="#1f2328"`,
+	"spread":             `stroke="#1f2328" stroke-width="1.5"`,
 	"predicted":          `fill="#bc4c00"`,
 	"predicted-range":    `stroke="#bc4c00" stroke-width="2"`,
 }

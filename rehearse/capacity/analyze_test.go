@@ -88,7 +88,8 @@ func TestAnalyzeMedianOfRepeats(t *testing.T) {
 		}
 	}
 	s := Analyze(Input{Snapshot: fakeSnapshot(4200000, nil), TargetScale: 1, Reports: reps}).Statements[0]
-	if len(s.Points) != 9 || !near(s.Predicted.DurationS, 21, 0.01) || s.R2 < 0.999 {
+	// R² is on every run (issue 20): the slow run lowers it, not the prediction.
+	if len(s.Points) != 9 || !near(s.Predicted.DurationS, 21, 0.01) || s.R2 > 0.9 {
 		t.Errorf("points %d, predicted %g, R² %g", len(s.Points), s.Predicted.DurationS, s.R2)
 	}
 }

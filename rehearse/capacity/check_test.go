@@ -2,6 +2,7 @@ package capacity_test
 
 import (
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/rehearse/result"
 	"github.com/rehearse/rehearse/rehearse/run"
+	"github.com/rehearse/rehearse/reports"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
@@ -180,4 +182,64 @@ func TestOnlineLogOverflowPredictedThenReproduced(t *testing.T) {
 		t.Fatalf("at scale 0.8: error %d %q after %.1fs, want 1799", st.ErrorCode, st.Error, st.DurationS)
 	}
 	t.Logf("measured: %s after %.1fs", st.Error, st.DurationS)
+}
+
+// TestCheckSpreadAndReachOnARealServer: two runs at each of three small
+// scales of a real copy: each scale's run-to-run spread is the measured
+// runs' (fastest to slowest), the band is the fit's part combined with the
+// spread's, and a target 125× beyond the largest scale is said to
+// extrapolate, in the document and in every renderer.
+func TestCheckSpreadAndReachOnARealServer(t *testing.T) {
+	target := testserver.LocalMariaDB()
+	snap := sourceSnapshot(t, target, 4200000)
+	set := release(t, "ALTER TABLE investments MODIFY amount DECIMAL(18,4) NOT NULL")
+	rep, err := capacity.Check(context.Background(), capacity.Options{
+		Run: baseOptions(target, snap, set), Scales: []float64{0.002, 0.004, 0.008}, TargetScale: 1, Repeat: 2,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := rep.Capacity.Statements[0]
+	if len(cp.Points) != 6 || len(cp.Spread) != 3 {
+		t.Fatalf("points %+v spread %+v", cp.Points, cp.Spread)
+	}
+	for _, sp := range cp.Spread {
+		var runs []float64
+		for _, p := range cp.Points {
+			if p.Rows == sp.Rows {
+				runs = append(runs, p.DurationS)
+			}
+		}
+		if len(runs) != 2 || sp.Runs != 2 || sp.MinS != min(runs[0], runs[1]) || sp.MaxS != max(runs[0], runs[1]) ||
+			!(sp.MinS <= sp.MedianS && sp.MedianS <= sp.MaxS) {
+			t.Errorf("spread at %d rows %+v, runs %v", sp.Rows, sp, runs)
+		}
+	}
+	d := cp.Fits[0]
+	if d.Metric != "duration" || d.SpreadBandPct <= 0 || d.FitBandPct <= 0 || math.Abs(d.BandPct-math.Hypot(d.FitBandPct, d.SpreadBandPct)) > 0.2 {
+		t.Errorf("duration band: %+v", d)
+	}
+	if pr := cp.Predicted; math.Abs(pr.DurationHi/pr.DurationS-1-d.BandPct/100) > 0.01 {
+		t.Errorf("band %+v is not ±%g%%", pr, d.BandPct)
+	}
+	if cp.Extrapolation < 100 || !strings.Contains(cp.Note, "extrapolates") {
+		t.Errorf("extrapolation %g: %q", cp.Extrapolation, cp.Note)
+	}
+	for format, want := range map[string][]string{
+		"table": {"spread    scale 0.002", "2 runs", "EXTRAPOLATES", "run-to-run spread"},
+		"md":    {"spread    scale 0.002", "2 runs", "EXTRAPOLATES", "run-to-run spread"},
+		"html":  {`class="spread"`, "Run-to-run spread", "EXTRAPOLATES"},
+		"junit": {"run-to-run spread", "extrapolates"},
+		"json":  {`"spread"`, `"spread_band_pct"`, `"extrapolation"`},
+	} {
+		var b strings.Builder
+		if err := reports.Render(&b, format, rep, reports.Options{Width: 400}); err != nil {
+			t.Fatalf("%s: %v", format, err)
+		}
+		for _, w := range want {
+			if !strings.Contains(b.String(), w) {
+				t.Errorf("%s output lacks %q", format, w)
+			}
+		}
+	}
 }

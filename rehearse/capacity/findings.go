@@ -2,6 +2,7 @@ package capacity
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/rehearse/rehearse/rehearse/codes"
@@ -199,7 +200,25 @@ func Summary(cs *result.CapacityStatement) string {
 		}
 		pts += fmt.Sprintf("%s in %s", count(p.Rows), dur(p.DurationS))
 	}
-	return msg + fmt.Sprintf(" — %s fit, R² %.3f, from %s", cs.Model, cs.R2, pts)
+	msg += fmt.Sprintf(" — %s fit, R² %.3f on every run, from %s", cs.Model, cs.R2, pts)
+	for _, f := range cs.Fits {
+		if f.Metric == "duration" && (f.FitBandPct > 0 || f.SpreadBandPct > 0) {
+			msg += fmt.Sprintf("; band ±%.0f%%: fit ±%.0f%%, run-to-run spread ±%.0f%%", f.BandPct, f.FitBandPct, f.SpreadBandPct)
+		}
+	}
+	var sp []string
+	for _, g := range cs.Spread {
+		if g.Runs > 1 {
+			sp = append(sp, fmt.Sprintf("%s rows %s to %s", count(g.Rows), dur(g.MinS), dur(g.MaxS)))
+		}
+	}
+	if len(sp) > 0 {
+		msg += " (runs: " + strings.Join(sp, ", ") + ")"
+	}
+	if cs.Extrapolation > MaxReach {
+		msg += fmt.Sprintf("; extrapolates %.0f× beyond the largest measured scale", cs.Extrapolation)
+	}
+	return msg
 }
 
 // poolNote warns when the statement's table fitted the rehearsal's buffer

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/rehearse/rehearse/rehearse/plan"
@@ -20,25 +21,44 @@ var (
 	MinBand = 0.10
 	// MinPoints is how many distinct row counts a fit needs.
 	MinPoints = 3
+	// MaxReach is how far beyond the largest measured row count a
+	// prediction goes before the report says it extrapolates too far.
+	MaxReach = 10.0
 	// curveSamples is how many points of the fitted curve the report keeps.
 	curveSamples = 24
 )
 
 // metric is one fitted figure of a statement.
 type metric struct {
-	f    fit
-	band float64 // half-width at the target, fraction of the prediction
+	f     fit
+	r2    float64 // on every run (r2All), not on the medians
+	band  float64 // half-width at the target, fraction of the prediction
+	fitB  float64 // the fit's part: forward error × reach
+	noise float64 // the measured run-to-run spread propagated to the target
+	gs    []group
 }
 
 func (m metric) at(x float64) float64 { return math.Max(m.f.at(x), 0) }
 
-// fitMetric fits y against x with the given model and derives its band from
-// the forward error (at least MinBand), widened by how far the target lies
-// beyond the measurements (in ratios of the measured scales).
+// fitMetric fits y against x (every run; repeats of a row count are folded
+// into their median, so one slow run does not bend the fit) with the given
+// model. Its band combines two errors, in quadrature: the fit's (the
+// forward error, at least MinBand, widened by how far the target lies
+// beyond the measurements in ratios of the measured scales) and the
+// measured run-to-run spread at the scales propagated to the target
+// (noiseBand).
 func fitMetric(model string, x, y []float64, xt float64) metric {
-	f := leastSquares(model, x, y)
-	band := math.Max(MinBand, forwardError(f, x, y)) * reach(x, xt)
-	return metric{f: f, band: band}
+	gs := groups(x, y)
+	mx, my := make([]float64, len(gs)), make([]float64, len(gs))
+	for i, g := range gs {
+		mx[i], my[i] = g.x, g.median()
+	}
+	f := leastSquares(model, mx, my)
+	m := metric{f: f, gs: gs, r2: r2All(f, gs)}
+	m.fitB = math.Max(MinBand, forwardError(f, mx, my)) * reach(mx, xt)
+	m.noise = noiseBand(f.model, gs, xt)
+	m.band = math.Hypot(m.fitB, m.noise)
+	return m
 }
 
 // forwardError is how well the model predicts forward: the larger of the
@@ -134,6 +154,12 @@ func predictStatement(s *series, xt int64, target float64, a *analysis) result.C
 	for _, p := range ok {
 		replicas = replicas && p.replicas
 	}
+	// Every run, for the fits (which fold repeats into medians) and R².
+	var ax, adur, adisk, alog, alag []float64
+	for _, p := range ok {
+		ax, adur = append(ax, float64(p.rows)), append(adur, p.dur)
+		adisk, alog, alag = append(adisk, float64(p.disk)), append(alog, float64(p.log)), append(alag, p.lag)
+	}
 	for _, p := range medians(ok) {
 		distinct[p.rows] = true
 		x = append(x, float64(p.rows))
@@ -157,9 +183,16 @@ func predictStatement(s *series, xt int64, target float64, a *analysis) result.C
 	}
 	pref, why := preferred(s.sp, ok)
 	model, why := chooseModel(pref, why, x, dur)
-	d := fitMetric(model, x, dur, float64(xt))
-	cs.Model, cs.R2, cs.Why = d.f.model, round3(d.f.r2), why
-	cs.Fits = append(cs.Fits, result.MetricFit{Metric: "duration", Model: d.f.model, R2: round3(d.f.r2), BandPct: pct(d.band)})
+	d := fitMetric(model, ax, adur, float64(xt))
+	cs.Model, cs.R2, cs.Why = d.f.model, round3(d.r2), why
+	cs.Fits = append(cs.Fits, result.MetricFit{Metric: "duration", Model: d.f.model, R2: round3(d.r2), BandPct: pct(d.band),
+		FitBandPct: pct(d.fitB), SpreadBandPct: pct(d.noise)})
+	cs.Spread = spreads(d.gs, ok)
+	cs.Extrapolation = float64(xt) / maxOf(x)
+	if cs.Extrapolation > MaxReach {
+		cs.Note = joinNote(cs.Note, fmt.Sprintf("the prediction extrapolates %.0f× beyond the largest measured scale (more than %.0f×): what changes with size beyond it (memory, sort passes) is not measured; rehearse a larger scale too, e.g. --scales …,%s",
+			cs.Extrapolation, MaxReach, shortScale(target/MaxReach)))
+	}
 	pr := &cs.Predicted
 	pr.DurationS = d.at(float64(xt))
 	pr.DurationLo, pr.DurationHi = lo(pr.DurationS, d.band), pr.DurationS*(1+d.band)
@@ -182,23 +215,23 @@ func predictStatement(s *series, xt int64, target float64, a *analysis) result.C
 	if d.f.model == Constant {
 		growth = Constant
 	}
-	dk := fitMetric(growth, x, disk, float64(xt))
+	dk := fitMetric(growth, ax, adisk, float64(xt))
 	pr.DiskBytes = int64(dk.at(float64(xt)))
 	pr.DiskLo, pr.DiskHi = int64(lo(float64(pr.DiskBytes), dk.band)), int64(float64(pr.DiskBytes)*(1+dk.band))
-	cs.Fits = append(cs.Fits, result.MetricFit{Metric: "disk", Model: dk.f.model, R2: round3(dk.f.r2), BandPct: pct(dk.band)})
-	lg := fitMetric(growth, x, logb, float64(xt))
+	cs.Fits = append(cs.Fits, result.MetricFit{Metric: "disk", Model: dk.f.model, R2: round3(dk.r2), BandPct: pct(dk.band)})
+	lg := fitMetric(growth, ax, alog, float64(xt))
 	pr.LogBytes = int64(lg.at(float64(xt)))
 	pr.LogLo, pr.LogHi = int64(lo(float64(pr.LogBytes), lg.band)), int64(float64(pr.LogBytes)*(1+lg.band))
-	cs.Fits = append(cs.Fits, result.MetricFit{Metric: "log", Model: lg.f.model, R2: round3(lg.f.r2), BandPct: pct(lg.band)})
+	cs.Fits = append(cs.Fits, result.MetricFit{Metric: "log", Model: lg.f.model, R2: round3(lg.r2), BandPct: pct(lg.band)})
 
 	// A replica replays the statement after the primary committed it: its
 	// lag grows with the table as the statement's duration does, so it is
 	// fitted with the duration's model (a metadata-only change: constant).
 	if replicas {
-		lg := fitMetric(d.f.model, x, lag, float64(xt))
+		lg := fitMetric(d.f.model, ax, alag, float64(xt))
 		pr.ReplicaLagS = lg.at(float64(xt))
 		pr.ReplicaLagLo, pr.ReplicaLagHi = lo(pr.ReplicaLagS, lg.band), pr.ReplicaLagS*(1+lg.band)
-		cs.Fits = append(cs.Fits, result.MetricFit{Metric: "replica-lag", Model: lg.f.model, R2: round3(lg.f.r2), BandPct: pct(lg.band)})
+		cs.Fits = append(cs.Fits, result.MetricFit{Metric: "replica-lag", Model: lg.f.model, R2: round3(lg.r2), BandPct: pct(lg.band)})
 	}
 
 	if online(s.sp) {
@@ -307,3 +340,32 @@ func median(ps []point, f func(point) float64) float64 {
 	}
 	return (v[n/2-1] + v[n/2]) / 2
 }
+
+// spreads is each measured scale's run-to-run spread of the duration.
+func spreads(gs []group, ok []point) []result.CapacitySpread {
+	var out []result.CapacitySpread
+	for _, g := range gs {
+		sp := result.CapacitySpread{Rows: int64(g.x), Runs: len(g.ys), MedianS: g.median(), MinS: minOf(g.ys), MaxS: maxOf(g.ys), RSDPct: pct(g.rsd())}
+		for _, p := range ok {
+			if float64(p.rows) == g.x {
+				sp.Scale = p.scale
+				break
+			}
+		}
+		if sp.MedianS > 0 {
+			sp.SpreadPct = pct((sp.MaxS - sp.MinS) / sp.MedianS)
+		}
+		out = append(out, sp)
+	}
+	return out
+}
+
+func joinNote(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
+
+// shortScale writes a scale to propose: 0.1, 0.25, 0.033.
+func shortScale(s float64) string { return strconv.FormatFloat(s, 'g', 2, 64) }

@@ -546,6 +546,28 @@ type CapacityStatement struct {
 	Fits []MetricFit `json:"fits,omitempty"`
 	// Note says why there is no prediction (Model "none"), or what limits it.
 	Note string `json:"note,omitempty"`
+	// Spread is the duration's run-to-run spread at each measured scale
+	// (issue 20: the band includes it).
+	Spread []CapacitySpread `json:"spread,omitempty"`
+	// Extrapolation is the target's row count over the largest measured
+	// one (above 10 the report says the prediction extrapolates too far).
+	Extrapolation float64 `json:"extrapolation,omitempty"`
+}
+
+// CapacitySpread is one measured scale's run-to-run spread of a
+// statement's duration.
+type CapacitySpread struct {
+	Scale   float64 `json:"scale"`
+	Rows    int64   `json:"rows"`
+	Runs    int     `json:"runs"`
+	MedianS float64 `json:"median_s"`
+	MinS    float64 `json:"min_s"`
+	MaxS    float64 `json:"max_s"`
+	// SpreadPct is (max − min) / median, in percent.
+	SpreadPct float64 `json:"spread_pct"`
+	// RSDPct is the runs' relative standard deviation, in percent (0 with
+	// one run).
+	RSDPct float64 `json:"rsd_pct"`
 }
 
 // MetricFit is one metric's fitted model.
@@ -556,6 +578,11 @@ type MetricFit struct {
 	// BandPct is the half-width of the band at the target, in percent of
 	// the prediction.
 	BandPct float64 `json:"band_pct"`
+	// FitBandPct and SpreadBandPct are the band's two parts, combined in
+	// quadrature: the fit's forward error widened by the reach, and the
+	// measured run-to-run spread propagated to the target.
+	FitBandPct    float64 `json:"fit_band_pct,omitempty"`
+	SpreadBandPct float64 `json:"spread_band_pct,omitempty"`
 }
 
 // CurvePoint is one sample of a fitted duration model.
