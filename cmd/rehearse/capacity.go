@@ -33,8 +33,12 @@ type capacityOptions struct {
 }
 
 func newCapacityCmd(io *ioStreams) *cobra.Command {
-	ro := &runOptions{io: io}
-	o := &capacityOptions{run: ro}
+	return capacityCommand(&capacityOptions{run: &runOptions{io: io}})
+}
+
+// capacityCommand is `rehearse capacity` writing its flags into o.
+func capacityCommand(o *capacityOptions) *cobra.Command {
+	ro := o.run
 	cmd := &cobra.Command{
 		Use:   "capacity --snapshot FILE --migrations DIR",
 		Short: "Predict duration, disk, log and stalls at production scale from rehearsals at small scales",
@@ -53,7 +57,7 @@ an error, 0 otherwise, 2 when the rehearsals could not run.
 
 Each scale is rehearsed --repeat times (median taken), with the buffer pool and the
 redo log scaled with the data from the snapshot's settings, so memory/data and
-redo/data stay production's. The rollback and the previous-app check are skipped,
+redo/data stay production's. The load (--load, --load-profile) is the same at every scale. The rollback and the previous-app check are skipped,
 and --inject faults are not taken (they add waits that do not grow with rows).
 See docs/capacity.md.`,
 		Example: `  rehearse capacity --snapshot prod.json --migrations ./migrations
@@ -76,15 +80,9 @@ See docs/capacity.md.`,
 	fs.StringVar(&o.ScalePool, "scale-buffer-pool", "", "the buffer pool at the target scale, e.g. 128M: each rehearsal gets the same share of it as of the data, so memory/data stays production's (default: the snapshot's innodb_buffer_pool_size; off: the server's own at every scale)")
 	fs.StringVar(&o.ScaleRedo, "scale-redo-log", "", "the redo log (innodb_log_file_size) at the target scale, scaled like --scale-buffer-pool (default: the snapshot's; off: the server's own at every scale)")
 	fs.IntVar(&o.Repeat, "repeat", 3, "rehearse each scale this many times; the fit takes each statement's median (one run on a busy machine can be off by 2×)")
-	fs.Int64Var(&ro.Seed, "seed", 1, "seed for the synthetic data and the load")
-	fs.Float64Var(&ro.Load, "load", rehearsal.DefaultLoadRate, "simulated application load in operations per second, the same at every scale")
-	fs.StringVar(&ro.LoadProfile, "load-profile", "", "what the simulated application does: a load profile `FILE` (docs/load-profile.md), the same at every scale; --load wins over its rate")
-	fs.DurationVar(&ro.Baseline, "baseline", 2*time.Second, "load before the first migration at each scale")
-	fs.DurationVar(&ro.LockWaitTimeout, "lock-wait-timeout", 0, "lock_wait_timeout for each migration statement (default: the snapshot's setting)")
-	fs.StringVarP(&ro.Output, "output", "o", "", "write the JSON report (rehearse.report/v1, capacity section filled) to this file")
-	fs.StringVar(&ro.Formats, "format", "table", "output formats, comma-separated: table, md, junit, html, json, prom")
-	fs.StringVar(&ro.OutDir, "out-dir", "", "write every format in --format to this folder")
-	fs.BoolVar(&ro.NoCache, "no-cache", false, noCacheUsage)
+	addRehearsalFlags(fs, &ro.rehearsalFlags, "seed", "load", "load-profile", "baseline", "lock-wait-timeout", "no-cache")
+	changeDefault(fs, "baseline", "2s", "every scale is rehearsed --repeat times", "")
+	addOutputFlags(fs, &ro.outputFlags, &result.Report{}, "report ("+result.FormatV1+", capacity section filled)")
 	ro.engine = addEngineFlags(cmd)
 	ro.replicas = addReplicaFlags(cmd)
 	return cmd

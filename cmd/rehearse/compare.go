@@ -22,7 +22,11 @@ type compareOptions struct {
 }
 
 func newCompareCmd(io *ioStreams) *cobra.Command {
-	o := &compareOptions{run: runOptions{io: io}}
+	return compareCommand(&compareOptions{run: runOptions{io: io}})
+}
+
+// compareCommand is `rehearse compare` writing its flags into o.
+func compareCommand(o *compareOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "compare --snapshot FILE --migrations DIR --strategies native,pt-osc[,online-copy][,cmd]",
 		Short: "Rehearse the release once per ALTER strategy (native, pt-osc, online-copy, your tool) on the same data under the same load, side by side",
@@ -49,7 +53,8 @@ stall (the longest write in flight when the tool swapped the tables, or when the
 ALTER took its final lock), write p99 against the baseline, write errors, extra disk,
 redo written, replica lag (--replicas), whether the table it left is identical to the
 first strategy's; then a recommendation and its reason. The tables' checksums before
-the load show the data was the same for each.
+the load show the data was the same for each (with --no-cache each strategy regenerates
+the same rows from --seed).
 
 Exit code: 0 when every strategy rehearsed (whatever the figures), 2 when one could not
 run at all.`,
@@ -66,20 +71,9 @@ run at all.`,
 	r := &o.run
 	fs.StringVar(&o.Strategies, "strategies", "native,pt-osc", "the strategies to compare, comma-separated: "+strings.Join(rehearsal.StrategyNames(), ", "))
 	addInputFlags(fs, &r.inputFlags, inputUsage{noFirstAdoption: true})
-	fs.Float64Var(&r.Scale, "scale", rehearsal.DefaultScale, "fraction of production's row counts to generate")
-	fs.Int64Var(&r.Seed, "seed", 1, "seed for the synthetic data and the load (the same for every strategy)")
-	fs.StringArrayVar(&r.Rows, "rows", nil, "row count for one table, `table=N` (repeatable; wins over --scale)")
-	fs.Float64Var(&r.Load, "load", rehearsal.DefaultLoadRate, "simulated application load in operations per second")
-	fs.StringVar(&r.LoadProfile, "load-profile", "", "what the simulated application does: a load profile `FILE`")
-	fs.DurationVar(&r.Baseline, "baseline", rehearsal.DefaultBaseline, "load before the first migration, the latency baseline")
-	fs.DurationVar(&r.AppCompat, "app-compat-window", rehearsal.DefaultAppCompat, "how long the previous app's statements run against the new schema")
-	fs.DurationVar(&r.LockWaitTimeout, "lock-wait-timeout", 0, "lock_wait_timeout for each statement and the tools' own (default: the snapshot's setting)")
-	fs.StringArrayVar(&r.Gates, "gate", nil, "a gate `NAME=LIMIT`, as for rehearse run (repeatable)")
-	fs.BoolVar(&r.NoRollback, "no-rollback", false, "skip the downs")
-	fs.StringVarP(&r.Output, "output", "o", "", "write the JSON comparison (rehearse.compare/v1) to this file")
-	fs.StringVar(&r.Formats, "format", "table", "output formats, comma-separated: table, md, json")
-	fs.StringVar(&r.OutDir, "out-dir", "", "write every format in --format to this folder (report.txt, report.md, report.json)")
-	fs.BoolVar(&r.NoCache, "no-cache", false, noCacheUsage+" (each strategy then regenerates the same rows from the seed)")
+	addRehearsalFlags(fs, &r.rehearsalFlags, "scale", "seed", "rows", "load", "load-profile", "baseline", "app-compat-window",
+		"lock-wait-timeout", "gate", "no-rollback", "no-cache")
+	addOutputFlags(fs, &r.outputFlags, &result.Comparison{}, "comparison ("+result.FormatCompareV1+")")
 	r.addStrategyFlags(cmd)
 	r.engine = addEngineFlags(cmd)
 	r.replicas = addReplicaFlags(cmd)
@@ -92,9 +86,6 @@ func compareRun(ctx context.Context, o *compareOptions) error {
 		return err
 	}
 	if err := checkOutFile("-o", r.Output); err != nil {
-		return err
-	}
-	if err := checkScale("--scale", r.Scale); err != nil {
 		return err
 	}
 	var names []string

@@ -24,9 +24,7 @@ type diffOptions struct {
 	Migrations string
 	MigFormat  string
 	MigPattern string
-	Formats    string
-	OutDir     string
-	Output     string
+	outputFlags
 	FailOn     string
 	ScaleRatio float64
 	ScaleMin   int64
@@ -84,11 +82,9 @@ Exit codes: 0 no drift of the --fail-on kinds, 1 drift found, 2 error.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.Migrations, "migrations", "", "migrations folder: also report migrations already reflected in a schema though pending, and pending migrations numbered below the newest applied one")
-	f.StringVar(&opts.MigFormat, "migrations-format", "", "format of --migrations (default: detected)")
+	f.StringVar(&opts.MigFormat, "migrations-format", "", migrationsFormatUsage)
 	f.StringVar(&opts.MigPattern, "migrations-pattern", "", migrationsPatternUsage)
-	f.StringVar(&opts.Formats, "format", "table", "output formats, comma-separated: "+strings.Join(formatsFor(&snapshot.DiffReport{}), ", ")+" (several need --out-dir)")
-	f.StringVar(&opts.OutDir, "out-dir", "", "write each format to its own file in `DIR` ("+strings.Join(fileNamesFor(&snapshot.DiffReport{}), ", ")+")")
-	f.StringVarP(&opts.Output, "output", "o", "", "also write the JSON result to `FILE`")
+	addOutputFlags(f, &opts.outputFlags, &snapshot.DiffReport{}, "diff result")
 	f.StringVar(&opts.FailOn, "fail-on", "all", "drift kinds that make the exit code 1: schema,history,settings,version,scale, all or none")
 	f.Float64Var(&opts.ScaleRatio, "scale-ratio", 10, "row-count ratio from which a table's sizes count as scale drift")
 	f.Int64Var(&opts.ScaleMin, "scale-min-rows", 10000, "the larger side's minimum row count for scale drift")

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/spf13/pflag"
 	"golang.org/x/sys/unix"
 
 	"github.com/rehearse/rehearse/rehearse"
@@ -15,14 +16,33 @@ import (
 	"github.com/rehearse/rehearse/reports"
 )
 
-// The output flags every command with a result document shares (run,
-// plan, diff, report):
+// outputFlags are the output flags every command with a result document
+// shares (run, capacity, compare, reproduce, plan, diff, scenarios run):
 //
-//	--format a,b,...   formats from reports.Names(): table, md, junit, html, json, prom
+//	--format a,b,...   the formats that render the document (reports.Formats)
 //	--out-dir DIR      write each format to DIR under its file name
+//	-o FILE            also write the JSON document to FILE
 //
-// A command checks them with checkFormats in RunE, before any work, and
-// writes with writeFormats once the document exists.
+// A command registers them with addOutputFlags, checks them with
+// checkFormats in RunE, before any work, and writes with writeFormats once
+// the document exists.
+type outputFlags struct {
+	Formats string
+	OutDir  string
+	Output  string
+}
+
+// addOutputFlags registers the output flags for documents like sample (a
+// zero document, e.g. &plan.Plan{}): their help lists the formats and file
+// names that apply to it. doc names the JSON document -o writes, e.g.
+// "plan (rehearse.plan/v1)"; "" registers no -o.
+func addOutputFlags(fs *pflag.FlagSet, o *outputFlags, sample any, doc string) {
+	fs.StringVar(&o.Formats, "format", "table", "output formats, comma-separated: "+strings.Join(formatsFor(sample), ", ")+" (several need --out-dir)")
+	fs.StringVar(&o.OutDir, "out-dir", "", "write each format to its own file in `DIR` ("+strings.Join(fileNamesFor(sample), ", ")+")")
+	if doc != "" {
+		fs.StringVarP(&o.Output, "output", "o", "", "also write the JSON "+doc+" to `FILE`")
+	}
+}
 
 // checkFormats validates a --format list against --out-dir and returns the
 // format names, trimmed and lower-cased. Unknown names and several formats

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -91,10 +90,10 @@ snapshot's source nor replicate from it (docs/security.md).`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.Snapshot, "snapshot", "", "snapshot file (rehearse snapshot -o FILE)")
+	f.StringVar(&opts.Snapshot, "snapshot", "", snapshotUsage)
 	f.StringVar(&opts.DSN, "dsn", "", "server to fill, user:password@tcp(host:port)/ (default $REHEARSE_TARGET_DSN)")
 	f.Float64Var(&opts.Scale, "scale", 1, "multiply the snapshot's row counts")
-	f.StringArrayVar(&opts.Rows, "rows", nil, "row count for one table, table=N or schema.table=N (repeatable; not scaled)")
+	f.StringArrayVar(&opts.Rows, "rows", nil, rowsUsage)
 	f.StringSliceVar(&opts.Tables, "tables", nil, "only these tables (comma-separated; foreign keys to others use their existing rows)")
 	f.Uint64Var(&opts.Seed, "seed", 0, "seed: the same seed gives the same rows")
 	f.IntVar(&opts.Parallel, "parallel", 2, "tables loaded at once")
@@ -164,23 +163,6 @@ func generateRun(ctx context.Context, opts *generateOptions) error {
 		fmt.Fprintf(opts.io.ErrOut, "note: %s\n", n)
 	}
 	return nil
-}
-
-// parseRowsFlag reads repeated --rows table=N.
-func parseRowsFlag(list []string) (map[string]int64, error) {
-	if len(list) == 0 {
-		return nil, nil
-	}
-	out := map[string]int64{}
-	for _, a := range list {
-		name, val, ok := strings.Cut(a, "=")
-		n, err := strconv.ParseInt(strings.ReplaceAll(strings.TrimSpace(val), "_", ""), 10, 64)
-		if !ok || strings.TrimSpace(name) == "" || err != nil || n < 0 {
-			return nil, usageError{fmt.Errorf("--rows %q: write table=N with N a row count", a)}
-		}
-		out[strings.TrimSpace(name)] = n
-	}
-	return out, nil
 }
 
 // parseSchemaMap reads repeated --schema-map S=D.

@@ -12,7 +12,8 @@ import (
 // snapshot, the release's migrations (folder, format, in-house file names),
 // the database they run in and whether the release is the runner's first.
 // plan, run, capacity, load-profile, compare and reproduce register them
-// with addInputFlags, so each flag has one name and one meaning everywhere.
+// with addInputFlags (diff, sandbox and generate share the help of the ones
+// they take), so each flag has one name and one meaning everywhere.
 type inputFlags struct {
 	Config        string
 	Snapshot      string
@@ -21,28 +22,25 @@ type inputFlags struct {
 	MigPattern    string
 	Database      string
 	FirstAdoption bool
+	// --target-schema (plan, run): a declarative schema instead of migrations.
+	TargetSchema     string
+	AllowDestructive bool
 }
 
-// inputUsage words the flags that read differently on one command; an
-// empty field keeps the common text.
+// inputUsage says which of the input flags a command takes besides the
+// common ones.
 type inputUsage struct {
-	snapshot, migrations string
-	noFirstAdoption      bool // the command has no --first-adoption
-	schemaAlias          bool // plan: --schema, the old name of --database
+	noFirstAdoption bool // the command has no --first-adoption
+	schemaAlias     bool // plan: --schema, the old name of --database
+	targetSchema    bool // plan, run: --target-schema and --allow-destructive
 }
 
 // addInputFlags registers the input flags on fs.
 func addInputFlags(fs *pflag.FlagSet, in *inputFlags, u inputUsage) {
-	if u.snapshot == "" {
-		u.snapshot = "production's snapshot (rehearse snapshot -o FILE)"
-	}
-	if u.migrations == "" {
-		u.migrations = "the release's migrations folder"
-	}
 	fs.StringVar(&in.Config, "config", "", configUsage)
-	fs.StringVar(&in.Snapshot, "snapshot", "", u.snapshot)
-	fs.StringVar(&in.Migrations, "migrations", "", u.migrations)
-	fs.StringVar(&in.MigFormat, "migrations-format", "", "migration format ("+strings.Join(migrations.Formats(), ", ")+"); default: detected")
+	fs.StringVar(&in.Snapshot, "snapshot", "", snapshotUsage)
+	fs.StringVar(&in.Migrations, "migrations", "", "the release's migrations folder")
+	fs.StringVar(&in.MigFormat, "migrations-format", "", migrationsFormatUsage)
 	fs.StringVar(&in.MigPattern, "migrations-pattern", "", migrationsPatternUsage)
 	fs.StringVar(&in.Database, "database", "", "the database the migrations run in (default: the one with the migration history)")
 	if u.schemaAlias { // plan called it --schema: kept, hidden, for the scripts that use it
@@ -52,4 +50,19 @@ func addInputFlags(fs *pflag.FlagSet, in *inputFlags, u inputUsage) {
 	if !u.noFirstAdoption {
 		fs.BoolVar(&in.FirstAdoption, "first-adoption", false, firstAdoptionUsage)
 	}
+	if u.targetSchema {
+		fs.StringVar(&in.TargetSchema, "target-schema", "", "a declarative schema instead of migrations: the desired state as a .sql `FILE` or a folder of CREATE statements (Skeema, Atlas schema apply); the ALTERs from production's schema to it are computed by Atlas's differ")
+		fs.BoolVar(&in.AllowDestructive, "allow-destructive", false, "with --target-schema: allow the computed changes to drop tables and columns (their data is lost)")
+	}
 }
+
+// snapshotUsage is --snapshot's help, for every command that reads
+// production's snapshot (sandbox and generate too).
+const snapshotUsage = "production's snapshot (rehearse snapshot -o FILE)"
+
+// migrationsFormatUsage and migrationsPatternUsage are the help of
+// --migrations-format and --migrations-pattern, for every command that
+// reads a migrations folder (diff too).
+var migrationsFormatUsage = "migration format (" + strings.Join(migrations.Formats(), ", ") + "); default: detected"
+
+const migrationsPatternUsage = "an in-house runner's file names, e.g. 'V{version}.{name}.{direction}.sql' ({version}, {name}, {direction} = up|down, optional {dialect}; docs/migrations.md)"

@@ -28,8 +28,12 @@ type loadProfileOptions struct {
 // run), and like `rehearse plan` it is a quick, read-only look at what a
 // rehearsal will do.
 func newLoadProfileCmd(io *ioStreams) *cobra.Command {
-	ro := &runOptions{io: io}
-	o := &loadProfileOptions{run: ro}
+	return loadProfileCommand(&loadProfileOptions{run: &runOptions{io: io}})
+}
+
+// loadProfileCommand is `rehearse load-profile` writing its flags into o.
+func loadProfileCommand(o *loadProfileOptions) *cobra.Command {
+	ro := o.run
 	cmd := &cobra.Command{
 		Use:   "load-profile --snapshot FILE --migrations DIR",
 		Short: "Write the load profile a rehearsal would run, as a file to edit",
@@ -55,9 +59,8 @@ No server is started. Exit code 0 when written, 2 when the inputs are wrong.`,
 		},
 	}
 	fs := cmd.Flags()
-	addInputFlags(fs, &ro.inputFlags, inputUsage{migrations: "the release's migrations folder (its pending migrations name the tables under load)"})
-	fs.Float64Var(&ro.Load, "load", rehearsal.DefaultLoadRate, "the rate to write, in operations per second (default: the profile's, else 200)")
-	fs.StringVar(&ro.LoadProfile, "load-profile", "", "check this load profile `FILE` against the snapshot and write it back")
+	addInputFlags(fs, &ro.inputFlags, inputUsage{})
+	addRehearsalFlags(fs, &ro.rehearsalFlags, "load", "load-profile")
 	fs.StringVarP(&o.Output, "output", "o", "", "write the profile to `FILE` (default: standard output)")
 	return cmd
 }

@@ -21,15 +21,11 @@ func init() { subcommands = append(subcommands, newPlanCmd) }
 type planOptions struct {
 	io *ioStreams
 	inputFlags
-	TargetSchema     string
-	AllowDestructive bool
-	Formats          string
-	OutDir           string
-	Output           string
-	NoVerify         bool
-	changed          func(string) bool
-	MaxFileBytes     int64
-	engine           *engineFlags
+	outputFlags
+	NoVerify     bool
+	changed      func(string) bool
+	MaxFileBytes int64
+	engine       *engineFlags
 }
 
 func newPlanCmd(io *ioStreams) *cobra.Command {
@@ -71,12 +67,8 @@ Exit codes: 0 no error-severity finding, 1 an error-severity finding, 2 could no
 		},
 	}
 	f := cmd.Flags()
-	addInputFlags(f, &opts.inputFlags, inputUsage{schemaAlias: true})
-	f.StringVar(&opts.TargetSchema, "target-schema", "", "a declarative schema instead of migrations: the desired state as a .sql `FILE` or a folder of CREATE statements (Skeema, Atlas schema apply); the ALTERs from production's schema to it are computed by Atlas's differ")
-	f.BoolVar(&opts.AllowDestructive, "allow-destructive", false, "with --target-schema: allow the computed changes to drop tables and columns (their data is lost)")
-	f.StringVar(&opts.Formats, "format", "table", "output formats, comma-separated: "+strings.Join(formatsFor(&plan.Plan{}), ", ")+" (several need --out-dir)")
-	f.StringVar(&opts.OutDir, "out-dir", "", "write each format to its own file in `DIR` ("+strings.Join(fileNamesFor(&plan.Plan{}), ", ")+")")
-	f.StringVarP(&opts.Output, "output", "o", "", "also write the JSON plan (rehearse.plan/v1) to `FILE`")
+	addInputFlags(f, &opts.inputFlags, inputUsage{schemaAlias: true, targetSchema: true})
+	addOutputFlags(f, &opts.outputFlags, &plan.Plan{}, "plan ("+plan.FormatV1+")")
 	f.BoolVar(&opts.NoVerify, "no-verify", false, "do not start the schema-only sandbox: predictions only")
 	f.Int64Var(&opts.MaxFileBytes, "max-file-size", migrations.DefaultMaxFileBytes, "largest migration file read, in bytes")
 	opts.engine = addEngineFlags(cmd)

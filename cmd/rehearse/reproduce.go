@@ -15,7 +15,6 @@ import (
 	"github.com/rehearse/rehearse/rehearse/evidence"
 	"github.com/rehearse/rehearse/rehearse/reproduce"
 	"github.com/rehearse/rehearse/rehearse/result"
-	rehearsal "github.com/rehearse/rehearse/rehearse/run"
 	"github.com/rehearse/rehearse/scenarios"
 )
 
@@ -35,7 +34,11 @@ type reproduceOptions struct {
 }
 
 func newReproduceCmd(io *ioStreams) *cobra.Command {
-	o := &reproduceOptions{run: runOptions{io: io}}
+	return reproduceCmd(&reproduceOptions{run: runOptions{io: io}})
+}
+
+// reproduceCmd is `rehearse reproduce` writing its flags into o.
+func reproduceCmd(o *reproduceOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "reproduce --snapshot FILE --migrations DIR --evidence DIR [--save-scenario NAME DIR]",
 		Short: "Reproduce an incident from its evidence (processlist, InnoDB status, digests, deploy log), and rehearse fixes",
@@ -91,25 +94,17 @@ Exit code: 0 reproduced, 1 not reproduced (the report says why), 2 could not run
 	}
 	fs := cmd.Flags()
 	r := &o.run
-	addInputFlags(fs, &r.inputFlags, inputUsage{snapshot: "production's snapshot, taken before the incident (rehearse snapshot -o FILE)",
-		migrations: "the release's migrations folder (those the deploy ran are rehearsed)", noFirstAdoption: true})
+	addInputFlags(fs, &r.inputFlags, inputUsage{noFirstAdoption: true})
+	addRehearsalFlags(fs, &r.rehearsalFlags, "scale", "seed", "load", "baseline", "lock-wait-timeout", "gate", "no-rollback", "no-cache")
+	changeDefault(fs, "load", "0", "the load follows the digests", "the digests' observed rate, capped at 500")
+	changeDefault(fs, "baseline", "3s", "the evidence's timeline starts at the deploy, not after a long baseline", "")
+	addOutputFlags(fs, &r.outputFlags, &result.Reproduction{}, "reproduction ("+result.ReproductionFormatV1+")")
 	fs.StringVar(&o.Evidence, "evidence", "", "the folder of evidence captured during the incident (docs/reproduce.md lists the forms)")
-	fs.Float64Var(&r.Scale, "scale", rehearsal.DefaultScale, "fraction of production's row counts to generate")
-	fs.Int64Var(&r.Seed, "seed", 1, "seed for the synthetic data and the load")
-	fs.Float64Var(&r.Load, "load", 0, "the application's load in operations per second (default: the digests' observed rate, capped at 500)")
-	fs.DurationVar(&r.Baseline, "baseline", 3*time.Second, "load before the first migration")
-	fs.DurationVar(&r.LockWaitTimeout, "lock-wait-timeout", 0, "production's lock_wait_timeout during the incident (default: the snapshot's)")
-	fs.StringArrayVar(&r.Gates, "gate", nil, "a gate NAME=LIMIT, as for rehearse run (repeatable)")
 	fs.StringArrayVar(&o.Fixes, "fix", nil, "rehearse a remedy too, `NAME=VALUE`: lock-wait-timeout=5s, split-migrations=DIR, strategy=pt-osc (repeatable)")
 	fs.StringVar(&o.Tolerance, "tolerance", "10%", "how close the rehearsal's wait must be to the incident's")
 	fs.StringVar(&o.DeployRegexp, "deploy-log-pattern", "", "read deploy log lines of another tool: a regular expression with the named groups time and version (and optionally event, name, duration, error)")
 	fs.StringVar(&o.Zone, "evidence-tz", "", "the time zone of evidence times without an offset, e.g. Europe/Paris (default: pt-stalk's, else UTC)")
 	fs.StringVar(&o.SaveScenario, "save-scenario", "", "write the reproduction as a scenario `NAME` into the folder given as argument")
-	fs.StringVarP(&r.Output, "output", "o", "", "write the JSON reproduction document (rehearse.reproduction/v1) to this file")
-	fs.StringVar(&r.Formats, "format", "table", "output formats, comma-separated: table, md, json")
-	fs.StringVar(&r.OutDir, "out-dir", "", "write every format in --format to this folder (report.txt, report.md, report.json)")
-	fs.BoolVar(&r.NoRollback, "no-rollback", false, "skip the downs")
-	fs.BoolVar(&r.NoCache, "no-cache", false, noCacheUsage)
 	r.addToolFlags(cmd)
 	r.engine = addEngineFlags(cmd)
 	return cmd

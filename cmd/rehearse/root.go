@@ -86,6 +86,10 @@ Exit codes: 0 passed, 1 a gate failed or drift was found, 2 the command could no
 		SilenceErrors: true,
 	}
 	root.CompletionOptions.HiddenDefaultCmd = true
+	// rehearse --version says what rehearse version says (the subcommands'
+	// --version is the server's, engineflags.go).
+	root.Version = versionLine()
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(newVersionCmd(io))
 	for _, add := range subcommands {
 		root.AddCommand(add(io))
@@ -104,11 +108,16 @@ func newVersionCmd(io *ioStreams) *cobra.Command {
 		Example: "  rehearse version",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, c := buildVersion()
-			fmt.Fprintf(io.Out, "rehearse %s (commit %s, %s %s/%s)\n", v, c, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			fmt.Fprintln(io.Out, versionLine())
 			return nil
 		},
 	}
+}
+
+// versionLine is what rehearse version and rehearse --version print.
+func versionLine() string {
+	v, c := buildVersion()
+	return fmt.Sprintf("rehearse %s (commit %s, %s %s/%s)", v, c, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
 
 // toolName is "rehearse VERSION", what every document the command writes

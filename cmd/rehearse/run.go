@@ -32,41 +32,27 @@ type runOptions struct {
 	changed  func(string) bool
 
 	inputFlags
-	TargetSchema     string
-	AllowDestructive bool
-	Scale            float64
-	Seed             int64
-	Rows             []string
-	Load             float64
-	LoadProfile      string
-	Baseline         time.Duration
-	AppCompat        time.Duration
-	LockWaitTimeout  time.Duration
-	Inject           []string
-	Gates            []string
-	Roundtrip        bool
-	KeepGoing        bool
-	NoRollback       bool
-	Output           string
-	Formats          string
-	OutDir           string
-	KeepOnFail       bool
-	NoCache          bool // restore and generate even when the data cache holds the data (cache.go)
-	MigrateCmd       string
-	MigrateEnv       []string
-	Unconfined       bool
-	RollbackCmd      string
-	Extrapolate      bool // capacity: predict production from this run and two smaller ones (capacity.go)
-	FirstAdoption    bool
-	noFaults         bool     // capacity: no injections and no gates, from the flags or rehearse.yaml
-	Strategy         string   // strategy.go
-	StrategyFor      []string // VERSION#N=NAME
-	OSCCmd           string
-	PTOSCArgs        []string
+	rehearsalFlags
+	outputFlags
+	Roundtrip   bool
+	KeepGoing   bool
+	KeepOnFail  bool
+	MigrateCmd  string
+	MigrateEnv  []string
+	Unconfined  bool
+	RollbackCmd string
+	Extrapolate bool     // capacity: predict production from this run and two smaller ones (capacity.go)
+	noFaults    bool     // capacity: no injections and no gates, from the flags or rehearse.yaml
+	Strategy    string   // strategy.go
+	StrategyFor []string // VERSION#N=NAME
+	OSCCmd      string
+	PTOSCArgs   []string
 }
 
-func newRunCmd(io *ioStreams) *cobra.Command {
-	o := &runOptions{io: io}
+func newRunCmd(io *ioStreams) *cobra.Command { return runCommand(&runOptions{io: io}) }
+
+// runCommand is `rehearse run` writing its flags into o.
+func runCommand(o *runOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run --snapshot FILE --migrations DIR",
 		Short: "Rehearse the pending migrations on a production-shaped sandbox under write load",
@@ -121,32 +107,18 @@ opened LEAD — 200 ms by default — before statement N of VERSION), fail-at=VE
 		},
 	}
 	fs := cmd.Flags()
-	addInputFlags(fs, &o.inputFlags, inputUsage{})
-	fs.StringVar(&o.TargetSchema, "target-schema", "", "a declarative schema instead of migrations: the desired state as a .sql `FILE` or a folder of CREATE statements (Skeema, Atlas schema apply); the ALTERs from production's schema to it are computed by Atlas's differ")
-	fs.BoolVar(&o.AllowDestructive, "allow-destructive", false, "with --target-schema: allow the computed changes to drop tables and columns (their data is lost)")
-	fs.Float64Var(&o.Scale, "scale", rehearsal.DefaultScale, "fraction of production's row counts to generate")
-	fs.Int64Var(&o.Seed, "seed", 1, "seed for the synthetic data and the load")
-	fs.StringArrayVar(&o.Rows, "rows", nil, "row count for one table, `table=N` (repeatable; wins over --scale)")
-	fs.Float64Var(&o.Load, "load", rehearsal.DefaultLoadRate, "simulated application load in operations per second (wins over the load profile's rate)")
-	fs.StringVar(&o.LoadProfile, "load-profile", "", "what the simulated application does: a load profile `FILE` (docs/load-profile.md; start one with rehearse load-profile)")
-	fs.DurationVar(&o.Baseline, "baseline", rehearsal.DefaultBaseline, "load before the first migration, the latency baseline")
-	fs.DurationVar(&o.AppCompat, "app-compat-window", rehearsal.DefaultAppCompat, "how long the previous app's statements run against the new schema")
-	fs.DurationVar(&o.LockWaitTimeout, "lock-wait-timeout", 0, "lock_wait_timeout for each migration statement (default: the snapshot's setting)")
-	fs.StringArrayVar(&o.Inject, "inject", nil, "inject a fault: long-txn=TABLE:DURATION[@VERSION[#N]][,lead=LEAD] or fail-at=VERSION:N (repeatable)")
-	fs.StringArrayVar(&o.Gates, "gate", nil, "a gate `NAME=LIMIT`, e.g. max-writer-stall=2s, max-p99=3x, rollback=required, app-compat=off (repeatable; replaces the default of that name)")
+	addInputFlags(fs, &o.inputFlags, inputUsage{targetSchema: true})
+	addRehearsalFlags(fs, &o.rehearsalFlags, "scale", "seed", "rows", "load", "load-profile", "baseline", "app-compat-window",
+		"lock-wait-timeout", "inject", "gate", "no-rollback", "no-cache")
 	fs.BoolVar(&o.Roundtrip, "roundtrip", false, "after the downs, apply the ups again (the release can be retried)")
 	fs.BoolVar(&o.KeepGoing, "keep-going", false, "after a failed migration, rehearse the next ones on the state it left (its committed statements kept) so one run reports every problem; the verdict still fails (default: stop at the first failure, as the runner does)")
-	fs.BoolVar(&o.NoRollback, "no-rollback", false, "skip the downs")
-	fs.StringVarP(&o.Output, "output", "o", "", "write the JSON report (rehearse.report/v1) to this file")
-	fs.StringVar(&o.Formats, "format", "table", "output formats, comma-separated: table, md, junit, html, json, prom")
-	fs.StringVar(&o.OutDir, "out-dir", "", "write every format in --format to this folder (report.json, report.md, junit.xml, report.html, metrics.prom)")
+	addOutputFlags(fs, &o.outputFlags, &result.Report{}, "report ("+result.FormatV1+")")
 	fs.StringVar(&o.MigrateCmd, "migrate-cmd", "", "run this command instead of the migration files (code migrations: Rails, Knex, Sequelize, ...) in a clean environment: PATH, HOME, LANG, LC_ALL, TZ, TMPDIR, and the sandbox as DATABASE_URL, MYSQL_*, DB_*, DATABASE_*, FLYWAY_* (docs/security.md)")
 	fs.StringArrayVar(&o.MigrateEnv, "migrate-env", nil, "with --migrate-cmd: also pass this variable of the environment to the command, `NAME` (repeatable)")
 	fs.StringVar(&o.RollbackCmd, "rollback-cmd", "", "with --migrate-cmd: the command that rolls the release back")
 	fs.BoolVar(&o.Unconfined, "unconfined-migrate-cmd", false, "with --migrate-cmd and --engine dsn: run the command even though the account can write outside rehearse_* databases, at your own risk (changes outside the scratch database are detected afterwards, not prevented; docs/security.md)")
 	fs.BoolVar(&o.Extrapolate, "extrapolate", false, "also rehearse at a tenth and a third of --scale and predict production (scale 1): duration, disk, log, with bands (see rehearse capacity)")
 	fs.BoolVar(&o.KeepOnFail, "keep-on-fail", false, "leave the sandbox running when the rehearsal fails (prints its DSN)")
-	fs.BoolVar(&o.NoCache, "no-cache", false, noCacheUsage)
 	fs.StringVar(&o.Strategy, "strategy", "", "apply the heavy statements (those the plan and the server's probe say copy or rebuild the table or block writes) with `NAME`: native (as written), pt-osc (pt-online-schema-change), online-copy (ALGORITHM=COPY, LOCK=NONE, MariaDB 11.2+), cmd (--osc-cmd); docs/strategies.md")
 	o.addStrategyFlags(cmd)
 	o.engine = addEngineFlags(cmd)
@@ -159,9 +131,6 @@ func runRehearsal(ctx context.Context, o *runOptions) error {
 		return err
 	}
 	if err := checkOutFile("-o", o.Output); err != nil {
-		return err
-	}
-	if err := checkScale("--scale", o.Scale); err != nil {
 		return err
 	}
 	ropts, err := o.build()
@@ -187,10 +156,6 @@ func runRehearsal(ctx context.Context, o *runOptions) error {
 }
 
 // build merges rehearse.yaml and the flags into rehearsal.Options.
-// migrationsPatternUsage is --migrations-pattern's help, for every command
-// that reads a migrations folder.
-const migrationsPatternUsage = "an in-house runner's file names, e.g. 'V{version}.{name}.{direction}.sql' ({version}, {name}, {direction} = up|down, optional {dialect}; docs/migrations.md)"
-
 func (o *runOptions) build() (rehearsal.Options, error) {
 	ro, cfg, err := o.buildInputs()
 	if err != nil {
@@ -281,6 +246,9 @@ func (o *runOptions) build() (rehearsal.Options, error) {
 // (snapshot, migrations, data, load) into rehearsal.Options: everything
 // but the engine, the faults and the gates.
 func (o *runOptions) buildInputs() (rehearsal.Options, *rehearsal.Config, error) {
+	if err := o.rehearsalFlags.check(o.changed); err != nil {
+		return rehearsal.Options{}, nil, err
+	}
 	cfg, err := readConfig(o.Config, o.io.ErrOut)
 	if err != nil {
 		return rehearsal.Options{}, nil, err
@@ -349,9 +317,6 @@ func (o *runOptions) buildInputs() (rehearsal.Options, *rehearsal.Config, error)
 	}
 	// --load, else load.rate, wins over the profile's rate; neither: the
 	// profile's, else the default (rehearsal.Options.LoadRate 0).
-	if o.Load < 0 {
-		return rehearsal.Options{}, nil, usageError{rehearse.WithHint(fmt.Errorf("--load %g: negative", o.Load), "give the operations per second, e.g. --load 500")}
-	}
 	if o.changed("load") {
 		ro.LoadRate = o.Load
 	}
@@ -403,12 +368,8 @@ func (o *runOptions) buildInputs() (rehearsal.Options, *rehearsal.Config, error)
 	if err := ro.CheckLoadProfile(); err != nil {
 		return rehearsal.Options{}, nil, err
 	}
-	for _, s := range o.Rows {
-		name, n, ok := strings.Cut(s, "=")
-		v, err := strconv.ParseInt(n, 10, 64)
-		if !ok || err != nil || v < 0 {
-			return rehearsal.Options{}, nil, usageError{fmt.Errorf("--rows %q: want table=N", s)}
-		}
+	rows, _ := parseRowsFlag(o.Rows) // checked above
+	for name, v := range rows {
 		if ro.Rows == nil {
 			ro.Rows = map[string]int64{}
 		}

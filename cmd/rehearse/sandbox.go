@@ -75,12 +75,12 @@ once the data is in.`,
 		},
 	}
 	opts.engine = addEngineFlags(cmd)
-	cmd.Flags().StringVar(&opts.Snapshot, "snapshot", "", "start the snapshot's flavor/version with its settings and restore its schema and migration history (a file from `rehearse snapshot`)")
+	cmd.Flags().StringVar(&opts.Snapshot, "snapshot", "", snapshotUsage)
 	cmd.Flags().Float64Var(&opts.Scale, "scale", 0, "with --snapshot: fill the tables with synthetic rows, the snapshot's row counts × `X` (e.g. 0.1; default: schema only)")
 	cmd.Flags().Uint64Var(&opts.Seed, "seed", 1, "with --scale or --rows: seed of the synthetic rows (the same seed gives the same rows, as in rehearse run)")
-	cmd.Flags().StringArrayVar(&opts.Rows, "rows", nil, "with --snapshot: row count for one table, `table=N` or schema.table=N (repeatable; not scaled; the others at --scale, default 0.01 as in rehearse run)")
+	cmd.Flags().StringArrayVar(&opts.Rows, "rows", nil, rowsUsage)
 	cmd.Flags().StringSliceVar(&opts.Tables, "tables", nil, "with --snapshot: fill only these tables (comma-separated; default: all but the migration history; at --scale, default 0.01)")
-	cmd.Flags().BoolVar(&opts.NoCache, "no-cache", false, "with data: "+noCacheUsage)
+	cmd.Flags().BoolVar(&opts.NoCache, "no-cache", false, noCacheUsage)
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, `print {"dsn","engine","flavor","version"} instead of the DSN line`)
 	return cmd
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/rehearse/rehearse/scenarios"
 )
@@ -83,6 +84,19 @@ func lookupScenario(name, variant string, fixed bool) (*scenarios.Scenario, stri
 	return s, vname, nil
 }
 
+// variantFlags choose a scenario's variant (scenarios show, export, run).
+type variantFlags struct {
+	Variant string
+	Fixed   bool
+}
+
+// addVariantFlags registers --variant and --fixed.
+func addVariantFlags(fs *pflag.FlagSet, v *variantFlags) {
+	fs.BoolVar(&v.Fixed, "fixed", false, "the fixed variant (same as --variant fixed)")
+	fs.StringVar(&v.Variant, "variant", "", "the variant: unsafe (default), fixed, or another the scenario names")
+}
+
+// variantFlag is the variant name --variant and --fixed ask for.
 func variantFlag(variant string, fixed bool) (string, error) {
 	if fixed && variant != "" && variant != scenarios.Fixed {
 		return "", usageError{fmt.Errorf("--fixed and --variant %s contradict each other", variant)}

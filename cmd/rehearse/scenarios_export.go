@@ -13,13 +13,12 @@ import (
 // rehearse scenarios export
 
 type scenariosExportOptions struct {
-	io      *ioStreams
-	Name    string
-	Dir     string
-	Variant string
-	Fixed   bool
-	Force   bool
-	Flavor  string
+	io   *ioStreams
+	Name string
+	Dir  string
+	variantFlags
+	Force  bool
+	Flavor string
 }
 
 func newScenariosExportCmd(io *ioStreams) *cobra.Command {
@@ -38,8 +37,7 @@ func newScenariosExportCmd(io *ioStreams) *cobra.Command {
 			return scenariosExportRun(opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.Fixed, "fixed", false, "export the fixed variant (same as --variant fixed)")
-	cmd.Flags().StringVar(&opts.Variant, "variant", "", "variant to export: unsafe (default), fixed, or another the scenario names")
+	addVariantFlags(cmd.Flags(), &opts.variantFlags)
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "replace a previous export in DIR: its files (listed in DIR/"+scenarios.ManifestName+") are overwritten or removed, the rest of DIR is left alone; refused when DIR holds anything else in the way")
 	cmd.Flags().StringVar(&opts.Flavor, "flavor", "mariadb", "the server you will rehearse on: mariadb (snapshots captured from MariaDB 10.11) or mysql (from MySQL 9.7)")
 	return cmd

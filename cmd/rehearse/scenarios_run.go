@@ -19,15 +19,13 @@ import (
 // rehearse scenarios run (a library scenario, or a folder with --dir)
 
 type scenariosRunOptions struct {
-	io      *ioStreams
-	engine  *engineFlags
-	Name    string
-	Variant string
-	Fixed   bool
+	io     *ioStreams
+	engine *engineFlags
+	Name   string
+	variantFlags
+	outputFlags
 	Scale   float64
 	CI      bool
-	Format  string
-	OutDir  string
 	NoCheck bool
 	Dir     string
 	NoCache bool
@@ -76,12 +74,10 @@ could not run. With --no-check the exit code is the rehearsal's own verdict.`,
 	}
 	opts.engine = addEngineFlags(cmd)
 	fs := cmd.Flags()
-	fs.BoolVar(&opts.Fixed, "fixed", false, "run the fixed variant (same as --variant fixed)")
-	fs.StringVar(&opts.Variant, "variant", "", "variant to run: unsafe (default), fixed, or another the scenario names")
+	addVariantFlags(fs, &opts.variantFlags)
 	fs.Float64Var(&opts.Scale, "scale", 0, "fraction of production's row counts to generate (default: the scenario's)")
 	fs.BoolVar(&opts.CI, "ci", false, "use the scenario's small CI scale")
-	fs.StringVar(&opts.Format, "format", "table", "report formats, comma-separated: table, md, junit, html, json")
-	fs.StringVar(&opts.OutDir, "out-dir", "", "write every format in --format to this folder (report.json, report.md, junit.xml, report.html, ...)")
+	addOutputFlags(fs, &opts.outputFlags, &result.Report{}, "")
 	fs.BoolVar(&opts.NoCheck, "no-check", false, "do not check the expectations; exit with the rehearsal's verdict")
 	fs.StringVar(&opts.Dir, "dir", "", "run a scenario `FOLDER` (rehearse scenarios export, rehearse reproduce --save-scenario) instead of the library's: every variant its expect.yaml lists, or --variant")
 	fs.BoolVar(&opts.NoCache, "no-cache", false, noCacheUsage)
@@ -100,7 +96,7 @@ func runScenarios(ctx context.Context, opts *scenariosRunOptions) error {
 	if err != nil {
 		return err
 	}
-	if _, err := checkFormats(opts.Format, opts.OutDir); err != nil {
+	if _, err := checkFormats(opts.Formats, opts.OutDir); err != nil {
 		return err
 	}
 	eng, eopts, err := opts.engine.build(opts.io.ErrOut)
@@ -130,7 +126,7 @@ func runScenarios(ctx context.Context, opts *scenariosRunOptions) error {
 	fmt.Fprintf(opts.io.ErrOut, "rehearse: scenario %s (%s) at scale %s: %s\n", s.Name, v.Name, fmtScale(p.Options.Scale), v.Summary)
 	rep, err := rehearsal.Run(ctx, p.Options)
 	if rep != nil {
-		if werr := writeFormats(opts.io, rep, opts.Format, opts.OutDir); werr != nil && err == nil {
+		if werr := writeFormats(opts.io, rep, opts.Formats, opts.OutDir); werr != nil && err == nil {
 			err = werr
 		}
 	}
@@ -172,7 +168,7 @@ func scenariosRunDir(ctx context.Context, opts *scenariosRunOptions) error {
 	if opts.CI {
 		return usageError{errors.New("--ci uses a library scenario's CI scale; a folder's scale is its rehearse.yaml's (or --scale)")}
 	}
-	if _, err := checkFormats(opts.Format, opts.OutDir); err != nil {
+	if _, err := checkFormats(opts.Formats, opts.OutDir); err != nil {
 		return err
 	}
 	variants, err := scenarios.DirVariants(opts.Dir)
@@ -214,7 +210,7 @@ func scenariosRunDir(ctx context.Context, opts *scenariosRunOptions) error {
 			outDir = path.Join(outDir, v)
 		}
 		if rep != nil {
-			if werr := writeFormats(opts.io, rep, opts.Format, outDir); werr != nil && err == nil {
+			if werr := writeFormats(opts.io, rep, opts.Formats, outDir); werr != nil && err == nil {
 				err = werr
 			}
 		}

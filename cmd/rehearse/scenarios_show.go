@@ -18,10 +18,9 @@ import (
 // rehearse scenarios show
 
 type scenariosShowOptions struct {
-	io      *ioStreams
-	Name    string
-	Variant string
-	Fixed   bool
+	io   *ioStreams
+	Name string
+	variantFlags
 }
 
 func newScenariosShowCmd(io *ioStreams) *cobra.Command {
@@ -38,8 +37,7 @@ func newScenariosShowCmd(io *ioStreams) *cobra.Command {
 			return scenariosShowRun(opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.Fixed, "fixed", false, "show the fixed variant (same as --variant fixed)")
-	cmd.Flags().StringVar(&opts.Variant, "variant", "", "variant to show: unsafe (default), fixed, or another the scenario names")
+	addVariantFlags(cmd.Flags(), &opts.variantFlags)
 	return cmd
 }
 

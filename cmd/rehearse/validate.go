@@ -7,6 +7,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/rehearse/rehearse/rehearse"
@@ -92,4 +94,36 @@ func probeWrite(dir string) error {
 	}
 	f.Close()
 	return os.Remove(f.Name())
+}
+
+// check validates the rehearsal flags (rehearsalflags.go) a command took,
+// before any file is read or server started.
+func (f *rehearsalFlags) check(changed func(string) bool) error {
+	if changed("scale") { // the default is valid; 0 is not
+		if err := checkScale("--scale", f.Scale); err != nil {
+			return err
+		}
+	}
+	if f.Load < 0 {
+		return usageError{rehearse.WithHint(fmt.Errorf("--load %g: negative", f.Load), "give the operations per second, e.g. --load 500")}
+	}
+	_, err := parseRowsFlag(f.Rows)
+	return err
+}
+
+// parseRowsFlag reads repeated --rows table=N.
+func parseRowsFlag(list []string) (map[string]int64, error) {
+	if len(list) == 0 {
+		return nil, nil
+	}
+	out := map[string]int64{}
+	for _, a := range list {
+		name, val, ok := strings.Cut(a, "=")
+		n, err := strconv.ParseInt(strings.ReplaceAll(strings.TrimSpace(val), "_", ""), 10, 64)
+		if !ok || strings.TrimSpace(name) == "" || err != nil || n < 0 {
+			return nil, usageError{fmt.Errorf("--rows %q: want table=N, N a row count", a)}
+		}
+		out[strings.TrimSpace(name)] = n
+	}
+	return out, nil
 }
