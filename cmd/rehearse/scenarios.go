@@ -69,19 +69,23 @@ func writeIndented(w io.Writer, indent, text string) {
 	}
 }
 
-// lookupScenario finds the library's scenario and the variant name its
-// --variant and --fixed flags ask for (show, export and run read them alike;
-// the scenario's Variant resolves the name, "" being the unsafe one).
-func lookupScenario(name, variant string, fixed bool) (*scenarios.Scenario, string, error) {
+// lookupScenario finds the library's scenario and the variant --variant
+// and --fixed ask for (show, export and run read them alike; "" is the
+// unsafe one).
+func lookupScenario(name string, f variantFlags) (*scenarios.Scenario, *scenarios.Variant, error) {
 	s, err := scenarios.Get(name)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
-	vname, err := variantFlag(variant, fixed)
+	vname, err := variantFlag(f.Variant, f.Fixed)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
-	return s, vname, nil
+	v, err := s.Variant(vname)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, v, nil
 }
 
 // variantFlags choose a scenario's variant (scenarios show, export, run).

@@ -44,14 +44,14 @@ func newScenariosExportCmd(io *ioStreams) *cobra.Command {
 }
 
 func scenariosExportRun(opts *scenariosExportOptions) error {
-	s, vname, err := lookupScenario(opts.Name, opts.Variant, opts.Fixed)
+	s, v, err := lookupScenario(opts.Name, opts.variantFlags)
 	if err != nil {
 		return err
 	}
 	if opts.Flavor != "mariadb" && opts.Flavor != "mysql" {
 		return usageError{fmt.Errorf("--flavor %q: use mariadb or mysql", opts.Flavor)}
 	}
-	res, err := scenarios.Export(s, scenarios.ExportOptions{Variant: vname, Dir: opts.Dir, Force: opts.Force, Flavor: opts.Flavor})
+	res, err := scenarios.Export(s, scenarios.ExportOptions{Variant: v.Name, Dir: opts.Dir, Force: opts.Force, Flavor: opts.Flavor})
 	if err != nil {
 		return err
 	}

@@ -88,11 +88,7 @@ func runScenarios(ctx context.Context, opts *scenariosRunOptions) error {
 	if opts.Dir != "" {
 		return scenariosRunDir(ctx, opts)
 	}
-	s, vname, err := lookupScenario(opts.Name, opts.Variant, opts.Fixed)
-	if err != nil {
-		return err
-	}
-	v, err := s.Variant(vname)
+	s, v, err := lookupScenario(opts.Name, opts.variantFlags)
 	if err != nil {
 		return err
 	}

@@ -42,11 +42,7 @@ func newScenariosShowCmd(io *ioStreams) *cobra.Command {
 }
 
 func scenariosShowRun(opts *scenariosShowOptions) error {
-	s, vname, err := lookupScenario(opts.Name, opts.Variant, opts.Fixed)
-	if err != nil {
-		return err
-	}
-	v, err := s.Variant(vname)
+	s, v, err := lookupScenario(opts.Name, opts.variantFlags)
 	if err != nil {
 		return err
 	}
