@@ -108,12 +108,7 @@ func compareRun(ctx context.Context, o *compareOptions) error {
 		return err
 	}
 	fmt.Fprintf(r.io.ErrOut, "rehearse: %d strategies compared in %s\n", len(names), time.Since(start).Round(time.Second))
-	if r.Output != "" {
-		if err := writeFile(r.Output, "json", cmp); err != nil {
-			return err
-		}
-	}
-	if err := writeFormats(r.io, cmp, r.Formats, r.OutDir); err != nil {
+	if err := r.outputFlags.write(r.io, cmp); err != nil {
 		return err
 	}
 	for _, run := range cmp.Runs {

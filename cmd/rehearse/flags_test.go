@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/rehearse/rehearse/rehearse/result"
 	rehearsal "github.com/rehearse/rehearse/rehearse/run"
 )
 
@@ -241,5 +244,28 @@ func TestNoFieldShadowsAGroup(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestOutputFlagsWrite: -o gets the JSON document and --format goes to
+// standard output; when -o cannot be written the formats are still
+// written and -o's error is returned.
+func TestOutputFlagsWrite(t *testing.T) {
+	dir := t.TempDir()
+	doc := &result.Report{Format: result.FormatV1, Tool: toolName(), Verdict: result.Pass}
+	var out bytes.Buffer
+	io := &ioStreams{Out: &out, ErrOut: &bytes.Buffer{}}
+	o := outputFlags{Output: filepath.Join(dir, "r.json"), Formats: "json"}
+	if err := o.write(io, doc); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(o.Output)
+	if err != nil || !strings.Contains(string(b), result.FormatV1) || !strings.Contains(out.String(), result.FormatV1) {
+		t.Errorf("-o %s: %v %q; standard output %q", o.Output, err, b, out.String())
+	}
+	out.Reset()
+	o.Output = filepath.Join(dir, "missing", "r.json")
+	if err := o.write(io, doc); err == nil || !strings.Contains(out.String(), result.FormatV1) {
+		t.Errorf("-o in a missing folder: error %v, standard output %q", err, out.String())
 	}
 }

@@ -44,6 +44,20 @@ func addOutputFlags(fs *pflag.FlagSet, o *outputFlags, sample any, doc string) {
 	}
 }
 
+// write writes doc as the output flags ask: the JSON document to -o, then
+// the --format list (writeFormats); both are attempted, the first error
+// returned.
+func (o *outputFlags) write(io *ioStreams, doc any) error {
+	var err error
+	if o.Output != "" {
+		err = writeFile(o.Output, "json", doc)
+	}
+	if ferr := writeFormats(io, doc, o.Formats, o.OutDir); err == nil {
+		err = ferr
+	}
+	return err
+}
+
 // checkFormats validates a --format list against --out-dir and returns the
 // format names, trimmed and lower-cased. Unknown names and several formats
 // without --out-dir (they would be mixed on standard output) are usage

@@ -207,12 +207,7 @@ func reproduceRun(ctx context.Context, o *reproduceOptions) error {
 		}
 	}
 	if rep != nil {
-		if r.Output != "" {
-			if err := writeFile(r.Output, "json", rep); err != nil && runErr == nil {
-				runErr = err
-			}
-		}
-		if err := writeFormats(r.io, rep, r.Formats, r.OutDir); err != nil && runErr == nil {
+		if err := r.outputFlags.write(r.io, rep); err != nil && runErr == nil {
 			runErr = err
 		}
 	}

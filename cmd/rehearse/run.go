@@ -378,12 +378,5 @@ func (o *runOptions) buildInputs() (rehearsal.Options, *rehearsal.Config, error)
 	return ro, cfg, nil
 }
 
-// write renders the report in the asked formats.
-func (o *runOptions) write(rep *result.Report) error {
-	if o.Output != "" {
-		if err := writeFile(o.Output, "json", rep); err != nil {
-			return err
-		}
-	}
-	return writeFormats(o.io, rep, o.Formats, o.OutDir)
-}
+// write renders the report as the output flags ask.
+func (o *runOptions) write(rep *result.Report) error { return o.outputFlags.write(o.io, rep) }
