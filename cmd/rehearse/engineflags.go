@@ -10,6 +10,7 @@ import (
 
 	"github.com/rehearse/rehearse/rehearse"
 	"github.com/rehearse/rehearse/rehearse/engine"
+	rehearsal "github.com/rehearse/rehearse/rehearse/run"
 	"github.com/spf13/cobra"
 )
 
@@ -44,6 +45,13 @@ func addEngineFlags(cmd *cobra.Command) *engineFlags {
 	fs.BoolVar(&f.Keep, "keep", false, "dsn engine: keep the scratch database rehearse_<id> instead of dropping it")
 	fs.IntVar(&f.Port, "port", 0, "local engine: loopback port to listen on (default: a free one)")
 	return f
+}
+
+// fromConfig takes the engine from rehearse.yaml when --engine is not given.
+func (f *engineFlags) fromConfig(cfg *rehearsal.Config, changed func(string) bool) {
+	if cfg != nil && cfg.Engine != "" && !changed("engine") {
+		f.Engine = cfg.Engine
+	}
 }
 
 // engineConfig is what the environment tells the engines: the template

@@ -269,3 +269,31 @@ func TestOutputFlagsWrite(t *testing.T) {
 		t.Errorf("-o in a missing folder: error %v, standard output %q", err, out.String())
 	}
 }
+
+// TestInputFlagsFromConfig: plan and the rehearsing commands read
+// rehearse.yaml's inputs in one way: its paths relative to it, a flag
+// given wins, and a snapshot and migrations (or --target-schema) must be
+// named somewhere.
+func TestInputFlagsFromConfig(t *testing.T) {
+	seed := "../../scenarios/library/unique-index-rerun"
+	cfg, err := readConfig(seed+"/rehearse.yaml", &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	none := func(string) bool { return false }
+	var in inputFlags
+	if err := in.fromConfig(cfg, none); err != nil || in.Snapshot != cfg.Path("production.json") || in.Migrations != cfg.Path("migrations") {
+		t.Errorf("from rehearse.yaml: %v, snapshot %q, migrations %q", err, in.Snapshot, in.Migrations)
+	}
+	given := inputFlags{Snapshot: "other.json"}
+	if err := given.fromConfig(cfg, func(f string) bool { return f == "snapshot" }); err != nil || given.Snapshot != "other.json" {
+		t.Errorf("--snapshot given: %v, snapshot %q", err, given.Snapshot)
+	}
+	if err := (&inputFlags{}).fromConfig(nil, none); err == nil || !strings.Contains(err.Error(), "--snapshot FILE and --migrations DIR") {
+		t.Errorf("nothing named: %v", err)
+	}
+	both := inputFlags{Snapshot: "s.json", Migrations: "m", TargetSchema: "schema.sql"}
+	if err := both.fromConfig(nil, func(f string) bool { return f == "migrations" }); err == nil || !strings.Contains(err.Error(), "not both") {
+		t.Errorf("--migrations and --target-schema: %v", err)
+	}
+}

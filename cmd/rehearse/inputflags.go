@@ -1,11 +1,13 @@
 package main
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/rehearse/rehearse/rehearse/migrations"
+	rehearsal "github.com/rehearse/rehearse/rehearse/run"
 )
 
 // inputFlags say what a command reads: rehearse.yaml, production's
@@ -54,6 +56,41 @@ func addInputFlags(fs *pflag.FlagSet, in *inputFlags, u inputUsage) {
 		fs.StringVar(&in.TargetSchema, "target-schema", "", "a declarative schema instead of migrations: the desired state as a .sql `FILE` or a folder of CREATE statements (Skeema, Atlas schema apply); the ALTERs from production's schema to it are computed by Atlas's differ")
 		fs.BoolVar(&in.AllowDestructive, "allow-destructive", false, "with --target-schema: allow the computed changes to drop tables and columns (their data is lost)")
 	}
+}
+
+// fromConfig fills the input flags not given from rehearse.yaml (its
+// paths are relative to it), then checks that they name a snapshot and
+// migrations or a --target-schema: plan, run and the commands built on run
+// read their inputs the same way.
+func (in *inputFlags) fromConfig(cfg *rehearsal.Config, changed func(string) bool) error {
+	if cfg != nil {
+		pick := func(flag string, v *string, fromCfg string, path bool) {
+			if changed(flag) || fromCfg == "" {
+				return
+			}
+			if path {
+				fromCfg = cfg.Path(fromCfg)
+			}
+			*v = fromCfg
+		}
+		pick("snapshot", &in.Snapshot, cfg.Snapshot, true)
+		pick("migrations", &in.Migrations, cfg.Migrations, true)
+		pick("migrations-format", &in.MigFormat, cfg.Format, false)
+		pick("migrations-pattern", &in.MigPattern, cfg.MigrationsPattern, false)
+		if !changed("first-adoption") && cfg.History.FirstAdoption {
+			in.FirstAdoption = true
+		}
+	}
+	if in.TargetSchema != "" && in.Migrations != "" && changed("migrations") {
+		return usageError{errors.New("give --migrations or --target-schema, not both")}
+	}
+	if in.TargetSchema != "" {
+		in.Migrations = "" // rehearse.yaml's migrations: the target schema replaces them
+	}
+	if in.Snapshot == "" || (in.Migrations == "" && in.TargetSchema == "") {
+		return usageError{errors.New("--snapshot FILE and --migrations DIR (or --target-schema) are required, or a rehearse.yaml that names them")}
+	}
+	return nil
 }
 
 // snapshotUsage is --snapshot's help, for every command that reads

@@ -11,7 +11,6 @@ import (
 	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/rehearse/plan"
 	"github.com/rehearse/rehearse/rehearse/plan/rules"
-	rehearsal "github.com/rehearse/rehearse/rehearse/run"
 	"github.com/rehearse/rehearse/snapshot"
 	"github.com/spf13/cobra"
 )
@@ -75,44 +74,15 @@ Exit codes: 0 no error-severity finding, 1 an error-severity finding, 2 could no
 	return cmd
 }
 
-// fromConfig fills the flags not given from rehearse.yaml: the snapshot,
-// migrations, their format, the engine and whether the release is the
-// runner's first.
-func (opts *planOptions) fromConfig(cfg *rehearsal.Config) {
-	if cfg == nil {
-		return
-	}
-	pick := func(flag string, v *string, fromCfg string, path bool) {
-		if opts.changed(flag) || fromCfg == "" {
-			return
-		}
-		if path {
-			fromCfg = cfg.Path(fromCfg)
-		}
-		*v = fromCfg
-	}
-	pick("snapshot", &opts.Snapshot, cfg.Snapshot, true)
-	pick("migrations", &opts.Migrations, cfg.Migrations, true)
-	pick("migrations-format", &opts.MigFormat, cfg.Format, false)
-	pick("migrations-pattern", &opts.MigPattern, cfg.MigrationsPattern, false)
-	pick("engine", &opts.engine.Engine, cfg.Engine, false)
-	if !opts.changed("first-adoption") && cfg.History.FirstAdoption {
-		opts.FirstAdoption = true
-	}
-}
-
 func planRun(ctx context.Context, opts *planOptions) error {
 	cfg, err := readConfig(opts.Config, opts.io.ErrOut)
 	if err != nil {
 		return err
 	}
-	opts.fromConfig(cfg)
-	if opts.TargetSchema != "" && opts.Migrations != "" && opts.changed("migrations") {
-		return usageError{fmt.Errorf("give --migrations or --target-schema, not both")}
+	if err := opts.inputFlags.fromConfig(cfg, opts.changed); err != nil {
+		return err
 	}
-	if opts.Snapshot == "" || (opts.Migrations == "" && opts.TargetSchema == "") {
-		return usageError{fmt.Errorf("plan needs --snapshot FILE and --migrations DIR (or a rehearse.yaml that names them)")}
-	}
+	opts.engine.fromConfig(cfg, opts.changed)
 	snap, err := snapshot.LoadFile(opts.Snapshot)
 	if err != nil {
 		return err

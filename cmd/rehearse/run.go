@@ -195,9 +195,7 @@ func (o *runOptions) build() (rehearsal.Options, error) {
 		}
 		ro.Gates = append(ro.Gates, g)
 	}
-	if cfg != nil && cfg.Engine != "" && !o.changed("engine") {
-		o.engine.Engine = cfg.Engine
-	}
+	o.engine.fromConfig(cfg, o.changed)
 	eng, eopts, err := o.engine.build(o.io.ErrOut)
 	if err != nil {
 		return rehearsal.Options{}, err
@@ -253,27 +251,12 @@ func (o *runOptions) buildInputs() (rehearsal.Options, *rehearsal.Config, error)
 	if err != nil {
 		return rehearsal.Options{}, nil, err
 	}
-	pick := func(flag, fromFlag, fromCfg string) string {
-		if o.changed(flag) || cfg == nil || fromCfg == "" {
-			return fromFlag
-		}
-		return cfg.Path(fromCfg)
+	// Resolved (flag, else rehearse.yaml): reproduce's split-migrations fix
+	// reads its folder with the same format and pattern.
+	if err := o.inputFlags.fromConfig(cfg, o.changed); err != nil {
+		return rehearsal.Options{}, nil, err
 	}
-	snapPath := o.Snapshot
-	migDir := o.Migrations
-	if cfg != nil {
-		snapPath = pick("snapshot", o.Snapshot, cfg.Snapshot)
-		migDir = pick("migrations", o.Migrations, cfg.Migrations)
-	}
-	if o.TargetSchema != "" && migDir != "" && o.changed("migrations") {
-		return rehearsal.Options{}, nil, usageError{fmt.Errorf("give --migrations or --target-schema, not both")}
-	}
-	if o.TargetSchema != "" {
-		migDir = ""
-	}
-	if snapPath == "" || (migDir == "" && o.TargetSchema == "") {
-		return rehearsal.Options{}, nil, usageError{fmt.Errorf("--snapshot and --migrations are required (or a --config that names them)")}
-	}
+	snapPath, migDir, format, pattern := o.Snapshot, o.Migrations, o.MigFormat, o.MigPattern
 	raw, err := os.ReadFile(snapPath)
 	if err != nil {
 		return rehearsal.Options{}, nil, rehearse.WithHint(err, "take one with `rehearse snapshot --dsn ... -o %s`", snapPath)
@@ -283,17 +266,6 @@ func (o *runOptions) buildInputs() (rehearsal.Options, *rehearsal.Config, error)
 		return rehearsal.Options{}, nil, err
 	}
 	sum := sha256.Sum256(raw)
-	format := o.MigFormat
-	if cfg != nil && !o.changed("migrations-format") && cfg.Format != "" {
-		format = cfg.Format
-	}
-	pattern := o.MigPattern
-	if cfg != nil && !o.changed("migrations-pattern") && cfg.MigrationsPattern != "" {
-		pattern = cfg.MigrationsPattern
-	}
-	// Resolved (flag, else rehearse.yaml): reproduce's split-migrations fix
-	// reads its folder the same way.
-	o.MigFormat, o.MigPattern = format, pattern
 	var set *migrations.Set
 	if migDir != "" {
 		set, err = migrations.Load(context.Background(), migrations.Options{Dir: migDir, Format: format, Pattern: pattern, Flavor: snap.Source.Flavor})
@@ -313,7 +285,7 @@ func (o *runOptions) buildInputs() (rehearsal.Options, *rehearsal.Config, error)
 		AppCompatWindow: o.AppCompat, LockWaitTimeout: o.LockWaitTimeout,
 		Roundtrip: o.Roundtrip, KeepGoing: o.KeepGoing, SkipRollback: o.NoRollback, KeepServerOnFail: o.KeepOnFail,
 		Tool: toolName(), Log: o.io.ErrOut,
-		PlanConfig: cfg.Plan(), FirstAdoption: o.FirstAdoption,
+		PlanConfig: cfg.Plan(), FirstAdoption: o.FirstAdoption, // the flag, else history.first_adoption
 	}
 	// --load, else load.rate, wins over the profile's rate; neither: the
 	// profile's, else the default (rehearsal.Options.LoadRate 0).
@@ -343,9 +315,6 @@ func (o *runOptions) buildInputs() (rehearsal.Options, *rehearsal.Config, error)
 		}
 		if !o.changed("roundtrip") && cfg.Roundtrip {
 			ro.Roundtrip = true
-		}
-		if !o.changed("first-adoption") && cfg.History.FirstAdoption {
-			ro.FirstAdoption = true
 		}
 		if o.changed != nil && !o.changed("strategy") && cfg.Strategy != "" {
 			o.Strategy = cfg.Strategy
