@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/rehearse/rehearse/rehearse/codes"
+	"github.com/rehearse/rehearse/rehearse/plan"
 	"github.com/rehearse/rehearse/rehearse/result"
 )
 
@@ -94,7 +95,7 @@ func TestBandCoversAFreshRunAtTheTarget(t *testing.T) {
 					x, y = append(x, rows), append(y, (0.05+5e-6*rows)*noise())
 				}
 			}
-			m := fitMetric(Linear, x, y, 4.2e6)
+			m := fitMetric(Linear, 0, x, y, 4.2e6)
 			p := m.at(4.2e6)
 			truth := (0.05 + 5e-6*4.2e6) * noise()
 			if lo(p, m.band) <= truth && truth <= p*(1+m.band) {
@@ -132,5 +133,50 @@ func TestExtrapolationBeyondTenTimesIsSaid(t *testing.T) {
 	s := at(4)
 	if !near(s.Extrapolation, 40, 1e-9) || !strings.Contains(s.Note, "extrapolates 40× beyond") || !strings.Contains(s.Note, "--scales …,0.4") {
 		t.Errorf("40×: %g %q", s.Extrapolation, s.Note)
+	}
+}
+
+// The largest scale ran with the 8 MiB floor instead of its 1.3 MiB share
+// of a 128 MiB target pool: the prediction says its scale is not in
+// production's memory regime and proposes one that is; at its share, no
+// note.
+func TestRegimeNoteWhenTheLargestScaleHadTheFloor(t *testing.T) {
+	at := func(pool int64) string {
+		var reps []*result.Report
+		for _, sc := range []float64{0.001, 0.003, 0.01} {
+			r := copyAt(sc, int64(sc*4200000))
+			r.Migrations[0].Statements[0].Resources.BufferPool = pool
+			reps = append(reps, r)
+		}
+		return Analyze(Input{Snapshot: fakeSnapshot(4200000, nil), TargetScale: 1, TargetPool: 128 << 20, Reports: reps}).Statements[0].Note
+	}
+	if n := at(8 << 20); !strings.Contains(n, "not in production's memory regime") || !strings.Contains(n, "--scales …,0.062") {
+		t.Errorf("floor: %q", n)
+	}
+	if n := at(1342177); strings.Contains(n, "memory regime") {
+		t.Errorf("at its share: %q", n)
+	}
+}
+
+// An index build whose sort files were measured is fitted by its merge
+// passes (the sort buffer from the settings), and one whose target makes
+// more than MaxExtraPasses more passes than the largest scale says so.
+func TestIndexBuildUsesMergePasses(t *testing.T) {
+	p := &plan.Plan{Pending: []plan.PendingMigration{{Version: "20240501", Statements: []plan.StatementPlan{{
+		Ops: []plan.Op{{Class: plan.OpAddIndex}}, Table: &plan.TableRef{Schema: "invest", Name: "investments"}}}}}}
+	var reps []*result.Report
+	k := 50.0 / (1 << 20)
+	for _, sc := range []float64{0.01, 0.03, 0.1} {
+		rows := sc * 4200000
+		reps = append(reps, fakeReport(sc, int64(rows), result.Statement{SQL: "CREATE INDEX ix ON investments (fund_code)",
+			DurationS: 0.05 + 2e-7*rows*math.Log2(rows*k), TempBytes: int64(rows * 50), Resources: &result.Resources{LogBytes: int64(rows * 40)}}))
+	}
+	s := Analyze(Input{Snapshot: fakeSnapshot(4200000, map[string]string{"innodb_sort_buffer_size": "1048576"}), TargetScale: 1, Plan: p, Reports: reps}).Statements[0]
+	want := 0.05 + 2e-7*4.2e6*math.Log2(4.2e6*k)
+	if s.Model != Merge || !near(s.Predicted.DurationS, want, 0.01) || !strings.Contains(s.Why, "merge passes") {
+		t.Errorf("model %s predicted %g (want %g): %s", s.Model, s.Predicted.DurationS, want, s.Why)
+	}
+	if !strings.Contains(s.Note, "merge passes, at the target") || !strings.Contains(s.Note, "--scales …,0.25") {
+		t.Errorf("note %q", s.Note)
 	}
 }

@@ -107,20 +107,29 @@ func Check(ctx context.Context, o Options) (*result.Report, error) {
 	}
 	var reports []*result.Report
 	n := max(o.Repeat, 1)
+	extra := 0
 	for i, s := range o.Scales {
-		for k := 0; k < n; k++ {
+		var atScale []*result.Report
+		for k := 0; k < n || (k < n+MaxExtraRepeats && n > 1 && highSpread(atScale)); k++ {
+			if k >= n {
+				extra++
+			}
 			if o.Progress != nil {
-				o.Progress(s, i*n+k+1, len(o.Scales)*n)
+				o.Progress(s, i*n+k+1, len(o.Scales)*n+extra)
 			}
 			rep, err := rehearseAt(ctx, o.withPool(s), s)
 			if err != nil {
 				return last(reports, rep), fmt.Errorf("rehearsal at scale %g: %w", s, err)
 			}
 			reports = append(reports, rep)
+			atScale = append(atScale, rep)
 		}
 	}
 	rep := reports[len(reports)-1]
 	c := Analyze(o.input(reports, planFor(ctx, o.Run, o.Log)))
+	if extra > 0 {
+		c.Notes = append(c.Notes, fmt.Sprintf("%d more run(s) than --repeat %d: a statement's runs at a scale spread more than %.0f%% (relative standard deviation), so its median needed more of them", extra, n, 100*HighSpread))
+	}
 	if o.ScalePool > 0 {
 		c.Notes = append(c.Notes, fmt.Sprintf("buffer pool scaled with the data: %s at the target, the same share of it as of the data at each scale (at least %s, at most %s)",
 			mysqlkit.Bytes(o.ScalePool), mysqlkit.Bytes(MinPool), mysqlkit.Bytes(MaxPool)))
@@ -306,4 +315,41 @@ func last(reps []*result.Report, fallback *result.Report) *result.Report {
 		return reps[len(reps)-1]
 	}
 	return nil
+}
+
+// HighSpread is the run-to-run relative standard deviation of a
+// statement's duration above which a scale is rehearsed again (up to
+// MaxExtraRepeats more times): the band grows with the spread, and the
+// median of more runs is steadier.
+var (
+	HighSpread      = 0.25
+	MaxExtraRepeats = 2
+)
+
+// highSpread tells whether any statement that takes long enough to matter
+// (its median above 0.2 s: below it, fixed costs and the scheduler
+// dominate and do not grow with rows) spread more than HighSpread across
+// the runs at one scale.
+func highSpread(reps []*result.Report) bool {
+	if len(reps) < 2 {
+		return false
+	}
+	durs := map[string][]float64{}
+	for _, r := range reps {
+		for _, m := range r.Migrations {
+			for _, st := range m.Statements {
+				if st.Status != "not_run" && st.Error == "" {
+					k := key(m.Version, st.Index)
+					durs[k] = append(durs[k], max(st.DurationS-st.LockWaitS, 0))
+				}
+			}
+		}
+	}
+	for _, d := range durs {
+		g := group{ys: d}
+		if g.median() >= 0.2 && g.rsd() > HighSpread {
+			return true
+		}
+	}
+	return false
 }
