@@ -48,7 +48,9 @@ JSON), SHOW ENGINE INNODB STATUS (pt-stalk's innodbstatus1), a statement digest 
 and the deploy's log (golang-migrate, goose, Flyway, Liquibase, or --deploy-log-pattern)
 — and rehearse it: the session the DDL waited behind becomes a transaction holding the
 same table, opened as long before the DDL and held as long after; the load follows the
-digests at their observed rate; the migrations are those the deploy ran.
+digests at their observed rate; the migrations are those the deploy ran. Give
+--lock-wait-timeout when production's lock_wait_timeout during the incident was not the
+snapshot's.
 
 The report puts the incident's timeline next to the rehearsal's and says whether the
 rehearsal reproduced it: the DDL waited behind the same blocker, writers queued, and the
