@@ -35,7 +35,7 @@ func planRows(p *plan.Plan) []planRow {
 		for j := range pm.Statements {
 			sp := &pm.Statements[j]
 			id := stmtID(pm.Version, j+1)
-			if sp.Kind == "ddl" || sp.Kind == "dml" || !sp.Analysed {
+			if sp.Kind == "ddl" || sp.Kind == "dml" || !sp.Analysed || sp.Executes == plan.DynamicSQL {
 				rows = append(rows, planRow{pm, sp, id, false})
 			}
 			for k := range sp.Inner {
@@ -160,6 +160,8 @@ func planCells(sp *plan.StatementPlan) (ops, table, pred, ver, replay, est strin
 	}
 	if a := sp.Predicted; a != nil {
 		pred = a.Algorithm + "/" + a.Lock
+	} else if sp.Executes == plan.DynamicSQL {
+		pred = plan.DynamicSQL
 	}
 	if v := sp.Verified; v != nil && v.Algorithm != "" {
 		ver = v.Algorithm + "/" + v.Lock

@@ -15,6 +15,7 @@ const (
 	Disagreement       = "RH011"
 	FirstAdoption      = "RH012"
 	FolderIntegrity    = "RH013"
+	DynamicSQL         = "RH014"
 )
 
 // Plan: lint rules (RH1xx, one file each in rehearse/plan/rules).
@@ -81,6 +82,7 @@ var table = []Code{
 	{Disagreement, Info, "predicted and verified algorithm differ"},
 	{FirstAdoption, Info, "the runner's first run on production: every migration is pending"},
 	{FolderIntegrity, Error, "the folder fails its runner's integrity check (atlas.sum)"},
+	{DynamicSQL, Info, "EXECUTE of a statement built at run time (dynamic SQL)"},
 
 	{BlockingLargeTable, Error, "table rebuild or write-blocking lock on a large table"},
 	{UniqueLargeTable, Warning, "unique index on a large table"},

@@ -168,7 +168,11 @@ func predictAll(p *Plan, snap *snapshot.Snapshot, schema string, srv server) {
 		if a, ok := predict(srv, sp.Ops, tm); ok && isAlterLike(sp.Ops) {
 			sp.Predicted = &a
 		}
-		if node, err := c.parse(sp.SQL); err == nil {
+		text := sp.SQL
+		if sp.Executes != "" && sp.Executes != DynamicSQL {
+			text = sp.Executes // an EXECUTE: the statement it runs
+		}
+		if node, err := c.parse(text); err == nil {
 			m.apply(node) // the table as later statements see it
 			return
 		}
@@ -341,6 +345,12 @@ func statementFindings(p *Plan) []Finding {
 		if !sp.Analysed && sp.Via == "" {
 			out = append(out, newFinding(codes.NotAnalysed, pm.Key, sp.File, sp.Line,
 				"not analysed (%s); it still runs, and the sandbox replay checks it", sp.NotAnalysed))
+		}
+		if sp.Executes == DynamicSQL {
+			f := newFinding(codes.DynamicSQL, pm.Key, sp.File, sp.Line,
+				"%s runs a statement the plan cannot read before it runs (%s): its algorithm is %s until the sandbox replay or the rehearsal's probe runs it", strings.TrimSpace(sp.SQL), sp.Dynamic, DynamicSQL)
+			f.Recommendation = "spell the statement out in the migration (PREPARE s FROM 'ALTER TABLE …', or SET @s to a literal or IF(condition, 'ALTER TABLE …', 'SELECT 1')), or verify the plan (--verify) to read it on the server"
+			out = append(out, f)
 		}
 		if v := sp.Verified; v != nil && sp.Predicted != nil && v.Algorithm != "" && !v.Agrees {
 			out = append(out, newFinding(codes.Disagreement, pm.Key, sp.File, sp.Line,

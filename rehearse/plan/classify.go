@@ -21,6 +21,9 @@ type classifier struct {
 	// spatial names the SPATIAL indexes of the statement parsed last (the
 	// TiDB parser has no SPATIAL keyword: see parse); "" = unnamed.
 	spatial map[string]bool
+	// vars and prepared: what the migrations' user variables and
+	// prepared statements hold, by lower-case name (prepared.go).
+	vars, prepared map[string]prepText
 }
 
 func newClassifier(m *model) *classifier {
@@ -199,14 +202,18 @@ func (c *classifier) classifyNode(sp *StatementPlan, node ast.StmtNode, text str
 		sp.Kind = "session"
 		sp.Ops = []Op{{Class: OpSession}}
 		c.sessionVars(s)
-		sp.Inner = c.stringDDL(node, sp.File, sp.Line)
+		c.setUserVars(s)
 	case *ast.PrepareStmt:
 		sp.Kind = "session"
 		sp.Ops = []Op{{Class: OpSession}}
-		if s.SQLText != "" {
-			sp.Inner = c.innerText(s.SQLText, "prepare", sp.File, sp.Line)
+		c.prepare(s)
+	case *ast.ExecuteStmt:
+		sp.Kind = "session"
+		sp.Ops = []Op{{Class: OpSession}}
+		if len(s.UsingVars) == 0 {
+			c.execute(sp, s)
 		}
-	case *ast.ExecuteStmt, *ast.DeallocateStmt, *ast.UseStmt, *ast.BeginStmt, *ast.CommitStmt, *ast.RollbackStmt:
+	case *ast.DeallocateStmt, *ast.UseStmt, *ast.BeginStmt, *ast.CommitStmt, *ast.RollbackStmt:
 		sp.Kind = "session"
 		sp.Ops = []Op{{Class: OpSession}}
 	case *ast.CallStmt:
@@ -246,30 +253,6 @@ func (v *firstTable) Enter(n ast.Node) (ast.Node, bool) {
 	return n, v.name != ""
 }
 func (v *firstTable) Leave(n ast.Node) (ast.Node, bool) { return n, true }
-
-// stringDDL classifies the DDL held in a statement's string literals (the
-// Mattermost pattern SET @s = IF(cond, 'SELECT 1', 'ALTER TABLE ...')).
-func (c *classifier) stringDDL(node ast.Node, file string, line int) []StatementPlan {
-	v := &stringLits{}
-	node.Accept(v)
-	var out []StatementPlan
-	for _, s := range v.lits {
-		out = append(out, c.innerText(s, "prepare", file, line)...)
-	}
-	return out
-}
-
-type stringLits struct{ lits []string }
-
-func (v *stringLits) Enter(n ast.Node) (ast.Node, bool) {
-	if e, ok := n.(*driver.ValueExpr); ok {
-		if s, ok := e.GetValue().(string); ok && ddlHead.MatchString(s) {
-			v.lits = append(v.lits, s)
-		}
-	}
-	return n, false
-}
-func (v *stringLits) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 
 var (
 	ddlHead     = regexp.MustCompile(`(?is)^\s*(ALTER\s+(ONLINE\s+|IGNORE\s+)*TABLE|CREATE\s+(UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?INDEX|DROP\s+INDEX|CREATE\s+TABLE|DROP\s+TABLE|RENAME\s+TABLE|TRUNCATE)\b`)

@@ -33,9 +33,11 @@ func classifyError(err error) *Replay {
 
 // replayer runs the pending migrations on a schema-only sandbox.
 type replayer struct {
-	conn     *sql.Conn
-	srv      server
-	c        *classifier // for dynamic (PREPARE'd) statement text
+	conn *sql.Conn
+	srv  server
+	c    *classifier // for dynamic (PREPARE'd) statement text
+	// prepared: each prepared statement's source, by lower-case name:
+	// "@var" or the literal text.
 	prepared map[string]string
 	replayed int
 	failed   int
@@ -158,7 +160,9 @@ func (r *replayer) statement(ctx context.Context, pm *PendingMigration, i int, t
 			}
 		case *ast.PrepareStmt:
 			if s.SQLVar != nil {
-				r.prepared[strings.ToLower(s.Name)] = s.SQLVar.Name
+				r.prepared[strings.ToLower(s.Name)] = "@" + s.SQLVar.Name
+			} else {
+				r.prepared[strings.ToLower(s.Name)] = s.SQLText
 			}
 		case *ast.ExecuteStmt:
 			if handled, err := r.execute(ctx, pm, i, s); handled {
@@ -172,16 +176,19 @@ func (r *replayer) statement(ctx context.Context, pm *PendingMigration, i int, t
 	return err
 }
 
-// execute runs EXECUTE of a prepared DDL string through the ladder and
-// records the verification on the inner plan of the SET that built it.
+// execute runs EXECUTE of a prepared DDL string (the text the server holds
+// now: the literal, or the variable's value) through the ladder and records
+// the verification on the EXECUTE's plan (innerFor).
 func (r *replayer) execute(ctx context.Context, pm *PendingMigration, i int, s *ast.ExecuteStmt) (bool, error) {
 	v, ok := r.prepared[strings.ToLower(s.Name)]
 	if !ok || len(s.UsingVars) > 0 {
 		return false, nil
 	}
-	var text sql.NullString
-	if err := r.conn.QueryRowContext(ctx, "SELECT @"+quoteVar(v)).Scan(&text); err != nil || !text.Valid {
-		return false, nil
+	text := sql.NullString{String: v, Valid: true}
+	if name, ok := strings.CutPrefix(v, "@"); ok {
+		if err := r.conn.QueryRowContext(ctx, "SELECT @"+quoteVar(name)).Scan(&text); err != nil || !text.Valid {
+			return false, nil
+		}
 	}
 	if !ddlHead.MatchString(text.String) {
 		r.markNotChosen(pm, i)
@@ -194,9 +201,11 @@ func (r *replayer) execute(ctx context.Context, pm *PendingMigration, i int, s *
 	}
 	target.Verified = ver
 	r.executed = target
-	target.Replay = &Replay{OK: err == nil}
-	if err != nil {
-		target.Replay = classifyError(err)
+	if target != &pm.Statements[i] { // the EXECUTE's own Replay is the verbatim one's
+		target.Replay = &Replay{OK: err == nil}
+		if err != nil {
+			target.Replay = classifyError(err)
+		}
 	}
 	return true, err
 }
@@ -212,10 +221,15 @@ func normSQL(s string) string {
 	return strings.Join(strings.Fields(strings.TrimRight(strings.TrimSpace(s), ";")), " ")
 }
 
-// innerFor finds the inner plan (of an earlier SET in the migration) whose
-// text is the executed DDL, or adds one to the EXECUTE statement.
+// innerFor finds the plan of the executed DDL: the EXECUTE's own when the
+// plan knew the text (StatementPlan.Executes), else an inner plan of the
+// statements up to it (a dynamic EXECUTE's possible texts) whose text is
+// the executed DDL, else one it adds to the EXECUTE statement.
 func (r *replayer) innerFor(pm *PendingMigration, i int, text string) *StatementPlan {
 	want := normSQL(text)
+	if sp := &pm.Statements[i]; sp.Executes != "" && sp.Executes != DynamicSQL && normSQL(sp.Executes) == want {
+		return sp
+	}
 	for j := i; j >= 0; j-- {
 		for k := range pm.Statements[j].Inner {
 			in := &pm.Statements[j].Inner[k]
@@ -234,6 +248,10 @@ func (r *replayer) innerFor(pm *PendingMigration, i int, text string) *Statement
 // markNotChosen: the EXECUTE ran the harmless branch (e.g. 'SELECT 1'):
 // the conditional DDL of the SET before it did not run on this schema.
 func (r *replayer) markNotChosen(pm *PendingMigration, i int) {
+	if sp := &pm.Statements[i]; sp.Executes != "" && sp.Executes != DynamicSQL {
+		sp.Verified = &Verified{Note: "not run: the migration's condition chose its no-op branch on this schema (the change is already there)"}
+		return
+	}
 	for j := i; j >= 0; j-- {
 		for k := range pm.Statements[j].Inner {
 			in := &pm.Statements[j].Inner[k]

@@ -96,7 +96,14 @@ type StatementPlan struct {
 	Verified  *Verified       `json:"verified,omitempty"`
 	Estimate  *Estimate       `json:"estimate,omitempty"`
 	Replay    *Replay         `json:"replay,omitempty"`
-	Inner     []StatementPlan `json:"inner,omitempty"` // DDL inside PREPARE strings / routine bodies
+	Inner     []StatementPlan `json:"inner,omitempty"` // DDL inside routine bodies; the possible texts of a dynamic EXECUTE
+	// Executes is, for an EXECUTE, the statement it runs (a PREPARE'd
+	// literal, or a user variable a SET of the migration fills from
+	// literals, as Mattermost's guarded DDL does): the EXECUTE is then
+	// classified, predicted and verified as that statement. DynamicSQL
+	// when the text is only known when it runs; Dynamic says why.
+	Executes string `json:"executes,omitempty"`
+	Dynamic  string `json:"dynamic,omitempty"`
 }
 
 // Op is one operation of a statement (one per ALTER specification).

@@ -76,11 +76,42 @@ func TestClassifyAndPredict(t *testing.T) {
 }
 
 func TestPrepareStringsAndRoutines(t *testing.T) {
-	sp := classifyOne(t, "SET @s = (SELECT IF((SELECT COUNT(*) FROM INFORMATION_SCHEMA.COLUMNS WHERE table_name = 'users') > 0, 'SELECT 1', 'ALTER TABLE users ADD COLUMN x int;'))")
-	if sp.Kind != "session" || len(sp.Inner) != 1 || sp.Inner[0].Via != "prepare" || sp.Inner[0].Ops[0].Class != OpAddColumn {
-		t.Fatalf("prepare string: %+v", sp)
+	// The SET holds the text; the EXECUTE that runs it is classified as it.
+	c := newClassifier(newModel(testSnapshot(), "app"))
+	var sps []StatementPlan
+	for _, q := range []string{
+		"SET @s = (SELECT IF((SELECT COUNT(*) FROM INFORMATION_SCHEMA.COLUMNS WHERE table_name = 'users') > 0, 'SELECT 1', 'ALTER TABLE users ADD COLUMN x int;'))",
+		"PREPARE p FROM @s", "EXECUTE p",
+		"PREPARE q FROM 'ALTER TABLE users ADD INDEX ix_name (name)'", "EXECUTE q",
+		"SET @d = CONCAT('ALTER TABLE ', @t, ' ADD COLUMN y int')", "PREPARE r FROM @d", "EXECUTE r",
+		"SET @e = IF(@x, 'ALTER TABLE users ADD COLUMN a int', 'ALTER TABLE users ADD COLUMN b int')", "PREPARE e FROM @e", "EXECUTE e",
+		"SET @n = IF(@x, 'SELECT 1', 'SELECT 2')", "PREPARE n FROM @n", "EXECUTE n",
+		"EXECUTE nowhere",
+	} {
+		sps = append(sps, c.statement(sqlsplit.Statement{Text: q, File: "f.sql", Line: 3}))
 	}
-	sp = classifyOne(t, "CREATE PROCEDURE p() BEGIN DECLARE n int; IF n > 0 THEN ALTER TABLE users DROP COLUMN name; END IF; END")
+	if sp := sps[0]; sp.Kind != "session" || len(sp.Inner) != 0 {
+		t.Fatalf("SET: %+v", sp)
+	}
+	if sp := sps[2]; sp.Kind != "ddl" || sp.SQL != "EXECUTE p" || sp.Executes != "ALTER TABLE users ADD COLUMN x int" || sp.Ops[0].Class != OpAddColumn || sp.Table == nil || sp.Table.Name != "users" {
+		t.Fatalf("EXECUTE of a guarded ALTER: %+v", sp)
+	}
+	if sp := sps[4]; sp.Executes != "ALTER TABLE users ADD INDEX ix_name (name)" || sp.Ops[0].Class != OpAddIndex {
+		t.Fatalf("EXECUTE of a literal: %+v", sp)
+	}
+	if sp := sps[7]; sp.Executes != DynamicSQL || sp.Kind != "session" || !strings.Contains(sp.Dynamic, "assembled") {
+		t.Fatalf("EXECUTE of CONCAT: %+v", sp)
+	}
+	if sp := sps[10]; sp.Executes != DynamicSQL || len(sp.Inner) != 2 || !strings.Contains(sp.Dynamic, "several") {
+		t.Fatalf("EXECUTE of one of two ALTERs: %+v", sp)
+	}
+	if sp := sps[13]; sp.Executes != "" || sp.Kind != "session" {
+		t.Fatalf("EXECUTE of a SELECT: %+v", sp)
+	}
+	if sp := sps[14]; sp.Executes != DynamicSQL {
+		t.Fatalf("EXECUTE of a statement not prepared here: %+v", sp)
+	}
+	sp := classifyOne(t, "CREATE PROCEDURE p() BEGIN DECLARE n int; IF n > 0 THEN ALTER TABLE users DROP COLUMN name; END IF; END")
 	if sp.Kind != "routine" || len(sp.Inner) != 1 || sp.Inner[0].Via != "routine" || sp.Inner[0].Ops[0].Class != OpDropColumn {
 		t.Fatalf("routine: %+v", sp)
 	}

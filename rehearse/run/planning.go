@@ -85,6 +85,12 @@ func annotate(rep *result.Report, p *plan.Plan, probes map[string][]plan.Probe) 
 			}
 			if ps := probes[version]; s.Index-1 < len(ps) {
 				verifyStatement(s, &ps[s.Index-1])
+				// An EXECUTE the probe saw run an ALTER (on the empty
+				// copy, the same migration before it): it ran that ALTER
+				// here too, and reports the rows it copied as one does.
+				if v := ps[s.Index-1].Verified; s.Algorithm == "" && s.Status == "ok" && v != nil && v.Algorithm != "" && executeRe.MatchString(s.SQL) {
+					s.Algorithm = usedAlgorithm("ALTER TABLE", s.RowsAffected)
+				}
 			}
 			// The server does not say which of INSTANT, NOCOPY and
 			// INPLACE it used (all copy no row); when it copied nothing

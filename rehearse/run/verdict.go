@@ -15,6 +15,10 @@ var ddlRe = regexp.MustCompile(`(?is)^\s*(/\*.*?\*/\s*)*(ALTER|CREATE|DROP|RENAM
 
 func isDDL(sql string) bool { return ddlRe.MatchString(sql) }
 
+// executeRe: an EXECUTE of a prepared statement (what it ran is the probe's
+// to say: planning.go).
+var executeRe = regexp.MustCompile(`(?is)^\s*(/\*.*?\*/\s*)*EXECUTE\s`)
+
 // alreadyExists: the statement failed because its object is there already.
 func alreadyExists(code int) bool {
 	_, ok := mysqlkit.AlreadyExists[uint16(code)]

@@ -1,0 +1,4 @@
+SET @t = 'ALTER TABLE items MODIFY qty bigint';
+PREPARE s3 FROM @t;
+EXECUTE s3;
+DEALLOCATE PREPARE s3;
