@@ -165,7 +165,7 @@ func planCells(sp *plan.StatementPlan) (ops, table, pred, ver, replay, est strin
 	}
 	if v := sp.Verified; v != nil && v.Algorithm != "" {
 		ver = v.Algorithm + "/" + v.Lock
-		if !v.Agrees {
+		if !v.Agrees && sp.Predicted != nil { // nothing predicted (dynamic SQL): nothing to differ from
 			ver += " (differs)"
 		}
 	}

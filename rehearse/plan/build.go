@@ -349,7 +349,7 @@ func statementFindings(p *Plan) []Finding {
 		if sp.Executes == DynamicSQL {
 			f := newFinding(codes.DynamicSQL, pm.Key, sp.File, sp.Line,
 				"%s runs a statement the plan cannot read before it runs (%s): its algorithm is %s until the sandbox replay or the rehearsal's probe runs it", strings.TrimSpace(sp.SQL), sp.Dynamic, DynamicSQL)
-			f.Recommendation = "spell the statement out in the migration (PREPARE s FROM 'ALTER TABLE …', or SET @s to a literal or IF(condition, 'ALTER TABLE …', 'SELECT 1')), or verify the plan (--verify) to read it on the server"
+			f.Recommendation = "spell the statement out in the migration (PREPARE s FROM 'ALTER TABLE …', or SET @s to a literal or IF(condition, 'ALTER TABLE …', 'SELECT 1')), or let the plan's sandbox replay read it on the server (on unless --no-verify)"
 			out = append(out, f)
 		}
 		if v := sp.Verified; v != nil && sp.Predicted != nil && v.Algorithm != "" && !v.Agrees {
