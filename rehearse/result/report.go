@@ -111,7 +111,7 @@ type Phase struct {
 	Name     string  `json:"name"` // plan, provision, restore, probe, generate, baseline, migrate, app-compat, rollback, roundtrip, verdict, report, teardown
 	StartS   float64 `json:"start_s"`
 	Duration float64 `json:"duration_s"`
-	Status   string  `json:"status"` // ok | failed | skipped | cached
+	Status   string  `json:"status"` // ok | failed | skipped | cached | shared (rehearse compare: an earlier strategy's rehearsal did it)
 	Detail   string  `json:"detail,omitempty"`
 	// CacheKey is the data cache entry a cached phase came from (restore
 	// and generate skipped: the sandbox started on a copy of the entry).
@@ -261,6 +261,10 @@ type StrategyRun struct {
 	// Leftovers are tables or triggers the tool left behind after the
 	// release (_t_new, _t_old, pt_osc_* triggers).
 	Leftovers []string `json:"leftovers,omitempty"`
+	// Shared says what this rehearsal took from an earlier strategy's in
+	// the same comparison, and why it is the same (rehearse compare: the
+	// probe's answers, the baseline, a server started meanwhile).
+	Shared []string `json:"shared,omitempty"`
 }
 
 // MaxReplicaLag is the largest peak replica lag of the statement (0

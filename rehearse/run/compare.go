@@ -32,10 +32,21 @@ func Compare(ctx context.Context, opts Options, strategies []string) (*result.Co
 		}
 	}
 	cmp := &result.Comparison{Format: result.FormatCompareV1, Tool: opts.Tool, Strategies: strategies}
+	// What is provably the same for every strategy is measured once, and
+	// the next strategy's server starts while the previous rehearsal
+	// finishes (compareshare.go).
+	share := &compareShare{}
+	defer func() { share.next.release(); share.prev.release(); share.stops.Wait() }()
 	for i, s := range strategies {
 		o := opts
 		o.Strategy.Name = s
 		o.Strategy.all = true
+		o.share = share
+		share.prev.release() // not claimed by the last rehearsal: stopped
+		share.prev, share.next, share.startNext = share.next, nil, nil
+		if i+1 < len(strategies) {
+			share.startNext = func() { share.next = startNextServer(ctx, opts, s) }
+		}
 		if o.Progress != nil {
 			o.Progress("strategy", fmt.Sprintf("%s (%d of %d)", s, i+1, len(strategies)))
 		}

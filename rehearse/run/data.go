@@ -140,12 +140,18 @@ func (r *rehearsal) fromCache(ctx context.Context, pending []*migrations.Migrati
 	m := e.Manifest
 	from := fmt.Sprintf("from cache (key %s)", m.Key.Short())
 	if err := r.timed("provision", fmt.Sprintf("%s engine, %s %s %s", o.Engine.Name(), o.Snapshot.Source.Flavor, o.Snapshot.Source.Version, from), func() error {
-		srv, err := e.Start(ctx, o.Engine, eo, o.Snapshot)
-		if err != nil {
-			return err
+		srv, how := r.prestarted(e)
+		if srv == nil {
+			var err error
+			if srv, err = e.Start(ctx, o.Engine, eo, o.Snapshot); err != nil {
+				return err
+			}
 		}
 		r.setServer(srv)
 		r.phaseDetail = fmt.Sprintf("%s engine, %s %s %s: a copy of %s", srv.Engine, srv.Flavor, srv.Version, from, mysqlkit.BytesSI(m.Allocated))
+		if how != "" {
+			r.phaseDetail += ", " + how
+		}
 		return nil
 	}); err != nil {
 		return err
@@ -236,6 +242,7 @@ func (r *rehearsal) probe(ctx context.Context, pending []*migrations.Migration) 
 		r.skipped("probe", "--migrate-cmd: the migrations are code, no statement to ask the server about")
 	case n == 0:
 		r.skipped("probe", "no pending statement")
+	case r.sharedProbes():
 	default:
 		err := r.timed("probe", fmt.Sprintf("ALGORITHM/LOCK of %d statements on empty tables", n), func() error {
 			detail, err := r.probeAlgorithms(ctx, pending)
@@ -250,6 +257,8 @@ func (r *rehearsal) probe(ctx context.Context, pending []*migrations.Migration) 
 			}
 			r.logf("probe: %v", err)
 			r.report.Errors = append(r.report.Errors, result.ErrorEntry{Phase: "probe", Message: err.Error() + " (the report lacks the server's verified algorithms; the rehearsal went on)"})
+		} else {
+			r.recordProbes()
 		}
 	}
 	return nil

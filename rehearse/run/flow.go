@@ -97,7 +97,7 @@ func (r *rehearsal) run(ctx context.Context) error {
 			name = StrategyNative
 		}
 		r.report.Strategy = &result.StrategyRun{Name: name, Overrides: s.For, Command: s.Command,
-			Checksums: r.strategyChecksums(ctx, pending)}
+			Checksums: r.strategyChecksums(ctx, pending), Shared: r.pendingShared}
 	}
 
 	// The load and the lock monitor run from the baseline to the end of
@@ -135,17 +135,37 @@ func (r *rehearsal) run(ctx context.Context) error {
 		baseline = DefaultBaseline
 	}
 	var baseFrom, baseTo time.Time
-	if err := r.timed("baseline", baseline.String(), func() error {
-		baseFrom = time.Now()
+	detail := baseline.String()
+	shared, notShared := r.sharedBaseline()
+	if shared {
+		// rehearse compare: an earlier strategy measured this baseline on
+		// the same data under the same load (compareshare.go); the load
+		// warms up before the first statement.
+		b := *o.share.baseline
+		r.report.Baseline = &b
+		baseline = min(baseline, CompareWarmup)
+		detail = fmt.Sprintf("the %s rehearsal's (the changed tables' checksums and the load are the same), then %s of load", o.share.baselineFrom, baseline)
+		r.sharedNote(fmt.Sprintf("baseline: the %s rehearsal's (p99 %.1f ms): the changed tables' CHECKSUM TABLE before the load and the load (statements, rate, connections, seed) are the same; this load ran %s before the first statement", o.share.baselineFrom, b.P99Ms, baseline))
+	} else if notShared != "" {
+		r.logf("compare: baseline: %s", notShared)
+	}
+	r.previousStopped()
+	if err := r.timed("baseline", detail, func() error {
+		from := time.Now()
 		select {
 		case <-time.After(baseline):
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		baseTo = time.Now()
+		if !shared {
+			baseFrom, baseTo = from, time.Now()
+		}
 		return nil
 	}); err != nil {
 		return err
+	}
+	if shared {
+		r.report.Phases[len(r.report.Phases)-1].Status = PhaseShared
 	}
 
 	fw := &forward{r: r, pending: pending, before: map[string]*schemaState{}}
@@ -163,6 +183,9 @@ func (r *rehearsal) run(ctx context.Context) error {
 		return r.escaped
 	}
 	r.strategyAfter(fw.state)
+	// rehearse compare: nothing of this rehearsal measured from here on is
+	// compared; the next strategy's server starts meanwhile.
+	r.startNext()
 
 	if (fw.failed == nil || o.KeepGoing) && len(fw.applied) > 0 {
 		_ = r.timed("app-compat", o.appCompat().String(), func() error {
@@ -190,6 +213,7 @@ func (r *rehearsal) run(ctx context.Context) error {
 	if o.SkipRollback || len(fw.applied) == 0 && fw.failed == nil {
 		r.skipped("rollback", "not asked or nothing applied")
 	} else {
+		r.nextStarted() // the downs are measured: on a quiet machine
 		_ = r.timed("rollback", "downs in reverse, under load", func() error {
 			if o.MigrateCommand != nil {
 				return fw.rollbackCommand(ctx, pre)
@@ -211,6 +235,7 @@ func (r *rehearsal) run(ctx context.Context) error {
 	stopAll()
 	r.timed("verdict", "measures, findings and gates", func() error {
 		r.measure(fw, loadRes, lockRes, baseFrom, baseTo)
+		r.recordBaseline()
 		annotate(r.report, thePlan, r.probes)
 		r.algorithmFindings()
 		r.verdict(fw)

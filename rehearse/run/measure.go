@@ -139,18 +139,12 @@ func (r *rehearsal) statement(run *stmtRun, since time.Time, lr *load.Result, mr
 	if mr != nil && (res.ConnID == commandConnID || res.ConnID == strategyConnID) {
 		wait, writers, longest, total := windowLocks(mr, res.Start, res.End)
 		s.LockWaitS, s.WritersBlocked, s.LongestStallS, s.BlockedSessionS = wait.Seconds(), writers, longest.Seconds(), total.Seconds()
+		s.BlockedBy = windowBlockedBy(mr, res.Start, res.End, longTxns)
 	} else if mr != nil {
 		w := mr.DDLWait(res.ConnID, res.Start, res.End)
 		s.LockWaitS = w.Total.Seconds()
 		if len(w.Blockers) > 0 {
-			b := w.Blockers[0]
-			if spec, ok := longTxns[b.ConnID]; ok {
-				s.BlockedBy = fmt.Sprintf("session %d: injected %s", b.ConnID, spec)
-			} else if b.Statement != "" {
-				s.BlockedBy = fmt.Sprintf("session %d: %s", b.ConnID, truncate(b.Statement, 120))
-			} else {
-				s.BlockedBy = fmt.Sprintf("session %d (idle in an open transaction)", b.ConnID)
-			}
+			s.BlockedBy = blockerText(w.Blockers[0], longTxns)
 		}
 		bs := mr.BlockedBySince(res.ConnID, since, res.Start, res.End)
 		s.WritersBlocked = bs.Writers
@@ -171,6 +165,63 @@ func (r *rehearsal) statement(run *stmtRun, since time.Time, lr *load.Result, mr
 		r.strategyFigures(&s, run, lr, mr)
 	}
 	return s
+}
+
+// blockerText names a blocking session: an injected transaction by its
+// spec, else its statement, else idle in a transaction.
+func blockerText(b locks.Blocker, longTxns map[int64]string) string {
+	if spec, ok := longTxns[b.ConnID]; ok {
+		return fmt.Sprintf("session %d: injected %s", b.ConnID, spec)
+	}
+	if b.Statement != "" {
+		return fmt.Sprintf("session %d: %s", b.ConnID, truncate(b.Statement, 120))
+	}
+	return fmt.Sprintf("session %d (idle in an open transaction)", b.ConnID)
+}
+
+// windowBlockedBy names what held up the writers of a window whose
+// statements ran on connections rehearse does not know (a tool's, a
+// --migrate-cmd's): the session the longest writer wait queued behind —
+// the tool's CREATE TRIGGER, RENAME or chunk copy — or, when that session
+// was itself waiting, the session it waited for (an open transaction, as
+// for a native DDL), followed by the statement the writers queued behind.
+// "" when no writer waited behind a named session.
+func windowBlockedBy(mr *locks.Result, from, to time.Time, longTxns map[int64]string) string {
+	var w *locks.Wait
+	for i := range mr.Waits {
+		x := &mr.Waits[i]
+		if !x.Write() || x.End.Before(from) || x.Start.After(to) || len(x.Blockers) == 0 {
+			continue
+		}
+		if w == nil || x.Duration() > w.Duration() {
+			w = x
+		}
+	}
+	if w == nil {
+		return ""
+	}
+	b := mainBlocker(w.Blockers)
+	for _, bw := range mr.Waits {
+		if bw.ConnID != b.ConnID || len(bw.Blockers) == 0 || !bw.Start.Before(w.End) || !bw.End.After(w.Start) {
+			continue
+		}
+		if root := mainBlocker(bw.Blockers); root.ConnID != w.ConnID {
+			return blockerText(root, longTxns) + "; writers queued behind " + blockerText(b, longTxns) + ", which waited for it"
+		}
+	}
+	return blockerText(b, longTxns)
+}
+
+// mainBlocker is the blocker seen in the most samples (a lock holder
+// before a session queued ahead, on a tie).
+func mainBlocker(bs []locks.Blocker) locks.Blocker {
+	best := bs[0]
+	for _, b := range bs[1:] {
+		if b.Samples > best.Samples || b.Samples == best.Samples && b.Granted && !best.Granted {
+			best = b
+		}
+	}
+	return best
 }
 
 // prevEnd is when the statement run before this one ended (zero when

@@ -97,6 +97,10 @@ type Options struct {
 	// zero value, native), or through an online schema change tool
 	// (strategy.go, docs/strategies.md).
 	Strategy StrategyOptions
+
+	// share is what rehearse compare's rehearsals share (compareshare.go);
+	// nil for a single rehearsal.
+	share *compareShare
 }
 
 // Defaults, as package vars so tests can shorten them.
@@ -185,6 +189,10 @@ type rehearsal struct {
 	// nil when the primary is rehearsed alone.
 	repl *replicaState
 
+	// pendingShared are notes of what this rehearsal took from an earlier
+	// strategy's (compareshare.go), until report.Strategy exists.
+	pendingShared []string
+
 	// escaped is a --migrate-cmd's change outside the dsn engine's
 	// scratch database (a *confine.Violation): the rehearsal stops with it.
 	escaped error
@@ -240,6 +248,11 @@ func (r *rehearsal) teardown() {
 				// The log may be a CI job's: the password stays out of it.
 				r.logf("root's password: docker exec %s printenv MYSQL_ROOT_PASSWORD", r.srv.ID)
 			}
+		} else if sh := r.opts.share; sh != nil {
+			// rehearse compare: the server stops while the next strategy's
+			// rehearsal gets ready; it waits for it before its load is
+			// measured (compareshare.go).
+			sh.stopLater(r.srv, r.logf)
 		} else {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			if err := r.srv.Stop(ctx); err != nil {

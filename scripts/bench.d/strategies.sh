@@ -79,4 +79,7 @@ goal = 1.3 * run + mig
 print(f"BENCH strategies: one run {run:.1f} s; compare native,pt-osc {cmp:.1f} s; pt-osc's migrate phase {mig:.1f} s; goal <= 1.3 x run + migrate = {goal:.1f} s: {'ok' if cmp <= goal else 'MISSED'}")
 for r in c["runs"]:
     print(f"BENCH strategies: {r['strategy']}: {r['duration_s']:.1f} s, data {'from the cache' if r['cached'] else 'generated'}")
+    print("BENCH strategies:   phases: " + ", ".join(f"{p['name']} {p.get('duration_s', 0):.2f}" + (f" ({p['status']})" if p.get('status') not in (None, 'ok') else "") for p in r["report"]["phases"]))
+r = json.load(open(d + "/run/report.json"))
+print("BENCH strategies: one run's phases: " + ", ".join(f"{p['name']} {p.get('duration_s', 0):.2f}" for p in r["phases"]))
 PY
