@@ -83,7 +83,7 @@ func (d *Docker) Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 
 	instance := randomID()
-	password := randomPassword()
+	password := RandomPassword()
 	pub, err := publishPlan(ctx, cli.DaemonHost())
 	if err != nil {
 		return nil, err
@@ -252,9 +252,9 @@ func (d *Docker) Start(ctx context.Context, opts Options) (*Server, error) {
 // daemon on this machine's daemon.
 var publishPlan = publishFor
 
-// randomPassword is a sandbox's root password: 128 bits from crypto/rand,
+// RandomPassword is a sandbox's root password: 128 bits from crypto/rand,
 // in hex (nothing to escape in a DSN, a URL or a shell).
-func randomPassword() string {
+func RandomPassword() string {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		panic("crypto/rand: " + err.Error()) // never returns an error on Linux

@@ -189,7 +189,7 @@ type Statement struct {
 
 	// Locks.
 	LockWaitS       float64 `json:"lock_wait_s"`          // the DDL's own wait for its metadata lock
-	BlockedBy       string  `json:"blocked_by,omitempty"` // the session that made it wait
+	BlockedBy       string  `json:"blocked_by,omitempty"` // the session that made it wait (a tool's: what its writers queued behind, run.windowBlockedBy)
 	WritersBlocked  int     `json:"writers_blocked"`      // distinct writer sessions that waited behind it
 	LongestStallS   float64 `json:"longest_stall_s"`      // longest single writer wait caused by it
 	BlockedSessionS float64 `json:"blocked_session_s"`    // sum of writer waits

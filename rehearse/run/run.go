@@ -189,6 +189,12 @@ type rehearsal struct {
 	// nil when the primary is rehearsed alone.
 	repl *replicaState
 
+	// ptoscRecursion is pt-osc's --recursion-method with replicas, and
+	// ptoscAcct the account it connects as when the replicas' passwords
+	// are not the primary's (strategy_replicas.go).
+	ptoscRecursion string
+	ptoscAcct      *ptoscAccount
+
 	// pendingShared are notes of what this rehearsal took from an earlier
 	// strategy's (compareshare.go), until report.Strategy exists.
 	pendingShared []string

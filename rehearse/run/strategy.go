@@ -339,6 +339,12 @@ type toolRun struct {
 	cutFrom, cutTo time.Time
 	table          string
 	notes          []string // what the server's settings do to the tool (ptoscNotes)
+	// replicas pt-osc was given (0: none); found is how many it said it
+	// found, lagReports and stoppedReports its reports of waiting for a
+	// lagging or a stopped replica, lastLag the last lag it reported.
+	replicas, found            int
+	lagReports, stoppedReports int
+	lastLag                    string
 }
 
 // execStrategy runs statement sqlText of m (its n-th) with strategy name.
@@ -375,6 +381,15 @@ func (r *rehearsal) execStrategy(ctx context.Context, name, sqlText string) (exe
 			// No replicas to find: without it, 3.2.1 asks SHOW SLAVE
 			// HOSTS, which MySQL 8.4+ no longer has.
 			args = append(args, "--recursion-method=none")
+		} else {
+			// The rehearsal's replicas, from a DSN table; a report of
+			// each second it waits for them (strategy_replicas.go).
+			method, err := r.ptoscReplicas(ctx)
+			if err != nil {
+				return execResult{}, nil, err
+			}
+			args = append(args, "--recursion-method", method, "--progress", "time,1")
+			tr.replicas = len(r.repl.topo.Replicas)
 		}
 		args = append(args, r.opts.Strategy.PTOSCArgs...)
 		tr.notes = r.ptoscNotes(ctx, db, ap.Table)
@@ -409,8 +424,12 @@ func (r *rehearsal) clientConfig() (string, error) {
 		return "", err
 	}
 	defer f.Close()
-	fmt.Fprintf(f, "[client]\nuser=%s\nhost=%s\nport=%d\n", r.srv.User, r.srv.Host, r.srv.Port)
-	if p := r.srv.Password(); p != "" {
+	user, password := r.srv.User, r.srv.Password()
+	if a := r.ptoscAcct; a != nil {
+		user, password = a.user, a.password
+	}
+	fmt.Fprintf(f, "[client]\nuser=%s\nhost=%s\nport=%d\n", user, r.srv.Host, r.srv.Port)
+	if p := password; p != "" {
 		fmt.Fprintf(f, "password=%s\n", p)
 	}
 	return f.Name(), f.Chmod(0o600)
@@ -444,6 +463,7 @@ func (r *rehearsal) runTool(ctx context.Context, cmd *exec.Cmd, tr *toolRun) (ex
 			case strings.Contains(line, "Swapped original and new tables OK"):
 				tr.cutTo = now
 			}
+			tr.observe(line)
 			lines = append(lines, line)
 			if len(lines) > 200 {
 				lines = lines[len(lines)-toolTail:]
@@ -465,6 +485,9 @@ func (r *rehearsal) runTool(ctx context.Context, cmd *exec.Cmd, tr *toolRun) (ex
 	tr.output = lines
 	if !tr.cutFrom.IsZero() && tr.cutTo.IsZero() {
 		tr.cutTo = res.End
+	}
+	if tr.replicas > 0 {
+		tr.notes = append(tr.notes, tr.replicaNotes()...)
 	}
 	r.logf("%s: %s", tr.strategy, tr.command)
 	for _, l := range lines {
