@@ -367,6 +367,15 @@ func (r *rehearsal) execStrategy(ctx context.Context, name, sqlText string) (exe
 		res, err := execStatement(ctx, r.db, r.schema, stmt, r.opts.LockWaitTimeout, nil, r.statementGTID())
 		return res, tr, err
 	case StrategyPTOSC:
+		method := "none" // no replicas to find: else 3.2.1 asks SHOW SLAVE HOSTS, which MySQL 8.4+ no longer has
+		if r.repl != nil {
+			// The rehearsal's replicas, from a DSN table (and the account
+			// the option file names, strategy_replicas.go).
+			var err error
+			if method, err = r.ptoscReplicas(ctx); err != nil {
+				return execResult{}, nil, err
+			}
+		}
 		cnf, err := r.clientConfig()
 		if err != nil {
 			return execResult{}, nil, err
@@ -378,16 +387,9 @@ func (r *rehearsal) execStrategy(ctx context.Context, name, sqlText string) (exe
 			args = append(args, "--set-vars", fmt.Sprintf("lock_wait_timeout=%d", secs))
 		}
 		if r.repl == nil {
-			// No replicas to find: without it, 3.2.1 asks SHOW SLAVE
-			// HOSTS, which MySQL 8.4+ no longer has.
 			args = append(args, "--recursion-method=none")
 		} else {
-			// The rehearsal's replicas, from a DSN table; a report of
-			// each second it waits for them (strategy_replicas.go).
-			method, err := r.ptoscReplicas(ctx)
-			if err != nil {
-				return execResult{}, nil, err
-			}
+			// A report of each second it waits for the replicas.
 			args = append(args, "--recursion-method", method, "--progress", "time,1")
 			tr.replicas = len(r.repl.topo.Replicas)
 		}
