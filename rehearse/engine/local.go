@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"os/exec"
@@ -44,7 +45,7 @@ const sandboxPrefix = "rehearse-sandbox-"
 
 // pickPort chooses a loopback port for a sandbox; a var so tests can hand
 // out a port that is in use.
-var pickPort = freePort
+var pickPort = FreePort
 
 // Resolve says which server binary Start would run for opts (the host's or
 // an image root's), starting nothing.
@@ -101,6 +102,12 @@ func (l *Local) Start(ctx context.Context, opts Options) (*Server, error) {
 	if err := l.prepareDatadir(ctx, bin, datadir, opts); err != nil {
 		cleanupDir()
 		return nil, err
+	}
+	if opts.SharedDatadir {
+		if err := shareTree(dir); err != nil {
+			cleanupDir()
+			return nil, fmt.Errorf("local engine: open the sandbox to other users: %w", err)
+		}
 	}
 	var lastErr error
 	for attempt := 0; attempt < 5; attempt++ {
@@ -324,4 +331,26 @@ func portFree(port int) error {
 func portInUseError(port int) error {
 	return rehearse.WithHint(fmt.Errorf("local engine: port %d on 127.0.0.1 is in use by another program", port),
 		"choose another --port, or leave --port out and a free port is picked")
+}
+
+// shareTree makes dir and everything under it readable, writable and
+// traversable by every user (SharedDatadir).
+func shareTree(dir string) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		mode := info.Mode().Perm() | 0o666
+		if d.IsDir() {
+			mode |= 0o111
+		}
+		return os.Chmod(p, mode)
+	})
 }

@@ -7,6 +7,3 @@ func SetPickPort(f func() (int, error)) (restore func()) {
 	pickPort = f
 	return func() { pickPort = old }
 }
-
-// FreePort is the real port chooser.
-var FreePort = freePort

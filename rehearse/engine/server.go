@@ -110,8 +110,8 @@ func enableMDLInstrumentation(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-// freePort asks the kernel for a free loopback TCP port.
-func freePort() (int, error) {
+// FreePort asks the kernel for a free loopback TCP port.
+func FreePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err

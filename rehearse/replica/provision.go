@@ -59,9 +59,13 @@ const ReplUser = "rehearse_repl"
 // entry, or what FromServer handed over): the primary (server_id 1) and
 // o.Plan.Replicas replicas (server_id 2, 3, ...) all at once, then points
 // every replica at the primary from the primary's first binary log event
-// (every copy holds the same data) and starts replication. On error,
+// (every copy holds the same data) and starts replication. With
+// o.Plan.Galera it starts a Galera cluster instead (galera.go). On error,
 // nothing it started is left.
 func Provision(ctx context.Context, datadir string, o StartOptions) (*Topology, error) {
+	if o.Plan.Galera > 0 {
+		return provisionGalera(ctx, datadir, o)
+	}
 	if o.Plan.Replicas < 1 {
 		return nil, errors.New("replica: a topology needs at least one replica")
 	}

@@ -44,9 +44,13 @@ func seqQuery(n int) string {
 		d, d, d, d, d, d, n)
 }
 
-func provision(t *testing.T, target testserver.Target, plan replica.Plan) *replica.Topology {
+func provision(t *testing.T, target testserver.Target, plan replica.Plan, rows ...int) *replica.Topology {
 	t.Helper()
-	src := filled(t, target, 1000)
+	n := 1000
+	if len(rows) > 0 {
+		n = rows[0]
+	}
+	src := filled(t, target, n)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	base := target.Options

@@ -46,6 +46,13 @@ type Plan struct {
 	// ReplicaSettings are more server options for the replicas only
 	// (rehearse run --replica-set), applied last.
 	ReplicaSettings map[string]string
+	// Galera > 0 starts a Galera cluster of that many nodes instead of a
+	// primary and replicas (galera.go): OSUMethod is its
+	// wsrep_OSU_method ("": TOI), GaleraApplierThreads its
+	// wsrep_slave_threads (0: the server's).
+	Galera               int
+	OSUMethod            string
+	GaleraApplierThreads int
 }
 
 // PlanFor is the plan that reproduces topology t with replicas replicas;
