@@ -15,6 +15,9 @@ func replicationLine(rp *result.Replication) string {
 	if rp == nil {
 		return ""
 	}
+	if rp.GaleraNodes > 0 {
+		return galeraLine(rp)
+	}
 	if rp.Replicas == 0 {
 		return "Replicas: " + strings.Join(rp.Notes, "; ")
 	}
@@ -37,6 +40,32 @@ func replicationLine(rp *result.Replication) string {
 		parts = append(parts, "not caught up at the end: "+strings.Join(rp.Behind, ", "))
 	}
 	return "Replicas: " + strings.Join(parts, "; ")
+}
+
+// galeraLine summarises a Galera rehearsal.
+func galeraLine(rp *result.Replication) string {
+	parts := []string{rp.Shape}
+	if rp.From != "" {
+		parts = append(parts, "asked by "+rp.From)
+	}
+	if rp.Capped != "" {
+		parts = append(parts, "capped: "+rp.Capped)
+	}
+	parts = append(parts, fmt.Sprintf("each node's writer inserts every %s", millis(rp.NodeWriteMs)))
+	if rp.ProvisionS > 0 {
+		parts = append(parts, fmt.Sprintf("provisioned in %s (seed state %s, nodes started and synced %s)", secs(rp.ProvisionS), secs(rp.ShutdownS), secs(rp.StartS)))
+	}
+	parts = append(parts, rp.Notes...)
+	return "Galera: " + strings.Join(parts, "; ")
+}
+
+// galeraText is one statement's figures on one Galera node.
+func galeraText(f result.GaleraNodeFigures) string {
+	t := fmt.Sprintf("%s: longest write %s, %d of %d writes took 100 ms or more", f.Node, millis(f.LongestWriteMs), f.SlowWrites, f.Writes)
+	if f.FailedWrites > 0 {
+		t += fmt.Sprintf(", %d failed", f.FailedWrites)
+	}
+	return t
 }
 
 // replicaText is one statement's figures on one replica.
@@ -75,6 +104,22 @@ func (m *md) replicas(r *result.Report) {
 		return
 	}
 	line := replicationLine(rp)
+	if rp.GaleraNodes > 0 {
+		m.fold(fmt.Sprintf("Galera: %d nodes, wsrep_OSU_method=%s", rp.GaleraNodes, rp.OSUMethod), func(sub *md) {
+			sub.try(mdText(line) + "\n\n")
+			sub.try("| Statement | Node | Longest write | Writes ≥ 100 ms | Writes | Failed |\n|---|---|---|---|---|---|\n")
+			for _, mg := range r.Migrations {
+				for _, s := range mg.Statements {
+					for _, f := range s.Galera {
+						sub.try(fmt.Sprintf("| `%s` | %s | %s | %d | %d | %d |\n", mdCode(stmtID(mg.Version, s.Index)), mdCell(f.Node),
+							millis(f.LongestWriteMs), f.SlowWrites, f.Writes, f.FailedWrites))
+					}
+				}
+			}
+			sub.try("\n")
+		})
+		return
+	}
 	if rp.Replicas == 0 {
 		m.try(mdText(line) + "\n\n")
 		return
@@ -118,6 +163,18 @@ func applierCell(f result.ReplicaFigures) string {
 func replicaSection(p *printer, r *result.Report) {
 	rp := r.Replication
 	if rp == nil {
+		return
+	}
+	if rp.GaleraNodes > 0 {
+		p.heading(fmt.Sprintf("Galera (%d nodes, wsrep_OSU_method=%s)", rp.GaleraNodes, rp.OSUMethod))
+		p.wrapped("  ", replicationLine(rp))
+		for _, mg := range r.Migrations {
+			for _, s := range mg.Statements {
+				for _, f := range s.Galera {
+					p.wrapped(fmt.Sprintf("  %-14s ", stmtID(mg.Version, s.Index)), galeraText(f))
+				}
+			}
+		}
 		return
 	}
 	if rp.Replicas == 0 {

@@ -22,6 +22,8 @@ type replicaFlags struct {
 	StaleAfter time.Duration
 	Settings   []string
 	CatchUp    time.Duration
+	Galera     int
+	OSUMethod  string
 }
 
 const replicasHelp = `Replicas: production's replicas replay every migration after the primary committed it.
@@ -32,7 +34,12 @@ asks for N, --replicas 0 for none. Each statement then reports each replica's la
 heartbeat written on the primary every 100 ms and read on each replica), how long the
 replica took to apply it, whether writes queued behind it, and --replica-reads R sends R
 reads/s to the replicas and counts the stale ones. With replicas, max-replica-lag=10s is a
-default gate. docs/replicas.md.`
+default gate. Galera: when the snapshot shows a Galera cluster (or --galera N asks) the
+rehearsal starts N nodes (at most 3) of the host's MariaDB with galera-4 on the local
+engine, from copies of the filled datadir, with production's wsrep_OSU_method
+(--galera-osu TOI|RSU to compare); the load and the migration run on node-1, a writer on
+every node, and each statement shows every node's longest write: under TOI a DDL stalls
+them all (RUN245). docs/replicas.md.`
 
 func addReplicaFlags(cmd *cobra.Command) *replicaFlags {
 	f := &replicaFlags{}
@@ -44,6 +51,8 @@ func addReplicaFlags(cmd *cobra.Command) *replicaFlags {
 	fs.DurationVar(&f.StaleAfter, "stale-after", replica.DefaultStaleAfter, "with --replica-reads: the age from which a row missing on a replica makes a read stale")
 	fs.StringArrayVar(&f.Settings, "replica-set", nil, "a server option for the replicas only, `var=value` (repeatable), e.g. slave_parallel_threads=4")
 	fs.DurationVar(&f.CatchUp, "replica-catch-up", rehearsal.DefaultCatchUp, "how long the replicas may take to apply everything after the rollback")
+	fs.IntVar(&f.Galera, "galera", rehearsal.AutoGalera, fmt.Sprintf("Galera nodes to start instead of replicas, 2 to %d, local engine with galera-4 (default: the snapshot's cluster, at most %d; 0: none)", replica.MaxGaleraNodes, replica.MaxGaleraNodes))
+	fs.StringVar(&f.OSUMethod, "galera-osu", "", "with a Galera cluster: wsrep_OSU_method TOI or RSU (default: the snapshot's, else TOI)")
 	return f
 }
 
@@ -66,7 +75,22 @@ func (f *replicaFlags) apply(ro *rehearsal.Options) error {
 	if f.Replicas == 0 && (f.Reads > 0 || f.Mode != "" || len(f.Settings) > 0) {
 		return usageError{rehearse.WithHint(fmt.Errorf("--replica-reads, --replication and --replica-set need replicas"), "drop --replicas 0, or give --replicas N")}
 	}
-	ro.Replicas = rehearsal.ReplicaOptions{Count: f.Replicas, Max: f.Max, Mode: f.Mode, Reads: f.Reads, StaleAfter: f.StaleAfter, CatchUp: f.CatchUp}
+	if f.Galera < rehearsal.AutoGalera || f.Galera == 1 || f.Galera > replica.MaxGaleraNodes {
+		return usageError{rehearse.WithHint(fmt.Errorf("--galera %d", f.Galera), "give 2 to %d nodes (this machine runs at most %d), or 0 for none", replica.MaxGaleraNodes, replica.MaxGaleraNodes)}
+	}
+	switch strings.ToUpper(f.OSUMethod) {
+	case "", "TOI", "RSU":
+	default:
+		return usageError{rehearse.WithHint(fmt.Errorf("--galera-osu %q", f.OSUMethod), "use TOI or RSU")}
+	}
+	if f.Galera > 0 && (f.Replicas > 0 || f.Reads > 0 || f.Mode != "" || len(f.Settings) > 0) {
+		return usageError{rehearse.WithHint(fmt.Errorf("--galera with --replicas, --replication, --replica-reads or --replica-set"), "a rehearsal starts a Galera cluster or a primary with replicas, not both: drop one")}
+	}
+	if f.Galera == 0 && f.OSUMethod != "" {
+		return usageError{rehearse.WithHint(fmt.Errorf("--galera-osu needs a Galera cluster"), "drop --galera 0, or give --galera N")}
+	}
+	ro.Replicas = rehearsal.ReplicaOptions{Count: f.Replicas, Max: f.Max, Mode: f.Mode, Reads: f.Reads, StaleAfter: f.StaleAfter, CatchUp: f.CatchUp,
+		Galera: f.Galera, OSUMethod: strings.ToUpper(f.OSUMethod)}
 	for _, s := range f.Settings {
 		k, v, ok := strings.Cut(s, "=")
 		if !ok || strings.TrimSpace(k) == "" {

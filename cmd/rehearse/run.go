@@ -99,7 +99,8 @@ opened LEAD — 200 ms by default — before statement N of VERSION), fail-at=VE
   rehearse run --config rehearse.yaml --format table,md,junit,html,json --out-dir out/
   rehearse run --snapshot prod.json --migrations ./migrations --gate app-compat=off   # a contract release, old app retired
   rehearse run --snapshot prod.json --migrations ./migrations --keep-going   # every failing migration in one run
-  rehearse run --snapshot prod.json --migrations ./migrations --replicas 2 --replica-reads 50   # replica lag, stale reads`,
+  rehearse run --snapshot prod.json --migrations ./migrations --replicas 2 --replica-reads 50   # replica lag, stale reads
+  rehearse run --snapshot prod.json --migrations ./migrations --engine local --galera 3   # every Galera node's writer stalls`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.changed = cmd.Flags().Changed

@@ -204,6 +204,9 @@ type Statement struct {
 	// Replicas are the statement's replication figures, one per replica
 	// (rehearsals with replicas).
 	Replicas []ReplicaFigures `json:"replicas,omitempty"`
+	// Galera are the statement's figures on every node of a Galera
+	// rehearsal: the node writers' longest write while it ran.
+	Galera []GaleraNodeFigures `json:"galera,omitempty"`
 
 	// Strategy is how the statement was applied when not as written:
 	// "pt-osc", "online-copy" or "cmd" (StrategyRun); "" = native.
@@ -277,6 +280,19 @@ func (s Statement) MaxReplicaLag() float64 {
 	return m
 }
 
+// GaleraNodeFigures are one statement's figures on one Galera node: the
+// node writer's inserts that overlapped the statement's run (one every
+// 10 ms, on every node), the longest of them and when it started, the
+// ones that took 100 ms or more, the ones that failed.
+type GaleraNodeFigures struct {
+	Node           string  `json:"node"`
+	Writes         int     `json:"writes"`
+	SlowWrites     int     `json:"slow_writes"`
+	FailedWrites   int     `json:"failed_writes,omitempty"`
+	LongestWriteMs float64 `json:"longest_write_ms"`
+	LongestAtS     float64 `json:"longest_at_s,omitempty"`
+}
+
 // ReplicaFigures are one statement's figures on one replica.
 type ReplicaFigures struct {
 	Replica string `json:"replica"`
@@ -314,6 +330,12 @@ type ReplicaFigures struct {
 // Replication is the topology a rehearsal reproduced and its figures.
 type Replication struct {
 	Replicas int `json:"replicas"`
+	// GaleraNodes is the size of the Galera cluster rehearsed (0: none)
+	// and OSUMethod its wsrep_OSU_method; NodeWriteMs the node writers'
+	// pause between inserts.
+	GaleraNodes int     `json:"galera_nodes,omitempty"`
+	OSUMethod   string  `json:"osu_method,omitempty"`
+	NodeWriteMs float64 `json:"node_write_interval_ms,omitempty"`
 	// Requested is what --replicas or the snapshot asked for; From says
 	// which; Capped says why fewer were rehearsed (--max-replicas).
 	Requested int    `json:"requested,omitempty"`

@@ -46,6 +46,12 @@ type ReplicaOptions struct {
 	// CatchUp bounds the wait for the replicas after the rollback (0:
 	// DefaultCatchUp).
 	CatchUp time.Duration
+	// Galera is the number of Galera nodes to start instead of replicas
+	// (galera.go): AutoGalera takes the snapshot's cluster size, at most
+	// replica.MaxGaleraNodes; 0 none. OSUMethod overrides production's
+	// wsrep_OSU_method ("": the snapshot's, else TOI).
+	Galera    int
+	OSUMethod string
 }
 
 // AutoReplicas asks for the snapshot's replicas.
@@ -120,8 +126,18 @@ type replicaState struct {
 // (phase "replicas"). Nothing happens when none are asked for.
 func (r *rehearsal) provisionReplicas(ctx context.Context, eo engine.Options) error {
 	o := r.opts
+	g, why, err := r.galeraCount(ctx, eo)
+	if err != nil {
+		return err
+	}
+	if g > 0 {
+		return r.provisionGalera(ctx, eo, g)
+	}
 	n, requested, from, capped := o.replicaCount()
 	galera := galeraNote(snapshot.TopologyOf(o.Snapshot))
+	if galera != "" && why != "" {
+		galera += "; not started here: " + why
+	}
 	if galera != "" {
 		r.logf("replicas: %s", galera)
 	}
@@ -244,6 +260,9 @@ func (r *rehearsal) binlogFormat(ctx context.Context) string {
 // startReplicaMonitor starts the heartbeat, the samplers and the replica
 // reader with the load.
 func (r *rehearsal) startReplicaMonitor(ctx context.Context) error {
+	if r.galera != nil {
+		return r.galera.writers.Start(ctx)
+	}
 	if r.repl == nil {
 		return nil
 	}
@@ -286,6 +305,9 @@ func (r *rehearsal) catchUp(ctx context.Context) {
 
 // stopReplicaMonitor stops the measurements (with the load).
 func (r *rehearsal) stopReplicaMonitor() {
+	if r.galera != nil && r.galera.writes == nil {
+		r.galera.writes = r.galera.writers.Stop()
+	}
 	if r.repl == nil || r.repl.res != nil {
 		return
 	}
@@ -319,6 +341,7 @@ func (r *rehearsal) statementGTID() func(ctx context.Context, conn *sql.Conn) st
 
 // replicaFigures fills a statement's figures on every replica.
 func (r *rehearsal) replicaFigures(s *result.Statement, run *stmtRun, lr *load.Result) {
+	r.galeraFigures(s, run)
 	if r.repl == nil || r.repl.res == nil || run.mark == nil {
 		return
 	}
@@ -404,6 +427,7 @@ func (r *rehearsal) replicationSummary() {
 // replicaFindings reports what the replicas measured, with the fix.
 func (r *rehearsal) replicaFindings() {
 	rep := r.report
+	r.galeraFindings()
 	if rep.Replication == nil || rep.Replication.Replicas == 0 {
 		return
 	}

@@ -188,6 +188,9 @@ type rehearsal struct {
 	// repl is the replication topology and its measurements (replicas.go);
 	// nil when the primary is rehearsed alone.
 	repl *replicaState
+	// galera is the Galera cluster and its node writers (galera.go); nil
+	// without one.
+	galera *galeraState
 
 	// ptoscRecursion is pt-osc's --recursion-method with replicas, and
 	// ptoscAcct the account it connects as when the replicas' passwords

@@ -1,0 +1,230 @@
+package run
+
+// A Galera cluster (rehearse/replica's galera.go) instead of a primary and
+// replicas: when the snapshot shows one (wsrep on, its size,
+// wsrep_OSU_method) or --galera N asks, the filled sandbox's datadir is
+// handed over and N nodes (at most replica.MaxGaleraNodes) of the same
+// MariaDB start on copies of it with production's wsrep_OSU_method. The
+// load and the migration run on node-1; a writer on every node inserts a
+// row every 10 ms, so each statement shows every node's longest write while
+// it ran: under TOI a DDL stalls them all (RUN245).
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/blocking"
+	"github.com/rehearse/rehearse/rehearse/codes"
+	"github.com/rehearse/rehearse/rehearse/engine"
+	"github.com/rehearse/rehearse/rehearse/replica"
+	"github.com/rehearse/rehearse/rehearse/restore"
+	"github.com/rehearse/rehearse/rehearse/result"
+	"github.com/rehearse/rehearse/snapshot"
+)
+
+// AutoGalera asks for the snapshot's Galera cluster.
+const AutoGalera = -1
+
+// galeraState is a rehearsal's cluster and its node writers.
+type galeraState struct {
+	topo    *replica.Topology
+	writers *replica.NodeWriters
+	writes  [][]replica.Write
+	method  string
+}
+
+// galeraCount decides how many Galera nodes to start (0: none). why says
+// why the snapshot's cluster is not started here (the engine, the flavor,
+// galera-4 missing); an error is a --galera the rehearsal cannot honour.
+func (r *rehearsal) galeraCount(ctx context.Context, eo engine.Options) (n int, why string, err error) {
+	ro := r.opts.Replicas
+	t := snapshot.TopologyOf(r.opts.Snapshot)
+	switch {
+	case ro.Galera == 0:
+		return 0, "", nil
+	case ro.Galera > 0:
+		if ro.Galera < 2 {
+			return 0, "", rehearse.WithHint(fmt.Errorf("--galera %d: a cluster has at least 2 nodes", ro.Galera), "--galera 3, or --galera 0 for one server")
+		}
+		if ro.Count > 0 {
+			return 0, "", rehearse.WithHint(errors.New("--galera and --replicas together: rehearse starts a Galera cluster or a primary with asynchronous replicas, not both"), "drop one of them")
+		}
+		if r.srv != nil && r.srv.Engine == "dsn" {
+			return 0, "", rehearse.WithHint(errors.New("a Galera cluster cannot be rehearsed on the dsn engine (a scratch database on a shared server)"), "use --engine local with the host's MariaDB and galera-4")
+		}
+		if err := replica.GaleraSupported(ctx, r.opts.Engine, restore.StartOptions(r.opts.Snapshot, eo)); err != nil {
+			return 0, "", fmt.Errorf("--galera %d: %w", ro.Galera, err)
+		}
+		return min(ro.Galera, replica.MaxGaleraNodes), "", nil
+	}
+	// The snapshot's.
+	if !t.Galera || ro.Count > 0 {
+		return 0, "", nil
+	}
+	size := t.GaleraSize
+	if size == 0 {
+		size = replica.MaxGaleraNodes
+	}
+	if size < 2 {
+		return 0, "", nil
+	}
+	if r.srv != nil && r.srv.Engine == "dsn" {
+		return 0, "the dsn engine cannot start one", nil
+	}
+	if err := replica.GaleraSupported(ctx, r.opts.Engine, restore.StartOptions(r.opts.Snapshot, eo)); err != nil {
+		return 0, err.Error(), nil
+	}
+	return min(size, replica.MaxGaleraNodes), "", nil
+}
+
+// provisionGalera turns the filled sandbox into node-1 of an n-node
+// Galera cluster (phase "replicas").
+func (r *rehearsal) provisionGalera(ctx context.Context, eo engine.Options, n int) error {
+	o := r.opts
+	t := snapshot.TopologyOf(o.Snapshot)
+	method := strings.ToUpper(o.Replicas.OSUMethod)
+	from := "--galera"
+	if method == "" {
+		method = strings.ToUpper(t.OSUMethod)
+	}
+	if method == "" {
+		method = "TOI"
+	}
+	requested := o.Replicas.Galera
+	if requested == AutoGalera {
+		requested = t.GaleraSize
+		from = "the snapshot (a Galera cluster"
+		if t.GaleraSize > 0 {
+			from += fmt.Sprintf(" of %d nodes", t.GaleraSize)
+		}
+		from += ", wsrep_OSU_method=" + method + ")"
+	}
+	plan := replica.Plan{Galera: n, OSUMethod: method, Mode: replica.Galera}
+	if v, ok := o.Snapshot.Settings["wsrep_slave_threads"]; ok {
+		plan.GaleraApplierThreads, _ = strconv.Atoi(v)
+	} else if v, ok := o.Snapshot.Settings["wsrep_applier_threads"]; ok {
+		plan.GaleraApplierThreads, _ = strconv.Atoi(v)
+	}
+	rep := &result.Replication{GaleraNodes: n, Requested: requested, From: from, Mode: replica.Galera, OSUMethod: method,
+		NodeWriteMs: float64(replica.WriterInterval) / float64(time.Millisecond)}
+	if requested > n {
+		rep.Capped = fmt.Sprintf("production has %d nodes; %d rehearsed (at most %d on this machine): under TOI every node runs each DDL, so the figures of one stand for the others", requested, n, replica.MaxGaleraNodes)
+		r.logf("galera: %s", rep.Capped)
+	}
+	if method == "RSU" {
+		rep.Notes = append(rep.Notes, "wsrep_OSU_method=RSU: each DDL runs on node-1 only (the node desyncs meanwhile); the other nodes keep the old schema until it is run on each of them, so the change must be compatible both ways")
+	}
+	r.report.Replication = rep
+	base := restore.StartOptions(o.Snapshot, eo)
+	base.Guard = nil // servers this engine starts
+	base.Log = o.Log
+	return r.timed("replicas", fmt.Sprintf("a Galera cluster of %d nodes from the filled datadir", n), func() error {
+		filled := r.srv
+		r.closeReplicaDB()
+		t0 := time.Now()
+		topo, err := replica.FromServer(ctx, filled, replica.StartOptions{Engine: o.Engine, Base: base, Version: filled.Version, Plan: plan, Log: o.Log})
+		r.srv = nil
+		if err != nil {
+			return err
+		}
+		r.galera = &galeraState{topo: topo, method: method}
+		r.cleanup = append(r.cleanup, func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			if err := topo.Stop(sctx); err != nil {
+				r.logf("teardown: galera: %v", err)
+			}
+		})
+		r.srv = topo.Primary.Server
+		db, err := r.srv.Open("")
+		if err != nil {
+			return err
+		}
+		db.SetMaxOpenConns(0)
+		r.db = db
+		w := replica.NewNodeWriters(topo)
+		if err := w.Setup(ctx); err != nil {
+			return err
+		}
+		r.galera.writers = w
+		rep.Shape = fmt.Sprintf("Galera cluster of %d nodes (%s, galera-4), wsrep_OSU_method=%s; the load and the migration on node-1, a writer on every node", n, filled.Version, method)
+		rep.ProvisionS = time.Since(t0).Seconds()
+		rep.ShutdownS, rep.StartS = topo.Shutdown.Seconds(), topo.Start.Seconds()
+		for _, nd := range topo.Nodes() {
+			rep.Servers = append(rep.Servers, fmt.Sprintf("%s: %s %s", nd.Name, nd.Server.Engine, nd.Server.DisplayDSN()))
+		}
+		ms := func(d time.Duration) time.Duration { return d.Round(10 * time.Millisecond) }
+		r.phaseDetail = fmt.Sprintf("%s; provisioned in %s (seed state %s, %d nodes started and synced %s)", rep.Shape,
+			ms(time.Since(t0)), ms(topo.Shutdown), n, ms(topo.Start))
+		return nil
+	})
+}
+
+// galeraFigures fills a statement's figures on every node.
+func (r *rehearsal) galeraFigures(s *result.Statement, run *stmtRun) {
+	g := r.galera
+	if g == nil || g.writes == nil || run.res.Start.IsZero() || run.res.End.IsZero() {
+		return
+	}
+	for _, st := range replica.StallsIn(g.topo, g.writes, run.res.Start, run.res.End) {
+		f := result.GaleraNodeFigures{Node: st.Node, Writes: st.Writes, SlowWrites: st.Slow, FailedWrites: st.Errors, LongestWriteMs: ms(st.Longest)}
+		if !st.LongestAt.IsZero() {
+			f.LongestAtS = r.since(st.LongestAt)
+		}
+		s.Galera = append(s.Galera, f)
+	}
+}
+
+// StallsCluster tells whether a node writer's longest write of stall,
+// during a statement that ran dur on node-1, is the statement's stall of
+// that node: past max-writer-stall, or at least blocking.ShareFloor and
+// more than blocking.SharePercent of the statement's run (under TOI a node
+// waits for the DDL whatever its algorithm: the cluster's order holds
+// every commit behind it).
+func StallsCluster(stall, dur time.Duration) bool {
+	return stall > blocking.WriterStall || (stall >= blocking.ShareFloor && dur > 0 && stall*100 > dur*blocking.SharePercent)
+}
+
+// galeraFindings: RUN245 for each DDL that, under TOI, stalled the
+// writers of nodes other than node-1.
+func (r *rehearsal) galeraFindings() {
+	rep := r.report
+	if rep.Replication == nil || rep.Replication.GaleraNodes == 0 || rep.Replication.OSUMethod != "TOI" {
+		return
+	}
+	for _, m := range rep.Migrations {
+		for _, s := range m.Statements {
+			if len(s.Galera) < 2 || s.Status != "ok" || !isDDL(s.SQL) {
+				continue
+			}
+			dur := time.Duration(s.DurationS * float64(time.Second))
+			var stalled []string
+			for _, f := range s.Galera[1:] {
+				if StallsCluster(time.Duration(f.LongestWriteMs*float64(time.Millisecond)), dur) {
+					stalled = append(stalled, fmt.Sprintf("%s %.2f s", f.Node, f.LongestWriteMs/1000))
+				}
+			}
+			if len(stalled) == 0 {
+				continue
+			}
+			rep.Findings = append(rep.Findings, result.Finding{
+				Migration: m.Version, Statement: s.Index, Table: s.Table,
+				Message: fmt.Sprintf("under TOI the statement (%.2f s on node-1, where it ran) stalled the writers of the other nodes too: longest write %s, though none of them wrote %s — every node runs a TOI DDL at the same point of the cluster's order and holds back the commits ordered after it",
+					s.DurationS, strings.Join(stalled, ", "), tableOr(s.Table)),
+				Fix: "pt-online-schema-change (its own statements are short under TOI; --max-flow-ctl throttles on flow control), or wsrep_OSU_method=RSU node by node (each node leaves the cluster for the change; the schema is mixed meanwhile, so the change must be compatible both ways); an INSTANT change, where the server accepts one, holds the cluster for milliseconds",
+			}.Of(codes.GaleraTOI))
+		}
+	}
+}
+
+func tableOr(t string) string {
+	if t == "" {
+		return "the altered table"
+	}
+	return t
+}
