@@ -13,7 +13,7 @@ command -v pt-online-schema-change >/dev/null 2>&1 || need+=(percona-toolkit)
 command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # Galera (docs/replicas.md#galera): MariaDB's wsrep provider for the host's MariaDB.
-[ -e /usr/lib/galera/libgalera_smm.so ] || need+=(galera-4 rsync)
+[ -e /usr/lib/galera/libgalera_smm.so ] || need+=(galera-4)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

@@ -82,11 +82,6 @@ type Options struct {
 	// (Server.KeepDatadir): docker then mounts a folder of this host. The
 	// local engine's datadir always is one.
 	HostDatadir bool
-	// SharedDatadir opens the local sandbox's folder and datadir to every
-	// user of the host: Galera's rsync state transfer runs its daemon as
-	// nobody under root (rehearse/replica's Galera nodes). Other engines
-	// ignore it.
-	SharedDatadir bool
 
 	// Port is the loopback port a sandbox listens on; 0 picks a free one.
 	// A given port that is in use is an error (no silent substitute).

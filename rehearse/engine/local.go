@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net"
 	"os"
 	"os/exec"
@@ -102,12 +101,6 @@ func (l *Local) Start(ctx context.Context, opts Options) (*Server, error) {
 	if err := l.prepareDatadir(ctx, bin, datadir, opts); err != nil {
 		cleanupDir()
 		return nil, err
-	}
-	if opts.SharedDatadir {
-		if err := shareTree(dir); err != nil {
-			cleanupDir()
-			return nil, fmt.Errorf("local engine: open the sandbox to other users: %w", err)
-		}
 	}
 	var lastErr error
 	for attempt := 0; attempt < 5; attempt++ {
@@ -331,26 +324,4 @@ func portFree(port int) error {
 func portInUseError(port int) error {
 	return rehearse.WithHint(fmt.Errorf("local engine: port %d on 127.0.0.1 is in use by another program", port),
 		"choose another --port, or leave --port out and a free port is picked")
-}
-
-// shareTree makes dir and everything under it readable, writable and
-// traversable by every user (SharedDatadir).
-func shareTree(dir string) error {
-	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.Type()&fs.ModeSymlink != 0 {
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		mode := info.Mode().Perm() | 0o666
-		if d.IsDir() {
-			mode |= 0o111
-		}
-		return os.Chmod(p, mode)
-	})
 }

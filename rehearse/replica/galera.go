@@ -7,8 +7,8 @@ package replica
 // down cleanly; node 1 then bootstraps on a copy of the seed's datadir and
 // every other node joins from its own copy of it — the same state, so a
 // joiner needs an incremental transfer at most, never a full copy of the
-// data. Each node listens for the group, the incremental and the snapshot
-// transfer on free loopback ports of its own.
+// data. Each node listens for the group and the incremental transfer on
+// free loopback ports of its own.
 
 import (
 	"context"
@@ -45,9 +45,9 @@ type resolver interface {
 
 // GaleraSupported says why a Galera cluster of opts cannot start on e
 // (nil when it can): the local engine with a MariaDB build whose root has
-// galera-4's provider and rsync.
+// galera-4's provider.
 func GaleraSupported(ctx context.Context, e engine.Engine, opts engine.Options) error {
-	hint := "install galera-4 and rsync (scripts/setup.sh does) and use --engine local with the host's MariaDB; or --galera 0 to rehearse one server"
+	hint := "install galera-4 (scripts/setup.sh does) and use --engine local with the host's MariaDB; or --galera 0 to rehearse one server"
 	if e == nil || e.Name() != "local" {
 		name := "this"
 		if e != nil {
@@ -66,7 +66,7 @@ func GaleraSupported(ctx context.Context, e engine.Engine, opts engine.Options) 
 	if err != nil {
 		return err
 	}
-	for _, f := range []string{GaleraProvider, "/usr/bin/rsync", "/usr/bin/wsrep_sst_rsync"} {
+	for _, f := range []string{GaleraProvider, "/usr/bin/wsrep_sst_mysqldump"} {
 		if _, err := os.Stat(filepath.Join(bin.Rootfs, f)); err != nil {
 			where := "this host"
 			if bin.Rootfs != "" {
@@ -79,24 +79,23 @@ func GaleraSupported(ctx context.Context, e engine.Engine, opts engine.Options) 
 }
 
 // galeraNode is one node's addresses.
-type galeraNode struct{ gcomm, ist, sst int }
+type galeraNode struct{ gcomm, ist int }
 
 // galeraSettings are node i's (1-based) wsrep options; address is the
 // cluster address ("gcomm://" bootstraps a new cluster).
 func (p Plan) galeraSettings(n galeraNode, i int, address string) map[string]string {
 	s := map[string]string{
-		"wsrep_on":                  "ON",
-		"wsrep_provider":            GaleraProvider,
-		"wsrep_cluster_name":        "rehearse",
-		"wsrep_cluster_address":     address,
-		"wsrep_node_name":           fmt.Sprintf("node-%d", i),
-		"wsrep_node_address":        fmt.Sprintf("127.0.0.1:%d", n.gcomm),
-		"wsrep_provider_options":    fmt.Sprintf("gmcast.listen_addr=tcp://127.0.0.1:%d;ist.recv_addr=127.0.0.1:%d;gcache.size=64M", n.gcomm, n.ist),
-		"wsrep_sst_receive_address": fmt.Sprintf("127.0.0.1:%d", n.sst),
-		"wsrep_sst_method":          "rsync",
-		"binlog_format":             "ROW",
-		"innodb_autoinc_lock_mode":  "2",
-		"server_id":                 strconv.Itoa(i),
+		"wsrep_on":                 "ON",
+		"wsrep_provider":           GaleraProvider,
+		"wsrep_cluster_name":       "rehearse",
+		"wsrep_cluster_address":    address,
+		"wsrep_node_name":          fmt.Sprintf("node-%d", i),
+		"wsrep_node_address":       fmt.Sprintf("127.0.0.1:%d", n.gcomm),
+		"wsrep_provider_options":   fmt.Sprintf("gmcast.listen_addr=tcp://127.0.0.1:%d;ist.recv_addr=127.0.0.1:%d;gcache.size=64M", n.gcomm, n.ist),
+		"wsrep_sst_method":         "mysqldump",
+		"binlog_format":            "ROW",
+		"innodb_autoinc_lock_mode": "2",
+		"server_id":                strconv.Itoa(i),
 	}
 	if p.OSUMethod != "" {
 		s["wsrep_OSU_method"] = p.OSUMethod
@@ -111,7 +110,7 @@ func (p Plan) galeraSettings(n galeraNode, i int, address string) map[string]str
 // datadir (Provision). Nodes: node-1 (Primary, where the rehearsal runs
 // its statements and load) and node-2.. (Replicas). On error nothing it
 // started is left.
-func provisionGalera(ctx context.Context, datadir string, o StartOptions) (t *Topology, err error) {
+func provisionGalera(ctx context.Context, datadir string, o StartOptions) (_ *Topology, err error) {
 	p := o.Plan
 	if p.Galera < 2 || p.Galera > MaxGaleraNodes {
 		return nil, fmt.Errorf("replica: a Galera cluster of %d nodes: rehearse starts 2 to %d", p.Galera, MaxGaleraNodes)
@@ -119,7 +118,7 @@ func provisionGalera(ctx context.Context, datadir string, o StartOptions) (t *To
 	if err := GaleraSupported(ctx, o.Engine, o.Base); err != nil {
 		return nil, err
 	}
-	t = &Topology{Plan: p, log: o.Log, d: dialect{flavor: o.Base.Flavor, version: o.Version, gtid: true}}
+	t := &Topology{Plan: p, log: o.Log, d: dialect{flavor: o.Base.Flavor, version: o.Version, gtid: true}}
 	var started []*Node
 	defer func() {
 		if err != nil {
@@ -130,7 +129,7 @@ func provisionGalera(ctx context.Context, datadir string, o StartOptions) (t *To
 	addrs := make([]galeraNode, p.Galera)
 	var gcomm []string
 	for i := range addrs {
-		for _, port := range []*int{&addrs[i].gcomm, &addrs[i].ist, &addrs[i].sst} {
+		for _, port := range []*int{&addrs[i].gcomm, &addrs[i].ist} {
 			if *port, err = engine.FreePort(); err != nil {
 				return nil, fmt.Errorf("galera: a free port: %w", err)
 			}
@@ -138,10 +137,9 @@ func provisionGalera(ctx context.Context, datadir string, o StartOptions) (t *To
 		gcomm = append(gcomm, fmt.Sprintf("127.0.0.1:%d", addrs[i].gcomm))
 	}
 	cluster := "gcomm://" + strings.Join(gcomm, ",")
-	start := func(i int, data, address string, shared bool) (*Node, error) {
+	start := func(i int, data, address string) (*Node, error) {
 		opts := o.Base
 		opts.Datadir = data
-		opts.SharedDatadir = shared
 		opts.Settings = map[string]string{}
 		for k, v := range o.Base.Settings {
 			opts.Settings[k] = v
@@ -164,7 +162,7 @@ func provisionGalera(ctx context.Context, datadir string, o StartOptions) (t *To
 	// state; its clean shutdown records it (grastate.dat, safe to
 	// bootstrap).
 	t0 := time.Now()
-	seed, err := start(1, datadir, "gcomm://", false)
+	seed, err := start(1, datadir, "gcomm://")
 	if err != nil {
 		return nil, err
 	}
@@ -182,16 +180,18 @@ func provisionGalera(ctx context.Context, datadir string, o StartOptions) (t *To
 	t.Shutdown = time.Since(t0)
 	t.logf("galera: seed state recorded in %s", t.Shutdown.Round(time.Millisecond))
 	t1 := time.Now()
-	first, err := start(1, state, "gcomm://", false)
+	first, err := start(1, state, "gcomm://")
 	if err != nil {
 		return nil, err
 	}
 	t.Primary = first
 	// The joiners one at a time: each joins from the same state as the
-	// cluster's (an incremental transfer of what node 1 wrote since).
-	// rsync's daemon, started for any transfer, runs as nobody.
+	// cluster's and needs an incremental transfer (IST) of what node 1
+	// wrote since (a view change is a write set too). The mysqldump
+	// method's joiner runs no script for an IST; rsync's spent 5–10 s
+	// here preparing a transfer it did not make.
 	for i := 2; i <= p.Galera; i++ {
-		n, err := start(i, state, cluster, true)
+		n, err := start(i, state, cluster)
 		if err != nil {
 			return nil, err
 		}

@@ -16,7 +16,7 @@ func galeraTarget(t *testing.T) testserver.Target {
 	target := testserver.LocalMariaDB()
 	testserver.Need(t, target)
 	if err := replica.GaleraSupported(context.Background(), target.Engine, target.Options); err != nil {
-		testserver.Missing(t, err.Error(), "apt-get install galera-4 rsync (scripts/setup.sh installs them)")
+		testserver.Missing(t, err.Error(), "apt-get install galera-4 (scripts/setup.sh installs it)")
 	}
 	return target
 }
@@ -51,10 +51,12 @@ func TestGaleraDDLStallsEveryNode(t *testing.T) {
 			t0 := time.Now()
 			testserver.Exec(t, db, "ALTER TABLE app.items ADD COLUMN note varchar(20) NULL, ALGORITHM=COPY")
 			t1 := time.Now()
+			mark := w.Mark(ctx, t0, t1)
 			time.Sleep(500 * time.Millisecond)
 			writes := w.Stop()
 			alter := t1.Sub(t0)
-			stalls := replica.StallsIn(topo, writes, t0, t1)
+			stalls := replica.StallsIn(topo, writes, mark)
+			t.Logf("the other nodes had applied it %v after node-1", []time.Duration{reachedAfter(mark, 0), reachedAfter(mark, 1)})
 			for _, s := range stalls {
 				t.Logf("%s: ALTER %s on node-1; %d writes, %d slow, %d failed, longest %s", s.Node, alter.Round(time.Millisecond), s.Writes, s.Slow, s.Errors, s.Longest.Round(time.Millisecond))
 				if s.Writes == 0 {
@@ -90,4 +92,11 @@ func TestGaleraDDLStallsEveryNode(t *testing.T) {
 			}
 		})
 	}
+}
+
+func reachedAfter(m *replica.NodeMark, i int) time.Duration {
+	if m.Reached[i].IsZero() {
+		return -1
+	}
+	return m.Reached[i].Sub(m.End).Round(time.Millisecond)
 }

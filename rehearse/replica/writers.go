@@ -36,6 +36,22 @@ type NodeWriters struct {
 	wg     sync.WaitGroup
 	mu     sync.Mutex
 	writes [][]Write
+	// waits are the pools Mark's causality waits use, one per node but
+	// the first.
+	waits []*sql.DB
+	marks sync.WaitGroup
+}
+
+// NodeMark is a statement node-1 ran, and when every other node had
+// applied it: under TOI a node runs the DDL when it reaches it in the
+// cluster's order, later than node-1 when it is behind, and its writers
+// wait until then.
+type NodeMark struct {
+	Start, End time.Time
+	// Reached[i] is when node i+2 had applied everything the cluster had
+	// committed when the statement ended (zero: not known, the window
+	// ends with the statement).
+	Reached []time.Time
 }
 
 // writersTable is the node writers' table in the monitor's scratch
@@ -109,6 +125,17 @@ func (w *NodeWriters) Start(ctx context.Context) error {
 		db.SetMaxOpenConns(1)
 		dbs = append(dbs, db)
 	}
+	for _, n := range w.topo.Replicas {
+		db, err := n.Server.Open("")
+		if err != nil {
+			for _, d := range append(dbs, w.waits...) {
+				d.Close()
+			}
+			w.cancel()
+			return err
+		}
+		w.waits = append(w.waits, db)
+	}
 	for i, db := range dbs {
 		w.wg.Add(1)
 		go func() {
@@ -147,13 +174,46 @@ func (w *NodeWriters) write(ctx context.Context, db *sql.DB, i int) {
 // Stop stops the writers and returns every node's writes (in the order
 // of Topology.Nodes).
 func (w *NodeWriters) Stop() [][]Write {
+	w.marks.Wait()
 	if w.cancel != nil {
 		w.cancel()
 	}
 	w.wg.Wait()
+	for _, db := range w.waits {
+		db.Close()
+	}
+	w.waits = nil
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.writes
+}
+
+// Mark records a statement node-1 ran from start to end (just ended) and
+// finds, in the background, when every other node had applied it: a read
+// under wsrep_sync_wait returns once the node has applied what the
+// cluster had committed when it was asked. Stop waits for the marks.
+func (w *NodeWriters) Mark(ctx context.Context, start, end time.Time) *NodeMark {
+	m := &NodeMark{Start: start, End: end, Reached: make([]time.Time, len(w.waits))}
+	for i, db := range w.waits {
+		w.marks.Add(1)
+		go func() {
+			defer w.marks.Done()
+			conn, err := db.Conn(ctx)
+			if err != nil {
+				return
+			}
+			defer conn.Close()
+			if _, err := conn.ExecContext(ctx, "SET SESSION wsrep_sync_wait = 1"); err != nil {
+				return
+			}
+			var one int
+			if err := conn.QueryRowContext(ctx, "SELECT 1").Scan(&one); err == nil {
+				m.Reached[i] = time.Now()
+			}
+			_, _ = conn.ExecContext(ctx, "SET SESSION wsrep_sync_wait = 0")
+		}()
+	}
+	return m
 }
 
 // NodeStall is one node's writes while a statement ran.
@@ -167,11 +227,17 @@ type NodeStall struct {
 	LongestAt            time.Time
 }
 
-// StallsIn are every node's writes that overlapped [from, to].
-func StallsIn(t *Topology, writes [][]Write, from, to time.Time) []NodeStall {
+// StallsIn are every node's writes that overlapped the statement m:
+// node-1's from its start to its end, another node's from its start until
+// that node had applied it (at least its end).
+func StallsIn(t *Topology, writes [][]Write, m *NodeMark) []NodeStall {
 	var out []NodeStall
 	for i, n := range t.Nodes() {
 		s := NodeStall{Node: n.Name}
+		from, to := m.Start, m.End
+		if i > 0 && i-1 < len(m.Reached) && m.Reached[i-1].After(to) {
+			to = m.Reached[i-1]
+		}
 		if i < len(writes) {
 			for _, wr := range writes[i] {
 				if wr.Start.After(to) || wr.Start.Add(wr.Took).Before(from) {

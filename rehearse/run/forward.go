@@ -25,6 +25,7 @@ type stmtRun struct {
 	run   bool              // false: not run (after a failure)
 	usage *result.Resources // disk, redo, undo, buffer pool while it ran (resources.go)
 	mark  *replica.Mark     // when each replica applied it (replicas.go); nil without replicas
+	gmark *replica.NodeMark // when each Galera node applied it (galera.go); nil without a cluster
 	tool  *toolRun          // how a strategy other than native ran it (strategy.go); nil: as written
 }
 
@@ -193,6 +194,9 @@ func (f *forward) runScript(ctx context.Context, m *migrations.Migration, dir st
 		}
 		run := &stmtRun{mig: m, dir: dir, index: j + 1, stmt: s, res: res, run: true, usage: usage, tool: tool}
 		run.mark = r.markStatement(ctx, fmt.Sprintf("%s %s#%d", dir, m.Version, j+1), sqlText, res)
+		if r.galera != nil && r.galera.writers != nil && !res.Start.IsZero() {
+			run.gmark = r.galera.writers.Mark(ctx, res.Start, res.End)
+		}
 		f.runs = append(f.runs, run)
 		if res.Err == nil {
 			// One line per statement: a CI log shows where a long

@@ -168,10 +168,10 @@ func (r *rehearsal) provisionGalera(ctx context.Context, eo engine.Options, n in
 // galeraFigures fills a statement's figures on every node.
 func (r *rehearsal) galeraFigures(s *result.Statement, run *stmtRun) {
 	g := r.galera
-	if g == nil || g.writes == nil || run.res.Start.IsZero() || run.res.End.IsZero() {
+	if g == nil || g.writes == nil || run.gmark == nil {
 		return
 	}
-	for _, st := range replica.StallsIn(g.topo, g.writes, run.res.Start, run.res.End) {
+	for _, st := range replica.StallsIn(g.topo, g.writes, run.gmark) {
 		f := result.GaleraNodeFigures{Node: st.Node, Writes: st.Writes, SlowWrites: st.Slow, FailedWrites: st.Errors, LongestWriteMs: ms(st.Longest)}
 		if !st.LongestAt.IsZero() {
 			f.LongestAtS = r.since(st.LongestAt)

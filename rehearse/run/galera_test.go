@@ -20,7 +20,7 @@ func TestRunGaleraTOIStallsEveryNode(t *testing.T) {
 	target := testserver.LocalMariaDB()
 	testserver.Need(t, target)
 	if err := replica.GaleraSupported(context.Background(), target.Engine, target.Options); err != nil {
-		testserver.Missing(t, err.Error(), "apt-get install galera-4 rsync (scripts/setup.sh installs them)")
+		testserver.Missing(t, err.Error(), "apt-get install galera-4 (scripts/setup.sh installs it)")
 	}
 	rep := rehearseRun(t, target, sourceSnapshot(t, target, 100000), writeMigrations(t, copyFiles()), func(o *Options) {
 		o.Replicas = ReplicaOptions{Galera: 3}
