@@ -94,6 +94,8 @@ func TestProvisionLeavesNothing(t *testing.T) {
 type cancelOn struct {
 	t      *testing.T
 	says   string
+	nth    int // the nth time it says it (0: the first)
+	seen   int
 	cancel context.CancelFunc
 	done   bool
 }
@@ -102,6 +104,9 @@ func (c *cancelOn) Write(p []byte) (int, error) {
 	line := strings.TrimRight(string(p), "\n")
 	c.t.Log(line)
 	if c.says != "" && !c.done && strings.Contains(line, c.says) {
+		c.seen++
+	}
+	if c.says != "" && !c.done && strings.Contains(line, c.says) && c.seen >= c.nth {
 		c.done = true
 		c.t.Logf("(cancelling the context here)")
 		c.cancel()
@@ -120,4 +125,75 @@ func processesUnder(dir string) []string {
 		}
 	}
 	return out
+}
+
+// TestGaleraProvisionLeavesNothing: provisioning a 3-node Galera cluster
+// from a filled datadir leaves no server process and no sandbox folder on
+// every way out (MariaDB 10.11 with galera-4, local engine): a node that
+// cannot start, the context ending while the seed starts, while node-1
+// bootstraps, while node-2 joins, and a normal Stop.
+func TestGaleraProvisionLeavesNothing(t *testing.T) {
+	target := galeraTarget(t)
+	src := filled(t, target, 1000)
+	data := filepath.Join(t.TempDir(), "data")
+	if err := src.KeepDatadir(context.Background(), data); err != nil {
+		t.Fatal(err)
+	}
+	local, ok := target.Engine.(*engine.Local)
+	if !ok {
+		t.Fatalf("%s: not the local engine", target.Name)
+	}
+	for _, c := range []struct {
+		name     string
+		settings map[string]string
+		cancel   string // cancel the context the nth time the log says this
+		nth      int
+		wantOK   bool
+	}{
+		{name: "a node cannot start", settings: map[string]string{"no_such_server_option": "1"}},
+		{name: "cancelled while the seed starts", cancel: "starting mariadb", nth: 1},
+		{name: "cancelled while node-1 bootstraps", cancel: "starting mariadb", nth: 2},
+		{name: "cancelled while node-2 joins", cancel: "starting mariadb", nth: 3},
+		{name: "stopped", wantOK: true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			eng := *local
+			dir, err := os.MkdirTemp("", "gp")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { os.RemoveAll(dir) })
+			eng.TempDir = dir
+			ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+			defer cancel()
+			log := &cancelOn{t: t, says: c.cancel, nth: c.nth, cancel: cancel}
+			base := target.Options
+			base.Flavor, base.Log, base.Settings = src.Flavor, log, c.settings
+			plan := replica.Plan{Galera: 3, Mode: replica.Galera}
+			topo, err := replica.Provision(ctx, data, replica.StartOptions{Engine: &eng, Base: base, Version: src.Version, Plan: plan, Log: log})
+			switch {
+			case c.wantOK && err != nil:
+				t.Fatalf("provision: %v", err)
+			case !c.wantOK && err == nil:
+				_ = topo.Stop(context.Background())
+				t.Fatalf("provision succeeded; want it to fail (%s)", c.name)
+			}
+			t.Logf("provision: %v", err)
+			if topo != nil {
+				if len(topo.Nodes()) != 3 {
+					t.Errorf("%d nodes, want 3", len(topo.Nodes()))
+				}
+				if err := topo.Stop(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			left, _ := os.ReadDir(eng.TempDir)
+			for _, e := range left {
+				t.Errorf("sandbox folder %s left in %s", e.Name(), eng.TempDir)
+			}
+			if pids := processesUnder(eng.TempDir); len(pids) > 0 {
+				t.Errorf("server processes %v still run from %s", pids, eng.TempDir)
+			}
+		})
+	}
 }
