@@ -2,10 +2,12 @@ package replica_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/rehearse/rehearse/internal/testserver"
+	"github.com/rehearse/rehearse/rehearse/engine"
 	"github.com/rehearse/rehearse/rehearse/replica"
 )
 
@@ -99,4 +101,18 @@ func reachedAfter(m *replica.NodeMark, i int) time.Duration {
 		return -1
 	}
 	return m.Reached[i].Sub(m.End).Round(time.Millisecond)
+}
+
+// GaleraSupported refuses what cannot start a cluster here, saying so:
+// the docker engine (the message names the local engine) and MySQL.
+func TestGaleraSupportedRefuses(t *testing.T) {
+	ctx := context.Background()
+	err := replica.GaleraSupported(ctx, &engine.Docker{}, engine.Options{Flavor: engine.MariaDB})
+	if err == nil || !strings.Contains(err.Error(), "local engine only") || !strings.Contains(err.Error(), "docker") {
+		t.Errorf("docker engine: %v", err)
+	}
+	err = replica.GaleraSupported(ctx, &engine.Local{}, engine.Options{Flavor: engine.MySQL})
+	if err == nil || !strings.Contains(err.Error(), "MariaDB") {
+		t.Errorf("MySQL: %v", err)
+	}
 }
