@@ -119,7 +119,7 @@ func tQuantile(dof int) float64 {
 // the measurements the largest scale's median weighs most, and more than
 // 1); a single run at the target then varies as much as one run did at
 // the scales.
-func noiseBand(model string, k float64, gs []group, xt float64) float64 {
+func noiseBand(model string, gs []group, xt float64) float64 {
 	sd, dof := pooledLogSD(gs)
 	if sd == 0 {
 		return 0
@@ -129,7 +129,7 @@ func noiseBand(model string, k float64, gs []group, xt float64) float64 {
 	for i, g := range gs {
 		x[i], y[i] = g.x, g.median()
 	}
-	pred := leastSquares(model, k, x, y).at(xt)
+	pred := leastSquares(model, x, y).at(xt)
 	if pred <= 0 {
 		return 0
 	}
@@ -143,7 +143,7 @@ func noiseBand(model string, k float64, gs []group, xt float64) float64 {
 		d := y[i] * 1e-4
 		yy := append([]float64(nil), y...)
 		yy[i] += d
-		w := (leastSquares(model, k, x, yy).at(xt) - pred) / pred / (d / y[i])
+		w := (leastSquares(model, x, yy).at(xt) - pred) / pred / (d / y[i])
 		se := sd / math.Sqrt(float64(len(g.ys)))
 		variance += w * w * se * se
 	}
@@ -161,7 +161,7 @@ func r2All(f fit, gs []group) float64 {
 		}
 	}
 	if f.model == Constant {
-		return r2(Constant, 0, 0, 0, x, y, f.a)
+		return r2(Constant, 0, 0, x, y, f.a)
 	}
-	return r2(f.model, f.k, f.a, f.b, x, y, 0)
+	return r2(f.model, f.a, f.b, x, y, 0)
 }

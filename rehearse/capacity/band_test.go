@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/rehearse/rehearse/rehearse/codes"
-	"github.com/rehearse/rehearse/rehearse/plan"
 	"github.com/rehearse/rehearse/rehearse/result"
 )
 
@@ -95,7 +94,7 @@ func TestBandCoversAFreshRunAtTheTarget(t *testing.T) {
 					x, y = append(x, rows), append(y, (0.05+5e-6*rows)*noise())
 				}
 			}
-			m := fitMetric(Linear, 0, x, y, 4.2e6)
+			m := fitMetric(Linear, x, y, 4.2e6)
 			p := m.at(4.2e6)
 			truth := (0.05 + 5e-6*4.2e6) * noise()
 			if lo(p, m.band) <= truth && truth <= p*(1+m.band) {
@@ -155,28 +154,5 @@ func TestRegimeNoteWhenTheLargestScaleHadTheFloor(t *testing.T) {
 	}
 	if n := at(1342177); strings.Contains(n, "memory regime") {
 		t.Errorf("at its share: %q", n)
-	}
-}
-
-// An index build whose sort files were measured is fitted by its merge
-// passes (the sort buffer from the settings), and one whose target makes
-// more than MaxExtraPasses more passes than the largest scale says so.
-func TestIndexBuildUsesMergePasses(t *testing.T) {
-	p := &plan.Plan{Pending: []plan.PendingMigration{{Version: "20240501", Statements: []plan.StatementPlan{{
-		Ops: []plan.Op{{Class: plan.OpAddIndex}}, Table: &plan.TableRef{Schema: "invest", Name: "investments"}}}}}}
-	var reps []*result.Report
-	k := 50.0 / (1 << 20)
-	for _, sc := range []float64{0.01, 0.03, 0.1} {
-		rows := sc * 4200000
-		reps = append(reps, fakeReport(sc, int64(rows), result.Statement{SQL: "CREATE INDEX ix ON investments (fund_code)",
-			DurationS: 0.05 + 2e-7*rows*math.Log2(rows*k), TempBytes: int64(rows * 50), Resources: &result.Resources{LogBytes: int64(rows * 40)}}))
-	}
-	s := Analyze(Input{Snapshot: fakeSnapshot(4200000, map[string]string{"innodb_sort_buffer_size": "1048576"}), TargetScale: 1, Plan: p, Reports: reps}).Statements[0]
-	want := 0.05 + 2e-7*4.2e6*math.Log2(4.2e6*k)
-	if s.Model != Merge || !near(s.Predicted.DurationS, want, 0.01) || !strings.Contains(s.Why, "merge passes") {
-		t.Errorf("model %s predicted %g (want %g): %s", s.Model, s.Predicted.DurationS, want, s.Why)
-	}
-	if !strings.Contains(s.Note, "merge passes, at the target") || !strings.Contains(s.Note, "--scales …,0.25") {
-		t.Errorf("note %q", s.Note)
 	}
 }

@@ -105,27 +105,36 @@ func Check(ctx context.Context, o Options) (*result.Report, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
+	// Round-robin over the scales (1%, 3%, 10%, 1%, 3%, 10%, ...), not
+	// scale by scale: on a shared machine a busy minute then slows one run
+	// of every scale instead of every run of one scale, which would bend
+	// the fit (issue 20).
 	var reports []*result.Report
 	n := max(o.Repeat, 1)
-	extra := 0
-	for i, s := range o.Scales {
-		var atScale []*result.Report
-		for k := 0; k < n || (k < n+MaxExtraRepeats && n > 1 && highSpread(atScale)); k++ {
-			if k >= n {
+	atScale := make([][]*result.Report, len(o.Scales))
+	done, planned, extra := 0, len(o.Scales)*n, 0
+	for round := 0; round < n+MaxExtraRepeats; round++ {
+		for i, s := range o.Scales {
+			if round >= n && (n < 2 || !highSpread(atScale[i])) {
+				continue
+			}
+			if round >= n {
 				extra++
 			}
+			done++
 			if o.Progress != nil {
-				o.Progress(s, i*n+k+1, len(o.Scales)*n+extra)
+				o.Progress(s, done, planned+extra)
 			}
 			rep, err := rehearseAt(ctx, o.withPool(s), s)
 			if err != nil {
 				return last(reports, rep), fmt.Errorf("rehearsal at scale %g: %w", s, err)
 			}
 			reports = append(reports, rep)
-			atScale = append(atScale, rep)
+			atScale[i] = append(atScale[i], rep)
 		}
 	}
-	rep := reports[len(reports)-1]
+	top := atScale[len(atScale)-1] // the scales are sorted: the largest's last run
+	rep := top[len(top)-1]
 	c := Analyze(o.input(reports, planFor(ctx, o.Run, o.Log)))
 	if extra > 0 {
 		c.Notes = append(c.Notes, fmt.Sprintf("%d more run(s) than --repeat %d: a statement's runs at a scale spread more than %.0f%% (relative standard deviation), so its median needed more of them", extra, n, 100*HighSpread))

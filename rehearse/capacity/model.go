@@ -6,26 +6,15 @@ import "math"
 const (
 	Constant = "constant" // y = a: metadata-only changes
 	Linear   = "linear"   // y = a + b·n: a table copy, a full scan
-	NLogN    = "nlogn"    // y = a + b·n·ln n: a sort (index build) when the sort buffer is unknown
-	// Merge is an index build's sort by its merge passes: y = a + b·n·p(n)
-	// with p(n) = max(1, log2(n·k)) the passes of InnoDB's merge sort (it
-	// writes runs of innodb_sort_buffer_size, then merges them two by two),
-	// k the sort runs per row (sort bytes per row ÷ the sort buffer).
-	Merge = "merge"
-	None  = "none" // no prediction (see the note)
+	NLogN    = "nlogn"    // y = a + b·n·ln n: a sort (index build)
+	None     = "none"     // no prediction (see the note)
 )
 
-// basis is the growth term g(n) of a model y = a + b·g(n); k is the merge
-// model's sort runs per row.
-func basis(model string, k, n float64) float64 {
+// basis is the growth term g(n) of a model y = a + b·g(n).
+func basis(model string, n float64) float64 {
 	switch model {
 	case Linear:
 		return n
-	case Merge:
-		if k > 0 {
-			return n * math.Max(1, math.Log2(n*k))
-		}
-		fallthrough
 	case NLogN:
 		if n < 2 {
 			return 0
@@ -38,24 +27,23 @@ func basis(model string, k, n float64) float64 {
 // fit is a fitted model y = a + b·g(n).
 type fit struct {
 	model string
-	k     float64 // the merge model's sort runs per row
 	a, b  float64
 	r2    float64
 }
 
-func (f fit) at(n float64) float64 { return f.a + f.b*basis(f.model, f.k, n) }
+func (f fit) at(n float64) float64 { return f.a + f.b*basis(f.model, n) }
 
 // leastSquares fits y = a + b·g(x) by ordinary least squares. A negative
 // slope is no growth at all (the constant model); a negative intercept is
 // refitted through the origin (a cost cannot be negative at zero rows).
-func leastSquares(model string, k float64, x, y []float64) fit {
+func leastSquares(model string, x, y []float64) fit {
 	n := float64(len(x))
 	if model == Constant || len(x) < 2 {
-		return fit{model: Constant, a: mean(y), r2: r2(Constant, 0, 0, 0, x, y, mean(y))}
+		return fit{model: Constant, a: mean(y), r2: r2(Constant, 0, 0, x, y, mean(y))}
 	}
 	var sg, sy, sgg, sgy float64
 	for i := range x {
-		g := basis(model, k, x[i])
+		g := basis(model, x[i])
 		sg += g
 		sy += y[i]
 		sgg += g * g
@@ -73,18 +61,18 @@ func leastSquares(model string, k float64, x, y []float64) fit {
 	if a < 0 && sgg > 0 {
 		a, b = 0, sgy/sgg
 	}
-	f := fit{model: model, k: k, a: a, b: b}
-	f.r2 = r2(model, k, a, b, x, y, 0)
+	f := fit{model: model, a: a, b: b}
+	f.r2 = r2(model, a, b, x, y, 0)
 	return f
 }
 
 // r2 is the coefficient of determination of y against the model's values.
 // With no variance in y it is 1 when the model reproduces y exactly.
-func r2(model string, k, a, b float64, x, y []float64, constant float64) float64 {
+func r2(model string, a, b float64, x, y []float64, constant float64) float64 {
 	m := mean(y)
 	var ssr, sst float64
 	for i := range x {
-		v := a + b*basis(model, k, x[i])
+		v := a + b*basis(model, x[i])
 		if model == Constant {
 			v = constant
 		}
@@ -113,7 +101,7 @@ func mean(v []float64) float64 {
 
 // extrapolationError is the relative error of predicting the largest
 // measured point from the smaller ones.
-func extrapolationError(model string, k float64, x, y []float64) float64 {
+func extrapolationError(model string, x, y []float64) float64 {
 	if len(x) < 3 {
 		return math.Inf(1)
 	}
@@ -129,7 +117,7 @@ func extrapolationError(model string, k float64, x, y []float64) float64 {
 			xs, ys = append(xs, x[j]), append(ys, y[j])
 		}
 	}
-	f := leastSquares(model, k, xs, ys)
+	f := leastSquares(model, xs, ys)
 	if y[imax] == 0 {
 		return math.Abs(f.at(x[imax]))
 	}

@@ -12,13 +12,13 @@ func TestLeastSquaresRecoversModels(t *testing.T) {
 	for _, model := range []string{Linear, NLogN} {
 		y := make([]float64, len(x))
 		for i := range x {
-			y[i] = 0.05 + 3e-7*basis(model, 0, x[i])
+			y[i] = 0.05 + 3e-7*basis(model, x[i])
 		}
-		f := leastSquares(model, 0, x, y)
+		f := leastSquares(model, x, y)
 		if !near(f.a, 0.05, 1e-6) || !near(f.b, 3e-7, 1e-6) || !near(f.r2, 1, 1e-9) {
 			t.Errorf("%s: got a=%g b=%g r2=%g", model, f.a, f.b, f.r2)
 		}
-		if got, want := f.at(4.2e6), 0.05+3e-7*basis(model, 0, 4.2e6); !near(got, want, 1e-6) {
+		if got, want := f.at(4.2e6), 0.05+3e-7*basis(model, 4.2e6); !near(got, want, 1e-6) {
 			t.Errorf("%s at 4.2M: %g, want %g", model, got, want)
 		}
 	}
@@ -27,11 +27,11 @@ func TestLeastSquaresRecoversModels(t *testing.T) {
 func TestLeastSquaresNeverNegative(t *testing.T) {
 	// A falling series is no growth: constant. A negative intercept is
 	// refitted through the origin.
-	f := leastSquares(Linear, 0, []float64{1, 2, 3}, []float64{3, 2, 1})
+	f := leastSquares(Linear, []float64{1, 2, 3}, []float64{3, 2, 1})
 	if f.model != Constant || f.a != 2 {
 		t.Errorf("falling series: %+v", f)
 	}
-	f = leastSquares(Linear, 0, []float64{10, 20, 30}, []float64{0.5, 1.6, 2.4})
+	f = leastSquares(Linear, []float64{10, 20, 30}, []float64{0.5, 1.6, 2.4})
 	if f.a != 0 || f.b <= 0 {
 		t.Errorf("negative intercept kept: %+v", f)
 	}
@@ -40,16 +40,16 @@ func TestLeastSquaresNeverNegative(t *testing.T) {
 func TestChooseModelOverridesPlanOnlyWhenClearlyBetter(t *testing.T) {
 	x := []float64{42000, 126000, 420000}
 	lin := []float64{0.42, 1.26, 4.2}
-	if m, _ := chooseModel(Linear, "plan", 0, x, lin); m != Linear {
+	if m, _ := chooseModel(Linear, "plan", x, lin); m != Linear {
 		t.Errorf("linear data, plan linear: chose %s", m)
 	}
 	// The plan said INSTANT (constant) but the table was copied: the fit wins.
-	if m, why := chooseModel(Constant, "plan", 0, x, lin); m != Linear && m != NLogN {
+	if m, why := chooseModel(Constant, "plan", x, lin); m != Linear && m != NLogN {
 		t.Errorf("linear data, plan constant: chose %s (%s)", m, why)
 	}
 	// Noise around a constant stays constant.
 	flat := []float64{0.031, 0.024, 0.029}
-	if m, _ := chooseModel(Constant, "plan", 0, x, flat); m != Constant {
+	if m, _ := chooseModel(Constant, "plan", x, flat); m != Constant {
 		t.Errorf("flat data: chose %s", m)
 	}
 }
@@ -60,35 +60,12 @@ func TestBandWidensWithReach(t *testing.T) {
 		t.Errorf("reach %g", r)
 	}
 	y := []float64{0.11, 0.29, 1.05} // noisy linear
-	m := fitMetric(Linear, 0, x, y, 1e6)
+	m := fitMetric(Linear, x, y, 1e6)
 	if m.band < MinBand || m.band > 1 {
 		t.Errorf("band %g", m.band)
 	}
-	exact := fitMetric(Linear, 0, x, []float64{0.1, 0.3, 1.0}, 1e6)
+	exact := fitMetric(Linear, x, []float64{0.1, 0.3, 1.0}, 1e6)
 	if want := MinBand * reach(x, 1e6); !near(exact.band, want, 1e-9) {
 		t.Errorf("exact data: band %g, want the floor × reach %g", exact.band, want)
-	}
-}
-
-// The merge model follows an index build's merge passes: cost per row grows
-// with log2 of the sort runs (rows × runs per row), which n·ln n
-// underestimates from 1–10% to 100% when the sort buffer is small.
-func TestMergeModelFollowsPasses(t *testing.T) {
-	k := 50.0 / (1 << 20) // 50 sort bytes a row, a 1 MiB sort buffer
-	x := []float64{42000, 126000, 420000}
-	y := make([]float64, len(x))
-	for i := range x {
-		y[i] = 0.05 + 2e-7*x[i]*math.Log2(x[i]*k)
-	}
-	want := 0.05 + 2e-7*4.2e6*math.Log2(4.2e6*k)
-	if f := leastSquares(Merge, k, x, y); !near(f.at(4.2e6), want, 1e-6) {
-		t.Errorf("merge: %g, want %g", f.at(4.2e6), want)
-	}
-	if f := leastSquares(NLogN, 0, x, y); f.at(4.2e6) > 0.9*want {
-		t.Errorf("n·ln n predicted %g of %g: the test does not tell the models apart", f.at(4.2e6), want)
-	}
-	a := &analysis{settings: map[string]string{"innodb_sort_buffer_size": "4194304"}}
-	if got := a.sortRunsPerRow(x, []float64{0, 0, 420000 * 50}); !near(got, 50.0/(4<<20), 1e-9) {
-		t.Errorf("runs per row %g", got)
 	}
 }

@@ -22,10 +22,6 @@ var (
 	MinBand = 0.10
 	// MinPoints is how many distinct row counts a fit needs.
 	MinPoints = 3
-	// MaxExtraPasses is how many more merge passes than at the largest
-	// measured scale an index build's sort may make at the target before
-	// the report proposes a larger scale.
-	MaxExtraPasses = 2.0
 	// MaxReach is how far beyond the largest measured row count a
 	// prediction goes before the report says it extrapolates too far.
 	MaxReach = 10.0
@@ -52,16 +48,16 @@ func (m metric) at(x float64) float64 { return math.Max(m.f.at(x), 0) }
 // beyond the measurements in ratios of the measured scales) and the
 // measured run-to-run spread at the scales propagated to the target
 // (noiseBand).
-func fitMetric(model string, k float64, x, y []float64, xt float64) metric {
+func fitMetric(model string, x, y []float64, xt float64) metric {
 	gs := groups(x, y)
 	mx, my := make([]float64, len(gs)), make([]float64, len(gs))
 	for i, g := range gs {
 		mx[i], my[i] = g.x, g.median()
 	}
-	f := leastSquares(model, k, mx, my)
+	f := leastSquares(model, mx, my)
 	m := metric{f: f, gs: gs, r2: r2All(f, gs)}
 	m.fitB = math.Max(MinBand, forwardError(f, mx, my)) * reach(mx, xt)
-	m.noise = noiseBand(f.model, k, gs, xt)
+	m.noise = noiseBand(f.model, gs, xt)
 	m.band = math.Hypot(m.fitB, m.noise)
 	return m
 }
@@ -72,7 +68,7 @@ func fitMetric(model string, k float64, x, y []float64, xt float64) metric {
 // points (back toward zero rows, where fixed costs and in-memory sorts
 // dominate) say little about the target and are left out.
 func forwardError(f fit, x, y []float64) float64 {
-	e := extrapolationError(f.model, f.k, x, y)
+	e := extrapolationError(f.model, x, y)
 	if math.IsInf(e, 0) {
 		e = 0
 	}
@@ -105,14 +101,10 @@ func reach(x []float64, xt float64) float64 {
 // chooseModel picks the duration model: the plan's unless another model
 // extrapolated the largest measured point at least twice as well and fits
 // at least as well.
-func chooseModel(pref, why string, k float64, x, y []float64) (string, string) {
+func chooseModel(pref, why string, x, y []float64) (string, string) {
 	errs := map[string]float64{}
-	models := []string{Constant, Linear, NLogN}
-	if pref == Merge {
-		models = []string{Constant, Linear, Merge}
-	}
-	for _, m := range models {
-		errs[m] = extrapolationError(m, k, x, y)
+	for _, m := range []string{Constant, Linear, NLogN} {
+		errs[m] = extrapolationError(m, x, y)
 	}
 	if pref == Constant && maxOf(y) < 1.5*minOf(y) {
 		// Within noise of each other: no growth to speak of, whatever a
@@ -120,13 +112,13 @@ func chooseModel(pref, why string, k float64, x, y []float64) (string, string) {
 		return pref, fmt.Sprintf("%s; the runs are within 50%% of each other", why)
 	}
 	best := pref
-	for _, m := range models {
+	for _, m := range []string{Constant, Linear, NLogN} {
 		if errs[m] < errs[best] {
 			best = m
 		}
 	}
 	if best != pref && errs[pref] > MinBand && errs[best] < 0.5*errs[pref] &&
-		leastSquares(best, k, x, y).r2 >= leastSquares(pref, k, x, y).r2-1e-9 {
+		leastSquares(best, x, y).r2 >= leastSquares(pref, x, y).r2-1e-9 {
 		return best, fmt.Sprintf("%s; but the measurements follow a %s model better (it predicts the largest run within %.0f%%, the plan's model within %.0f%%)",
 			why, best, 100*errs[best], 100*errs[pref])
 	}
@@ -191,16 +183,8 @@ func predictStatement(s *series, xt int64, target float64, a *analysis) result.C
 		return cs
 	}
 	pref, why := preferred(s.sp, ok)
-	k := 0.0
-	if pref == NLogN {
-		if k = a.sortRunsPerRow(x, disk); k > 0 {
-			pref = Merge
-			why += fmt.Sprintf("; by its merge passes: InnoDB sorts in runs of innodb_sort_buffer_size (%s) and merges them two by two, log2(runs) passes (%.0f at the largest scale, %.0f at the target)",
-				mysqlkit.Bytes(a.sortBuffer()), math.Max(1, math.Log2(maxOf(x)*k)), math.Max(1, math.Log2(float64(xt)*k)))
-		}
-	}
-	model, why := chooseModel(pref, why, k, x, dur)
-	d := fitMetric(model, k, ax, adur, float64(xt))
+	model, why := chooseModel(pref, why, x, dur)
+	d := fitMetric(model, ax, adur, float64(xt))
 	cs.Model, cs.R2, cs.Why = d.f.model, round3(d.r2), why
 	cs.Fits = append(cs.Fits, result.MetricFit{Metric: "duration", Model: d.f.model, R2: round3(d.r2), BandPct: pct(d.band),
 		FitBandPct: pct(d.fitB), SpreadBandPct: pct(d.noise)})
@@ -208,16 +192,6 @@ func predictStatement(s *series, xt int64, target float64, a *analysis) result.C
 	cs.Extrapolation = float64(xt) / maxOf(x)
 	if n := a.regimeNote(ok, target); n != "" {
 		cs.Note = joinNote(cs.Note, n)
-	}
-	if d.f.model == Merge {
-		// The cost per merge pass is measured only up to the largest
-		// scale's passes: more than MaxExtraPasses beyond them, propose a
-		// scale whose sort makes at most that many fewer.
-		pl, pt := math.Max(1, math.Log2(maxOf(x)*k)), math.Max(1, math.Log2(float64(xt)*k))
-		if pt-pl > MaxExtraPasses {
-			cs.Note = joinNote(cs.Note, fmt.Sprintf("the sort at the largest scale makes %.1f merge passes, at the target %.1f: the cost of the last passes is not measured; rehearse a scale of at least %s too (--scales …,%s)",
-				pl, pt, shortScale(target/math.Exp2(MaxExtraPasses)), shortScale(target/math.Exp2(MaxExtraPasses))))
-		}
 	}
 	if cs.Extrapolation > MaxReach {
 		cs.Note = joinNote(cs.Note, fmt.Sprintf("the prediction extrapolates %.0f× beyond the largest measured scale (more than %.0f×): what changes with size beyond it (memory, sort passes) is not measured; rehearse a larger scale too, e.g. --scales …,%s",
@@ -245,11 +219,11 @@ func predictStatement(s *series, xt int64, target float64, a *analysis) result.C
 	if d.f.model == Constant {
 		growth = Constant
 	}
-	dk := fitMetric(growth, 0, ax, adisk, float64(xt))
+	dk := fitMetric(growth, ax, adisk, float64(xt))
 	pr.DiskBytes = int64(dk.at(float64(xt)))
 	pr.DiskLo, pr.DiskHi = int64(lo(float64(pr.DiskBytes), dk.band)), int64(float64(pr.DiskBytes)*(1+dk.band))
 	cs.Fits = append(cs.Fits, result.MetricFit{Metric: "disk", Model: dk.f.model, R2: round3(dk.r2), BandPct: pct(dk.band)})
-	lg := fitMetric(growth, 0, ax, alog, float64(xt))
+	lg := fitMetric(growth, ax, alog, float64(xt))
 	pr.LogBytes = int64(lg.at(float64(xt)))
 	pr.LogLo, pr.LogHi = int64(lo(float64(pr.LogBytes), lg.band)), int64(float64(pr.LogBytes)*(1+lg.band))
 	cs.Fits = append(cs.Fits, result.MetricFit{Metric: "log", Model: lg.f.model, R2: round3(lg.r2), BandPct: pct(lg.band)})
@@ -258,7 +232,7 @@ func predictStatement(s *series, xt int64, target float64, a *analysis) result.C
 	// lag grows with the table as the statement's duration does, so it is
 	// fitted with the duration's model (a metadata-only change: constant).
 	if replicas {
-		lg := fitMetric(d.f.model, d.f.k, ax, alag, float64(xt))
+		lg := fitMetric(d.f.model, ax, alag, float64(xt))
 		pr.ReplicaLagS = lg.at(float64(xt))
 		pr.ReplicaLagLo, pr.ReplicaLagHi = lo(pr.ReplicaLagS, lg.band), pr.ReplicaLagS*(1+lg.band)
 		cs.Fits = append(cs.Fits, result.MetricFit{Metric: "replica-lag", Model: lg.f.model, R2: round3(lg.r2), BandPct: pct(lg.band)})
@@ -399,31 +373,6 @@ func joinNote(a, b string) string {
 
 // shortScale writes a scale to propose: 0.1, 0.25, 0.033.
 func shortScale(s float64) string { return strconv.FormatFloat(s, 'g', 2, 64) }
-
-// sortBuffer is innodb_sort_buffer_size (the rehearsals' --set, else the
-// snapshot's, else the 1 MiB default of MySQL and MariaDB).
-func (a *analysis) sortBuffer() int64 {
-	if v, err := strconv.ParseInt(a.settings["innodb_sort_buffer_size"], 10, 64); err == nil && v > 0 {
-		return v
-	}
-	return 1 << 20
-}
-
-// sortRunsPerRow is an index build's sort runs per row: the sort files'
-// bytes per row measured at the largest scale (the disk peak) over the
-// sort buffer; 0 when nothing was measured.
-func (a *analysis) sortRunsPerRow(x, disk []float64) float64 {
-	i := 0
-	for j := range x {
-		if x[j] > x[i] {
-			i = j
-		}
-	}
-	if len(x) == 0 || x[i] <= 0 || disk[i] <= 0 {
-		return 0
-	}
-	return disk[i] / x[i] / float64(a.sortBuffer())
-}
 
 // regimeNote warns when the largest measured scale is not in production's
 // memory regime: its buffer pool was raised to the floor (MinPool), so it

@@ -16,10 +16,10 @@
 #                a secondary-index build (20240601#1) and a column-type
 #                change that copies it with all its indexes (20240602#1).
 #
-# SCALES default to 3%, 10%, 30%: `rehearse capacity` proposes a largest
-# scale of at least 25% for the index build (its sort makes 4.5 merge passes
-# at 10% and 7.7 at 100%; docs/capacity.md), and 1%/3% run with the 8 MiB
-# buffer pool floor, not production's memory per row.
+# SCALES default to 3%, 10%, 30%: 1% (and 3%) run with the 8 MiB buffer
+# pool floor, 6× (2×) their share of production's memory per row, and a
+# largest scale of 30% shortens the extrapolation to 3.3× (docs/capacity.md
+# has the measurements).
 # The data cache (rehearse/datacache) keeps each scale's filled datadir, so
 # the repeats at one scale restore it instead of generating again.
 # Heavy: about 10 minutes per shape and check on 2 cores. SCALES, REPEAT,
