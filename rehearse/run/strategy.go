@@ -489,7 +489,7 @@ func (r *rehearsal) runTool(ctx context.Context, cmd *exec.Cmd, tr *toolRun) (ex
 		tr.cutTo = res.End
 	}
 	if tr.replicas > 0 {
-		tr.notes = append(tr.notes, tr.replicaNotes()...)
+		tr.notes = append(tr.notes, tr.replicaNotes(err == nil, lines)...)
 	}
 	r.logf("%s: %s", tr.strategy, tr.command)
 	for _, l := range lines {

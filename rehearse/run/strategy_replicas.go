@@ -154,9 +154,18 @@ func (tr *toolRun) observe(line string) {
 
 // replicaNotes says what pt-osc did about the replicas: how many it
 // watched of those it was given, and its pauses (one report a second with
-// --progress time,1) for a lagging or a stopped replica.
-func (tr *toolRun) replicaNotes() []string {
+// --progress time,1) for a lagging or a stopped replica; when it failed
+// reading their lag, why.
+func (tr *toolRun) replicaNotes(ok bool, lines []string) []string {
 	notes := []string{fmt.Sprintf("pt-osc found %d of the rehearsal's %d replica(s) (--recursion-method dsn) and pauses its copy while one lags more than --max-lag (1 s unless --pt-osc-arg sets it; read from Seconds_Behind_Master, whole seconds) or is stopped", tr.found, tr.replicas)}
+	if !ok {
+		for _, l := range lines {
+			if strings.Contains(l, "SHOW SLAVE STATUS") && strings.Contains(l, "syntax") {
+				return append(notes, "pt-osc 3.2.1 cannot read a replica's lag on this server: it asks SHOW SLAVE STATUS, which MySQL 8.4 and newer removed (SHOW REPLICA STATUS replaced it), and stops; rehearse it without replicas (--replicas 0) or with a pt-osc that knows SHOW REPLICA STATUS")
+			}
+		}
+		return notes
+	}
 	if tr.lagReports == 0 && tr.stoppedReports == 0 {
 		return append(notes, "pt-osc did not pause for the replicas (it reported no lag past --max-lag and no stopped replica)")
 	}

@@ -77,6 +77,31 @@ func TestStrategyPTOSCReplicas(t *testing.T) {
 	}
 }
 
+// On MySQL 9.7 pt-osc 3.2.1 finds the replica but cannot read its lag
+// (SHOW SLAVE STATUS is gone since 8.4): the statement fails with the
+// tool's own error and the notes say why.
+func TestStrategyPTOSCReplicasMySQL(t *testing.T) {
+	testserver.Tool(t, "pt-online-schema-change", "percona-toolkit")
+	target := testserver.LocalMySQL()
+	testserver.Need(t, target)
+	snap := sourceSnapshot(t, target, 5000)
+	set := writeMigrations(t, copyFiles())
+	rep := rehearseRun(t, target, snap, set, func(o *Options) {
+		o.Strategy = StrategyOptions{Name: StrategyPTOSC, PTOSCArgs: []string{"--set-vars", "explain_format=TRADITIONAL,lock_wait_timeout=60"}}
+		o.Replicas = ReplicaOptions{Count: 1}
+		o.SkipRollback = true
+	})
+	s := stmt(t, rep, "3", 1)
+	notes := strings.Join(s.StrategyNotes, "\n")
+	t.Logf("%s: pt-osc %s %q\n%s", rep.Inputs.Version, s.Status, s.Error, notes)
+	if s.Status != "failed" || !strings.Contains(s.Error, "SHOW SLAVE STATUS") {
+		t.Fatalf("pt-osc on MySQL %s with a replica: %s %q; want its SHOW SLAVE STATUS error", rep.Inputs.Version, s.Status, s.Error)
+	}
+	if !strings.Contains(notes, "found 1 of the rehearsal's 1 replica") || !strings.Contains(notes, "MySQL 8.4 and newer removed") {
+		t.Errorf("notes %q: want the replica found and why pt-osc stopped", notes)
+	}
+}
+
 func logOut() io.Writer {
 	if testing.Verbose() {
 		return os.Stderr

@@ -5,9 +5,11 @@
 #    TestCompareInstant: an INSTANT change, native recommended;
 #    TestCompareOnlineCopy: MariaDB 11.8's online copy), their figures;
 # 2. speed: `rehearse compare --strategies native,pt-osc` against one
-#    `rehearse run` of the same release from an empty data cache. Goal:
-#    compare <= 1.3 x run + pt-osc's own migrate phase (no second data
-#    generation: the second strategy starts from the cache's datadir).
+#    `rehearse run` of the same release from an empty data cache, REPEAT
+#    (3) times. Goal, on the medians: compare <= 1.3 x run + pt-osc's own
+#    migrate phase (no second data generation: the second strategy starts
+#    from the cache's datadir; compare shares what is the same for both,
+#    docs/strategies.md#speed).
 # The release is a column type change (a table copy) on a 2,000,000-row
 # production table (orders), rehearsed at SCALE (0.05: 100,000 rows);
 # production is a plain local MariaDB set up here and snapshotted.
@@ -62,24 +64,46 @@ printf -- '-- +goose Up\nCREATE TABLE orders (id BIGINT AUTO_INCREMENT PRIMARY K
 printf -- '-- +goose Up\nALTER TABLE orders MODIFY total DECIMAL(14,2) NOT NULL;\n-- +goose Down\nALTER TABLE orders MODIFY total DECIMAL(10,2) NOT NULL;\n' >"$dir/migrations/00002_widen_total.sql"
 
 args=(--engine "$ENGINE" --snapshot "$dir/snap.json" --migrations "$dir/migrations" --scale "$SCALE" --no-rollback)
-t0=$(date +%s.%N)
-REHEARSE_DATA_CACHE_DIR="$dir/cache-run" "$BIN" run "${args[@]}" --format json --out-dir "$dir/run" >/dev/null 2>"$dir/run.err" || [ $? -eq 1 ] || { cat "$dir/run.err"; exit 1; }
-t1=$(date +%s.%N)
-REHEARSE_DATA_CACHE_DIR="$dir/cache-cmp" "$BIN" compare "${args[@]}" --strategies native,pt-osc --format table,json --out-dir "$dir/cmp" >"$dir/cmp.txt" 2>"$dir/cmp.err" || { cat "$dir/cmp.err"; exit 1; }
-t2=$(date +%s.%N)
-cat "$dir/cmp.txt"
-python3 - "$dir" "$t0" "$t1" "$t2" <<'PY'
+# REPEAT pairs of (one run, one compare), each from empty data caches; the
+# goal is judged on the medians (a shared machine's load moves single runs
+# by several seconds).
+for i in $(seq 1 "${REPEAT:-3}"); do
+	t0=$(date +%s.%N)
+	REHEARSE_DATA_CACHE_DIR="$dir/cache-run-$i" "$BIN" run "${args[@]}" --format json --out-dir "$dir/run-$i" >/dev/null 2>"$dir/run.err" || [ $? -eq 1 ] || { cat "$dir/run.err"; exit 1; }
+	t1=$(date +%s.%N)
+	REHEARSE_DATA_CACHE_DIR="$dir/cache-cmp-$i" "$BIN" compare "${args[@]}" --strategies native,pt-osc --format table,json --out-dir "$dir/cmp-$i" >"$dir/cmp.txt" 2>"$dir/cmp.err" || { cat "$dir/cmp.err"; exit 1; }
+	t2=$(date +%s.%N)
+	rm -rf "$dir/cache-run-$i" "$dir/cache-cmp-$i"
+	[ "$i" = 1 ] && cat "$dir/cmp.txt"
+	python3 - "$dir" "$i" "$t0" "$t1" "$t2" <<'PY'
 import json, sys
-d, t0, t1, t2 = sys.argv[1], *map(float, sys.argv[2:])
-c = json.load(open(d + "/cmp/report.json"))
+d, i, t0, t1, t2 = sys.argv[1], sys.argv[2], *map(float, sys.argv[3:])
+c = json.load(open(f"{d}/cmp-{i}/report.json"))
 osc = next(r for r in c["runs"] if r["strategy"] == "pt-osc")
 mig = next(p["duration_s"] for p in osc["report"]["phases"] if p["name"] == "migrate")
 run, cmp = t1 - t0, t2 - t1
-goal = 1.3 * run + mig
-print(f"BENCH strategies: one run {run:.1f} s; compare native,pt-osc {cmp:.1f} s; pt-osc's migrate phase {mig:.1f} s; goal <= 1.3 x run + migrate = {goal:.1f} s: {'ok' if cmp <= goal else 'MISSED'}")
+first = c["runs"][0]["duration_s"]
+with open(d + "/figures", "a") as f:
+    f.write(json.dumps({"run": run, "cmp": cmp, "mig": mig, "first": first}) + "\n")
+load = open("/proc/loadavg").read().split()[:3]
+print(f"BENCH strategies: #{i}: one run {run:.1f} s; compare native,pt-osc {cmp:.1f} s; pt-osc's migrate phase {mig:.1f} s; goal <= 1.3 x run + migrate = {1.3 * run + mig:.1f} s: {'ok' if cmp <= 1.3 * run + mig else 'MISSED'} (load average {' '.join(load)})")
 for r in c["runs"]:
-    print(f"BENCH strategies: {r['strategy']}: {r['duration_s']:.1f} s, data {'from the cache' if r['cached'] else 'generated'}")
-    print("BENCH strategies:   phases: " + ", ".join(f"{p['name']} {p.get('duration_s', 0):.2f}" + (f" ({p['status']})" if p.get('status') not in (None, 'ok') else "") for p in r["report"]["phases"]))
-r = json.load(open(d + "/run/report.json"))
-print("BENCH strategies: one run's phases: " + ", ".join(f"{p['name']} {p.get('duration_s', 0):.2f}" for p in r["phases"]))
+    print(f"BENCH strategies: #{i}:   {r['strategy']}: {r['duration_s']:.1f} s, data {'from the cache' if r['cached'] else 'generated'}; phases: " + ", ".join(f"{p['name']} {p.get('duration_s', 0):.2f}" + (f" ({p['status']})" if p.get('status') not in (None, 'ok') else "") for p in r["report"]["phases"]))
+r = json.load(open(f"{d}/run-{i}/report.json"))
+print(f"BENCH strategies: #{i}:   one run's phases: " + ", ".join(f"{p['name']} {p.get('duration_s', 0):.2f}" for p in r["phases"]))
+PY
+done
+python3 - "$dir" <<'PY'
+import json, statistics, sys
+f = [json.loads(l) for l in open(sys.argv[1] + "/figures")]
+med = {k: statistics.median(x[k] for x in f) for k in f[0]}
+run, cmp, mig, first = med["run"], med["cmp"], med["mig"], med["first"]
+goal = 1.3 * run + mig
+print(f"BENCH strategies: median of {len(f)}: one run {run:.1f} s; compare native,pt-osc {cmp:.1f} s; pt-osc's migrate phase {mig:.1f} s; goal <= 1.3 x run + migrate = {goal:.1f} s: {'ok' if cmp <= goal else 'MISSED'}")
+# The same goal read past the first strategy (a run's rehearsal, measured
+# at another moment of the machine's load): what the second strategy
+# added besides its own migration, against 0.3 x run.
+extra = statistics.median(x["cmp"] - x["first"] - x["mig"] for x in f)
+print(f"BENCH strategies: median of {len(f)}: compare beyond its first strategy's rehearsal, less pt-osc's migrate phase: {extra:.1f} s; budget 0.3 x run = {0.3 * run:.1f} s: {'ok' if extra <= 0.3 * run else 'MISSED'}")
+print(f"BENCH strategies: load average after: {' '.join(open('/proc/loadavg').read().split()[:3])}")
 PY
