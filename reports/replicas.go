@@ -53,7 +53,7 @@ func galeraLine(rp *result.Replication) string {
 	}
 	parts = append(parts, fmt.Sprintf("each node's writer inserts every %s", millis(rp.NodeWriteMs)))
 	if rp.ProvisionS > 0 {
-		parts = append(parts, fmt.Sprintf("provisioned in %s (seed state %s, nodes started and synced %s)", secs(rp.ProvisionS), secs(rp.ShutdownS), secs(rp.StartS)))
+		parts = append(parts, fmt.Sprintf("provisioned in %s (clean shutdown %s, seed %s, nodes started and synced %s)", secs(rp.ProvisionS), secs(rp.ShutdownS), secs(rp.SeedS), secs(rp.StartS)))
 	}
 	parts = append(parts, rp.Notes...)
 	return "Galera: " + strings.Join(parts, "; ")

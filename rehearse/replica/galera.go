@@ -177,8 +177,8 @@ func provisionGalera(ctx context.Context, datadir string, o StartOptions) (_ *To
 	}
 	_ = seed.Server.Stop(context.WithoutCancel(ctx))
 	started = nil
-	t.Shutdown = time.Since(t0)
-	t.logf("galera: seed state recorded in %s", t.Shutdown.Round(time.Millisecond))
+	t.Seed = time.Since(t0)
+	t.logf("galera: seed state recorded in %s", t.Seed.Round(time.Millisecond))
 	t1 := time.Now()
 	first, err := start(1, state, "gcomm://")
 	if err != nil {

@@ -32,6 +32,9 @@ type Topology struct {
 	// the filled sandbox (FromServer), the parallel start of every server
 	// on its copy, and the wiring until every replica replicates.
 	Shutdown, Start, Wire time.Duration
+	// Seed is a Galera cluster's seed: one bootstrap on a copy and its
+	// clean shutdown, before the nodes start (galera.go).
+	Seed time.Duration
 
 	d   dialect
 	log io.Writer

@@ -227,9 +227,9 @@ type NodeStall struct {
 	LongestAt            time.Time
 }
 
-// StallsIn are every node's writes that overlapped the statement m:
-// node-1's from its start to its end, another node's from its start until
-// that node had applied it (at least its end).
+// StallsIn are every node's writes that started while the statement m
+// held them: node-1's from its start to its end, another node's from its
+// start until that node had applied it (at least its end).
 func StallsIn(t *Topology, writes [][]Write, m *NodeMark) []NodeStall {
 	var out []NodeStall
 	for i, n := range t.Nodes() {
@@ -240,7 +240,10 @@ func StallsIn(t *Topology, writes [][]Write, m *NodeMark) []NodeStall {
 		}
 		if i < len(writes) {
 			for _, wr := range writes[i] {
-				if wr.Start.After(to) || wr.Start.Add(wr.Took).Before(from) {
+				// A write belongs to the statement it started in: one
+				// that began before waited behind the one before (statements
+				// run one after another), and is that one's.
+				if wr.Start.Before(from) || wr.Start.After(to) {
 					continue
 				}
 				s.Writes++

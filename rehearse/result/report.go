@@ -352,6 +352,9 @@ type Replication struct {
 	ShutdownS  float64 `json:"shutdown_s,omitempty"`
 	StartS     float64 `json:"start_s,omitempty"`
 	WireS      float64 `json:"wire_s,omitempty"`
+	// SeedS is a Galera cluster's seed (one bootstrap and clean shutdown
+	// that give the datadir the cluster's state).
+	SeedS float64 `json:"seed_s,omitempty"`
 	// HeartbeatMs is the heartbeat's interval.
 	HeartbeatMs float64 `json:"heartbeat_interval_ms,omitempty"`
 	// Replica reads (--replica-reads): the rate, the age from which a

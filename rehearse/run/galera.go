@@ -154,13 +154,13 @@ func (r *rehearsal) provisionGalera(ctx context.Context, eo engine.Options, n in
 		r.galera.writers = w
 		rep.Shape = fmt.Sprintf("Galera cluster of %d nodes (%s, galera-4), wsrep_OSU_method=%s; the load and the migration on node-1, a writer on every node", n, filled.Version, method)
 		rep.ProvisionS = time.Since(t0).Seconds()
-		rep.ShutdownS, rep.StartS = topo.Shutdown.Seconds(), topo.Start.Seconds()
+		rep.ShutdownS, rep.SeedS, rep.StartS = topo.Shutdown.Seconds(), topo.Seed.Seconds(), topo.Start.Seconds()
 		for _, nd := range topo.Nodes() {
 			rep.Servers = append(rep.Servers, fmt.Sprintf("%s: %s %s", nd.Name, nd.Server.Engine, nd.Server.DisplayDSN()))
 		}
 		ms := func(d time.Duration) time.Duration { return d.Round(10 * time.Millisecond) }
-		r.phaseDetail = fmt.Sprintf("%s; provisioned in %s (seed state %s, %d nodes started and synced %s)", rep.Shape,
-			ms(time.Since(t0)), ms(topo.Shutdown), n, ms(topo.Start))
+		r.phaseDetail = fmt.Sprintf("%s; provisioned in %s (clean shutdown %s, seed %s, %d nodes started and synced %s)", rep.Shape,
+			ms(time.Since(t0)), ms(topo.Shutdown), ms(topo.Seed), n, ms(topo.Start))
 		return nil
 	})
 }
