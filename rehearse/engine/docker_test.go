@@ -57,20 +57,8 @@ func (e errString) Error() string { return string(e) }
 // noContainersLeft checks that no container of this process remains.
 func noContainersLeft(t *testing.T, s *engine.Server) {
 	t.Helper()
-	cli, err := client.New(client.FromEnv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cli.Close()
-	list, err := cli.ContainerList(context.Background(), client.ContainerListOptions{
-		All:     true,
-		Filters: make(client.Filters).Add("label", engine.LabelOwnerPID+"="+strconv.Itoa(os.Getpid())),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range list.Items {
-		t.Errorf("container %s (%s) left after Stop", c.ID[:12], c.Image)
+	for _, c := range testserver.OwnContainers(t) {
+		t.Errorf("container %s left after Stop", c)
 	}
 }
 

@@ -21,14 +21,60 @@ import (
 // normal Stop.
 func TestProvisionLeavesNothing(t *testing.T) {
 	target := testserver.LocalMariaDB()
+	local, ok := target.Engine.(*engine.Local)
+	if !ok {
+		t.Fatalf("%s: not the local engine", target.Name)
+	}
+	provisionLeavesNothing(t, target, "starting mariadb", func(dir string) engine.Engine {
+		eng := *local
+		eng.TempDir = dir
+		return &eng
+	}, func(t *testing.T, dir string) {
+		if pids := processesUnder(dir); len(pids) > 0 {
+			t.Errorf("server processes %v still run from %s", pids, dir)
+		}
+	})
+}
+
+// TestProvisionLeavesNothingDocker is TestProvisionLeavesNothing on the
+// docker engine (MariaDB 10.11 image, datadirs in host folders mounted
+// into the containers): no container of this process and no folder left
+// on every way out.
+func TestProvisionLeavesNothingDocker(t *testing.T) {
+	target := testserver.DockerMariaDB()
+	testserver.Need(t, target)
+	docker, ok := target.Engine.(*engine.Docker)
+	if !ok {
+		t.Fatalf("%s: not the docker engine", target.Name)
+	}
+	target.Options.HostDatadir = true // the filled datadir is handed over
+	var before map[string]bool // the filled source's container, until the test ends
+	provisionLeavesNothing(t, target, "docker engine: starting", func(dir string) engine.Engine {
+		before = map[string]bool{}
+		for _, c := range testserver.OwnContainers(t) {
+			before[c] = true
+		}
+		eng := *docker
+		eng.TempDir, eng.CacheDir = dir, testserver.CacheDir()
+		return &eng
+	}, func(t *testing.T, dir string) {
+		for _, c := range testserver.OwnContainers(t) {
+			if !before[c] {
+				t.Errorf("container %s left", c)
+			}
+		}
+	})
+}
+
+// provisionLeavesNothing runs the ways out of Provision on an engine whose
+// sandboxes go to a folder of the test's own (engineIn), starting says
+// the engine's log line for a server start, and left reports what else of
+// the engine remains (processes, containers).
+func provisionLeavesNothing(t *testing.T, target testserver.Target, starting string, engineIn func(dir string) engine.Engine, left func(t *testing.T, dir string)) {
 	src := filled(t, target, 1000)
 	data := filepath.Join(t.TempDir(), "data")
 	if err := src.KeepDatadir(context.Background(), data); err != nil {
 		t.Fatal(err)
-	}
-	local, ok := target.Engine.(*engine.Local)
-	if !ok {
-		t.Fatalf("%s: not the local engine", target.Name)
 	}
 	plan := replica.Plan{Replicas: 2, Mode: replica.Async, GTID: true, ParallelWorkers: -1}
 	for _, c := range []struct {
@@ -41,12 +87,11 @@ func TestProvisionLeavesNothing(t *testing.T) {
 			p.ReplicaSettings = map[string]string{"no_such_server_option": "1"}
 			return p
 		}},
-		{name: "cancelled while the servers start", cancel: "starting mariadb"},
+		{name: "cancelled while the servers start", cancel: starting},
 		{name: "cancelled while the replicas are wired", cancel: "servers started on copies"},
 		{name: "stopped", wantOK: true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			eng := *local
 			// A short folder of its own: a socket path over 107 bytes
 			// (t.TempDir's, with these names) stops the server.
 			dir, err := os.MkdirTemp("", "rp")
@@ -54,7 +99,7 @@ func TestProvisionLeavesNothing(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { os.RemoveAll(dir) })
-			eng.TempDir = dir
+			eng := engineIn(dir)
 			p := plan
 			if c.plan != nil {
 				p = c.plan(p)
@@ -64,7 +109,7 @@ func TestProvisionLeavesNothing(t *testing.T) {
 			log := &cancelOn{t: t, says: c.cancel, cancel: cancel}
 			base := target.Options
 			base.Flavor, base.Log = src.Flavor, log
-			topo, err := replica.Provision(ctx, data, replica.StartOptions{Engine: &eng, Base: base, Version: src.Version, Plan: p, Log: log})
+			topo, err := replica.Provision(ctx, data, replica.StartOptions{Engine: eng, Base: base, Version: src.Version, Plan: p, Log: log})
 			switch {
 			case c.wantOK && err != nil:
 				t.Fatalf("provision: %v", err)
@@ -78,13 +123,11 @@ func TestProvisionLeavesNothing(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			left, _ := os.ReadDir(eng.TempDir)
-			for _, e := range left {
-				t.Errorf("sandbox folder %s left in %s", e.Name(), eng.TempDir)
+			entries, _ := os.ReadDir(dir)
+			for _, e := range entries {
+				t.Errorf("sandbox folder %s left in %s", e.Name(), dir)
 			}
-			if pids := processesUnder(eng.TempDir); len(pids) > 0 {
-				t.Errorf("server processes %v still run from %s", pids, eng.TempDir)
-			}
+			left(t, dir)
 		})
 	}
 }
