@@ -11,15 +11,7 @@ type group struct {
 	ys []float64
 }
 
-func (g group) median() float64 {
-	v := append([]float64(nil), g.ys...)
-	sort.Float64s(v)
-	n := len(v)
-	if n%2 == 1 {
-		return v[n/2]
-	}
-	return (v[n/2-1] + v[n/2]) / 2
-}
+func (g group) median() float64 { return medianOf(g.ys) }
 
 // rsd is the runs' relative standard deviation (sample standard deviation
 // over the mean); 0 with one run or a zero mean.

@@ -337,12 +337,18 @@ func median(ps []point, f func(point) float64) float64 {
 	for i, p := range ps {
 		v[i] = f(p)
 	}
-	sort.Float64s(v)
-	n := len(v)
+	return medianOf(v)
+}
+
+// medianOf is the median of v (v is not changed).
+func medianOf(v []float64) float64 {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	n := len(s)
 	if n%2 == 1 {
-		return v[n/2]
+		return s[n/2]
 	}
-	return (v[n/2-1] + v[n/2]) / 2
+	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // spreads is each measured scale's run-to-run spread of the duration.
