@@ -13,6 +13,7 @@ import (
 // a replica: the replicas have passwords of their own, so pt-osc connects
 // as an account made on the primary and replicated to them.
 func TestStrategyPTOSCDocker(t *testing.T) {
+	testserver.Bench(t, "scripts/bench.d/strategies.sh") // two minutes of containers
 	testserver.Tool(t, "pt-online-schema-change", "percona-toolkit")
 	target := testserver.DockerMariaDB()
 	testserver.Need(t, target)

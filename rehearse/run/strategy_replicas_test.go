@@ -81,6 +81,7 @@ func TestStrategyPTOSCReplicas(t *testing.T) {
 // (SHOW SLAVE STATUS is gone since 8.4): the statement fails with the
 // tool's own error and the notes say why.
 func TestStrategyPTOSCReplicasMySQL(t *testing.T) {
+	testserver.Bench(t, "scripts/bench.d/strategies.sh")
 	testserver.Tool(t, "pt-online-schema-change", "percona-toolkit")
 	target := testserver.LocalMySQL()
 	testserver.Need(t, target)

@@ -3,7 +3,10 @@
 # 1. the proofs on real servers (TestStrategyPTOSC: a table copy under 8
 #    writers, native vs pt-osc on MariaDB 10.11 and MySQL 9.7;
 #    TestCompareInstant: an INSTANT change, native recommended;
-#    TestCompareOnlineCopy: MariaDB 11.8's online copy), their figures;
+#    TestCompareOnlineCopy: MariaDB 11.8's online copy; TestStrategyPTOSCDocker:
+#    pt-osc under the docker engine, alone and with a replica;
+#    TestStrategyPTOSCReplicasMySQL: pt-osc 3.2.1 and a MySQL 9.7 replica),
+#    their figures;
 # 2. speed: `rehearse compare --strategies native,pt-osc` against one
 #    `rehearse run` of the same release from an empty data cache, REPEAT
 #    (3) times. Goal, on the medians: compare <= 1.3 x run + pt-osc's own
@@ -30,7 +33,7 @@ echo "BENCH strategies: load average before: $(cut -d' ' -f1-3 /proc/loadavg) (m
 
 if [ "${SKIP_TESTS:-}" = "" ]; then
 	REHEARSE_BENCH=1 REHEARSE_REQUIRE=all go test ./rehearse/run -run 'TestStrategyPTOSC|TestCompareInstant|TestCompareOnlineCopy' -count=1 -v 2>&1 |
-		grep -E 'strategy_test.go:[0-9]+: (native|pt-osc|online-copy|recommended)|^(--- |ok|FAIL)' | sed 's/^ *//'
+		grep -E 'strategy(_docker|_replicas)?_test.go:[0-9]+: (native|pt-osc|online-copy|recommended|docker|[0-9.]+: pt-osc)|^(--- |ok|FAIL)' | sed 's/^ *//'
 fi
 
 # Production: a plain MariaDB with the schema, snapshotted, the row count
