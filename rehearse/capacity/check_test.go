@@ -194,11 +194,17 @@ func TestCheckSpreadAndReachOnARealServer(t *testing.T) {
 	target := testserver.LocalMariaDB()
 	snap := sourceSnapshot(t, target, 4200000)
 	set := release(t, "ALTER TABLE investments MODIFY amount DECIMAL(18,4) NOT NULL")
+	var order []float64
 	rep, err := capacity.Check(context.Background(), capacity.Options{
 		Run: baseOptions(target, snap, set), Scales: []float64{0.002, 0.004, 0.008}, TargetScale: 1, Repeat: 2,
+		Progress: func(scale float64, _, _ int) { order = append(order, scale) },
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Round-robin: every scale once before any scale again.
+	if len(order) < 6 || !slices.Equal(order[:6], []float64{0.002, 0.004, 0.008, 0.002, 0.004, 0.008}) {
+		t.Errorf("rehearsal order %v: not round-robin over the scales", order)
 	}
 	cp := rep.Capacity.Statements[0]
 	if len(cp.Spread) != 3 {
