@@ -224,6 +224,22 @@ func TestCorruptEntries(t *testing.T) {
 						t.Fatal(err)
 					}
 				}, "is missing"},
+				{"a page damaged, the size kept", func(t *testing.T, e *datacache.Entry) {
+					f := biggestFile(t, e.Datadir())
+					info, err := os.Stat(f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					fh, err := os.OpenFile(f, os.O_WRONLY, 0)
+					if err != nil {
+						t.Fatal(err)
+					}
+					// A data page past the first ones the server reads at start.
+					if _, err := fh.WriteAt([]byte("damaged by TestCorruptEntries"), info.Size()/2+100); err != nil {
+						t.Fatal(err)
+					}
+					fh.Close()
+				}, "content differs from the manifest's"},
 				{"rows differ from the manifest", func(t *testing.T, e *datacache.Entry) {
 					editManifest(t, e, func(m *datacache.Manifest) { m.Tables[0].Rows++ })
 				}, "rows, the manifest says"},

@@ -17,9 +17,11 @@ import (
 // with base (the same flavor, version and settings a rehearsal asks for)
 // and base.Datadir set to the entry. The copy is taken under a shared lock,
 // so the entry is not removed meanwhile; several servers can start from one
-// entry at once. An entry whose files disagree with its manifest, or on
-// whose copy the server does not start, is removed and the error wraps
-// ErrCorrupt. Start does not check the rows: Verify does.
+// entry at once. An entry whose files disagree with its manifest (sizes,
+// then every file's CRC-32C, read while the copy is taken and the server
+// starts: a server started on a damaged copy is stopped), or on whose copy
+// the server does not start, is removed and the error wraps ErrCorrupt.
+// Start does not check the rows: Verify does.
 func (e *Entry) Start(ctx context.Context, eng engine.Engine, base engine.Options, snap *snapshot.Snapshot) (*engine.Server, error) {
 	id := e.Manifest.ID
 	l, err := e.c.lockShared(ctx, id)
@@ -30,26 +32,44 @@ func (e *Entry) Start(ctx context.Context, eng engine.Engine, base engine.Option
 		l.unlock()
 		return nil, fmt.Errorf("%w: entry %s was removed meanwhile", ErrCorrupt, id[:12])
 	}
-	t0 := time.Now()
-	why, err := e.Manifest.checkFiles(ctx, e.Datadir())
-	if err != nil {
-		l.unlock()
-		return nil, err
-	}
-	if why != "" {
+	if why := e.Manifest.checkSizes(e.Datadir()); why != "" {
 		l.unlock()
 		return nil, e.discard(ctx, why)
 	}
-	e.c.logf("entry %s: %d files checked (sizes and CRC-32C of %s) in %s", id[:12], len(e.Manifest.Files), mysqlkit.BytesSI(e.Manifest.Bytes), time.Since(t0).Round(time.Millisecond))
+	type sums struct {
+		why     string
+		err     error
+		elapsed time.Duration
+	}
+	sctx, cancelSums := context.WithCancel(ctx)
+	defer cancelSums()
+	summed := make(chan sums, 1)
+	go func() {
+		t0 := time.Now()
+		why, err := e.Manifest.checkSums(sctx, e.Datadir())
+		summed <- sums{why, err, time.Since(t0)}
+	}()
 	base.Datadir = e.Datadir()
 	srv, err := restore.StartFor(ctx, eng, base, snap)
+	s := <-summed // also when the start failed: a damaged file says why
 	l.unlock()
+	if err == nil && (s.err != nil || s.why != "") {
+		stopQuietly(srv)
+		if s.err != nil {
+			return nil, s.err
+		}
+		return nil, e.discard(ctx, s.why)
+	}
 	if err != nil {
 		if ctx.Err() != nil || errors.Is(err, engine.ErrUnavailable) {
 			return nil, err
 		}
+		if s.why != "" {
+			return nil, e.discard(ctx, s.why)
+		}
 		return nil, e.discard(ctx, fmt.Sprintf("the server did not start on a copy of it: %v", err))
 	}
+	e.c.logf("entry %s: %d files checked (sizes and CRC-32C of %s) in %s, while the copy was taken and the server started", id[:12], len(e.Manifest.Files), mysqlkit.BytesSI(e.Manifest.Bytes), s.elapsed.Round(time.Millisecond))
 	touch(e.Dir)
 	return srv, nil
 }

@@ -132,18 +132,33 @@ func listFiles(dir string) (files []File, bytes, allocated int64, err error) {
 // checkFiles compares dir's files with the manifest's: their sizes, then
 // their checksums ("" when they agree; an error only when ctx ends).
 func (m *Manifest) checkFiles(ctx context.Context, dir string) (string, error) {
+	if why := m.checkSizes(dir); why != "" {
+		return why, nil
+	}
+	return m.checkSums(ctx, dir)
+}
+
+// checkSizes compares dir's files with the manifest's by size ("" when they
+// agree): a missing or truncated file, without reading any.
+func (m *Manifest) checkSizes(dir string) string {
 	for _, f := range m.Files {
 		info, err := os.Stat(filepath.Join(dir, filepath.FromSlash(f.Path)))
 		switch {
 		case err != nil:
-			return fmt.Sprintf("%s is missing", f.Path), nil
+			return fmt.Sprintf("%s is missing", f.Path)
 		case info.Size() != f.Size:
-			return fmt.Sprintf("%s has %d bytes, the manifest says %d", f.Path, info.Size(), f.Size), nil
+			return fmt.Sprintf("%s has %d bytes, the manifest says %d", f.Path, info.Size(), f.Size)
 		}
 	}
 	if len(m.Files) == 0 {
-		return "the manifest lists no file", nil
+		return "the manifest lists no file"
 	}
+	return ""
+}
+
+// checkSums compares the CRC-32C of dir's files with the manifest's ("" when
+// they agree; an error only when ctx ends).
+func (m *Manifest) checkSums(ctx context.Context, dir string) (string, error) {
 	got := make([]File, len(m.Files))
 	copy(got, m.Files)
 	if err := sumFiles(ctx, dir, got); err != nil {

@@ -117,8 +117,10 @@ func (l *Local) Start(ctx context.Context, opts Options) (*Server, error) {
 			}
 		}
 		logf(opts.Log, "local engine: starting %s on 127.0.0.1:%d", bin, port)
+		t0 := time.Now()
 		s, err := l.startProcess(ctx, bin, dir, port, opts)
 		if err == nil {
+			logf(opts.Log, "local engine: the server answered after %s", time.Since(t0).Round(time.Millisecond))
 			return s, nil
 		}
 		lastErr = err
@@ -292,7 +294,16 @@ func (l *Local) startProcess(ctx context.Context, bin Binary, dir string, port i
 		return moveDatadir(ctx, datadir, dst)
 	}
 	s.stop = func(ctx context.Context) error {
-		err := stopProc(ctx)
+		// No clean shutdown: the datadir is removed with the sandbox (one
+		// kept for later, KeepDatadir, was shut down cleanly and moved
+		// away), and a clean shutdown flushes every dirty page first.
+		select {
+		case <-done:
+		default:
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-done
+		}
+		var err error
 		if rmErr := os.RemoveAll(dir); rmErr != nil && err == nil {
 			err = rmErr
 		}

@@ -12,8 +12,8 @@ import (
 )
 
 // TestRunFromCache: the first rehearsal with a cache keeps the filled
-// datadir (phase cache), the second starts on a copy of it (restore and
-// generate say "from cache"), and its report is the one a rehearsal
+// datadir (phase cache) and the probe's answers, the second starts on a
+// copy of it (restore, generate and probe say "from cache"), and its report is the one a rehearsal
 // without the cache gives, apart from the phases and the timings.
 func TestRunFromCache(t *testing.T) {
 	for _, target := range testserver.Targets() {
@@ -40,6 +40,12 @@ func TestRunFromCache(t *testing.T) {
 				if p.Status != PhaseCached || !strings.Contains(p.Detail, "from cache (key ") {
 					t.Errorf("second run's %s phase: %+v, want cached and from cache (key …)", name, p)
 				}
+			}
+			// The probe's answers were kept with the entry by the first run:
+			// the second takes them (and the reports below hold them equal
+			// to a probe's on a plain run).
+			if p := phase(second, "probe"); p.Status != PhaseCached || !strings.Contains(p.Detail, "from cache (key ") {
+				t.Errorf("second run's probe phase: %+v, want cached and from cache (key …)", p)
 			}
 			if p := phase(second, "cache"); p.Name != "" {
 				t.Errorf("second run kept the datadir again: %+v", p)

@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/rehearse/rehearse/rehearse/datacache"
@@ -20,6 +21,7 @@ import (
 	"github.com/rehearse/rehearse/rehearse/engine"
 	"github.com/rehearse/rehearse/rehearse/migrations"
 	"github.com/rehearse/rehearse/rehearse/mysqlkit"
+	"github.com/rehearse/rehearse/rehearse/plan"
 	"github.com/rehearse/rehearse/rehearse/restore"
 	"github.com/rehearse/rehearse/rehearse/result"
 )
@@ -59,7 +61,7 @@ func (r *rehearsal) prepare(ctx context.Context, pending []*migrations.Migration
 			// The entry is removed: build it again, and say so in the
 			// provision phase instead of the attempt's phases.
 			r.report.Phases, r.report.Errors = r.report.Phases[:phases], r.report.Errors[:errs]
-			r.probes = nil
+			r.probes, r.probeDetail = nil, ""
 			corrupt = err.Error()
 			r.logf("cache: %s: restoring and generating again", corrupt)
 			r.stopServer()
@@ -94,7 +96,7 @@ func (r *rehearsal) prepare(ctx context.Context, pending []*migrations.Migration
 	if err := r.openDB(); err != nil {
 		return err
 	}
-	if err := r.probe(ctx, pending); err != nil {
+	if err := r.probe(ctx, pending, nil); err != nil {
 		return err
 	}
 	var gen datacache.Generation
@@ -118,7 +120,11 @@ func (r *rehearsal) prepare(ctx context.Context, pending []*migrations.Migration
 		return err
 	}
 	if useCache {
-		return r.keep(ctx, eo, key, gen)
+		e, err := r.keep(ctx, eo, key, gen)
+		if err == nil && e != nil {
+			r.keepProbes(ctx, e, pending)
+		}
+		return err
 	}
 	return nil
 }
@@ -134,7 +140,8 @@ func (r *rehearsal) cacheData() datacache.Data {
 }
 
 // fromCache starts the sandbox on a copy of the entry and checks it; the
-// probe runs on its scratch copy of the schema as it does before generate.
+// probe runs on its scratch copy of the schema as it does before generate
+// (or its answers come from the entry's memo), while the rows are verified.
 func (r *rehearsal) fromCache(ctx context.Context, pending []*migrations.Migration, eo engine.Options, schema string, e *datacache.Entry) error {
 	o := r.opts
 	m := e.Manifest
@@ -161,19 +168,34 @@ func (r *rehearsal) fromCache(ctx context.Context, pending []*migrations.Migrati
 	if err := r.openDB(); err != nil {
 		return err
 	}
-	if err := r.probe(ctx, pending); err != nil {
-		return err
+	// The rows' verification (a scan of every table) runs while the probe
+	// works on its scratch database: neither changes what the other reads.
+	// It is waited for on every path, so it never outlives the server.
+	type verified struct {
+		tables int
+		rows   int64
+		err    error
 	}
-	return r.timedCached("generate", m.Key.Short(), from, func() error {
+	vch := make(chan verified, 1)
+	go func() {
 		tables, rows, err := e.Verify(ctx, r.srv, o.Snapshot)
-		if err != nil {
-			return err
-		}
+		vch <- verified{tables, rows, err}
+	}()
+	perr := r.probe(ctx, pending, e)
+	var v verified
+	gerr := r.timedCached("generate", m.Key.Short(), from, func() error {
 		gopts := r.cacheData().GenerateOptions()
 		gopts.Schemas = r.schemaMap()
-		model, err := datagen.NewModel(ctx, r.db, o.Snapshot, gopts)
-		if err != nil {
-			return err
+		model, merr := datagen.NewModel(ctx, r.db, o.Snapshot, gopts)
+		v = <-vch
+		if v.err != nil {
+			return v.err
+		}
+		if perr != nil {
+			return perr
+		}
+		if merr != nil {
+			return merr
 		}
 		r.data = model
 		r.report.Inputs.Rows = m.Generation.Rows
@@ -182,16 +204,18 @@ func (r *rehearsal) fromCache(ctx context.Context, pending []*migrations.Migrati
 			r.logf("generate: %s", n)
 		}
 		r.phaseDetail = fmt.Sprintf("%s: %d rows, verified (row counts and sample checksums of %d tables holding %d rows, with what restore wrote such as the migration history); generated at %.0f rows/s (%s)",
-			from, m.Generation.Rows, tables, rows, m.Generation.RowsPerSec, m.Generation.Method)
+			from, m.Generation.Rows, v.tables, v.rows, m.Generation.RowsPerSec, m.Generation.Method)
 		return nil
 	})
+	return gerr
 }
 
 // keep is the "cache" phase of a miss: the filled sandbox's datadir becomes
 // the entry, and the rehearsal goes on on a copy of it.
-func (r *rehearsal) keep(ctx context.Context, eo engine.Options, key datacache.Key, gen datacache.Generation) error {
+func (r *rehearsal) keep(ctx context.Context, eo engine.Options, key datacache.Key, gen datacache.Generation) (*datacache.Entry, error) {
 	o := r.opts
 	var notKept error
+	var kept *datacache.Entry
 	err := r.timed("cache", "keep the filled datadir (key "+key.Short()+")", func() error {
 		old := r.srv
 		srv, e, st, err := o.DataCache.Put(ctx, old, o.Engine, eo, o.Snapshot, key, gen)
@@ -217,6 +241,7 @@ func (r *rehearsal) keep(ctx context.Context, eo engine.Options, key datacache.K
 		if err != nil {
 			return err
 		}
+		kept = e
 		how := fmt.Sprintf("kept as entry %s (%s)", key.Short(), mysqlkit.BytesSI(e.Manifest.Allocated))
 		if st.Raced {
 			how = fmt.Sprintf("entry %s kept by another rehearsal at the same time", key.Short())
@@ -230,13 +255,16 @@ func (r *rehearsal) keep(ctx context.Context, eo engine.Options, key datacache.K
 		last := &r.report.Phases[len(r.report.Phases)-1]
 		last.Status, last.Detail = "skipped", notKept.Error()
 	}
-	return err
+	return kept, err
 }
 
 // probe asks the server which ALGORITHM/LOCK each pending statement gets,
 // on a scratch copy of the schema whose tables are empty. A probe that
 // fails is reported and the rehearsal goes on without the server's answers.
-func (r *rehearsal) probe(ctx context.Context, pending []*migrations.Migration) error {
+// With e (a sandbox started from a data cache entry) the answers come from
+// the entry's memo when an earlier rehearsal probed the same statements on
+// a server started from it (phase cached), and are kept there otherwise.
+func (r *rehearsal) probe(ctx context.Context, pending []*migrations.Migration, e *datacache.Entry) error {
 	switch n := countStatements(pending); {
 	case r.opts.MigrateCommand != nil:
 		r.skipped("probe", "--migrate-cmd: the migrations are code, no statement to ask the server about")
@@ -244,10 +272,20 @@ func (r *rehearsal) probe(ctx context.Context, pending []*migrations.Migration) 
 		r.skipped("probe", "no pending statement")
 	case r.sharedProbes():
 	default:
+		var memo probeMemo
+		if e != nil && e.Memo(r.probeMemoName(pending), &memo) {
+			key := e.Manifest.Key.Short()
+			return r.timedCached("probe", key, fmt.Sprintf("from cache (key %s): %s, the answers of the server started from this entry when it first rehearsed these statements", key, memo.Detail), func() error {
+				r.probes = memo.Probes
+				r.recordProbes()
+				return nil
+			})
+		}
 		err := r.timed("probe", fmt.Sprintf("ALGORITHM/LOCK of %d statements on empty tables", n), func() error {
 			detail, err := r.probeAlgorithms(ctx, pending)
 			if err == nil {
 				r.phaseDetail = detail
+				r.probeDetail = detail
 			}
 			return err
 		})
@@ -257,11 +295,52 @@ func (r *rehearsal) probe(ctx context.Context, pending []*migrations.Migration) 
 			}
 			r.logf("probe: %v", err)
 			r.report.Errors = append(r.report.Errors, result.ErrorEntry{Phase: "probe", Message: err.Error() + " (the report lacks the server's verified algorithms; the rehearsal went on)"})
-		} else {
-			r.recordProbes()
+			return nil
+		}
+		r.recordProbes()
+		if e != nil {
+			r.keepProbes(ctx, e, pending)
 		}
 	}
 	return nil
+}
+
+// probeMemo is what a data cache entry keeps of a probe.
+type probeMemo struct {
+	Detail string                  `json:"detail"`
+	Probes map[string][]plan.Probe `json:"probes"`
+}
+
+// keepProbes keeps the probe's answers with the entry, for the next
+// rehearsal of the same statements on a server started from it (a failure
+// to write is only logged: the next rehearsal probes again).
+func (r *rehearsal) keepProbes(ctx context.Context, e *datacache.Entry, pending []*migrations.Migration) {
+	if r.probes == nil || r.probeDetail == "" {
+		return
+	}
+	if err := e.SetMemo(ctx, r.probeMemoName(pending), probeMemo{Detail: r.probeDetail, Probes: r.probes}); err != nil {
+		r.logf("cache: the probe's answers not kept with entry %s: %v", e.Manifest.Key.Short(), err)
+	}
+}
+
+// probeMemoName names the probe's answers by everything that shapes them
+// besides the entry (which fixes the server's build, its file-shaping
+// settings and the snapshot's schema): each pending statement as the probe
+// runs it, with its migration, the database it runs in, the databases it
+// must not touch, and every setting the server was started with.
+func (r *rehearsal) probeMemoName(pending []*migrations.Migration) string {
+	parts := []string{"schema=" + r.schema, "database=" + r.srv.Database, "flavor=" + string(r.srv.Flavor), "version=" + r.srv.Version}
+	parts = append(parts, "others="+strings.Join(r.otherSchemas(), ","))
+	settings := restore.StartOptions(r.opts.Snapshot, r.opts.EngineOptions).Settings
+	for _, k := range sortedKeys(settings) {
+		parts = append(parts, "set "+k+"="+settings[k])
+	}
+	for _, m := range pending {
+		for _, st := range m.Up.Statements {
+			parts = append(parts, m.Version+" "+r.confined.Text(st.Text))
+		}
+	}
+	return datacache.MemoName("probe", parts...)
 }
 
 func (r *rehearsal) setServer(srv *engine.Server) {

@@ -170,8 +170,11 @@ type rehearsal struct {
 	schema string  // the database the migrations run in (on the server)
 
 	probes map[string][]plan.Probe // the server's ALGORITHM/LOCK answers, by version (probe.go)
-	plan   *plan.Plan              // the release read statically (nil with --migrate-cmd)
-	pre    *schemaState            // the schema before the release, after generation
+	// probeDetail is the probe phase's detail, kept with the answers in a
+	// data cache entry's memo.
+	probeDetail string
+	plan        *plan.Plan   // the release read statically (nil with --migrate-cmd)
+	pre         *schemaState // the schema before the release, after generation
 
 	// confined maps statement texts to what runs instead on the dsn
 	// engine (the snapshot's database rewritten to the scratch database).
