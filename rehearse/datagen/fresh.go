@@ -36,15 +36,19 @@ func (t *tupleInst) freshDigits(i uint64) {
 		return
 	}
 	q := t.gapIndex(j)
+	if !t.plan.monotonic {
+		t.shearDigits(q)
+		return
+	}
 	for d := len(t.digits) - 1; d >= 0; d-- {
 		t.digits[d] = q % sizes[d]
 		q /= sizes[d]
 	}
 }
 
-// gapIndex is the j-th tuple index no generated row took: generated rows
-// take q = x·P/n (x < n), so when P > n the indexes between two of them are
-// free.
+// gapIndex is the j-th tuple index no generated row took: a primary key's
+// generated rows take q = x·P/n (x < n), so when P > n the indexes between
+// two of them are free; another key's take q < n.
 func (t *tupleInst) gapIndex(j uint64) uint64 {
 	pr, n := t.plan.product, t.n
 	if pr == 0 {
@@ -55,6 +59,9 @@ func (t *tupleInst) gapIndex(j uint64) uint64 {
 	}
 	if pr <= n {
 		return j % pr // every index is taken: repeats
+	}
+	if !t.plan.monotonic {
+		return (n + j) % pr // generated rows take q < n (shearDigits); past P, repeats
 	}
 	x, o := j%n, 1+j/n
 	q := mulDiv(x, pr, n) + o

@@ -193,13 +193,14 @@ func (t *tupleInst) at(i uint64) []uint64 {
 		t.row, t.valid = i, true
 		return t.digits
 	}
-	x := i
 	if !t.plan.monotonic {
-		x = t.perm.apply(i)
+		t.shearDigits(t.perm.apply(i))
+		t.row, t.valid = i, true
+		return t.digits
 	}
-	q := x
+	q := i
 	if t.n > 0 && t.plan.product > t.n {
-		q = mulDiv(x, t.plan.product, t.n)
+		q = mulDiv(i, t.plan.product, t.n)
 	}
 	for d := len(t.digits) - 1; d >= 0; d-- {
 		s := t.plan.sizes[d]
@@ -208,6 +209,29 @@ func (t *tupleInst) at(i uint64) []uint64 {
 	}
 	t.row, t.valid = i, true
 	return t.digits
+}
+
+// shearDigits sets the digits of tuple index q for a key that need not
+// ascend: mixed radix in plan.order (largest size least significant), each
+// digit shifted by the value of the digits below it, modulo its size. The
+// shift depends on lower digits only, so distinct q give distinct tuples;
+// and as the digits below a digit hold at least its size, the rows with
+// its own mixed-radix digit 0 already give it every value (the old spread
+// q = x·P/n left the last digit one value when P/n was a multiple of its
+// size: a composite key's username with 1 distinct value of 2,501).
+func (t *tupleInst) shearDigits(q uint64) {
+	x, below := q, uint64(1)
+	for _, d := range t.plan.order {
+		s := t.plan.sizes[d]
+		a := x % s
+		x /= s
+		shift := uint64(0)
+		if below > 1 {
+			shift = (q % below) % s
+		}
+		t.digits[d] = (a + shift) % s
+		below = satMul(below, s)
+	}
 }
 
 type digitGen struct {

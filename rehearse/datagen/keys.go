@@ -158,6 +158,7 @@ func (p *tablePlan) planKeys() {
 			tp.sizes[i] = caps[i]
 			tp.product = product(tp.sizes)
 		}
+		tp.order = sizeOrder(tp.sizes)
 		if tp.product < p.rows {
 			p.notef("%s holds at most %d distinct combinations: %d rows instead of %d", k.label(), tp.product, tp.product, p.rows)
 			p.rows = tp.product
@@ -190,6 +191,18 @@ func (p *tablePlan) planKeys() {
 			owned[c] = true
 		}
 	}
+}
+
+// sizeOrder is the digits' order from least significant for a key that
+// need not ascend: the largest size first (ties in key order), so that the
+// digits below each one hold at least its size (tupleInst.at).
+func sizeOrder(sizes []uint64) []int {
+	order := make([]int, len(sizes))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return sizes[order[a]] > sizes[order[b]] })
+	return order
 }
 
 func product(s []uint64) uint64 {

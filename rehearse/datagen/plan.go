@@ -43,11 +43,17 @@ type colPlan struct {
 	minLen, maxLen int64
 }
 
-// tuplePlan generates a composite unique key: row -> tuple index q (spread
-// over the product P of the digit sizes) -> mixed-radix digits.
+// tuplePlan generates a composite unique key: row -> tuple index q ->
+// mixed-radix digits. A primary key spreads q over the product P of the
+// digit sizes, in key order, so that rows ascend. Any other key takes
+// q = the row's permuted position, the largest digit least significant, and
+// shifts each further digit by the value of the digits below it (a
+// bijection of the tuples): every digit then takes min(size, rows)
+// distinct values, as its statistics say, and the tuple stays unique.
 type tuplePlan struct {
 	key       string
 	sizes     []uint64
+	order     []int     // non-monotonic: digits from least significant (largest size first)
 	fks       []*fkPlan // per digit: nil for a plain column digit
 	cols      [][]int   // per digit: the table columns it feeds
 	product   uint64
