@@ -10,7 +10,7 @@ import (
 // verdict corpus's authelia-consent-subject-null has production's shape
 // here: 3,000 identifiers, service 2 distinct, sector_id 3,000, username
 // 2,501. The old spread of the tuple index (q = x·P/n) gave username 1
-// distinct value, so `username = ”` matched every row or none.
+// distinct value, so an empty username matched every row or none.
 func TestCompositeKeyDistincts(t *testing.T) {
 	const ddl = `CREATE TABLE uoi (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
   service VARCHAR(100) NOT NULL, sector_id VARCHAR(255) NOT NULL, username VARCHAR(100) NOT NULL,
