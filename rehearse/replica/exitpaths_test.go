@@ -48,7 +48,7 @@ func TestProvisionLeavesNothingDocker(t *testing.T) {
 		t.Fatalf("%s: not the docker engine", target.Name)
 	}
 	target.Options.HostDatadir = true // the filled datadir is handed over
-	var before map[string]bool // the filled source's container, until the test ends
+	var before map[string]bool        // the filled source's container, until the test ends
 	provisionLeavesNothing(t, target, "docker engine: starting", func(dir string) engine.Engine {
 		before = map[string]bool{}
 		for _, c := range testserver.OwnContainers(t) {
