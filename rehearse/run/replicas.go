@@ -87,9 +87,10 @@ func (o Options) replicaCount() (n int, requested int, from, capped string) {
 	return t.Replicas, t.Replicas, from, ""
 }
 
-// galeraNote says what a rehearsal does not reproduce of a Galera cluster
-// ("" when production is not one): rehearse starts no cluster, so the
-// figures are one node's; under TOI every node stalls for each DDL.
+// galeraNote says what a rehearsal that starts no cluster (--galera 0, an
+// engine that cannot, --replicas) does not reproduce of production's
+// Galera cluster ("" when production is not one): the figures are one
+// node's; under TOI every node stalls for each DDL.
 func galeraNote(t snapshot.Topology) string {
 	if !t.Galera {
 		return ""
@@ -102,7 +103,7 @@ func galeraNote(t snapshot.Topology) string {
 	if method == "" {
 		method = "TOI"
 	}
-	note := fmt.Sprintf("production is %s (wsrep_OSU_method=%s), which this rehearsal does not start: its figures are one server's", size, method)
+	note := fmt.Sprintf("production is %s (wsrep_OSU_method=%s), which this rehearsal does not start (--galera N starts one on the local engine): its figures are one server's", size, method)
 	if strings.EqualFold(method, "TOI") {
 		note += "; under TOI every DDL runs on every node at the same point of the cluster's order, stalling every node's writers for its whole run, not only the altered table's (docs/replicas.md#galera)"
 	}
