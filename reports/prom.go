@@ -135,6 +135,11 @@ func promReport(w io.Writer, r *result.Report, _ Options) error {
 			if s.TempBytes > 0 {
 				p.gauge("rehearse_statement_temp_bytes", "Peak extra disk used while the statement ran.", float64(s.TempBytes), l...)
 			}
+			for _, f := range s.Galera {
+				nl := append(append([]string(nil), l...), "node", f.Node)
+				p.gauge("rehearse_statement_galera_longest_write_seconds", "Longest write of each Galera node's writer while the statement held it (node-1: its run; another node: until it had applied it).", f.LongestWriteMs/1000, nl...)
+				p.gauge("rehearse_statement_galera_slow_writes", "Writes of each Galera node's writer that took 100 ms or more while the statement held it.", float64(f.SlowWrites), nl...)
+			}
 			for _, f := range s.Replicas {
 				rl := append(append([]string(nil), l...), "replica", f.Replica)
 				p.gauge("rehearse_statement_replica_lag_seconds", "Peak heartbeat lag of each replica while it worked its way to the statement.", f.PeakLagS, rl...)
@@ -149,6 +154,10 @@ func promReport(w io.Writer, r *result.Report, _ Options) error {
 				}
 			}
 		}
+	}
+	if rp := r.Replication; rp != nil && rp.GaleraNodes > 0 {
+		p.gauge("rehearse_galera_nodes", "Galera nodes rehearsed.", float64(rp.GaleraNodes), "osu_method", rp.OSUMethod)
+		p.gauge("rehearse_replication_provision_seconds", "Time to hand the filled datadir over and start and wire the topology.", rp.ProvisionS)
 	}
 	if rp := r.Replication; rp != nil && rp.Replicas > 0 {
 		p.gauge("rehearse_replicas", "Replicas rehearsed with the primary.", float64(rp.Replicas), "mode", rp.Mode, "binlog_format", rp.BinlogFormat)
