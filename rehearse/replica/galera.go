@@ -47,16 +47,8 @@ type resolver interface {
 // (nil when it can): the local engine with a MariaDB build whose root has
 // galera-4's provider.
 func GaleraSupported(ctx context.Context, e engine.Engine, opts engine.Options) error {
-	hint := "install galera-4 (scripts/setup.sh does) and use --engine local with the host's MariaDB; or --galera 0 to rehearse one server"
-	if e == nil || e.Name() != "local" {
-		name := "this"
-		if e != nil {
-			name = "the " + e.Name()
-		}
-		return rehearse.WithHint(fmt.Errorf("a Galera cluster is started on the local engine only, not on %s engine", name), "%s", hint)
-	}
-	if opts.Flavor != engine.MariaDB {
-		return rehearse.WithHint(fmt.Errorf("a Galera cluster needs MariaDB (galera-4), not %s", opts.Flavor), "--galera 0")
+	if err := GaleraEngine(e, opts.Flavor); err != nil {
+		return err
 	}
 	r, ok := e.(resolver)
 	if !ok {
@@ -72,8 +64,28 @@ func GaleraSupported(ctx context.Context, e engine.Engine, opts engine.Options) 
 			if bin.Rootfs != "" {
 				where = "the image root " + bin.Rootfs + " of " + bin.String()
 			}
-			return rehearse.WithHint(fmt.Errorf("a Galera cluster of %s needs %s, which %s lacks", bin, f, where), "%s", hint)
+			return rehearse.WithHint(fmt.Errorf("a Galera cluster of %s needs %s, which %s lacks", bin, f, where), "%s", galeraHint)
 		}
+	}
+	return nil
+}
+
+const galeraHint = "install galera-4 (scripts/setup.sh does) and use --engine local with the host's MariaDB; or --galera 0 to rehearse one server"
+
+// GaleraEngine is GaleraSupported's check of the engine and the flavor
+// alone, without looking for a binary (before any work): the local
+// engine, MariaDB ("" passes: the snapshot's flavor decides later).
+func GaleraEngine(e engine.Engine, flavor engine.Flavor) error {
+	hint := galeraHint
+	if e == nil || e.Name() != "local" {
+		name := "this"
+		if e != nil {
+			name = "the " + e.Name()
+		}
+		return rehearse.WithHint(fmt.Errorf("a Galera cluster is started on the local engine only, not on %s engine", name), "%s", hint)
+	}
+	if flavor != "" && flavor != engine.MariaDB {
+		return rehearse.WithHint(fmt.Errorf("a Galera cluster needs MariaDB (galera-4), not %s", flavor), "--galera 0")
 	}
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/rehearse/rehearse/rehearse"
+	"github.com/rehearse/rehearse/rehearse/engine"
+	"github.com/rehearse/rehearse/rehearse/replica"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
@@ -29,6 +31,15 @@ func (o Options) Check() error {
 	}
 	if err := o.Strategy.Check(); err != nil {
 		return err
+	}
+	if o.Replicas.Galera > 0 && o.Engine != nil {
+		flavor := o.EngineOptions.Flavor
+		if flavor == "" && o.EngineOptions.Image == "" {
+			flavor = engine.Flavor(o.Snapshot.Source.Flavor)
+		}
+		if err := replica.GaleraEngine(o.Engine, flavor); err != nil {
+			return fmt.Errorf("--galera %d: %w", o.Replicas.Galera, err)
+		}
 	}
 	if o.MigrateCommand != nil && o.Strategy.active() {
 		return rehearse.WithHint(fmt.Errorf("--strategy and --migrate-cmd: the command applies the release itself"), "rehearse a strategy with the migration files")
