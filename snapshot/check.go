@@ -108,6 +108,7 @@ func (s *Snapshot) Check() []Problem {
 			c.create(p+"/create_sql", h.CreateSQL, "TABLE", h.Schema, h.Table, "")
 		}
 	}
+	c.checkLiterals(s)
 	return c.problems
 }
 

@@ -23,6 +23,9 @@ type Snapshot struct {
 	Schemas   []Schema          `json:"schemas"`
 	History   []History         `json:"history,omitempty"`
 	Digests   []Digest          `json:"digests,omitempty"`
+	// Literals: production's counts for the literals a pending release's
+	// DML compares columns to (snapshot --migrations); absent otherwise.
+	Literals []LiteralStats `json:"literals,omitempty"`
 }
 
 // Source identifies the server a snapshot was taken from.

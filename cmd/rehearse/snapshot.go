@@ -16,6 +16,8 @@ import (
 
 	"github.com/rehearse/rehearse/rehearse"
 	"github.com/rehearse/rehearse/rehearse/engine"
+	"github.com/rehearse/rehearse/rehearse/migrations"
+	"github.com/rehearse/rehearse/rehearse/plan"
 	"github.com/rehearse/rehearse/rehearse/restore"
 	"github.com/rehearse/rehearse/snapshot"
 )
@@ -39,6 +41,8 @@ type snapshotOptions struct {
 	Database     string
 	SkipPrivs    bool
 	engine       *engineFlags // --from-dump's sandbox
+	// --migrations: the release, for its literals' counts (snapshot.Literals).
+	Migrations, MigFormat, MigPattern string
 }
 
 func newSnapshotCmd(io *ioStreams) *cobra.Command {
@@ -103,6 +107,9 @@ triggers, views) into a throwaway sandbox and snapshots that.`,
 	f.StringVar(&opts.HistoryCol, "history-version-column", "", "an in-house runner's history: the `COLUMN` of --history-table holding the version (its last row is the current version)")
 	f.DurationVar(&opts.Timeout, "timeout", 30*time.Second, "time limit of each catalog statement on the server")
 	f.BoolVar(&opts.SkipPrivs, "skip-privilege-check", false, "skip the up-front privilege check (accounts whose privileges come from roles)")
+	f.StringVar(&opts.Migrations, "migrations", "", "the release's migrations folder (optional): for each pending DML statement comparing a column to literals (=, <>, !=, IN, IS NULL), count production's rows holding each literal and the child rows referencing them (counts only, each within --max-lock-hold), so the rehearsal's data holds them in the same share")
+	f.StringVar(&opts.MigFormat, "migrations-format", "", migrationsFormatUsage)
+	f.StringVar(&opts.MigPattern, "migrations-pattern", "", migrationsPatternUsage)
 	f.StringVar(&opts.FromDump, "from-dump", "", "snapshot a mysqldump --no-data style file by loading it into a sandbox")
 	f.StringVar(&opts.Database, "database", "", "--from-dump: database to load a dump without CREATE DATABASE/USE into")
 	f.StringVar(&opts.engine.Engine, "engine", "auto", "--from-dump: where the sandbox runs: auto|docker|local")
@@ -132,12 +139,16 @@ func snapshotRun(ctx context.Context, opts *snapshotOptions) error {
 	if err := checkOutFile("-o", opts.Output); err != nil {
 		return err
 	}
+	if opts.FromDump != "" && opts.Migrations != "" {
+		return usageError{rehearse.WithHint(errors.New("--migrations with --from-dump: a dump holds no rows to count the release's literals in"),
+			"give --migrations with --dsn (production), or leave it out")}
+	}
 	var snap *snapshot.Snapshot
 	var err error
 	if opts.FromDump != "" {
 		snap, err = snapshotFromDump(ctx, opts, co)
 	} else {
-		snap, err = snapshotFromDSN(ctx, opts.DSN, co)
+		snap, err = snapshotFromDSN(ctx, opts.DSN, co, opts.releaseLiterals(ctx))
 	}
 	if err != nil {
 		return err
@@ -154,7 +165,23 @@ func snapshotRun(ctx context.Context, opts *snapshotOptions) error {
 	return nil
 }
 
-func snapshotFromDSN(ctx context.Context, dsn string, co snapshot.CaptureOptions) (*snapshot.Snapshot, error) {
+// releaseLiterals is nil without --migrations; else it reads the release
+// and lists the pending migrations' literal comparisons against the
+// snapshot's history.
+func (opts *snapshotOptions) releaseLiterals(ctx context.Context) func(*snapshot.Snapshot) ([]snapshot.LiteralQuery, error) {
+	if opts.Migrations == "" {
+		return nil
+	}
+	return func(snap *snapshot.Snapshot) ([]snapshot.LiteralQuery, error) {
+		set, err := migrations.Load(ctx, migrations.Options{Dir: opts.Migrations, Format: opts.MigFormat, Pattern: opts.MigPattern, Flavor: snap.Source.Flavor})
+		if err != nil {
+			return nil, err
+		}
+		return plan.LiteralQueries(migrations.Pending(set, snap)), nil
+	}
+}
+
+func snapshotFromDSN(ctx context.Context, dsn string, co snapshot.CaptureOptions, literals func(*snapshot.Snapshot) ([]snapshot.LiteralQuery, error)) (*snapshot.Snapshot, error) {
 	cfg, err := engine.ParseUserDSN(dsn)
 	if err != nil {
 		return nil, rehearse.WithHint(errors.New("--dsn: cannot read the DSN (not shown: it may hold a password)"),
@@ -187,6 +214,12 @@ func snapshotFromDSN(ctx context.Context, dsn string, co snapshot.CaptureOptions
 	defer db.Close()
 	db.SetMaxOpenConns(2)
 	snap, err := snapshot.Capture(ctx, db, co)
+	if err == nil && literals != nil {
+		var qs []snapshot.LiteralQuery
+		if qs, err = literals(snap); err == nil {
+			err = snapshot.CaptureLiterals(ctx, db, snap, qs, co)
+		}
+	}
 	if err != nil && cfg.Passwd != "" {
 		err = scrubPassword(err, cfg.Passwd)
 	}

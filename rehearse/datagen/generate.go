@@ -188,6 +188,7 @@ func buildPlans(ctx context.Context, db *sql.DB, snap *snapshot.Snapshot, o *Opt
 					"(%.0f%% NULLs in nullable columns; distinct counts from index cardinality, type and name; plausible ranges and lengths). "+
 					"Capture with column statistics for production's shape", cols, tables, DefaultNullFraction*100))
 			}
+			applyLiterals(plans, snap)
 			for _, p := range plans {
 				notes = append(notes, p.notes...)
 				for _, k := range p.uniqueRisk {

@@ -110,6 +110,9 @@ func (p *tablePlan) newInstance(depth int, fresh bool) *tableInst {
 			in.gens[i] = &plainGen{dom: dom, mode: cp.role, d: cp.d, seed: cp.seed, fresh: fresh, grow: grow,
 				n: nonNull(p.rows, cp.tg.nullFrac), nulls: newNullSpec(cp.tg.nullFrac), perm: newPerm(p.rows, cp.seed)}
 		}
+		if cp.lits != nil && !fresh {
+			in.gens[i] = &litGen{blocks: cp.lits, inner: in.gens[i]}
+		}
 	}
 	return in
 }
@@ -277,6 +280,9 @@ func (f *fkInst) pick(i uint64) (uint64, bool) {
 	}
 	if pl.unique {
 		return j % pl.np, false
+	}
+	if len(pl.groups) > 0 && !f.fresh {
+		return pl.pickGroup(j, i), false
 	}
 	k := j
 	if k >= pl.d {

@@ -41,6 +41,7 @@ type colPlan struct {
 	// From CHECK constraints: allowed values, string length bounds.
 	inList         []string
 	minLen, maxLen int64
+	lits           []litBlock // rows holding the release's literals (literals.go)
 }
 
 // tuplePlan generates a composite unique key: row -> tuple index q ->
@@ -75,6 +76,7 @@ type fkPlan struct {
 	seq      bool // child row i takes parent row i (primary key = foreign key)
 	inTuple  bool
 	seed     uint64
+	groups   []fkGroup // parent rows per share of children (literals.go)
 }
 
 // tablePlan is how one table is generated.

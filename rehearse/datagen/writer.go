@@ -35,6 +35,8 @@ func (p *tablePlan) loadCols() []loadCol {
 		switch {
 		case cp.role == roleFK || cp.role == roleDigit && cp.fk != nil:
 			lc.safe = false // the parent's value: escape whatever it is
+		case cp.lits != nil:
+			lc.safe = false // the release's literals: escape them
 		case cp.dom != nil:
 			lc.safe = cp.dom.safe()
 		}
