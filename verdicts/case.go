@@ -71,6 +71,11 @@ type Case struct {
 	// Pattern is the --migrations-pattern of an in-house runner's folder
 	// (format pattern), passed to plan and run.
 	Pattern string `yaml:"pattern"`
+	// ReleaseStats captures production with the release, as `rehearse
+	// snapshot --migrations` does: production's counts for the literals
+	// the pending DML compares columns to (snapshot literals[]), which the
+	// rehearsal's data then follows.
+	ReleaseStats bool `yaml:"release_stats"`
 	// Short puts the case in the representative subset make test runs
 	// (TestVerdicts without REHEARSE_VERDICTS); make bench runs every case.
 	Short bool `yaml:"short"`

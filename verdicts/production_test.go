@@ -17,6 +17,8 @@ import (
 
 	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/rehearse/engine"
+	"github.com/rehearse/rehearse/rehearse/migrations"
+	"github.com/rehearse/rehearse/rehearse/plan"
 	"github.com/rehearse/rehearse/snapshot"
 )
 
@@ -71,6 +73,21 @@ func (p *production) capture(ctx context.Context, c *Case, rel *Release, path st
 	snap, err := snapshot.Capture(ctx, root, co)
 	if err != nil {
 		return fmt.Errorf("snapshot: %w", err)
+	}
+	if c.ReleaseStats {
+		// As `rehearse snapshot --migrations`: the pending migrations by
+		// the captured history, their literals counted on production.
+		set, err := migrations.Load(ctx, migrations.Options{Dir: rel.Migrations, Pattern: c.Pattern, Flavor: snap.Source.Flavor})
+		if err != nil {
+			return fmt.Errorf("snapshot --migrations: %w", err)
+		}
+		pending := migrations.Pending(set, snap)
+		if len(pending) == 0 {
+			return fmt.Errorf("snapshot --migrations %s: no pending migration against the captured history", rel.Migrations)
+		}
+		if err := snapshot.CaptureLiterals(ctx, root, snap, plan.LiteralQueries(pending), co); err != nil {
+			return fmt.Errorf("snapshot --migrations: %w", err)
+		}
 	}
 	if err := snapshot.WriteFile(path, snap); err != nil {
 		return err
