@@ -69,10 +69,20 @@ than on the command line ($REHEARSE_DSN still works for one release, with a
 warning; it is never used as a target).
 
 --from-dump loads a mysqldump --no-data style file (DELIMITER, routines,
-triggers, views) into a throwaway sandbox and snapshots that.`,
+triggers, views) into a throwaway sandbox and snapshots that.
+
+--migrations DIR (optional) gives the snapshot the release: for each pending
+migration (by the captured history) whose DML compares a column to literals in
+its WHERE (=, <>, !=, IN, IS NULL; the literals are the files', never
+production's), it counts production's rows holding each literal and, per
+foreign key referencing the table, the child rows referencing them: counts
+only, each within --max-lock-hold (snapshot field literals). Generated data
+then holds the literals in the same share, so a DELETE production applies
+is not refused by synthetic children.`,
 		Example: `  REHEARSE_SOURCE_DSN='rehearse:secret@tcp(db-prod:3306)/' rehearse snapshot -o prod.json
   rehearse snapshot --dsn 'rehearse@tcp(staging:3306)/' --databases app,billing -o staging.json
   rehearse snapshot --dsn "$DSN" --column-stats --digests --exact-counts -o prod-full.json
+  rehearse snapshot --dsn "$DSN" --column-stats --exact-counts --migrations migrations -o prod-release.json
   rehearse snapshot --from-dump schema.sql -o schema.json
   rehearse snapshot --dsn "$DSN" --databases auth --history-table migrations --history-version-column version_after -o auth.json
   rehearse snapshot --from-dump app.sql --database app --flavor mysql --version 9.7 -o app.json`,
@@ -107,7 +117,7 @@ triggers, views) into a throwaway sandbox and snapshots that.`,
 	f.StringVar(&opts.HistoryCol, "history-version-column", "", "an in-house runner's history: the `COLUMN` of --history-table holding the version (its last row is the current version)")
 	f.DurationVar(&opts.Timeout, "timeout", 30*time.Second, "time limit of each catalog statement on the server")
 	f.BoolVar(&opts.SkipPrivs, "skip-privilege-check", false, "skip the up-front privilege check (accounts whose privileges come from roles)")
-	f.StringVar(&opts.Migrations, "migrations", "", "the release's migrations folder (optional): for each pending DML statement comparing a column to literals (=, <>, !=, IN, IS NULL), count production's rows holding each literal and the child rows referencing them (counts only, each within --max-lock-hold), so the rehearsal's data holds them in the same share")
+	f.StringVar(&opts.Migrations, "migrations", "", "the release's migrations folder")
 	f.StringVar(&opts.MigFormat, "migrations-format", "", migrationsFormatUsage)
 	f.StringVar(&opts.MigPattern, "migrations-pattern", "", migrationsPatternUsage)
 	f.StringVar(&opts.FromDump, "from-dump", "", "snapshot a mysqldump --no-data style file by loading it into a sandbox")
