@@ -14,7 +14,7 @@ import (
 )
 
 // TestBenchCopy times the datadir copy (engine.CopyTree, the default
-// workers and one) against `cp -a` of the same folder
+// workers, two and one) against `cp -a` of the same folder
 // ($REHEARSE_BENCH_COPY_DIR, a filled datadir: scripts/bench.d/cache.sh
 // passes a data cache entry), alternating, best of $REHEARSE_BENCH_ROUNDS
 // (3): the machine is shared, and interference only slows a copy down.
@@ -46,6 +46,9 @@ func TestBenchCopy(t *testing.T) {
 		}},
 		{"CopyTree", func(dst string) (engine.CopyStats, error) {
 			return engine.CopyTree(context.Background(), src, dst, engine.CopyOptions{})
+		}},
+		{"CopyTree, 2 workers", func(dst string) (engine.CopyStats, error) {
+			return engine.CopyTree(context.Background(), src, dst, engine.CopyOptions{Workers: 2})
 		}},
 		{"CopyTree, 1 worker", func(dst string) (engine.CopyStats, error) {
 			return engine.CopyTree(context.Background(), src, dst, engine.CopyOptions{Workers: 1})
