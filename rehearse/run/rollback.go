@@ -107,7 +107,67 @@ func (f *forward) dataLoss(m *migrations.Migration, postDown *schemaState) (lost
 			lost, atRisk = append(lost, l...), append(atRisk, r...)
 		}
 	}
-	return append(lost, f.r.downEmpties(m.Version, before)...), atRisk
+	lost = append(lost, f.r.downEmpties(m.Version, before)...)
+	dl, dr := f.upDeletes(m.Version, before)
+	return append(lost, dl...), append(atRisk, dr...)
+}
+
+// upDeletes lists the tables that existed before m's up whose rows the
+// up's own DELETEs removed in the rehearsal (the statement's rows
+// affected): a down cannot bring back values it never saw, whatever the
+// schema says after it (verdicts case authelia-consent-subject-null: the
+// up deletes identifiers and consent sessions, its down only restores a
+// foreign key and a column's nullability). When the down inserts rows it
+// may put them back: at risk, not lost.
+func (f *forward) upDeletes(version string, before *schemaState) (lost, atRisk []string) {
+	r := f.r
+	if r.plan == nil {
+		return nil, nil
+	}
+	var pm *plan.PendingMigration
+	for i := range r.plan.Pending {
+		if r.plan.Pending[i].Version == version {
+			pm = &r.plan.Pending[i]
+		}
+	}
+	if pm == nil {
+		return nil, nil
+	}
+	// The down's operations do not say which table an INSERT fills: a
+	// down that inserts (or calls a routine) may put the rows back.
+	downInserts := false
+	if pm.Down != nil {
+		for _, op := range pm.Down.Ops {
+			downInserts = downInserts || op.Class == plan.OpInsert || op.Class == plan.OpCall
+		}
+	}
+	for _, run := range f.runs {
+		if run.dir != "up" || run.mig.Version != version || !run.run || run.res.Err != nil || run.res.RowsAffected <= 0 ||
+			run.index < 1 || run.index > len(pm.Statements) {
+			continue
+		}
+		sp := &pm.Statements[run.index-1]
+		if sp.Table == nil || !hasDelete(sp.Ops) || findTable(before, sp.Table.Name) == nil {
+			continue
+		}
+		msg := fmt.Sprintf("%d rows of %s were deleted by the up (statement %d, in the rehearsal's data)", run.res.RowsAffected, sp.Table.Name, run.index)
+		if downInserts {
+			atRisk = append(atRisk, msg+"; the down inserts rows: check that it puts them back")
+		} else {
+			lost = append(lost, msg+"; the down does not re-insert them")
+		}
+	}
+	return lost, atRisk
+}
+
+// hasDelete: ops include a DELETE.
+func hasDelete(ops []plan.Op) bool {
+	for _, op := range ops {
+		if op.Class == plan.OpDelete {
+			return true
+		}
+	}
+	return false
 }
 
 // downEmpties lists the tables that existed before m's up, held rows in
