@@ -6,4 +6,4 @@ package datagen
 // load format): the data cache (rehearse/datacache) keys its filled
 // datadirs by it, so an entry made by an older generator is never used.
 // TestOutputVersion fails when the rows change and this does not.
-const OutputVersion = 1
+const OutputVersion = 2
