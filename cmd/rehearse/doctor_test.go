@@ -188,16 +188,25 @@ func TestDoctorScratchDatabases(t *testing.T) {
 	}
 	_ = killed.cmd.Process.Kill()
 	killed.wait(t)
-	// Which one was the killed process's: the one whose lock is free.
+	// Which one was the killed process's: the one whose lock is free. The
+	// server frees it when it notices the closed connection, which is not
+	// at once: ask until it has (a quiet machine asked too early once).
 	var dead, alive string
-	for _, n := range both {
-		var holder sql.NullInt64
-		db.QueryRow("SELECT IS_USED_LOCK(?)", n).Scan(&holder)
-		if holder.Valid {
-			alive = n
-		} else {
-			dead = n
+	for deadline := time.Now().Add(15 * time.Second); ; {
+		dead, alive = "", ""
+		for _, n := range both {
+			var holder sql.NullInt64
+			db.QueryRow("SELECT IS_USED_LOCK(?)", n).Scan(&holder)
+			if holder.Valid {
+				alive = n
+			} else {
+				dead = n
+			}
 		}
+		if dead != "" && alive != "" || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	if dead == "" || alive == "" {
 		t.Fatalf("after the SIGKILL, want one free and one held owner lock among %v", both)
