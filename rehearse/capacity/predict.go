@@ -148,7 +148,7 @@ func predictStatement(s *series, xt int64, target float64, a *analysis) result.C
 	}
 	cs.Predicted.Rows = xt
 	ok := s.ok()
-	var x, dur, stall, disk, logb, lag []float64
+	var x, dur, stall []float64
 	distinct := map[int64]bool{}
 	longest := 0.0
 	replicas := len(ok) > 0
@@ -166,9 +166,6 @@ func predictStatement(s *series, xt int64, target float64, a *analysis) result.C
 		x = append(x, float64(p.rows))
 		dur = append(dur, p.dur)
 		stall = append(stall, p.stall)
-		disk = append(disk, float64(p.disk))
-		logb = append(logb, float64(p.log))
-		lag = append(lag, p.lag)
 		longest = math.Max(longest, p.dur)
 	}
 	switch {

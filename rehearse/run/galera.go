@@ -133,20 +133,9 @@ func (r *rehearsal) provisionGalera(ctx context.Context, eo engine.Options, n in
 			return err
 		}
 		r.galera = &galeraState{topo: topo, method: method}
-		r.cleanup = append(r.cleanup, func() {
-			sctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			if err := topo.Stop(sctx); err != nil {
-				r.logf("teardown: galera: %v", err)
-			}
-		})
-		r.srv = topo.Primary.Server
-		db, err := r.srv.Open("")
-		if err != nil {
+		if err := r.adoptTopology(topo, "galera"); err != nil {
 			return err
 		}
-		db.SetMaxOpenConns(0)
-		r.db = db
 		w := replica.NewNodeWriters(topo)
 		if err := w.Setup(ctx); err != nil {
 			return err

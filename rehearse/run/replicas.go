@@ -197,20 +197,9 @@ func (r *rehearsal) provisionReplicas(ctx context.Context, eo engine.Options) er
 			return err
 		}
 		r.repl = &replicaState{topo: topo}
-		r.cleanup = append(r.cleanup, func() {
-			sctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			if err := topo.Stop(sctx); err != nil {
-				r.logf("teardown: replicas: %v", err)
-			}
-		})
-		r.srv = topo.Primary.Server
-		db, err := r.srv.Open("")
-		if err != nil {
+		if err := r.adoptTopology(topo, "replicas"); err != nil {
 			return err
 		}
-		db.SetMaxOpenConns(0)
-		r.db = db
 		rep.Shape = plan.Describe(r.srv.Flavor)
 		rep.BinlogFormat = r.binlogFormat(ctx)
 		mon := replica.NewMonitor(topo, replica.MonitorOptions{Log: o.Log})
@@ -556,4 +545,25 @@ func binlogExplain(format string, s result.Statement, f result.ReplicaFigures) s
 			strings.ToUpper(format), f.Replica, apply, s.DurationS)
 	}
 	return fmt.Sprintf("%s applied the data change in %s (%.2f s on the primary)", f.Replica, apply, s.DurationS)
+}
+
+// adoptTopology makes topo's primary the rehearsal's server (its pool
+// unbounded, as the load needs) and stops the whole topology at teardown;
+// what names it in the teardown log (replicas, galera).
+func (r *rehearsal) adoptTopology(topo *replica.Topology, what string) error {
+	r.cleanup = append(r.cleanup, func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		if err := topo.Stop(sctx); err != nil {
+			r.logf("teardown: %s: %v", what, err)
+		}
+	})
+	r.srv = topo.Primary.Server
+	db, err := r.srv.Open("")
+	if err != nil {
+		return err
+	}
+	db.SetMaxOpenConns(0)
+	r.db = db
+	return nil
 }
