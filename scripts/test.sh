@@ -2,7 +2,7 @@
 # The test suite: every package against real servers started by the project's
 # own engines. By default the whole suite (REHEARSE_LONG=1): the Mattermost
 # corpus on every server, every scenario variant on MariaDB 10.11 and MySQL
-# 9.7, round trips and data tests on every server — 10 min 32 s here
+# 9.7, round trips and data tests on every server — 16 min 31 s here
 # (2026-12-07, a fresh clone on a quiet machine).
 # REHEARSE_QUICK=1 (make test-quick) runs the short subset.
 #
