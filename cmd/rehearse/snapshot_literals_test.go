@@ -23,22 +23,7 @@ func TestSnapshotMigrations(t *testing.T) {
 	}
 	defer db.Close()
 	const pw = "s3cret-pw-Lt4"
-	for _, q := range []string{
-		"CREATE DATABASE app", "CREATE TABLE app.t (id int PRIMARY KEY, v varchar(20))",
-		"INSERT INTO app.t VALUES (1, 'x'), (2, 'x'), (3, 'old'), (4, 'y')",
-		"CREATE TABLE app.schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)",
-		"INSERT INTO app.schema_migrations VALUES (3, 0)",
-		"CREATE USER 'rehearse'@'%' IDENTIFIED BY '" + pw + "'",
-		snapshot.LeastPrivilegeGrant("mariadb", "app", "'rehearse'@'%'"),
-	} {
-		for _, s := range strings.Split(q, ";") {
-			if s = strings.TrimSpace(s); s != "" {
-				if _, err := db.Exec(s); err != nil {
-					t.Fatalf("%s: %v", s, err)
-				}
-			}
-		}
-	}
+	leastPrivilegeApp(t, db, pw, "INSERT INTO app.t VALUES (1, 'x'), (2, 'x'), (3, 'old'), (4, 'y')")
 	dir := t.TempDir()
 	mig := filepath.Join(dir, "migrations")
 	files := map[string]string{

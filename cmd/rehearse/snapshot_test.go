@@ -27,21 +27,7 @@ func TestSnapshotAndDiffCommands(t *testing.T) {
 	}
 	defer db.Close()
 	const pw = "s3cret-pw-Zq9"
-	for _, q := range []string{
-		"CREATE DATABASE app", "CREATE TABLE app.t (id int PRIMARY KEY, v varchar(20))",
-		"CREATE TABLE app.schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)",
-		"INSERT INTO app.schema_migrations VALUES (3, 0)",
-		"CREATE USER 'rehearse'@'%' IDENTIFIED BY '" + pw + "'",
-		snapshot.LeastPrivilegeGrant("mariadb", "app", "'rehearse'@'%'"),
-	} {
-		for _, s := range strings.Split(q, ";") {
-			if s = strings.TrimSpace(s); s != "" {
-				if _, err := db.Exec(s); err != nil {
-					t.Fatalf("%s: %v", s, err)
-				}
-			}
-		}
-	}
+	leastPrivilegeApp(t, db, pw)
 	dir := t.TempDir()
 	a := filepath.Join(dir, "prod.json")
 	dsn := fmt.Sprintf("rehearse:%s@tcp(127.0.0.1:%d)/", pw, srv.Port)
@@ -144,5 +130,23 @@ func TestSnapshotFromDump(t *testing.T) {
 	}
 	if s.Source.Origin != "dump:sakila-mv-schema.sql" || len(s.Schemas) != 1 || len(s.Schemas[0].Tables) != 16 || len(s.Schemas[0].Routines) != 6 {
 		t.Errorf("snapshot from dump: origin %q, %d schemas", s.Source.Origin, len(s.Schemas))
+	}
+}
+
+// leastPrivilegeApp makes production's database app (a table t, a
+// golang-migrate history at version 3, then stmts) and the account
+// rehearse@% with pw and exactly the documented least-privilege grant
+// (several statements, split here).
+func leastPrivilegeApp(t *testing.T, db *sql.DB, pw string, stmts ...string) {
+	t.Helper()
+	testserver.Exec(t, db, "CREATE DATABASE app", "CREATE TABLE app.t (id int PRIMARY KEY, v varchar(20))",
+		"CREATE TABLE app.schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)",
+		"INSERT INTO app.schema_migrations VALUES (3, 0)")
+	testserver.Exec(t, db, stmts...)
+	testserver.Exec(t, db, "CREATE USER 'rehearse'@'%' IDENTIFIED BY '"+pw+"'")
+	for _, g := range strings.Split(snapshot.LeastPrivilegeGrant("mariadb", "app", "'rehearse'@'%'"), ";") {
+		if g = strings.TrimSpace(g); g != "" {
+			testserver.Exec(t, db, g)
+		}
 	}
 }
