@@ -22,12 +22,12 @@ import (
 var writeFixtures = flag.Bool("fixtures", false, "rewrite testdata/*.json from fixtures_test.go")
 
 // fixtureNames are the documents every golden test renders.
-var fixtureNames = []string{"pass", "fail", "partial", "keepgoing", "empty", "error", "replicas"}
+var fixtureNames = []string{"pass", "fail", "partial", "keepgoing", "empty", "error", "replicas", "galera"}
 
 func TestFixtures(t *testing.T) {
 	for name, doc := range map[string]*result.Report{
 		"pass": fixturePass(), "fail": fixtureFail(), "partial": fixturePartial(), "keepgoing": fixtureKeepGoing(),
-		"empty": fixtureEmpty(), "error": fixtureError(), "replicas": fixtureReplicas(),
+		"empty": fixtureEmpty(), "error": fixtureError(), "replicas": fixtureReplicas(), "galera": fixtureGalera(),
 	} {
 		raw, err := json.MarshalIndent(doc, "", "  ")
 		if err != nil {
@@ -527,6 +527,78 @@ func fixtureReplicas() *result.Report {
 		Message: "replica-2 was 14.2 s behind the primary (the statement ran 12.7 s on the primary; the replica had applied it 14.1 s after it ended there, its applier spent 13.9 s on it)",
 		Fix:     "run it with an online schema change tool that throttles on replica lag (gh-ost --max-lag-millis, pt-online-schema-change --max-lag, spirit)",
 		DocsURL: "docs/rules/RUN240.md",
+	}}
+	return r
+}
+
+// fixtureGalera is a 3-node Galera rehearsal under TOI: a backfill whose
+// one large write set engaged flow control (RUN246) and a copy that
+// stalled every node (RUN245).
+func fixtureGalera() *result.Report {
+	r := baseReport(13)
+	r.FinishedAt = t0.Add(75 * time.Second)
+	r.Verdict = result.Fail
+	r.Reason = "max-writer-stall 20250402090000#2: 6.1s > 5s"
+	r.Inputs.MigrationIDs = []string{"20250402090000"}
+	r.Phases = phases("provision", 0.46, "restore", 1.82, "probe", 0.09, "generate", 6.22, "replicas", 31.4, "baseline", 5.0, "migrate", 14.9, "app-compat", 2.0, "rollback", 0.4, "verdict", 0.01, "teardown", 1.2)
+	r.Baseline = win(41.0, 46.0, 6.1, 0)
+	fc := func(paused float64, sent, recv, queue int64, window float64) *result.FlowControl {
+		return &result.FlowControl{PausedMs: paused, Sent: sent, Recv: recv, RecvQueueMax: queue, WindowS: window}
+	}
+	backfill := result.Statement{
+		Index: 1, Line: 1, SQL: "UPDATE investments SET amount_cents = amount * 100",
+		Operation: "UPDATE", Table: "investments", TableRows: 420_000, StartS: 46.0, DurationS: 4.2,
+		Status: "ok", RowsAffected: 420_000, During: win(46.0, 50.2, 9.8, 0),
+		Galera: []result.GaleraNodeFigures{
+			{Node: "node-1", Writes: 390, SlowWrites: 1, LongestWriteMs: 2310, LongestAtS: 50.3, FlowControl: fc(2290, 0, 31, 3, 8.7)},
+			{Node: "node-2", Writes: 410, SlowWrites: 2, LongestWriteMs: 2280, LongestAtS: 50.4, FlowControl: fc(2290, 17, 31, 212, 8.7)},
+			{Node: "node-3", Writes: 402, SlowWrites: 2, LongestWriteMs: 2250, LongestAtS: 50.4, FlowControl: fc(2290, 14, 31, 187, 8.7)},
+		},
+	}
+	copyStmt := result.Statement{
+		Index: 2, Line: 2, SQL: "ALTER TABLE investments MODIFY amount DECIMAL(19,4) NOT NULL, ALGORITHM=COPY",
+		Operation: "MODIFY COLUMN", Table: "investments", TableRows: 420_000, StartS: 50.2, DurationS: 6.2,
+		Algorithm: "COPY", VerifiedAlg: "COPY", VerifiedLock: "SHARED", Status: "ok", RowsAffected: 420_000,
+		During: win(50.2, 56.4, 6100, 0), P99Ratio: 1000, LongestStallS: 6.1, WritersBlocked: 12,
+		Galera: []result.GaleraNodeFigures{
+			{Node: "node-1", Writes: 14, SlowWrites: 1, LongestWriteMs: 6110, LongestAtS: 50.3, FlowControl: fc(0, 0, 0, 0, 6.3)},
+			{Node: "node-2", Writes: 15, SlowWrites: 1, LongestWriteMs: 6090, LongestAtS: 50.3, FlowControl: fc(0, 0, 0, 2, 6.3)},
+			{Node: "node-3", Writes: 15, SlowWrites: 1, LongestWriteMs: 6150, LongestAtS: 50.3, FlowControl: fc(0, 0, 0, 1, 6.3)},
+		},
+	}
+	r.Migrations = []result.Migration{{Version: "20250402090000", Name: "investments_cents", File: "migrations/20250402090000_investments_cents.up.sql",
+		Status: "applied", DurationS: 10.4, Statements: []result.Statement{backfill, copyStmt}}}
+	r.Replication = &result.Replication{GaleraNodes: 3, Requested: 3, From: "--galera", Mode: "galera", OSUMethod: "TOI", NodeWriteMs: 10,
+		Shape:      "Galera cluster of 3 nodes (10.11.19-MariaDB-0+deb12u1, galera-4), wsrep_OSU_method=TOI; the load and the migration on node-1, a writer on every node",
+		ProvisionS: 31.4, ShutdownS: 0.9, SeedS: 6.2, StartS: 24.3}
+	r.Timeline = timeline(13, 75, func(t float64) (int, int) {
+		if t >= 50.2 && t < 56.4 {
+			return 1, 8
+		}
+		return 0, 0
+	}, func(t float64) string {
+		switch {
+		case t >= 46.0 && t < 50.2:
+			return "20250402090000#1"
+		case t >= 50.2 && t < 56.4:
+			return "20250402090000#2"
+		}
+		return ""
+	})
+	r.Gates = []result.Gate{
+		{Name: "max-writer-stall", Scope: "20250402090000#2", Limit: "5s", Measured: "6.1s", Value: 6.1, Passed: false},
+	}
+	r.GateSettings = []result.GateSetting{{Name: "max-writer-stall", Limit: "5s", Default: true}}
+	r.Findings = []result.Finding{{
+		Code: "RUN246", Severity: "warning", Migration: "20250402090000", Statement: 1, Table: "investments",
+		Message: "flow control paused the cluster's replication for 2.29 s of the 8.70 s from the statement's start until every node had applied it (4.20 s on node-1): node-2 (17 FC_PAUSE, receive queue up to 212 write sets), node-3 (14 FC_PAUSE, receive queue up to 187 write sets) could not apply the write sets as fast as the cluster sent them and paused every node's commits",
+		Fix:     "make the change in small transactions",
+		DocsURL: "docs/rules/RUN246.md",
+	}, {
+		Code: "RUN245", Severity: "error", Migration: "20250402090000", Statement: 2, Table: "investments",
+		Message: "under TOI the statement (6.20 s on node-1, where it ran) stalled the writers of the other nodes too: longest write node-2 6.09 s, node-3 6.15 s",
+		Fix:     "pt-online-schema-change, or wsrep_OSU_method=RSU node by node",
+		DocsURL: "docs/rules/RUN245.md",
 	}}
 	return r
 }

@@ -197,6 +197,9 @@ func statementCase(r *result.Report, m result.Migration, s result.Statement) jun
 		for _, f := range s.Replicas {
 			out = append(out, "replica "+replicaText(f))
 		}
+		for _, f := range s.Galera {
+			out = append(out, "galera "+galeraText(f))
+		}
 	}
 	if r.Capacity != nil {
 		for _, cs := range r.Capacity.Statements {

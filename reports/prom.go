@@ -139,6 +139,12 @@ func promReport(w io.Writer, r *result.Report, _ Options) error {
 				nl := append(append([]string(nil), l...), "node", f.Node)
 				p.gauge("rehearse_statement_galera_longest_write_seconds", "Longest write of each Galera node's writer while the statement held it (node-1: its run; another node: until it had applied it).", f.LongestWriteMs/1000, nl...)
 				p.gauge("rehearse_statement_galera_slow_writes", "Writes of each Galera node's writer that took 100 ms or more while the statement held it.", float64(f.SlowWrites), nl...)
+				if fc := f.FlowControl; fc != nil {
+					p.gauge("rehearse_statement_galera_flow_control_paused_seconds", "How long flow control paused each Galera node's replication from the statement's start until every node had applied it (wsrep_flow_control_paused_ns).", fc.PausedMs/1000, nl...)
+					p.gauge("rehearse_statement_galera_flow_control_sent", "FC_PAUSE events each Galera node sent in the statement's cluster window (wsrep_flow_control_sent).", float64(fc.Sent), nl...)
+					p.gauge("rehearse_statement_galera_flow_control_recv", "FC_PAUSE events each Galera node received in the statement's cluster window (wsrep_flow_control_recv).", float64(fc.Recv), nl...)
+					p.gauge("rehearse_statement_galera_recv_queue_max", "Longest receive queue (write sets) of each Galera node in the statement's cluster window.", float64(fc.RecvQueueMax), nl...)
+				}
 			}
 			for _, f := range s.Replicas {
 				rl := append(append([]string(nil), l...), "replica", f.Replica)

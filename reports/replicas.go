@@ -65,7 +65,23 @@ func galeraText(f result.GaleraNodeFigures) string {
 	if f.FailedWrites > 0 {
 		t += fmt.Sprintf(", %d failed", f.FailedWrites)
 	}
+	if fc := f.FlowControl; fc != nil {
+		t += "; " + flowText(fc)
+	}
 	return t
+}
+
+// flowText is one node's flow control over a statement's cluster window.
+func flowText(fc *result.FlowControl) string {
+	return fmt.Sprintf("flow control paused %s of %s, FC_PAUSE sent %d, received %d, receive queue up to %d", millis(fc.PausedMs), secs(fc.WindowS), fc.Sent, fc.Recv, fc.RecvQueueMax)
+}
+
+// flowCells are the Markdown cells of one node's flow control.
+func flowCells(fc *result.FlowControl) string {
+	if fc == nil {
+		return "- | - | - |"
+	}
+	return fmt.Sprintf("%s | %d / %d | %d |", millis(fc.PausedMs), fc.Sent, fc.Recv, fc.RecvQueueMax)
 }
 
 // replicaText is one statement's figures on one replica.
@@ -107,12 +123,12 @@ func (m *md) replicas(r *result.Report) {
 	if rp.GaleraNodes > 0 {
 		m.fold(fmt.Sprintf("Galera: %d nodes, wsrep_OSU_method=%s", rp.GaleraNodes, rp.OSUMethod), func(sub *md) {
 			sub.try(mdText(line) + "\n\n")
-			sub.try("| Statement | Node | Longest write | Writes ≥ 100 ms | Writes | Failed |\n|---|---|---|---|---|---|\n")
+			sub.try("| Statement | Node | Longest write | Writes ≥ 100 ms | Writes | Failed | Flow control paused | FC_PAUSE sent / received | Receive queue max |\n|---|---|---|---|---|---|---|---|---|\n")
 			for _, mg := range r.Migrations {
 				for _, s := range mg.Statements {
 					for _, f := range s.Galera {
-						sub.try(fmt.Sprintf("| `%s` | %s | %s | %d | %d | %d |\n", mdCode(stmtID(mg.Version, s.Index)), mdCell(f.Node),
-							millis(f.LongestWriteMs), f.SlowWrites, f.Writes, f.FailedWrites))
+						sub.try(fmt.Sprintf("| `%s` | %s | %s | %d | %d | %d | %s\n", mdCode(stmtID(mg.Version, s.Index)), mdCell(f.Node),
+							millis(f.LongestWriteMs), f.SlowWrites, f.Writes, f.FailedWrites, flowCells(f.FlowControl)))
 					}
 				}
 			}

@@ -52,6 +52,7 @@ const (
 	ReplicaBehind       = "RUN243"
 	BinlogFormatLag     = "RUN244"
 	GaleraTOI           = "RUN245"
+	GaleraFlowControl   = "RUN246"
 )
 
 // Capacity: predictions at production's size (CAP0xx).
@@ -113,6 +114,7 @@ var table = []Code{
 	{ReplicaBehind, Warning, "a replica had not caught up when the rehearsal ended"},
 	{BinlogFormatLag, Info, "how the binary log format replicates a data migration"},
 	{GaleraTOI, Error, "a schema change under TOI stalled writers on every Galera node"},
+	{GaleraFlowControl, Warning, "Galera flow control paused the cluster's replication"},
 
 	{CapDisk, Error, "disk headroom for a copy, rebuild or index build"},
 	{CapOnlineLog, Error, "the online-DDL log would overflow"},

@@ -36,6 +36,8 @@ type NodeWriters struct {
 	wg     sync.WaitGroup
 	mu     sync.Mutex
 	writes [][]Write
+	// flow are every node's flow-control samples (flowcontrol.go).
+	flow [][]FlowSample
 	// waits are the pools Mark's causality waits use, one per node but
 	// the first.
 	waits []*sql.DB
@@ -60,7 +62,8 @@ const writersTable = HeartbeatSchema + ".node_writes"
 
 // NewNodeWriters prepares writers on every node of t.
 func NewNodeWriters(t *Topology) *NodeWriters {
-	return &NodeWriters{topo: t, writes: make([][]Write, len(t.Nodes()))}
+	n := len(t.Nodes())
+	return &NodeWriters{topo: t, writes: make([][]Write, n), flow: make([][]FlowSample, n)}
 }
 
 // Setup creates the writers' table on the first node, replicated to every
@@ -109,26 +112,32 @@ func (w *NodeWriters) Setup(ctx context.Context) error {
 	return nil
 }
 
-// Start starts one writer per node.
+// Start starts one writer and one flow-control sampler per node.
 func (w *NodeWriters) Start(ctx context.Context) error {
 	ctx, w.cancel = context.WithCancel(ctx)
-	var dbs []*sql.DB
-	for _, n := range w.topo.Nodes() {
-		db, err := n.Server.Open("")
-		if err != nil {
-			for _, d := range dbs {
-				d.Close()
+	var dbs, flows []*sql.DB
+	for range 2 {
+		for _, n := range w.topo.Nodes() {
+			db, err := n.Server.Open("")
+			if err != nil {
+				for _, d := range append(dbs, flows...) {
+					d.Close()
+				}
+				w.cancel()
+				return err
 			}
-			w.cancel()
-			return err
+			db.SetMaxOpenConns(1)
+			if len(dbs) < len(w.topo.Nodes()) {
+				dbs = append(dbs, db)
+			} else {
+				flows = append(flows, db)
+			}
 		}
-		db.SetMaxOpenConns(1)
-		dbs = append(dbs, db)
 	}
 	for _, n := range w.topo.Replicas {
 		db, err := n.Server.Open("")
 		if err != nil {
-			for _, d := range append(dbs, w.waits...) {
+			for _, d := range append(append(dbs, flows...), w.waits...) {
 				d.Close()
 			}
 			w.cancel()
@@ -142,6 +151,14 @@ func (w *NodeWriters) Start(ctx context.Context) error {
 			defer w.wg.Done()
 			defer db.Close()
 			w.write(ctx, db, i)
+		}()
+	}
+	for i, db := range flows {
+		w.wg.Add(1)
+		go func() {
+			defer w.wg.Done()
+			defer db.Close()
+			w.sampleFlow(ctx, db, i)
 		}()
 	}
 	return nil
@@ -186,6 +203,14 @@ func (w *NodeWriters) Stop() [][]Write {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.writes
+}
+
+// Flow returns every node's flow-control samples (in the order of
+// Topology.Nodes); complete after Stop.
+func (w *NodeWriters) Flow() [][]FlowSample {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.flow
 }
 
 // Mark records a statement node-1 ran from start to end (just ended) and

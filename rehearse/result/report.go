@@ -283,14 +283,32 @@ func (s Statement) MaxReplicaLag() float64 {
 // GaleraNodeFigures are one statement's figures on one Galera node: the
 // node writer's inserts that overlapped the statement's run (one every
 // 10 ms, on every node), the longest of them and when it started, the
-// ones that took 100 ms or more, the ones that failed.
+// ones that took 100 ms or more, the ones that failed; and the node's
+// flow control over the cluster window (from the statement's start until
+// every node had applied it), deltas of the provider's counters sampled
+// every 100 ms: how long replication was paused
+// (wsrep_flow_control_paused_ns), the FC_PAUSE events the node sent and
+// received (wsrep_flow_control_sent / _recv), the longest its receive
+// queue got (wsrep_local_recv_queue, wsrep_local_recv_queue_max).
 type GaleraNodeFigures struct {
-	Node           string  `json:"node"`
-	Writes         int     `json:"writes"`
-	SlowWrites     int     `json:"slow_writes"`
-	FailedWrites   int     `json:"failed_writes,omitempty"`
-	LongestWriteMs float64 `json:"longest_write_ms"`
-	LongestAtS     float64 `json:"longest_at_s,omitempty"`
+	Node           string       `json:"node"`
+	Writes         int          `json:"writes"`
+	SlowWrites     int          `json:"slow_writes"`
+	FailedWrites   int          `json:"failed_writes,omitempty"`
+	LongestWriteMs float64      `json:"longest_write_ms"`
+	LongestAtS     float64      `json:"longest_at_s,omitempty"`
+	FlowControl    *FlowControl `json:"flow_control,omitempty"`
+}
+
+// FlowControl is one Galera node's flow control over a statement's
+// cluster window (GaleraNodeFigures).
+type FlowControl struct {
+	PausedMs     float64 `json:"paused_ms"`
+	Sent         int64   `json:"sent"`
+	Recv         int64   `json:"recv"`
+	RecvQueueMax int64   `json:"recv_queue_max"`
+	// WindowS is the cluster window's length the deltas are over.
+	WindowS float64 `json:"window_s"`
 }
 
 // ReplicaFigures are one statement's figures on one replica.

@@ -35,6 +35,7 @@ type galeraState struct {
 	topo    *replica.Topology
 	writers *replica.NodeWriters
 	writes  [][]replica.Write
+	flow    [][]replica.FlowSample
 	method  string
 }
 
@@ -160,12 +161,62 @@ func (r *rehearsal) galeraFigures(s *result.Statement, run *stmtRun) {
 	if g == nil || g.writes == nil || run.gmark == nil {
 		return
 	}
-	for _, st := range replica.StallsIn(g.topo, g.writes, run.gmark) {
+	flows := replica.FlowIn(g.topo, g.flow, run.gmark)
+	from, to := replica.ClusterWindow(run.gmark)
+	for i, st := range replica.StallsIn(g.topo, g.writes, run.gmark) {
 		f := result.GaleraNodeFigures{Node: st.Node, Writes: st.Writes, SlowWrites: st.Slow, FailedWrites: st.Errors, LongestWriteMs: ms(st.Longest)}
 		if !st.LongestAt.IsZero() {
 			f.LongestAtS = r.since(st.LongestAt)
 		}
+		if i < len(flows) && !flows[i].NotBracketed {
+			fl := flows[i]
+			f.FlowControl = &result.FlowControl{PausedMs: ms(fl.Paused), Sent: fl.Sent, Recv: fl.Recv, RecvQueueMax: fl.RecvQueueMax, WindowS: to.Sub(from).Seconds()}
+		}
 		s.Galera = append(s.Galera, f)
+	}
+}
+
+// FlowPaused is the flow-control pause of the cluster during a statement
+// from which rehearse reports it (RUN246): every commit of every node
+// waited that long in all.
+var FlowPaused = blocking.ShareFloor
+
+// flowFindings: RUN246 for each statement during which flow control
+// paused the cluster's replication for FlowPaused or more.
+func (r *rehearsal) flowFindings() {
+	rep := r.report
+	if rep.Replication == nil || rep.Replication.GaleraNodes == 0 {
+		return
+	}
+	for _, m := range rep.Migrations {
+		for _, s := range m.Statements {
+			var paused float64
+			var window float64
+			var senders []string
+			for _, f := range s.Galera {
+				fc := f.FlowControl
+				if fc == nil {
+					continue
+				}
+				paused, window = max(paused, fc.PausedMs), fc.WindowS
+				if fc.Sent > 0 {
+					senders = append(senders, fmt.Sprintf("%s (%d FC_PAUSE, receive queue up to %d write sets)", f.Node, fc.Sent, fc.RecvQueueMax))
+				}
+			}
+			if time.Duration(paused*float64(time.Millisecond)) < FlowPaused {
+				continue
+			}
+			who := "a node"
+			if len(senders) > 0 {
+				who = strings.Join(senders, ", ")
+			}
+			rep.Findings = append(rep.Findings, result.Finding{
+				Migration: m.Version, Statement: s.Index, Table: s.Table,
+				Message: fmt.Sprintf("flow control paused the cluster's replication for %.2f s of the %.2f s from the statement's start until every node had applied it (%.2f s on node-1): %s could not apply the write sets as fast as the cluster sent them and paused every node's commits",
+					paused/1000, window, s.DurationS, who),
+				Fix: "make the change in small transactions (a backfill in chunks of a few thousand rows, each committed, so no node applies one huge write set while the others' queue behind it; pt-online-schema-change copies in chunks and --max-flow-ctl pauses it while flow control engages); more applier threads on the slow nodes (wsrep_slave_threads) let independent write sets apply in parallel; a larger gcs.fc_limit trades the pause for more lag on the slow node",
+			}.Of(codes.GaleraFlowControl))
+		}
 	}
 }
 

@@ -297,6 +297,7 @@ func (r *rehearsal) catchUp(ctx context.Context) {
 func (r *rehearsal) stopReplicaMonitor() {
 	if r.galera != nil && r.galera.writes == nil {
 		r.galera.writes = r.galera.writers.Stop()
+		r.galera.flow = r.galera.writers.Flow()
 	}
 	if r.repl == nil || r.repl.res != nil {
 		return
@@ -418,6 +419,7 @@ func (r *rehearsal) replicationSummary() {
 func (r *rehearsal) replicaFindings() {
 	rep := r.report
 	r.galeraFindings()
+	r.flowFindings()
 	if rep.Replication == nil || rep.Replication.Replicas == 0 {
 		return
 	}
