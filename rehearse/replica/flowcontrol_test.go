@@ -59,7 +59,7 @@ func (c fcCounters) minus(o fcCounters) fcCounters {
 // after they stopped).
 func TestGaleraFlowControl(t *testing.T) {
 	target := galeraTarget(t)
-	topo := provision(t, target, replica.Plan{Galera: 3, Mode: replica.Galera}, 200000)
+	topo := provision(t, target, replica.Plan{Galera: 3, Mode: replica.Galera}, 400000)
 	ctx := context.Background()
 	var dbs []*sql.DB
 	for _, n := range topo.Nodes() {

@@ -388,7 +388,12 @@ type Replication struct {
 	// Behind lists the replicas that had not caught up when the
 	// rehearsal ended.
 	Behind []string `json:"behind,omitempty"`
-	Notes  []string `json:"notes,omitempty"`
+	// SchemaDiffers are, per Galera node other than node-1, the objects
+	// whose definition differed from node-1's after the release's ups,
+	// read from each node once it had applied everything the cluster had
+	// committed (under RSU every DDL ran on node-1 only).
+	SchemaDiffers map[string][]string `json:"schema_differs,omitempty"`
+	Notes         []string            `json:"notes,omitempty"`
 	// Errors of the measurement (a heartbeat that failed, a replica that
 	// stopped replicating).
 	Errors []string `json:"errors,omitempty"`

@@ -183,6 +183,7 @@ func (r *rehearsal) run(ctx context.Context) error {
 		return r.escaped
 	}
 	r.strategyAfter(fw.state)
+	r.galeraSchemas(ctx, fw.state)
 	// rehearse compare: nothing of this rehearsal measured from here on is
 	// compared; the next strategy's server starts meanwhile.
 	r.startNext()

@@ -268,3 +268,56 @@ func tableOr(t string) string {
 	}
 	return t
 }
+
+// galeraSchemas compares every other node's schema after the release's
+// ups with node-1's (after, captured there): each node is read once it
+// has applied everything the cluster had committed (a read under
+// wsrep_sync_wait), so under TOI every node has every DDL and under RSU
+// none but node-1 has (Replication.SchemaDiffers and a note).
+func (r *rehearsal) galeraSchemas(ctx context.Context, after *schemaState) {
+	g := r.galera
+	if g == nil || after == nil || r.report.Replication == nil {
+		return
+	}
+	rep := r.report.Replication
+	var differ []string
+	for _, n := range g.topo.Replicas {
+		st, err := r.nodeSchema(ctx, n)
+		if err != nil {
+			rep.Errors = append(rep.Errors, fmt.Sprintf("%s: its schema after the release: %v", n.Name, err))
+			continue
+		}
+		if d := diffSchemas(after, st); len(d) > 0 {
+			if rep.SchemaDiffers == nil {
+				rep.SchemaDiffers = map[string][]string{}
+			}
+			rep.SchemaDiffers[n.Name] = d
+			differ = append(differ, n.Name)
+		}
+	}
+	if len(differ) > 0 {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("after the release %s had another schema than node-1 (%s), read once each had applied what the cluster had committed: the DDL ran on node-1 only; run it on every node", strings.Join(differ, ", "), strings.Join(rep.SchemaDiffers[differ[0]], "; ")))
+	}
+}
+
+// nodeSchema reads the migration database's schema on a Galera node once
+// it has applied everything the cluster had committed.
+func (r *rehearsal) nodeSchema(ctx context.Context, n *replica.Node) (*schemaState, error) {
+	db, err := n.Server.Open("")
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range []string{"SET SESSION wsrep_sync_wait = 1", "SELECT 1", "SET SESSION wsrep_sync_wait = 0"} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	conn.Close()
+	return captureSchema(ctx, db, r.schema)
+}

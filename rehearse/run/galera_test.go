@@ -8,6 +8,7 @@ import (
 	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/replica"
+	"github.com/rehearse/rehearse/rehearse/result"
 )
 
 // A Galera rehearsal (issue 14): a 3-node cluster of the host's MariaDB
@@ -44,6 +45,10 @@ func TestRunGaleraTOIStallsEveryNode(t *testing.T) {
 			t.Errorf("%s: longest write %.0f ms during a %s copy under TOI: not stalled", f.Node, f.LongestWriteMs, dur)
 		}
 	}
+	logFlow(t, s)
+	if len(rp.SchemaDiffers) > 0 {
+		t.Errorf("under TOI every node has every DDL; the report says the schemas differ: %v", rp.SchemaDiffers)
+	}
 	var found bool
 	for _, fd := range rep.Findings {
 		if fd.Code == codes.GaleraTOI {
@@ -56,5 +61,76 @@ func TestRunGaleraTOIStallsEveryNode(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no %s finding; findings: %+v", codes.GaleraTOI, rep.Findings)
+	}
+}
+
+// logFlow logs a statement's flow control on every node.
+func logFlow(t *testing.T, s result.Statement) {
+	t.Helper()
+	for _, f := range s.Galera {
+		if fc := f.FlowControl; fc != nil {
+			t.Logf("%s: flow control paused %.0f ms of %.3f s, FC_PAUSE sent %d, received %d, receive queue max %d", f.Node, fc.PausedMs, fc.WindowS, fc.Sent, fc.Recv, fc.RecvQueueMax)
+		} else {
+			t.Logf("%s: no flow-control figures", f.Node)
+		}
+	}
+}
+
+// A backfill (an UPDATE of every row, one transaction) on node-1 of a
+// 3-node cluster under the load: the other nodes apply its one large write
+// set while the load's small ones queue behind it, past gcs.fc_limit a node
+// sends FC_PAUSE and the cluster's replication pauses. The report carries
+// each node's flow control for the statement (the provider's counters;
+// rehearse/replica's TestGaleraFlowControl holds them to the server's own
+// deltas) and RUN246 exactly when the pause reached FlowPaused.
+func TestRunGaleraFlowControl(t *testing.T) {
+	target := testserver.LocalMariaDB()
+	testserver.Need(t, target)
+	if err := replica.GaleraSupported(context.Background(), target.Engine, target.Options); err != nil {
+		testserver.Missing(t, err.Error(), "apt-get install galera-4 (scripts/setup.sh installs it)")
+	}
+	files := baseFiles()
+	files["000003_index.up.sql"] = "UPDATE investments SET amount = amount + 1;\n"
+	files["000003_index.down.sql"] = "UPDATE investments SET amount = amount - 1;\n"
+	rep := rehearseRun(t, target, sourceSnapshot(t, target, 400000), writeMigrations(t, files), func(o *Options) {
+		o.Replicas = ReplicaOptions{Galera: 3}
+	})
+	s := stmt(t, rep, "3", 1)
+	t.Logf("the backfill ran %.3f s on node-1 (%d rows)", s.DurationS, s.RowsAffected)
+	logFlow(t, s)
+	if len(s.Galera) != 3 {
+		t.Fatalf("statement's Galera figures: %+v", s.Galera)
+	}
+	var sent int64
+	var paused float64
+	for _, f := range s.Galera {
+		fc := f.FlowControl
+		if fc == nil {
+			t.Fatalf("%s: no flow-control figures", f.Node)
+		}
+		if fc.WindowS < s.DurationS {
+			t.Errorf("%s: flow-control window %.3f s shorter than the statement's %.3f s run", f.Node, fc.WindowS, s.DurationS)
+		}
+		if fc.Sent > 0 && fc.RecvQueueMax == 0 {
+			t.Errorf("%s sent %d FC_PAUSE with a receive queue of 0", f.Node, fc.Sent)
+		}
+		sent += fc.Sent
+		paused = max(paused, fc.PausedMs)
+	}
+	if sent == 0 {
+		t.Fatalf("no node sent FC_PAUSE during the backfill: flow control did not engage; grow the table")
+	}
+	var found bool
+	for _, fd := range rep.Findings {
+		if fd.Code == codes.GaleraFlowControl {
+			found = true
+			t.Logf("%s: %s", fd.Code, fd.Message)
+			if fd.Statement != s.Index {
+				t.Errorf("finding %+v: want statement %d", fd, s.Index)
+			}
+		}
+	}
+	if want := time.Duration(paused*float64(time.Millisecond)) >= FlowPaused; found != want {
+		t.Errorf("RUN246 reported: %v; the longest pause %.0f ms, reported from %s", found, paused, FlowPaused)
 	}
 }

@@ -2,6 +2,7 @@ package run
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"strings"
@@ -16,8 +17,13 @@ type schemaState = snapshot.Schema
 
 // capture reads the migration database's schema from the sandbox.
 func (r *rehearsal) capture(ctx context.Context) (*schemaState, error) {
-	snap, err := snapshot.Capture(ctx, r.db, snapshot.CaptureOptions{
-		Databases:          []string{r.schema},
+	return captureSchema(ctx, r.db, r.schema)
+}
+
+// captureSchema reads database schema's schema from db, normalised.
+func captureSchema(ctx context.Context, db *sql.DB, schema string) (*schemaState, error) {
+	snap, err := snapshot.Capture(ctx, db, snapshot.CaptureOptions{
+		Databases:          []string{schema},
 		SkipPrivilegeCheck: true,
 	})
 	if err != nil {
@@ -25,11 +31,11 @@ func (r *rehearsal) capture(ctx context.Context) (*schemaState, error) {
 	}
 	n := snapshot.Normalize(snap, snapshot.NormalizeOptions{})
 	for i := range n.Schemas {
-		if n.Schemas[i].Name == r.schema {
+		if n.Schemas[i].Name == schema {
 			return &n.Schemas[i], nil
 		}
 	}
-	return &schemaState{Name: r.schema}, nil
+	return &schemaState{Name: schema}, nil
 }
 
 // diffSchemas lists the objects that differ between two states, one line
