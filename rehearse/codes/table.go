@@ -53,6 +53,7 @@ const (
 	BinlogFormatLag     = "RUN244"
 	GaleraTOI           = "RUN245"
 	GaleraFlowControl   = "RUN246"
+	GaleraRSUDeadlock   = "RUN247"
 )
 
 // Capacity: predictions at production's size (CAP0xx).
@@ -115,6 +116,7 @@ var table = []Code{
 	{BinlogFormatLag, Info, "how the binary log format replicates a data migration"},
 	{GaleraTOI, Error, "a schema change under TOI stalled writers on every Galera node"},
 	{GaleraFlowControl, Warning, "Galera flow control paused the cluster's replication"},
+	{GaleraRSUDeadlock, Error, "under RSU the DDL waited for the node's own writes, which RSU holds"},
 
 	{CapDisk, Error, "disk headroom for a copy, rebuild or index build"},
 	{CapOnlineLog, Error, "the online-DDL log would overflow"},

@@ -21,6 +21,7 @@ import (
 	"github.com/rehearse/rehearse/rehearse/blocking"
 	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/engine"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/rehearse/replica"
 	"github.com/rehearse/rehearse/rehearse/restore"
 	"github.com/rehearse/rehearse/rehearse/result"
@@ -261,6 +262,48 @@ func (r *rehearsal) galeraFindings() {
 		}
 	}
 }
+
+// rsuFindings: RUN247 for each DDL under RSU that waited for its
+// metadata lock (RSUWait or more, or until lock_wait_timeout). RSU
+// desyncs node-1 and pauses its commits before the DDL takes the lock: a
+// transaction of node-1 that holds a lock on the table (or on a table a
+// foreign key of it references) cannot commit — it waits for
+// certification — and the DDL waits for it until lock_wait_timeout.
+func (r *rehearsal) rsuFindings() {
+	rep := r.report
+	if rep.Replication == nil || rep.Replication.GaleraNodes == 0 || rep.Replication.OSUMethod != "RSU" {
+		return
+	}
+	for _, m := range rep.Migrations {
+		for _, s := range m.Statements {
+			timedOut := s.ErrorCode == mysqlkit.ErrLockWaitTimeout
+			if !isDDL(s.SQL) || !timedOut && time.Duration(s.LockWaitS*float64(time.Second)) < RSUWait {
+				continue
+			}
+			what := fmt.Sprintf("waited %.2f s for its metadata lock", s.LockWaitS)
+			if timedOut {
+				what += " and failed with lock_wait_timeout (1205)"
+			}
+			if s.BlockedBy != "" {
+				what += " behind " + s.BlockedBy
+			}
+			queue := ""
+			if len(s.Galera) > 0 && s.Galera[0].FlowControl != nil && s.Galera[0].FlowControl.RecvQueueMax > 0 {
+				queue = fmt.Sprintf("; node-1, desynced, queued up to %d write sets of the others", s.Galera[0].FlowControl.RecvQueueMax)
+			}
+			rep.Findings = append(rep.Findings, result.Finding{
+				Migration: m.Version, Statement: s.Index, Table: s.Table,
+				Message: fmt.Sprintf("under RSU the statement %s: RSU desyncs node-1 and pauses its commits before the DDL takes its lock, so node-1's own transactions that hold a lock on the table (or on a table its foreign keys reference) wait for certification and never release it; node-1's writers stalled meanwhile, the other nodes' did not%s",
+					what, queue),
+				Fix: "take the node out of the application's rotation (no writes on it) before running the change there under RSU, then node by node; or TOI with pt-online-schema-change (short statements) if the cluster-wide stall of TOI is too long",
+			}.Of(codes.GaleraRSUDeadlock))
+		}
+	}
+}
+
+// RSUWait is the metadata-lock wait of a DDL under RSU from which
+// RUN247 reports it.
+var RSUWait = time.Second
 
 func tableOr(t string) string {
 	if t == "" {

@@ -420,6 +420,7 @@ func (r *rehearsal) replicaFindings() {
 	rep := r.report
 	r.galeraFindings()
 	r.flowFindings()
+	r.rsuFindings()
 	if rep.Replication == nil || rep.Replication.Replicas == 0 {
 		return
 	}
