@@ -78,7 +78,7 @@ var badInputs = []badInput{
 	{"flags", "scenarios export into a file", []string{"scenarios", "export", "mdl-pileup", "{seed}/snapshot.json"}, nil, "is a file, not a folder"},
 	{"flags", "--galera 1 (a cluster has 2 or more nodes)", []string{"run", "--snapshot", "{seed}/snapshot.json", "--migrations", "{seed}/migrations", "--engine", "local", "--galera", "1"}, nil, "--galera 1"},
 	{"flags", "--galera with --replicas", []string{"run", "--snapshot", "{seed}/snapshot.json", "--migrations", "{seed}/migrations", "--engine", "local", "--galera", "3", "--replicas", "1"}, nil, "not both"},
-	{"flags", "--galera on the docker engine", []string{"run", "--snapshot", "{seed}/snapshot.json", "--migrations", "{seed}/migrations", "--engine", "docker", "--galera", "3"}, nil, "local engine only"},
+	{"flags", "--galera on the dsn engine", []string{"run", "--snapshot", "{seed}/snapshot.json", "--migrations", "{seed}/migrations", "--engine", "dsn", "--dsn", "u:pw@tcp({dead})/", "--galera", "3"}, nil, "local or docker engine only"},
 	{"flags", "--inject on a table production lacks", []string{"run", "--snapshot", "{seed}/snapshot.json", "--migrations", "{seed}/migrations", "--engine", "local", "--inject", "long-txn=no_such_table:5s"}, nil, `table "no_such_table" is not in database invest`},
 	{"flags", "--inject at a migration that does not exist", []string{"run", "--snapshot", "{seed}/snapshot.json", "--migrations", "{seed}/migrations", "--engine", "local", "--inject", "fail-at=29991231:1"}, nil, `migration "29991231" is not in`},
 	{"flags", "--inject of an unknown kind", []string{"run", "--snapshot", "{seed}/snapshot.json", "--migrations", "{seed}/migrations", "--engine", "local", "--inject", "slow-disk=1"}, nil, `unknown kind "slow-disk"`},

@@ -177,14 +177,61 @@ func processesUnder(dir string) []string {
 // bootstraps, while node-2 joins, and a normal Stop.
 func TestGaleraProvisionLeavesNothing(t *testing.T) {
 	target := galeraTarget(t)
+	local, ok := target.Engine.(*engine.Local)
+	if !ok {
+		t.Fatalf("%s: not the local engine", target.Name)
+	}
+	galeraLeavesNothing(t, target, "starting mariadb", func(dir string) engine.Engine {
+		eng := *local
+		eng.TempDir = dir
+		return &eng
+	}, func(t *testing.T, dir string) {
+		if pids := processesUnder(dir); len(pids) > 0 {
+			t.Errorf("server processes %v still run from %s", pids, dir)
+		}
+	})
+}
+
+// TestGaleraProvisionLeavesNothingDocker is TestGaleraProvisionLeavesNothing
+// on the docker engine (the rehearse/mariadb:10.11 image, which has
+// galera-4; datadirs in host folders mounted into the containers, the
+// nodes on Docker's default network): no container of this process and no
+// folder left on every way out.
+func TestGaleraProvisionLeavesNothingDocker(t *testing.T) {
+	target := testserver.DockerMariaDB()
+	testserver.Need(t, target)
+	docker, ok := target.Engine.(*engine.Docker)
+	if !ok {
+		t.Fatalf("%s: not the docker engine", target.Name)
+	}
+	target.Options.HostDatadir = true // the filled datadir is handed over
+	var before map[string]bool        // the filled source's container, until the test ends
+	galeraLeavesNothing(t, target, "docker engine: starting", func(dir string) engine.Engine {
+		before = map[string]bool{}
+		for _, c := range testserver.OwnContainers(t) {
+			before[c] = true
+		}
+		eng := *docker
+		eng.TempDir, eng.CacheDir = dir, testserver.CacheDir()
+		return &eng
+	}, func(t *testing.T, dir string) {
+		for _, c := range testserver.OwnContainers(t) {
+			if !before[c] {
+				t.Errorf("container %s left", c)
+			}
+		}
+	})
+}
+
+// galeraLeavesNothing runs the ways out of a Galera Provision on an engine
+// whose sandboxes go to a folder of the test's own (engineIn); starting
+// says the engine's log line for a server start, left reports what else
+// of the engine remains.
+func galeraLeavesNothing(t *testing.T, target testserver.Target, starting string, engineIn func(dir string) engine.Engine, left func(t *testing.T, dir string)) {
 	src := filled(t, target, 1000)
 	data := filepath.Join(t.TempDir(), "data")
 	if err := src.KeepDatadir(context.Background(), data); err != nil {
 		t.Fatal(err)
-	}
-	local, ok := target.Engine.(*engine.Local)
-	if !ok {
-		t.Fatalf("%s: not the local engine", target.Name)
 	}
 	for _, c := range []struct {
 		name     string
@@ -194,26 +241,25 @@ func TestGaleraProvisionLeavesNothing(t *testing.T) {
 		wantOK   bool
 	}{
 		{name: "a node cannot start", settings: map[string]string{"no_such_server_option": "1"}},
-		{name: "cancelled while the seed starts", cancel: "starting mariadb", nth: 1},
-		{name: "cancelled while node-1 bootstraps", cancel: "starting mariadb", nth: 2},
-		{name: "cancelled while node-2 joins", cancel: "starting mariadb", nth: 3},
+		{name: "cancelled while the seed starts", cancel: starting, nth: 1},
+		{name: "cancelled while node-1 bootstraps", cancel: starting, nth: 2},
+		{name: "cancelled while node-2 joins", cancel: starting, nth: 3},
 		{name: "stopped", wantOK: true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			eng := *local
 			dir, err := os.MkdirTemp("", "gp")
 			if err != nil {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { os.RemoveAll(dir) })
-			eng.TempDir = dir
+			eng := engineIn(dir)
 			ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 			defer cancel()
 			log := &cancelOn{t: t, says: c.cancel, nth: c.nth, cancel: cancel}
 			base := target.Options
 			base.Flavor, base.Log, base.Settings = src.Flavor, log, c.settings
 			plan := replica.Plan{Galera: 3, Mode: replica.Galera}
-			topo, err := replica.Provision(ctx, data, replica.StartOptions{Engine: &eng, Base: base, Version: src.Version, Plan: plan, Log: log})
+			topo, err := replica.Provision(ctx, data, replica.StartOptions{Engine: eng, Base: base, Version: src.Version, Plan: plan, Log: log})
 			switch {
 			case c.wantOK && err != nil:
 				t.Fatalf("provision: %v", err)
@@ -230,13 +276,11 @@ func TestGaleraProvisionLeavesNothing(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			left, _ := os.ReadDir(eng.TempDir)
-			for _, e := range left {
-				t.Errorf("sandbox folder %s left in %s", e.Name(), eng.TempDir)
+			entries, _ := os.ReadDir(dir)
+			for _, e := range entries {
+				t.Errorf("sandbox folder %s left in %s", e.Name(), dir)
 			}
-			if pids := processesUnder(eng.TempDir); len(pids) > 0 {
-				t.Errorf("server processes %v still run from %s", pids, eng.TempDir)
-			}
+			left(t, dir)
 		})
 	}
 }

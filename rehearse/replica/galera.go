@@ -45,10 +45,15 @@ type resolver interface {
 
 // GaleraSupported says why a Galera cluster of opts cannot start on e
 // (nil when it can): the local engine with a MariaDB build whose root has
-// galera-4's provider.
+// galera-4's provider, or the docker engine (Debian's mariadb-server
+// depends on galera-4, so the rehearse/mariadb images have it; a node of
+// an image without it fails to start, its log naming the provider).
 func GaleraSupported(ctx context.Context, e engine.Engine, opts engine.Options) error {
 	if err := GaleraEngine(e, opts.Flavor); err != nil {
 		return err
+	}
+	if e.Name() == "docker" {
+		return nil
 	}
 	r, ok := e.(resolver)
 	if !ok {
@@ -70,19 +75,19 @@ func GaleraSupported(ctx context.Context, e engine.Engine, opts engine.Options) 
 	return nil
 }
 
-const galeraHint = "install galera-4 (scripts/setup.sh does) and use --engine local with the host's MariaDB; or --galera 0 to rehearse one server"
+const galeraHint = "install galera-4 (scripts/setup.sh does) and use --engine local with the host's MariaDB, or --engine docker with the rehearse/mariadb images (make images); or --galera 0 to rehearse one server"
 
 // GaleraEngine is GaleraSupported's check of the engine and the flavor
-// alone, without looking for a binary (before any work): the local
-// engine, MariaDB ("" passes: the snapshot's flavor decides later).
+// alone, without looking for a binary (before any work): the local or
+// docker engine, MariaDB ("" passes: the snapshot's flavor decides later).
 func GaleraEngine(e engine.Engine, flavor engine.Flavor) error {
 	hint := galeraHint
-	if e == nil || e.Name() != "local" {
+	if e == nil || e.Name() != "local" && e.Name() != "docker" {
 		name := "this"
 		if e != nil {
 			name = "the " + e.Name()
 		}
-		return rehearse.WithHint(fmt.Errorf("a Galera cluster is started on the local engine only, not on %s engine", name), "%s", hint)
+		return rehearse.WithHint(fmt.Errorf("a Galera cluster is started on the local or docker engine only, not on %s engine", name), "%s", hint)
 	}
 	if flavor != "" && flavor != engine.MariaDB {
 		return rehearse.WithHint(fmt.Errorf("a Galera cluster needs MariaDB (galera-4), not %s", flavor), "--galera 0")
@@ -90,24 +95,45 @@ func GaleraEngine(e engine.Engine, flavor engine.Flavor) error {
 	return nil
 }
 
-// galeraNode is one node's addresses.
+// galeraNode is one node's addresses on the local engine: free loopback
+// ports for the group and the incremental transfer. In a container the
+// node listens on Galera's own ports (4567, 4568) at its address on the
+// Docker network, which Galera finds itself.
 type galeraNode struct{ gcomm, ist int }
 
+// galeraPort is Galera's group port in a container.
+const galeraPort = 4567
+
+// SSTUser is the account a donor node uses to tell a joiner where its
+// incremental transfer starts (the mysqldump method connects to the
+// joiner even for an IST); created in the seed, so every node's copy has
+// it, with a random password per cluster that never leaves the servers'
+// options. The local engine's nodes do without (root over loopback has
+// no password there).
+const SSTUser = "rehearse_sst"
+
 // galeraSettings are node i's (1-based) wsrep options; address is the
-// cluster address ("gcomm://" bootstraps a new cluster).
-func (p Plan) galeraSettings(n galeraNode, i int, address string) map[string]string {
+// cluster address ("gcomm://" bootstraps a new cluster), sstAuth
+// wsrep_sst_auth ("" none).
+func (p Plan) galeraSettings(n *galeraNode, i int, address, sstAuth string) map[string]string {
 	s := map[string]string{
 		"wsrep_on":                 "ON",
 		"wsrep_provider":           GaleraProvider,
 		"wsrep_cluster_name":       "rehearse",
 		"wsrep_cluster_address":    address,
 		"wsrep_node_name":          fmt.Sprintf("node-%d", i),
-		"wsrep_node_address":       fmt.Sprintf("127.0.0.1:%d", n.gcomm),
-		"wsrep_provider_options":   fmt.Sprintf("gmcast.listen_addr=tcp://127.0.0.1:%d;ist.recv_addr=127.0.0.1:%d;gcache.size=64M", n.gcomm, n.ist),
+		"wsrep_provider_options":   "gcache.size=64M",
 		"wsrep_sst_method":         "mysqldump",
 		"binlog_format":            "ROW",
 		"innodb_autoinc_lock_mode": "2",
 		"server_id":                strconv.Itoa(i),
+	}
+	if n != nil {
+		s["wsrep_node_address"] = fmt.Sprintf("127.0.0.1:%d", n.gcomm)
+		s["wsrep_provider_options"] = fmt.Sprintf("gmcast.listen_addr=tcp://127.0.0.1:%d;ist.recv_addr=127.0.0.1:%d;gcache.size=64M", n.gcomm, n.ist)
+	}
+	if sstAuth != "" {
+		s["wsrep_sst_auth"] = sstAuth
 	}
 	if p.OSUMethod != "" {
 		s["wsrep_OSU_method"] = p.OSUMethod
@@ -138,17 +164,24 @@ func provisionGalera(ctx context.Context, datadir string, o StartOptions) (_ *To
 			_ = t.Stop(context.WithoutCancel(ctx))
 		}
 	}()
-	addrs := make([]galeraNode, p.Galera)
-	var gcomm []string
-	for i := range addrs {
-		for _, port := range []*int{&addrs[i].gcomm, &addrs[i].ist} {
-			if *port, err = engine.FreePort(); err != nil {
-				return nil, fmt.Errorf("galera: a free port: %w", err)
+	docker := o.Engine.Name() == "docker"
+	// cluster is the address joiners join: every node's loopback port
+	// (local), node-1's address on the Docker network once it runs.
+	var cluster, sstAuth string
+	addrs := make([]*galeraNode, p.Galera)
+	if !docker {
+		var gcomm []string
+		for i := range addrs {
+			addrs[i] = &galeraNode{}
+			for _, port := range []*int{&addrs[i].gcomm, &addrs[i].ist} {
+				if *port, err = engine.FreePort(); err != nil {
+					return nil, fmt.Errorf("galera: a free port: %w", err)
+				}
 			}
+			gcomm = append(gcomm, fmt.Sprintf("127.0.0.1:%d", addrs[i].gcomm))
 		}
-		gcomm = append(gcomm, fmt.Sprintf("127.0.0.1:%d", addrs[i].gcomm))
+		cluster = "gcomm://" + strings.Join(gcomm, ",")
 	}
-	cluster := "gcomm://" + strings.Join(gcomm, ",")
 	start := func(i int, data, address string) (*Node, error) {
 		opts := o.Base
 		opts.Datadir = data
@@ -156,11 +189,14 @@ func provisionGalera(ctx context.Context, datadir string, o StartOptions) (_ *To
 		for k, v := range o.Base.Settings {
 			opts.Settings[k] = v
 		}
-		for k, v := range p.galeraSettings(addrs[i-1], i, address) {
+		for k, v := range p.galeraSettings(addrs[i-1], i, address, sstAuth) {
 			opts.Settings[k] = v
 		}
 		s, err := o.Engine.Start(ctx, opts)
 		if err != nil {
+			if _, pw, ok := strings.Cut(sstAuth, ":"); ok {
+				err = scrub(err, pw)
+			}
 			return nil, fmt.Errorf("galera: start node-%d: %w", i, err)
 		}
 		n := &Node{Name: fmt.Sprintf("node-%d", i), ServerID: i, Server: s}
@@ -178,7 +214,18 @@ func provisionGalera(ctx context.Context, datadir string, o StartOptions) (_ *To
 	if err != nil {
 		return nil, err
 	}
-	dir, err := engine.SandboxDir(filepath.Dir(filepath.Dir(seed.Server.Datadir)))
+	if docker {
+		pw := randomHex(16)
+		if err := createSSTUser(ctx, seed.Server, pw); err != nil {
+			return nil, scrub(err, pw)
+		}
+		sstAuth = SSTUser + ":" + pw
+	}
+	base := ""
+	if seed.Server.Datadir != "" {
+		base = filepath.Dir(filepath.Dir(seed.Server.Datadir))
+	}
+	dir, err := engine.SandboxDir(base)
 	if err != nil {
 		return nil, err
 	}
@@ -197,6 +244,12 @@ func provisionGalera(ctx context.Context, datadir string, o StartOptions) (_ *To
 		return nil, err
 	}
 	t.Primary = first
+	if docker {
+		if first.Server.PeerHost == "" {
+			return nil, errors.New("galera: node-1 has no address on the Docker network")
+		}
+		cluster = fmt.Sprintf("gcomm://%s:%d", first.Server.PeerHost, galeraPort)
+	}
 	// The joiners one at a time: each joins from the same state as the
 	// cluster's and needs an incremental transfer (IST) of what node 1
 	// wrote since (a view change is a write set too). The mysqldump
@@ -224,6 +277,24 @@ func provisionGalera(ctx context.Context, datadir string, o StartOptions) (_ *To
 	}
 	t.logf("galera: %d nodes synced in %s (wsrep_OSU_method=%s)", p.Galera, t.Start.Round(time.Millisecond), p.osu())
 	return t, nil
+}
+
+// createSSTUser creates SSTUser on the seed (every node's copy has it).
+func createSSTUser(ctx context.Context, s *engine.Server, pw string) error {
+	db, err := s.Open("")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for _, q := range []string{
+		"CREATE USER '" + SSTUser + "'@'%' IDENTIFIED BY '" + pw + "'",
+		"GRANT ALL PRIVILEGES ON *.* TO '" + SSTUser + "'@'%'",
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("galera: the state transfer account: %w", err)
+		}
+	}
+	return nil
 }
 
 func (p Plan) osu() string {

@@ -104,15 +104,17 @@ func reachedAfter(m *replica.NodeMark, i int) time.Duration {
 }
 
 // GaleraSupported refuses what cannot start a cluster here, saying so:
-// the docker engine (the message names the local engine) and MySQL.
+// the dsn engine (the message names the engines that can) and MySQL.
 func TestGaleraSupportedRefuses(t *testing.T) {
 	ctx := context.Background()
-	err := replica.GaleraSupported(ctx, &engine.Docker{}, engine.Options{Flavor: engine.MariaDB})
-	if err == nil || !strings.Contains(err.Error(), "local engine only") || !strings.Contains(err.Error(), "docker") {
-		t.Errorf("docker engine: %v", err)
+	err := replica.GaleraSupported(ctx, &engine.DSN{}, engine.Options{Flavor: engine.MariaDB})
+	if err == nil || !strings.Contains(err.Error(), "local or docker engine only") || !strings.Contains(err.Error(), "dsn") {
+		t.Errorf("dsn engine: %v", err)
 	}
-	err = replica.GaleraSupported(ctx, &engine.Local{}, engine.Options{Flavor: engine.MySQL})
-	if err == nil || !strings.Contains(err.Error(), "MariaDB") {
-		t.Errorf("MySQL: %v", err)
+	for _, e := range []engine.Engine{&engine.Local{}, &engine.Docker{}} {
+		err = replica.GaleraSupported(ctx, e, engine.Options{Flavor: engine.MySQL})
+		if err == nil || !strings.Contains(err.Error(), "MariaDB") {
+			t.Errorf("MySQL on the %s engine: %v", e.Name(), err)
+		}
 	}
 }
