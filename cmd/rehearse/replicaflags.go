@@ -35,11 +35,13 @@ heartbeat written on the primary every 100 ms and read on each replica), how lon
 replica took to apply it, whether writes queued behind it, and --replica-reads R sends R
 reads/s to the replicas and counts the stale ones. With replicas, max-replica-lag=10s is a
 default gate. Galera: when the snapshot shows a Galera cluster (or --galera N asks) the
-rehearsal starts N nodes (at most 3) of the host's MariaDB with galera-4 on the local
-engine, from copies of the filled datadir, with production's wsrep_OSU_method
-(--galera-osu TOI|RSU to compare); the load and the migration run on node-1, a writer on
-every node, and each statement shows every node's longest write: under TOI a DDL stalls
-them all (RUN245). docs/replicas.md.`
+rehearsal starts N nodes (at most 3) of MariaDB with galera-4 (the host's on the local
+engine, the rehearse/mariadb image on the docker engine), from copies of the filled
+datadir, with production's wsrep_OSU_method (--galera-osu TOI|RSU to compare); the load
+and the migration run on node-1, a writer on every node, and each statement shows every
+node's longest write and flow control: under TOI a DDL stalls them all (RUN245), a large
+transaction makes flow control pause the cluster (RUN246), under RSU a DDL waits for the
+node's own writes (RUN247). docs/replicas.md.`
 
 func addReplicaFlags(cmd *cobra.Command) *replicaFlags {
 	f := &replicaFlags{}
@@ -51,7 +53,7 @@ func addReplicaFlags(cmd *cobra.Command) *replicaFlags {
 	fs.DurationVar(&f.StaleAfter, "stale-after", replica.DefaultStaleAfter, "with --replica-reads: the age from which a row missing on a replica makes a read stale")
 	fs.StringArrayVar(&f.Settings, "replica-set", nil, "a server option for the replicas only, `var=value` (repeatable), e.g. slave_parallel_threads=4")
 	fs.DurationVar(&f.CatchUp, "replica-catch-up", rehearsal.DefaultCatchUp, "how long the replicas may take to apply everything after the rollback")
-	fs.IntVar(&f.Galera, "galera", rehearsal.AutoGalera, fmt.Sprintf("Galera nodes to start instead of replicas, 2 to %d, local engine with galera-4 (default: the snapshot's cluster, at most %d; 0: none)", replica.MaxGaleraNodes, replica.MaxGaleraNodes))
+	fs.IntVar(&f.Galera, "galera", rehearsal.AutoGalera, fmt.Sprintf("Galera nodes to start instead of replicas, 2 to %d, local or docker engine with galera-4 (default: the snapshot's cluster, at most %d; 0: none)", replica.MaxGaleraNodes, replica.MaxGaleraNodes))
 	fs.StringVar(&f.OSUMethod, "galera-osu", "", "with a Galera cluster: wsrep_OSU_method TOI or RSU (default: the snapshot's, else TOI)")
 	return f
 }

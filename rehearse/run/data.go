@@ -71,8 +71,8 @@ func (r *rehearsal) prepare(ctx context.Context, pending []*migrations.Migration
 	if corrupt != "" {
 		provision += " (" + corrupt + ": rebuilt)"
 	}
-	if n, _, _, _ := o.replicaCount(); useCache || n > 0 {
-		eo.HostDatadir = true // the datadir is handed over afterwards (keep, replicas)
+	if n, _, _, _ := o.replicaCount(); useCache || n > 0 || o.galeraAsked() {
+		eo.HostDatadir = true // the datadir is handed over afterwards (keep, replicas, a Galera cluster)
 	}
 	if err := r.timed("provision", provision, func() error {
 		srv, err := restore.StartFor(ctx, o.Engine, eo, o.Snapshot)

@@ -40,6 +40,12 @@ type galeraState struct {
 	method  string
 }
 
+// galeraAsked says whether a Galera cluster may be started (--galera N,
+// or the snapshot's cluster), before galeraCount decides.
+func (o Options) galeraAsked() bool {
+	return o.Replicas.Galera > 0 || o.Replicas.Galera == AutoGalera && o.Replicas.Count <= 0 && snapshot.TopologyOf(o.Snapshot).Galera
+}
+
 // galeraCount decides how many Galera nodes to start (0: none). why says
 // why the snapshot's cluster is not started here (the engine, the flavor,
 // galera-4 missing); an error is a --galera the rehearsal cannot honour.

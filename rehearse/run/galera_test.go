@@ -11,14 +11,20 @@ import (
 	"github.com/rehearse/rehearse/rehearse/result"
 )
 
-// A Galera rehearsal (issue 14): a 3-node cluster of the host's MariaDB
-// 10.11 with galera-4 from the filled datadir, the load on node-1 and a
+// A Galera rehearsal (issue 14): a 3-node cluster of MariaDB 10.11 with
+// galera-4 (the host's on the local engine, the rehearse/mariadb:10.11
+// image on the docker engine) from the filled datadir, the load on node-1 and a
 // writer on every node. A table-copying ALTER under TOI stalls every
 // node's writer for most of its run — the nodes that do not write the
 // table too — and the report says so (RUN245). RSU's node-1-only stall is
 // rehearse/replica's TestGaleraDDLStallsEveryNode.
 func TestRunGaleraTOIStallsEveryNode(t *testing.T) {
-	target := testserver.LocalMariaDB()
+	for _, target := range []testserver.Target{testserver.LocalMariaDB(), testserver.DockerMariaDB()} {
+		t.Run(target.Name, func(t *testing.T) { runGaleraTOIStallsEveryNode(t, target) })
+	}
+}
+
+func runGaleraTOIStallsEveryNode(t *testing.T, target testserver.Target) {
 	testserver.Need(t, target)
 	if err := replica.GaleraSupported(context.Background(), target.Engine, target.Options); err != nil {
 		testserver.Missing(t, err.Error(), "apt-get install galera-4 (scripts/setup.sh installs it)")
