@@ -591,7 +591,7 @@ func fixtureGalera() *result.Report {
 	r.GateSettings = []result.GateSetting{{Name: "max-writer-stall", Limit: "5s", Default: true}}
 	r.Findings = []result.Finding{{
 		Code: "RUN246", Severity: "warning", Migration: "20250402090000", Statement: 1, Table: "investments",
-		Message: "flow control paused the cluster's replication for 2.29 s of the 8.70 s from the statement's start until every node had applied it (4.20 s on node-1): node-2 (17 FC_PAUSE, receive queue up to 212 write sets), node-3 (14 FC_PAUSE, receive queue up to 187 write sets) could not apply the write sets as fast as the cluster sent them and paused every node's commits",
+		Message: "flow control paused the cluster's replication for 2.29 s of the 8.70 s until every node had applied the statement (4.20 s on node-1): node-2 (17 FC_PAUSE, receive queue up to 212 write sets), node-3 (14 FC_PAUSE, receive queue up to 187 write sets) could not apply the write sets as fast as the cluster sent them and paused every node's commits",
 		Fix:     "make the change in small transactions",
 		DocsURL: "docs/rules/RUN246.md",
 	}, {

@@ -20,20 +20,26 @@ import (
 // servers start, the context ending while the replicas are wired, and a
 // normal Stop.
 func TestProvisionLeavesNothing(t *testing.T) {
-	target := testserver.LocalMariaDB()
+	engineIn, left := localSandboxes(t, testserver.LocalMariaDB())
+	provisionLeavesNothing(t, testserver.LocalMariaDB(), "starting mariadb", engineIn, left)
+}
+
+// localSandboxes is the local engine of target with its sandboxes in a
+// given folder, and the check that no server process runs from it.
+func localSandboxes(t *testing.T, target testserver.Target) (func(dir string) engine.Engine, func(t *testing.T, dir string)) {
 	local, ok := target.Engine.(*engine.Local)
 	if !ok {
 		t.Fatalf("%s: not the local engine", target.Name)
 	}
-	provisionLeavesNothing(t, target, "starting mariadb", func(dir string) engine.Engine {
-		eng := *local
-		eng.TempDir = dir
-		return &eng
-	}, func(t *testing.T, dir string) {
-		if pids := processesUnder(dir); len(pids) > 0 {
-			t.Errorf("server processes %v still run from %s", pids, dir)
+	return func(dir string) engine.Engine {
+			eng := *local
+			eng.TempDir = dir
+			return &eng
+		}, func(t *testing.T, dir string) {
+			if pids := processesUnder(dir); len(pids) > 0 {
+				t.Errorf("server processes %v still run from %s", pids, dir)
+			}
 		}
-	})
 }
 
 // TestProvisionLeavesNothingDocker is TestProvisionLeavesNothing on the
@@ -41,6 +47,14 @@ func TestProvisionLeavesNothing(t *testing.T) {
 // into the containers): no container of this process and no folder left
 // on every way out.
 func TestProvisionLeavesNothingDocker(t *testing.T) {
+	target, engineIn, left := dockerSandboxes(t)
+	provisionLeavesNothing(t, target, "docker engine: starting", engineIn, left)
+}
+
+// dockerSandboxes is the docker engine's MariaDB 10.11 target (its filled
+// datadir handed over) with its host folders in a given folder, and the
+// check that no container of this process is left but those there before.
+func dockerSandboxes(t *testing.T) (testserver.Target, func(dir string) engine.Engine, func(t *testing.T, dir string)) {
 	target := testserver.DockerMariaDB()
 	testserver.Need(t, target)
 	docker, ok := target.Engine.(*engine.Docker)
@@ -49,21 +63,21 @@ func TestProvisionLeavesNothingDocker(t *testing.T) {
 	}
 	target.Options.HostDatadir = true // the filled datadir is handed over
 	var before map[string]bool        // the filled source's container, until the test ends
-	provisionLeavesNothing(t, target, "docker engine: starting", func(dir string) engine.Engine {
-		before = map[string]bool{}
-		for _, c := range testserver.OwnContainers(t) {
-			before[c] = true
-		}
-		eng := *docker
-		eng.TempDir, eng.CacheDir = dir, testserver.CacheDir()
-		return &eng
-	}, func(t *testing.T, dir string) {
-		for _, c := range testserver.OwnContainers(t) {
-			if !before[c] {
-				t.Errorf("container %s left", c)
+	return target, func(dir string) engine.Engine {
+			before = map[string]bool{}
+			for _, c := range testserver.OwnContainers(t) {
+				before[c] = true
+			}
+			eng := *docker
+			eng.TempDir, eng.CacheDir = dir, testserver.CacheDir()
+			return &eng
+		}, func(t *testing.T, dir string) {
+			for _, c := range testserver.OwnContainers(t) {
+				if !before[c] {
+					t.Errorf("container %s left", c)
+				}
 			}
 		}
-	})
 }
 
 // provisionLeavesNothing runs the ways out of Provision on an engine whose
@@ -177,19 +191,8 @@ func processesUnder(dir string) []string {
 // bootstraps, while node-2 joins, and a normal Stop.
 func TestGaleraProvisionLeavesNothing(t *testing.T) {
 	target := galeraTarget(t)
-	local, ok := target.Engine.(*engine.Local)
-	if !ok {
-		t.Fatalf("%s: not the local engine", target.Name)
-	}
-	galeraLeavesNothing(t, target, "starting mariadb", func(dir string) engine.Engine {
-		eng := *local
-		eng.TempDir = dir
-		return &eng
-	}, func(t *testing.T, dir string) {
-		if pids := processesUnder(dir); len(pids) > 0 {
-			t.Errorf("server processes %v still run from %s", pids, dir)
-		}
-	})
+	engineIn, left := localSandboxes(t, target)
+	galeraLeavesNothing(t, target, "starting mariadb", engineIn, left)
 }
 
 // TestGaleraProvisionLeavesNothingDocker is TestGaleraProvisionLeavesNothing
@@ -198,29 +201,8 @@ func TestGaleraProvisionLeavesNothing(t *testing.T) {
 // nodes on Docker's default network): no container of this process and no
 // folder left on every way out.
 func TestGaleraProvisionLeavesNothingDocker(t *testing.T) {
-	target := testserver.DockerMariaDB()
-	testserver.Need(t, target)
-	docker, ok := target.Engine.(*engine.Docker)
-	if !ok {
-		t.Fatalf("%s: not the docker engine", target.Name)
-	}
-	target.Options.HostDatadir = true // the filled datadir is handed over
-	var before map[string]bool        // the filled source's container, until the test ends
-	galeraLeavesNothing(t, target, "docker engine: starting", func(dir string) engine.Engine {
-		before = map[string]bool{}
-		for _, c := range testserver.OwnContainers(t) {
-			before[c] = true
-		}
-		eng := *docker
-		eng.TempDir, eng.CacheDir = dir, testserver.CacheDir()
-		return &eng
-	}, func(t *testing.T, dir string) {
-		for _, c := range testserver.OwnContainers(t) {
-			if !before[c] {
-				t.Errorf("container %s left", c)
-			}
-		}
-	})
+	target, engineIn, left := dockerSandboxes(t)
+	galeraLeavesNothing(t, target, "docker engine: starting", engineIn, left)
 }
 
 // galeraLeavesNothing runs the ways out of a Galera Provision on an engine

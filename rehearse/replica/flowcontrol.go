@@ -104,15 +104,28 @@ type NodeFlow struct {
 // on node-1 until every other node had applied it (its end when a node's
 // time is not known). Flow control is the cluster's: a node still applying
 // the statement pauses every node's replication, node-1's too, after the
-// statement ended there.
+// statement ended there. A window begins no earlier than the previous
+// statement's ended (a node may still apply that one when the next starts
+// on node-1): what happened meanwhile is the previous statement's.
 func ClusterWindow(m *NodeMark) (from, to time.Time) {
-	from, to = m.Start, m.End
+	from, to = m.Start, appliedEverywhere(m)
+	if m.Prev != nil {
+		if p := appliedEverywhere(m.Prev); p.After(from) {
+			from = p
+		}
+	}
+	return from, to
+}
+
+// appliedEverywhere is when every node had applied m (as far as known).
+func appliedEverywhere(m *NodeMark) time.Time {
+	to := m.End
 	for _, r := range m.Reached {
 		if r.After(to) {
 			to = r
 		}
 	}
-	return from, to
+	return to
 }
 
 // FlowIn are every node's flow-control deltas over the statement m's

@@ -42,6 +42,7 @@ type NodeWriters struct {
 	// the first.
 	waits []*sql.DB
 	marks sync.WaitGroup
+	last  *NodeMark
 }
 
 // NodeMark is a statement node-1 ran, and when every other node had
@@ -54,6 +55,8 @@ type NodeMark struct {
 	// committed when the statement ended (zero: not known, the window
 	// ends with the statement).
 	Reached []time.Time
+	// Prev is the statement marked before (nil: the first).
+	Prev *NodeMark
 }
 
 // writersTable is the node writers' table in the monitor's scratch
@@ -218,27 +221,38 @@ func (w *NodeWriters) Flow() [][]FlowSample {
 // under wsrep_sync_wait returns once the node has applied what the
 // cluster had committed when it was asked. Stop waits for the marks.
 func (w *NodeWriters) Mark(ctx context.Context, start, end time.Time) *NodeMark {
-	m := &NodeMark{Start: start, End: end, Reached: make([]time.Time, len(w.waits))}
+	m := &NodeMark{Start: start, End: end, Reached: make([]time.Time, len(w.waits)), Prev: w.last}
+	w.last = m
 	for i, db := range w.waits {
 		w.marks.Add(1)
 		go func() {
 			defer w.marks.Done()
-			conn, err := db.Conn(ctx)
-			if err != nil {
-				return
-			}
-			defer conn.Close()
-			if _, err := conn.ExecContext(ctx, "SET SESSION wsrep_sync_wait = 1"); err != nil {
-				return
-			}
-			var one int
-			if err := conn.QueryRowContext(ctx, "SELECT 1").Scan(&one); err == nil {
+			if WaitApplied(ctx, db) == nil {
 				m.Reached[i] = time.Now()
 			}
-			_, _ = conn.ExecContext(ctx, "SET SESSION wsrep_sync_wait = 0")
 		}()
 	}
 	return m
+}
+
+// WaitApplied returns once the Galera node db is connected to has applied
+// everything the cluster had committed when it was called: a read under
+// wsrep_sync_wait=1 on a connection of its own.
+func WaitApplied(ctx context.Context, db *sql.DB) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SET SESSION wsrep_sync_wait = 1"); err != nil {
+		return err
+	}
+	defer func() {
+		// The connection goes back to the pool either way.
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SET SESSION wsrep_sync_wait = 0")
+	}()
+	var one int
+	return conn.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
 // NodeStall is one node's writes while a statement ran.

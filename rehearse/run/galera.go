@@ -177,7 +177,7 @@ func (r *rehearsal) galeraFigures(s *result.Statement, run *stmtRun) {
 		}
 		if i < len(flows) && !flows[i].NotBracketed {
 			fl := flows[i]
-			f.FlowControl = &result.FlowControl{PausedMs: ms(fl.Paused), Sent: fl.Sent, Recv: fl.Recv, RecvQueueMax: fl.RecvQueueMax, WindowS: to.Sub(from).Seconds()}
+			f.FlowControl = &result.FlowControl{PausedMs: ms(fl.Paused), Sent: fl.Sent, Recv: fl.Recv, RecvQueueMax: fl.RecvQueueMax, WindowS: max(0, to.Sub(from).Seconds())}
 		}
 		s.Galera = append(s.Galera, f)
 	}
@@ -219,7 +219,7 @@ func (r *rehearsal) flowFindings() {
 			}
 			rep.Findings = append(rep.Findings, result.Finding{
 				Migration: m.Version, Statement: s.Index, Table: s.Table,
-				Message: fmt.Sprintf("flow control paused the cluster's replication for %.2f s of the %.2f s from the statement's start until every node had applied it (%.2f s on node-1): %s could not apply the write sets as fast as the cluster sent them and paused every node's commits",
+				Message: fmt.Sprintf("flow control paused the cluster's replication for %.2f s of the %.2f s until every node had applied the statement (%.2f s on node-1): %s could not apply the write sets as fast as the cluster sent them and paused every node's commits",
 					paused/1000, window, s.DurationS, who),
 				Fix: "make the change in small transactions (a backfill in chunks of a few thousand rows, each committed, so no node applies one huge write set while the others' queue behind it; pt-online-schema-change copies in chunks and --max-flow-ctl pauses it while flow control engages); more applier threads on the slow nodes (wsrep_slave_threads) let independent write sets apply in parallel; a larger gcs.fc_limit trades the pause for more lag on the slow node",
 			}.Of(codes.GaleraFlowControl))
@@ -357,16 +357,8 @@ func (r *rehearsal) nodeSchema(ctx context.Context, n *replica.Node) (*schemaSta
 		return nil, err
 	}
 	defer db.Close()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return nil, err
+	if err := replica.WaitApplied(ctx, db); err != nil {
+		return nil, fmt.Errorf("wait until it has applied what the cluster committed: %w", err)
 	}
-	for _, q := range []string{"SET SESSION wsrep_sync_wait = 1", "SELECT 1", "SET SESSION wsrep_sync_wait = 0"} {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			conn.Close()
-			return nil, fmt.Errorf("%s: %w", q, err)
-		}
-	}
-	conn.Close()
 	return captureSchema(ctx, db, r.schema)
 }
