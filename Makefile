@@ -5,7 +5,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS  := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: build demo test test-quick images bench lint fuzz clean
+.PHONY: build demo test test-full images bench lint fuzz clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/rehearse
@@ -18,10 +18,11 @@ test: build
 	./scripts/setup.sh
 	./scripts/test.sh
 
-# The short subset (first server only, two scenarios): for a quick loop.
-test-quick: build
+# The full run (.ci/run): the default run plus the corpus-scale sweeps and
+# every documented command (docs/testing.md).
+test-full: build
 	./scripts/setup.sh
-	REHEARSE_QUICK=1 ./scripts/test.sh
+	REHEARSE_LONG=1 ./scripts/test.sh
 
 images:
 	./scripts/images.sh

@@ -50,12 +50,11 @@ func parallel() int {
 // established by hand (README.md). It prints a table and, per flavor, the
 // false passes and false fails. It fails on a mismatch known-defects.yaml
 // does not list, and on a listed one that no longer reproduces.
-// Which cases: make test (the long suite) runs the representative subset,
+// Which cases: make test (the default run too) runs the representative subset,
 // the cases marked short: true (a few tens of seconds); REHEARSE_VERDICTS=all
 // (make bench: scripts/bench.d/verdicts.sh) every case; REHEARSE_VERDICTS=name,name
 // only those. Known defects are checked for the cases judged.
 func TestVerdicts(t *testing.T) {
-	testserver.Long(t)
 	cases, err := LoadAll("testdata/cases")
 	if err != nil {
 		t.Fatal(err)

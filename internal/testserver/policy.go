@@ -9,7 +9,7 @@ import (
 )
 
 // The test policy (docs/testing.md). scripts/test.sh — behind `make test`,
-// `make test-quick` and `.ci/run` — sets REHEARSE_REQUIRE=all: then anything
+// `make test-full` and `.ci/run` — sets REHEARSE_REQUIRE=all: then anything
 // a test needs (a server, an image root, a Docker image, a browser, a tool,
 // the corpus) must be here, and a test that cannot have it fails with what
 // to install. Without it (a plain `go test` by a developer) such a test is
@@ -53,20 +53,21 @@ func Tool(tb testing.TB, name, pkg string) string {
 	return p
 }
 
-// Deselected skips a test a person asked not to run: -short, `make
-// test-quick` (REHEARSE_LONG unset), a benchmark without REHEARSE_BENCH, a
-// fixture regenerator without its flag. why says how to run it.
+// Deselected skips a test a person asked not to run: -short, a test of
+// the full run in the default `make test` (REHEARSE_LONG unset), a
+// benchmark without REHEARSE_BENCH, a fixture regenerator without its
+// flag. why says how to run it.
 func Deselected(tb testing.TB, why string) {
 	tb.Helper()
 	tb.Skip(DeselectedPrefix + why)
 }
 
 // Long deselects a test of the full run unless REHEARSE_LONG is set
-// (`make test` sets it; `make test-quick` does not).
+// (`make test-full` and .ci/run set it; the default `make test` does not).
 func Long(tb testing.TB) {
 	tb.Helper()
 	if !IsLong() {
-		Deselected(tb, "the full run only: REHEARSE_LONG=1 (make test)")
+		Deselected(tb, "the full run only: REHEARSE_LONG=1 (make test-full; .ci/run runs it)")
 	}
 }
 

@@ -7,7 +7,7 @@
 #                      template datadirs are made again (packages and images
 #                      are present: `make images` is not re-run)
 #   make demo, repeat  the same command again, caches warm
-#   make test          the whole suite, caches warm — about 16.5 minutes on a
+#   make test          the default run, caches warm — about 16.5 minutes on a
 #                      quiet machine, so only with WALLTIMES_TEST=1:
 #                      WALLTIMES_TEST=1 BENCH=walltimes make bench
 #
