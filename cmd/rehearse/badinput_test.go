@@ -67,6 +67,8 @@ var badInputs = []badInput{
 	{"flags", "--out-dir on a read-only file system", []string{"run", "--snapshot", "{seed}/snapshot.json", "--migrations", "{seed}/migrations", "--engine", "local", "--out-dir", "/proc/rehearse-out", "--format", "json"}, nil, "cannot write in /proc"},
 	{"flags", "--out-dir is a file", []string{"run", "--snapshot", "{seed}/snapshot.json", "--migrations", "{seed}/migrations", "--engine", "local", "--out-dir", "{seed}/snapshot.json/reports"}, nil, "is a file, not a folder"},
 	{"flags", "-o into a missing folder", []string{"run", "--snapshot", "{seed}/snapshot.json", "--migrations", "{seed}/migrations", "--engine", "local", "-o", "{fix}/no-such-dir/report.json"}, nil, "does not exist"},
+	{"flags", "-o names a Markdown file", []string{"run", "--snapshot", "{seed}/snapshot.json", "--migrations", "{seed}/migrations", "--engine", "local", "--format", "md", "-o", "{out}/report.md"}, nil, "-o writes the JSON document"},
+	{"flags", "plan -o names a JUnit file", []string{"plan", "--snapshot", "{seed}/snapshot.json", "--migrations", "{seed}/migrations", "-o", "{out}/junit.xml"}, nil, "the junit format's file"},
 	{"flags", "-o is a folder", []string{"run", "--snapshot", "{seed}/snapshot.json", "--migrations", "{seed}/migrations", "--engine", "local", "-o", "{out}"}, nil, "is a folder"},
 	{"flags", "capacity -o unwritable", []string{"capacity", "--snapshot", "{seed}/snapshot.json", "--migrations", "{seed}/migrations", "--engine", "local", "-o", "/proc/cap.json"}, nil, "cannot write in /proc"},
 	{"flags", "plan --out-dir is a file", []string{"plan", "--snapshot", "{seed}/snapshot.json", "--migrations", "{seed}/migrations", "--out-dir", "{seed}/snapshot.json", "--format", "json"}, nil, "is a file, not a folder"},

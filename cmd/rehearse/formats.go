@@ -40,8 +40,27 @@ func addOutputFlags(fs *pflag.FlagSet, o *outputFlags, sample any, doc string) {
 	fs.StringVar(&o.Formats, "format", "table", "output formats, comma-separated: "+strings.Join(formatsFor(sample), ", ")+" (several need --out-dir)")
 	fs.StringVar(&o.OutDir, "out-dir", "", "write each format to its own file in `DIR` ("+strings.Join(fileNamesFor(sample), ", ")+")")
 	if doc != "" {
-		fs.StringVarP(&o.Output, "output", "o", "", "also write the JSON "+doc+" to `FILE`")
+		fs.VarP((*jsonPath)(&o.Output), "output", "o", "also write the JSON "+doc+" to `FILE`")
 	}
+}
+
+// jsonPath is -o's value: the JSON document's file. A name that ends as
+// another format's file does (report.md, junit.xml, report.html, ...) is
+// refused when the flag is parsed (exit 2): `-o report.md --format md`
+// would otherwise write JSON into report.md.
+type jsonPath string
+
+func (p *jsonPath) String() string { return string(*p) }
+func (p *jsonPath) Type() string   { return "string" }
+func (p *jsonPath) Set(v string) error {
+	ext := strings.ToLower(filepath.Ext(v))
+	for _, f := range reports.Formats() {
+		if f.Name != "json" && ext != "" && ext == filepath.Ext(f.File) {
+			return fmt.Errorf("%s ends in %s, the %s format's file: -o writes the JSON document; for %s use --format %s with --out-dir DIR (or redirect standard output), or name the JSON file *.json", v, ext, f.Name, f.Name, f.Name)
+		}
+	}
+	*p = jsonPath(v)
+	return nil
 }
 
 // write writes doc as the output flags ask: the JSON document to -o, then

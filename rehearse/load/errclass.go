@@ -56,6 +56,15 @@ var (
 	}
 )
 
+// errorCode is the server's error number of err, 0 when it has none.
+func errorCode(err error) uint16 {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		return me.Number
+	}
+	return 0
+}
+
 // Classify maps an operation's error to its class. A nil error is OK; a
 // context cancellation is Canceled.
 func Classify(err error) Class {

@@ -239,7 +239,7 @@ func (g *Generator) recordBacklog(closed time.Time) int64 {
 			if !sched.Before(closed) {
 				break
 			}
-			g.rec.record(l.pick(r), sched, closed, Canceled)
+			g.rec.record(l.pick(r), sched, closed, Canceled, nil)
 			n++
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -259,5 +260,47 @@ func TestClassifyRealErrors(t *testing.T) {
 	}
 	if load.Classify(nil) != load.OK || load.Classify(context.Canceled) != load.Canceled {
 		t.Error("nil / context.Canceled misclassified")
+	}
+}
+
+// TestErrorSample: the report quotes the server's words for a template's
+// errors in a window: none before a column the inserts name is dropped,
+// the server's 1054 naming it after.
+func TestErrorSample(t *testing.T) {
+	db, tb := setup(t, 200)
+	p, err := load.DefaultProfile([]load.TableLoad{{Schema: "d", Table: tb}}, load.Mix{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := load.New(db, p, load.Options{Rate: 200, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	testserver.WaitFor(t, 30*time.Second, "a second of load", func() bool { return len(g.Intervals()) >= 10 })
+	dropped := time.Now()
+	loadtest.MustExec(t, db, "ALTER TABLE d.t DROP COLUMN note")
+	testserver.WaitFor(t, 30*time.Second, "a second of load after the drop", func() bool { return len(g.Intervals()) >= 20 })
+	res := g.Stop()
+	ins := -1
+	for i, tp := range res.Templates {
+		if tp.Kind == load.Insert {
+			ins = i
+		}
+	}
+	if n := res.Window(res.Started, dropped).Templates; len(n) == 0 {
+		t.Fatal("no template ran before the drop")
+	}
+	if code, msg, ok := res.ErrorSample(ins, load.SchemaMismatch, res.Started, dropped); ok {
+		t.Errorf("an error sample before the drop: %d %s", code, msg)
+	}
+	code, msg, ok := res.ErrorSample(ins, load.SchemaMismatch, dropped, res.Stopped)
+	if !ok || code != 1054 || !strings.Contains(msg, "note") {
+		t.Errorf("after the drop: %v %d %q, want the server's 1054 naming note", ok, code, msg)
+	}
+	if _, _, ok := res.ErrorSample(ins, load.Deadlock, res.Started, res.Stopped); ok {
+		t.Errorf("a deadlock sample where there was none")
 	}
 }

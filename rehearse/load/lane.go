@@ -137,7 +137,7 @@ func (w *worker) exec(ctx context.Context, ti int, sched time.Time) {
 	if c == Canceled && ctx.Err() == nil {
 		c = Other
 	}
-	g.rec.record(ti, sched, end, c)
+	g.rec.record(ti, sched, end, c, err)
 	if c == ConnectionLost || c == Canceled {
 		w.close() // the driver gives up a connection whose query was cancelled
 	}

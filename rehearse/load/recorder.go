@@ -24,7 +24,26 @@ type recorder struct {
 	allHist   [2]*hdr.Histogram
 	allCounts [2]ClassCounts
 	log       opLog
+	samples   map[sampleKey]*samplePair // an error of each template and class, for the report
 }
+
+// sampleKey names a template's errors of one class.
+type sampleKey struct {
+	tpl   int
+	class Class
+}
+
+// errorSample is one operation's error: when it was scheduled (since the
+// recorder's start) and the server's words.
+type errorSample struct {
+	at   time.Duration
+	code uint16
+	msg  string
+}
+
+// samplePair keeps the first and the latest error of a template and class:
+// what a report quotes as an example (the op log keeps only classes).
+type samplePair struct{ first, last errorSample }
 
 const (
 	rd = 0
@@ -44,7 +63,7 @@ func newRecorder(start time.Time, step time.Duration, tpls []Template, maxOps in
 }
 
 // record adds one completed (or failed, or canceled) operation.
-func (r *recorder) record(tpl int, sched, end time.Time, c Class) {
+func (r *recorder) record(tpl int, sched, end time.Time, c Class, err error) {
 	lat := end.Sub(sched)
 	if lat < 0 {
 		lat = 0
@@ -67,6 +86,21 @@ func (r *recorder) record(tpl int, sched, end time.Time, c Class) {
 	r.curCounts[w][c]++
 	r.allCounts[w][c]++
 	r.log.add(rec)
+	if err != nil && c != OK && c != Canceled {
+		e := errorSample{at: sched.Sub(r.start), code: errorCode(err), msg: err.Error()}
+		if len(e.msg) > 300 {
+			e.msg = e.msg[:300] + "…"
+		}
+		k := sampleKey{tpl, c}
+		if r.samples == nil {
+			r.samples = map[sampleKey]*samplePair{}
+		}
+		if p := r.samples[k]; p != nil {
+			p.last = e
+		} else {
+			r.samples[k] = &samplePair{first: e, last: e}
+		}
+	}
 }
 
 // rollTo closes every interval that ended before t. Callers hold mu.
@@ -97,6 +131,7 @@ type view struct {
 	chunks    [][]opRecord
 	n         int
 	lost      int64
+	samples   map[sampleKey]samplePair
 }
 
 // view closes the intervals that ended before now and copies what queries
@@ -116,5 +151,14 @@ func (r *recorder) view(now time.Time) view {
 		chunks:    append([][]opRecord(nil), r.log.chunks...),
 		n:         r.log.n,
 		lost:      r.log.lost,
+		samples:   copySamples(r.samples),
 	}
+}
+
+func copySamples(m map[sampleKey]*samplePair) map[sampleKey]samplePair {
+	c := make(map[sampleKey]samplePair, len(m))
+	for k, p := range m {
+		c[k] = *p
+	}
+	return c
 }

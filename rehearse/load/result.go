@@ -32,6 +32,25 @@ func (r *Result) Ops() iter.Seq[Op] { return (&opLog{}).all(r.v.chunks, r.v.n) }
 // Options.MaxOps was reached (they still count in Intervals and totals).
 func (r *Result) OpsLost() int64 { return r.v.lost }
 
+// ErrorSample is an example of template tpl's errors of class c among the
+// operations scheduled in [from, to): the server's error number (0 when
+// the error has none) and message of the latest such error the run kept
+// (the first and the latest of each template and class are kept). ok is
+// false when neither falls in the window.
+func (r *Result) ErrorSample(tpl int, c Class, from, to time.Time) (code uint16, msg string, ok bool) {
+	p, found := r.v.samples[sampleKey{tpl, c}]
+	if !found {
+		return 0, "", false
+	}
+	lo, hi := from.Sub(r.v.start), to.Sub(r.v.start)
+	for _, e := range []errorSample{p.last, p.first} {
+		if e.at >= lo && e.at < hi {
+			return e.code, e.msg, true
+		}
+	}
+	return 0, "", false
+}
+
 // Window returns the statistics of the operations scheduled in [from, to).
 func (r *Result) Window(from, to time.Time) WindowStats { return window(r.v, r.Templates, from, to) }
 

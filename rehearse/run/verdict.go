@@ -75,11 +75,17 @@ func (r *rehearsal) appCompatResult(f *forward, lr *load.Result) {
 			if n == 0 || seen[t.SQL] {
 				continue
 			}
-			ac.Failures = append(ac.Failures, result.AppCompatIssue{
+			issue := result.AppCompatIssue{
 				Table: t.Table, Kind: t.Kind.String(), Shape: t.SQL,
 				Error: fmt.Sprintf("%d of %d failed with a schema mismatch under load", n, ts.Ops),
 				Cause: r.causeOf(f, t.SQL),
-			})
+			}
+			// The server's own words, so a reader can tell what broke
+			// (a NULL the new column refuses, a column no longer there).
+			if code, msg, ok := lr.ErrorSample(ts.Template, load.SchemaMismatch, r.appFrom, r.appTo); ok {
+				issue.ErrorCode, issue.Error = int(code), issue.Error+"; e.g. "+msg
+			}
+			ac.Failures = append(ac.Failures, issue)
 		}
 	}
 	r.report.AppCompat = ac
