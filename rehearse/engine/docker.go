@@ -100,10 +100,15 @@ func (d *Docker) Start(ctx context.Context, opts Options) (*Server, error) {
 	// of an existing one root gets this container's password from an
 	// init file the server reads through a FIFO.
 	var hostDir string
+	var copied time.Duration
 	kept := false // the started server owns hostDir
 	if opts.Datadir != "" || opts.HostDatadir {
+		t0 := time.Now()
 		if hostDir, err = d.hostDatadir(ctx, cli, image, opts, log); err != nil {
 			return nil, err
+		}
+		if opts.Datadir != "" {
+			copied = time.Since(t0)
 		}
 		defer func() {
 			if !kept {
@@ -218,6 +223,7 @@ func (d *Docker) Start(ctx context.Context, opts Options) (*Server, error) {
 	if hostDir != "" {
 		kept = true
 		s.hostDatadir = filepath.Join(hostDir, "data")
+		s.DatadirCopy = copied
 		s.keep = func(ctx context.Context, dst string) error {
 			return keepContainerDatadir(ctx, c, s.hostDatadir, dst, password)
 		}

@@ -127,6 +127,11 @@ type Server struct {
 	Tmpdir  string
 	PID     int
 
+	// DatadirCopy is how long the copy of Options.Datadir (a data cache
+	// entry) took before the server started on it; 0 when it started on
+	// no copy. The rest of the start is the server's own.
+	DatadirCopy time.Duration
+
 	// PeerHost and PeerPort are where other servers this engine starts
 	// reach this one (a replica's CHANGE REPLICATION SOURCE TO): a
 	// sandbox's loopback port, a container's address on the Docker network

@@ -98,9 +98,14 @@ func (l *Local) Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 
 	datadir := filepath.Join(dir, "data")
+	t0 := time.Now()
 	if err := l.prepareDatadir(ctx, bin, datadir, opts); err != nil {
 		cleanupDir()
 		return nil, err
+	}
+	var copied time.Duration
+	if opts.Datadir != "" {
+		copied = time.Since(t0)
 	}
 	var lastErr error
 	for attempt := 0; attempt < 5; attempt++ {
@@ -121,6 +126,7 @@ func (l *Local) Start(ctx context.Context, opts Options) (*Server, error) {
 		s, err := l.startProcess(ctx, bin, dir, port, opts)
 		if err == nil {
 			logf(opts.Log, "local engine: the server answered after %s", time.Since(t0).Round(time.Millisecond))
+			s.DatadirCopy = copied
 			return s, nil
 		}
 		lastErr = err

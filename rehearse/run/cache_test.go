@@ -3,8 +3,10 @@ package run
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rehearse/rehearse/internal/testserver"
 	"github.com/rehearse/rehearse/rehearse/datacache"
@@ -50,6 +52,13 @@ func TestRunFromCache(t *testing.T) {
 			if p := phase(second, "cache"); p.Name != "" {
 				t.Errorf("second run kept the datadir again: %+v", p)
 			}
+			// Where the hit's time went before the load: the copy and the
+			// server's start (provision), the rows' verification
+			// (generate), each within its phase.
+			// (The verification starts before the probe phase, cached here.)
+			pr, ge := phase(second, "provision"), phase(second, "generate")
+			checkParts(t, pr, `\(copied in (\S+), then started in (\S+)\)`, pr.Duration)
+			checkParts(t, ge, `verified in (\S+) \(`, ge.Duration+phase(second, "probe").Duration)
 			plain := rehearseRun(t, target, snap, set, nil)
 			want := deterministic(plain)
 			for name, rep := range map[string]*result.Report{"first (kept)": first, "second (from cache)": second} {
@@ -58,6 +67,29 @@ func TestRunFromCache(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkParts checks that p's detail names the durations pattern's groups
+// capture, each above zero, summing to no more than within seconds.
+func checkParts(t *testing.T, p result.Phase, pattern string, within float64) {
+	t.Helper()
+	m := regexp.MustCompile(pattern).FindStringSubmatch(p.Detail)
+	if m == nil {
+		t.Errorf("%s phase's detail does not match %s: %q", p.Name, pattern, p.Detail)
+		return
+	}
+	var sum time.Duration
+	for _, s := range m[1:] {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			t.Errorf("%s phase's detail: %q is not a duration above zero (%v): %q", p.Name, s, err, p.Detail)
+		}
+		sum += d
+	}
+	// Each part is rounded to 10 ms.
+	if took := time.Duration(within * float64(time.Second)); sum > took+time.Duration(len(m)-1)*10*time.Millisecond {
+		t.Errorf("%s phase: its detail's parts add up to %s, more than %s: %q", p.Name, sum, took, p.Detail)
 	}
 }
 

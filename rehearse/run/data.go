@@ -147,6 +147,7 @@ func (r *rehearsal) fromCache(ctx context.Context, pending []*migrations.Migrati
 	m := e.Manifest
 	from := fmt.Sprintf("from cache (key %s)", m.Key.Short())
 	if err := r.timed("provision", fmt.Sprintf("%s engine, %s %s %s", o.Engine.Name(), o.Snapshot.Source.Flavor, o.Snapshot.Source.Version, from), func() error {
+		t0 := time.Now()
 		srv, how := r.prestarted(e)
 		if srv == nil {
 			var err error
@@ -156,6 +157,13 @@ func (r *rehearsal) fromCache(ctx context.Context, pending []*migrations.Migrati
 		}
 		r.setServer(srv)
 		r.phaseDetail = fmt.Sprintf("%s engine, %s %s %s: a copy of %s", srv.Engine, srv.Flavor, srv.Version, from, mysqlkit.BytesSI(m.Allocated))
+		if srv.DatadirCopy > 0 && how == "" {
+			// Where the phase's time went: the copy, then the server's
+			// own start (the files' CRC-32C is read meanwhile). A server
+			// started during an earlier strategy's rehearsal says so
+			// instead (how).
+			r.phaseDetail += fmt.Sprintf(" (copied in %s, then started in %s)", round(srv.DatadirCopy), round(time.Since(t0)-srv.DatadirCopy))
+		}
 		if how != "" {
 			r.phaseDetail += ", " + how
 		}
@@ -172,14 +180,16 @@ func (r *rehearsal) fromCache(ctx context.Context, pending []*migrations.Migrati
 	// works on its scratch database: neither changes what the other reads.
 	// It is waited for on every path, so it never outlives the server.
 	type verified struct {
-		tables int
-		rows   int64
-		err    error
+		tables  int
+		rows    int64
+		err     error
+		elapsed time.Duration
 	}
 	vch := make(chan verified, 1)
 	go func() {
+		t0 := time.Now()
 		tables, rows, err := e.Verify(ctx, r.srv, o.Snapshot)
-		vch <- verified{tables, rows, err}
+		vch <- verified{tables, rows, err, time.Since(t0)}
 	}()
 	perr := r.probe(ctx, pending, e)
 	var v verified
@@ -203,8 +213,8 @@ func (r *rehearsal) fromCache(ctx context.Context, pending []*migrations.Migrati
 		for _, n := range m.Generation.Notes {
 			r.logf("generate: %s", n)
 		}
-		r.phaseDetail = fmt.Sprintf("%s: %d rows, verified (row counts and sample checksums of %d tables holding %d rows, with what restore wrote such as the migration history); generated at %.0f rows/s (%s)",
-			from, m.Generation.Rows, v.tables, v.rows, m.Generation.RowsPerSec, m.Generation.Method)
+		r.phaseDetail = fmt.Sprintf("%s: %d rows, verified in %s (row counts and sample checksums of %d tables holding %d rows, with what restore wrote such as the migration history); generated at %.0f rows/s (%s)",
+			from, m.Generation.Rows, round(v.elapsed), v.tables, v.rows, m.Generation.RowsPerSec, m.Generation.Method)
 		return nil
 	})
 	return gerr

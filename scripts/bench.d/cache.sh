@@ -62,6 +62,23 @@ total = float(sys.argv[3]) - float(sys.argv[2])
 open(sys.argv[1] + ".wall", "w").write(f"{total:.3f}")
 ph = ", ".join(f"{p['name']} {p['duration_s']:.1f}" + (" (cached)" if p["status"] == "cached" else "") for p in r["phases"])
 print(f"BENCH cache: {sys.argv[4]:<22} {total:6.1f} s end to end ({r['inputs']['engine']} {r['inputs']['flavor']} {r['inputs']['version']}, {r['inputs']['rows']:,} rows, verdict {r['verdict']}); phases: {ph}")
+# A hit: where the time outside the rehearsal's own timeline (baseline to
+# the end of the rollback) went.
+p = {x['name']: x for x in r['phases']}
+if p.get('generate', {}).get('status') == 'cached' and 'baseline' in p:
+    import re
+    own_from = p['baseline']['start_s']
+    last = max((x for x in r['phases'] if x['name'] in ('baseline', 'migrate', 'app-compat', 'rollback', 'roundtrip')), key=lambda x: x['start_s'])
+    own = last['start_s'] + last['duration_s'] - own_from
+    gen = p['generate']
+    m = re.search(r'\(copied in (\S+), then started in (\S+)\)', p['provision']['detail'])
+    v = re.search(r'verified in (\S+) \(', gen['detail'])
+    split = f" (copy {m.group(1)}, start {m.group(2)})" if m else ""
+    print(f"BENCH cache: {sys.argv[4]:<22} the rehearsal's own timeline {own:.1f} s (baseline to the end of the rollback); outside it {total - own:.1f} s: "
+          f"before the provision {p['provision']['start_s']:.2f}, provision {p['provision']['duration_s']:.2f}{split}, verification {v.group(1) if v else '?'}, "
+          f"then the load got ready {own_from - gen['start_s'] - gen['duration_s']:.2f}, "
+          f"verdict {p.get('verdict', {}).get('duration_s', 0):.2f}, teardown {p.get('teardown', {}).get('duration_s', 0):.2f}, "
+          f"the process's start and the report's writing {total - r['phases'][-1]['start_s'] - r['phases'][-1]['duration_s']:.2f}")
 PY
 }
 wall() { cat "$dir/$1/report.json.wall"; }
