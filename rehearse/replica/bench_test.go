@@ -125,21 +125,38 @@ func TestBenchHeartbeatOverhead(t *testing.T) {
 			// goal, NOT met when all of it is above, otherwise the machine
 			// was too noisy to tell, and the interval says by how much.
 			lo, hi, conf := medianCI(overheads, 0.95)
+			// The same for the primary's CPU time per write (the server
+			// process's utime + stime over the round's writes): on these
+			// two shared cores the throughput of a round swings ±20% with
+			// the machine's other work, while the CPU a write costs the
+			// server moves far less; what the monitor adds to it is what
+			// it takes from the throughput of a CPU-bound primary.
+			var cpuPairs []float64
+			for i := range cpuWith {
+				cpuPairs = append(cpuPairs, cpuWith[i]/cpuWithout[i]-1)
+			}
+			clo, chi, cconf := medianCI(cpuPairs, 0.95)
 			verdict := "met"
 			switch {
 			case lo > 0.02:
 				verdict = "NOT met"
 				t.Errorf("heartbeat overhead: median of the pairs %.1f%%, %.0f%% interval %.1f%%..%.1f%%, all above the 2%% goal", 100*over, 100*conf, 100*lo, 100*hi)
-			case hi > 0.02:
-				verdict = "not judged: the interval reaches above 2%"
+			case hi <= 0.02:
+			case clo > 0.02:
+				verdict = "NOT met (the primary's CPU per write)"
+				t.Errorf("heartbeat overhead: the primary's CPU per write rose %.1f%%..%.1f%% (%.0f%% interval), all above the 2%% goal", 100*clo, 100*chi, 100*cconf)
+			case chi <= 0.02:
+				verdict = "met on the primary's CPU per write; the throughput's interval reaches above 2% (the machine's noise)"
+			default:
+				verdict = "not judged: both intervals reach above 2%"
 			}
 			var each []string
 			for _, v := range overheads {
 				each = append(each, fmt.Sprintf("%.1f%%", 100*v))
 			}
 			load, _ := os.ReadFile("/proc/loadavg")
-			fmt.Printf("BENCH heartbeat overhead %-18s the primary's CPU per write: %.1f µs without, %.1f µs with the monitor (medians of the rounds; +%.1f%%)\n",
-				target.Name, median(cpuWithout), median(cpuWith), 100*(median(cpuWith)/median(cpuWithout)-1))
+			fmt.Printf("BENCH heartbeat overhead %-18s the primary's CPU per write: %.1f µs without, %.1f µs with the monitor (medians of the rounds); median of the pairs %+.1f%%, %.0f%% interval %+.1f%%..%+.1f%%\n",
+				target.Name, median(cpuWithout), median(cpuWith), 100*median(cpuPairs), 100*cconf, 100*clo, 100*chi)
 			fmt.Printf("BENCH heartbeat overhead %-18s %d writers, %d pairs of %s rounds: %.0f writes/s without, %.0f with the monitor (medians); overhead, median of the pairs %.1f%%, %.0f%% interval %.1f%%..%.1f%% (pairs: %s; load average %s; goal ≤ 2%%: %s)\n",
 				target.Name, writers, pairs, round, mo, mw, 100*over, 100*conf, 100*lo, 100*hi, strings.Join(each, " "), strings.Join(strings.Fields(string(load))[:3], " "), verdict)
 		})
