@@ -2,10 +2,12 @@ package run
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/rehearse/rehearse/internal/testserver"
+	"github.com/rehearse/rehearse/rehearse/blocking"
 	"github.com/rehearse/rehearse/rehearse/codes"
 	"github.com/rehearse/rehearse/rehearse/replica"
 	"github.com/rehearse/rehearse/rehearse/result"
@@ -138,5 +140,86 @@ func TestRunGaleraFlowControl(t *testing.T) {
 	}
 	if want := time.Duration(paused*float64(time.Millisecond)) >= FlowPaused; found != want {
 		t.Errorf("RUN246 reported: %v; the longest pause %.0f ms, reported from %s", found, paused, FlowPaused)
+	}
+}
+
+// The false pass of issue 14's column-type-copy scenario, made
+// deterministic: under TOI a table copy holds every node's commits in the
+// cluster's order, so writers stall on tables the DDL does not touch, and
+// no metadata lock shows it. Here the load writes only investments on
+// node-1 while ledger is copied: the lock monitor sees no writer wait
+// behind the ALTER, yet every node's writer — and the load's own writes on
+// node-1 — stall for about the copy. max-writer-stall must judge that
+// stall (the node writers' longest write, the truth this test holds the
+// gate to, cross-checked with the load's own latency) and say what the
+// writers waited for. The limit is below the stall the test measured, so
+// the gate must fail; before the fix it passed (it read the lock
+// monitor's 0 s).
+func TestRunGaleraWriterStallGate(t *testing.T) {
+	target := testserver.LocalMariaDB()
+	testserver.Need(t, target)
+	if err := replica.GaleraSupported(context.Background(), target.Engine, target.Options); err != nil {
+		testserver.Missing(t, err.Error(), "apt-get install galera-4 (scripts/setup.sh installs it)")
+	}
+	ddl := sourceDDL + "CREATE TABLE app.ledger (id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, account_id INT NOT NULL, amount DECIMAL(14,2) NOT NULL, created_at DATETIME NOT NULL) ENGINE=InnoDB;\n"
+	snap := snapshotOf(t, target, ddl, map[string]int64{"investments": 20000, "ledger": 200000})
+	prof, _ := writeProfile(t, "format: rehearse.load-profile/v1\noperations:\n  - table: investments\n    kind: insert\n")
+	files := baseFiles()
+	files["000003_index.up.sql"] = "ALTER TABLE ledger MODIFY amount DECIMAL(18,4) NOT NULL;\n"
+	files["000003_index.down.sql"] = "ALTER TABLE ledger MODIFY amount DECIMAL(14,2) NOT NULL;\n"
+	limit := 2 * blocking.ShareFloor
+	gate, err := NewGate("max-writer-stall", limit.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := rehearseRun(t, target, snap, writeMigrations(t, files), func(o *Options) {
+		o.Replicas = ReplicaOptions{Galera: 3}
+		o.LoadProfile = prof
+		o.Gates = []Gate{gate}
+	})
+	s := stmt(t, rep, "3", 1)
+	if len(s.Galera) != 3 || s.During == nil {
+		t.Fatalf("statement's Galera figures %+v, load window %+v", s.Galera, s.During)
+	}
+	dur := time.Duration(s.DurationS * float64(time.Second))
+	var truth time.Duration
+	var worst string
+	for _, f := range s.Galera {
+		d := time.Duration(f.LongestWriteMs * float64(time.Millisecond))
+		t.Logf("%s: longest write %s, %d of %d writes slow", f.Node, d.Round(time.Millisecond), f.SlowWrites, f.Writes)
+		if d > truth {
+			truth, worst = d, f.Node
+		}
+	}
+	logFlow(t, s)
+	t.Logf("the copy ran %s on node-1; lock monitor: %d writers blocked, longest %.3f s; the load's writes on node-1 (investments only): max %.0f ms, p99 %.0f ms",
+		dur.Round(time.Millisecond), s.WritersBlocked, s.LongestStallS, s.During.MaxMs, s.During.P99Ms)
+	if truth < dur/2 || truth <= limit {
+		t.Fatalf("the longest node write %s during a %s copy under TOI: the cluster did not stall past %s; grow the table", truth, dur, limit)
+	}
+	// The stall is the load's too, not an artefact of the node writers:
+	// the load's writes on node-1 (a table the ALTER does not touch)
+	// waited past the limit as well.
+	if loadMax := time.Duration(s.During.MaxMs * float64(time.Millisecond)); loadMax <= limit {
+		t.Errorf("the load's longest write on node-1 %s: not stalled past %s while the node writers were (%s on %s)", loadMax, limit, truth, worst)
+	}
+	var g *result.Gate
+	for i, x := range rep.Gates {
+		if x.Name == "max-writer-stall" && x.Scope == rep.Migrations[len(rep.Migrations)-1].Version+"#1" {
+			g = &rep.Gates[i]
+		}
+	}
+	if g == nil {
+		t.Fatalf("no max-writer-stall gate for the ALTER: %+v", rep.Gates)
+	}
+	t.Logf("gate: %s %s: %s (passed %v); verdict %s: %s", g.Name, g.Scope, g.Measured, g.Passed, rep.Verdict, rep.Reason)
+	if got := time.Duration(g.Value * float64(time.Second)); got < truth-time.Millisecond {
+		t.Errorf("max-writer-stall measured %s (%s), the writers' longest write was %s on %s", got, g.Measured, truth, worst)
+	}
+	if g.Passed || rep.Verdict != "fail" {
+		t.Errorf("max-writer-stall=%s passed (verdict %s) while %s's writer stalled %s", limit, rep.Verdict, worst, truth)
+	}
+	if s.LongestStallS < truth.Seconds() && !strings.Contains(g.Measured, "commit order") {
+		t.Errorf("the gate %q does not say the writers waited for the cluster's commit order", g.Measured)
 	}
 }
