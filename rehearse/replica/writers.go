@@ -268,7 +268,11 @@ type NodeStall struct {
 
 // StallsIn are every node's writes that started while the statement m
 // held them: node-1's from its start to its end, another node's from its
-// start until that node had applied it (at least its end).
+// start until that node had applied it (at least its end); and a write
+// in flight when the statement began that had started after the
+// statement before let go of the node (a commit the DDL's place in the
+// cluster's order holds back whenever it began: missing it would miss a
+// node's whole stall when its writer was mid-write at the start).
 func StallsIn(t *Topology, writes [][]Write, m *NodeMark) []NodeStall {
 	var out []NodeStall
 	for i, n := range t.Nodes() {
@@ -277,12 +281,22 @@ func StallsIn(t *Topology, writes [][]Write, m *NodeMark) []NodeStall {
 		if i > 0 && i-1 < len(m.Reached) && m.Reached[i-1].After(to) {
 			to = m.Reached[i-1]
 		}
+		var free time.Time // when the statement before let go of the node
+		if p := m.Prev; p != nil {
+			free = p.End
+			if i > 0 && i-1 < len(p.Reached) && p.Reached[i-1].After(free) {
+				free = p.Reached[i-1]
+			}
+		}
 		if i < len(writes) {
 			for _, wr := range writes[i] {
 				// A write belongs to the statement it started in: one
 				// that began before waited behind the one before (statements
-				// run one after another), and is that one's.
-				if wr.Start.Before(from) || wr.Start.After(to) {
+				// run one after another), and is that one's — unless it
+				// began after that one had let go and was still waiting
+				// when this one started.
+				inFlight := wr.Start.Before(from) && wr.Start.After(free) && !wr.Start.Add(wr.Took).Before(from)
+				if wr.Start.Before(from) && !inFlight || wr.Start.After(to) {
 					continue
 				}
 				s.Writes++

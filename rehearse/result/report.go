@@ -207,6 +207,12 @@ type Statement struct {
 	// Galera are the statement's figures on every node of a Galera
 	// rehearsal: the node writers' longest write while it ran.
 	Galera []GaleraNodeFigures `json:"galera,omitempty"`
+	// ClusterStall is, in a Galera rehearsal, the longest write of any
+	// node's writer while the statement held that node, and what it waited
+	// for — the cluster's commit order or flow control, not a lock, so the
+	// lock monitor (LongestStallS) does not see it. max-writer-stall and
+	// max-stall-share judge the larger of the two.
+	ClusterStall *ClusterStall `json:"cluster_stall,omitempty"`
 
 	// Strategy is how the statement was applied when not as written:
 	// "pt-osc", "online-copy" or "cmd" (StrategyRun); "" = native.
@@ -298,6 +304,15 @@ type GaleraNodeFigures struct {
 	LongestWriteMs float64      `json:"longest_write_ms"`
 	LongestAtS     float64      `json:"longest_at_s,omitempty"`
 	FlowControl    *FlowControl `json:"flow_control,omitempty"`
+}
+
+// ClusterStall is a statement's longest node-writer write on a Galera
+// cluster (Statement.ClusterStall).
+type ClusterStall struct {
+	S    float64 `json:"s"`
+	Node string  `json:"node"`
+	// WaitedFor says what the node's commits waited for.
+	WaitedFor string `json:"waited_for"`
 }
 
 // FlowControl is one Galera node's flow control over a statement's

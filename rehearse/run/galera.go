@@ -181,6 +181,42 @@ func (r *rehearsal) galeraFigures(s *result.Statement, run *stmtRun) {
 		}
 		s.Galera = append(s.Galera, f)
 	}
+	s.ClusterStall = clusterStall(s.Galera, g.method)
+}
+
+// clusterStall is the longest write of any node's writer during a
+// statement (nil: no write) and what it waited for. The node writers'
+// inserts touch no table a migration changes and never conflict, so a
+// long one waited for the cluster, not for a lock: under TOI every
+// node's commits ordered after the DDL wait until that node has run it;
+// under RSU node-1's commits pause while it is desynced for the DDL; and
+// flow control pauses every node's replication while a node's receive
+// queue is over its limit.
+func clusterStall(nodes []result.GaleraNodeFigures, method string) *result.ClusterStall {
+	var worst *result.GaleraNodeFigures
+	for i := range nodes {
+		if nodes[i].Writes > 0 && (worst == nil || nodes[i].LongestWriteMs > worst.LongestWriteMs) {
+			worst = &nodes[i]
+		}
+	}
+	if worst == nil || worst.LongestWriteMs <= 0 {
+		return nil
+	}
+	var why []string
+	switch {
+	case method == "TOI":
+		why = append(why, "the cluster's commit order (TOI)")
+	case method == "RSU" && worst == &nodes[0]:
+		why = append(why, "node-1's commits, paused by RSU")
+	}
+	if fc := worst.FlowControl; fc != nil && time.Duration(fc.PausedMs*float64(time.Millisecond)) >= FlowPaused {
+		why = append(why, fmt.Sprintf("flow control (replication paused %.2f s)", fc.PausedMs/1000))
+	}
+	waited := "the cluster (its commit order, not a lock)"
+	if len(why) > 0 {
+		waited = strings.Join(why, " and ") + ", not a lock"
+	}
+	return &result.ClusterStall{S: worst.LongestWriteMs / 1000, Node: worst.Node, WaitedFor: waited}
 }
 
 // FlowPaused is the flow-control pause of the cluster during a statement

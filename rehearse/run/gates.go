@@ -149,6 +149,19 @@ func EffectiveGatesFor(given []Gate, replicas bool) (gates []Gate, settings []re
 	return append(gates, g), settings
 }
 
+// writerStall is the longest writer stall a statement caused, whatever
+// the writers waited for: the lock monitor's (LongestStallS) or, on a
+// Galera cluster, a node writer's longest write (ClusterStall: the
+// cluster's commit order or flow control, which no lock shows), with
+// " on node-N: its writers waited for ..." when that one is the longer.
+func writerStall(s result.Statement) (float64, string) {
+	c := s.ClusterStall
+	if c == nil || c.S <= s.LongestStallS {
+		return s.LongestStallS, ""
+	}
+	return c.S, fmt.Sprintf(" on %s: its writers waited for %s", c.Node, c.WaitedFor)
+}
+
 // StallShareFloor is the shortest writer stall max-stall-share judges.
 const StallShareFloor = blocking.ShareFloor
 
@@ -246,7 +259,8 @@ func evaluate(g Gate, r *result.Report) []result.Gate {
 		return perStmt(func(s result.Statement) (float64, string, bool) { return s.LockWaitS, secs(s.LockWaitS), true })
 	case "max-writer-stall":
 		return perStmt(func(s result.Statement) (float64, string, bool) {
-			return s.LongestStallS, secs(s.LongestStallS), true
+			v, why := writerStall(s)
+			return v, secs(v) + why, true
 		})
 	case "max-blocked-writers":
 		return perStmt(func(s result.Statement) (float64, string, bool) {
@@ -259,11 +273,12 @@ func evaluate(g Gate, r *result.Report) []result.Gate {
 		// change holds its lock for its whole (short) run at any size.
 		// Stalls under StallShareFloor are noise at any scale.
 		return perStmt(func(s result.Statement) (float64, string, bool) {
-			if s.LongestStallS < StallShareFloor.Seconds() || s.DurationS <= 0 || !growsWithTable(s) {
+			stall, why := writerStall(s)
+			if stall < StallShareFloor.Seconds() || s.DurationS <= 0 || !growsWithTable(s) {
 				return 0, "", false
 			}
-			share := min(100, 100*s.LongestStallS/s.DurationS)
-			return share, fmt.Sprintf("%.0f%% (%s stall in %s)", share, secs(s.LongestStallS), secs(s.DurationS)), true
+			share := min(100, 100*stall/s.DurationS)
+			return share, fmt.Sprintf("%.0f%% (%s stall%s, in %s)", share, secs(stall), why, secs(s.DurationS)), true
 		})
 	case "max-replica-lag":
 		return perStmt(func(s result.Statement) (float64, string, bool) {
