@@ -37,13 +37,18 @@ func TestEvaluateGates(t *testing.T) {
 				{Index: 4, DurationS: 4, LongestStallS: 0.2, Algorithm: "INPLACE", VerifiedLock: "SHARED"},
 				{Index: 5, DurationS: 0.05, LongestStallS: 0.05, Algorithm: "COPY"},
 				{Index: 6, DurationS: 0.21, LongestStallS: 0.13, Algorithm: "INSTANT", VerifiedAlg: "INSTANT"},
+				// Galera under TOI: no lock wait, but a node's writer held
+				// in the cluster's commit order (issue 14's false pass).
+				// And one whose lock stall is the longer.
+				{Index: 7, DurationS: 3.1, Algorithm: "COPY", ClusterStall: &result.ClusterStall{S: 3.2, Node: "node-2", WaitedFor: "the cluster's commit order (TOI), not a lock"}},
+				{Index: 8, DurationS: 3.1, LongestStallS: 0.8, Algorithm: "INPLACE", VerifiedLock: "NONE", ClusterStall: &result.ClusterStall{S: 0.3, Node: "node-3"}},
 			},
 		}},
 		Rollback:  &result.Rollback{Attempted: true, Restores: false, Remaining: []string{"column t.c"}},
 		AppCompat: &result.AppCompat{Checked: 3},
 	}
 	var gates []Gate
-	for _, s := range []string{"max-lock-wait=1s", "max-blocked-writers=10", "max-p99=3x", "max-error-rate=1%", "max-total-duration=10s", "max-stall-share=50%", "rollback=required", "app-compat=required"} {
+	for _, s := range []string{"max-writer-stall=1s", "max-lock-wait=1s", "max-blocked-writers=10", "max-p99=3x", "max-error-rate=1%", "max-total-duration=10s", "max-stall-share=50%", "rollback=required", "app-compat=required"} {
 		g, err := ParseGate(s)
 		if err != nil {
 			t.Fatal(err)
@@ -51,8 +56,20 @@ func TestEvaluateGates(t *testing.T) {
 		gates = append(gates, g)
 	}
 	got := map[string]bool{}
+	measured := map[string]string{}
 	for _, g := range Evaluate(gates, r) {
 		got[g.Name+"/"+g.Scope] = g.Passed
+		measured[g.Name+"/"+g.Scope] = g.Measured
+	}
+	for k, want := range map[string]string{
+		"max-writer-stall/2#1": "3.1s",
+		"max-writer-stall/2#7": "3.2s on node-2: its writers waited for the cluster's commit order (TOI), not a lock",
+		"max-writer-stall/2#8": "800ms",
+		"max-stall-share/2#7":  "100% (3.2s stall on node-2: its writers waited for the cluster's commit order (TOI), not a lock, in 3.1s)",
+	} {
+		if measured[k] != want {
+			t.Errorf("%s measured %q, want %q", k, measured[k], want)
+		}
 	}
 	want := map[string]bool{
 		"max-lock-wait/2#1": false, "max-lock-wait/2#2": true,
@@ -64,6 +81,11 @@ func TestEvaluateGates(t *testing.T) {
 		"app-compat/total":         true,
 		"max-stall-share/2#3":      false, // 93%
 		"max-stall-share/2#4":      true,  // 5%
+		"max-writer-stall/2#1":     false, // 3.1 s
+		"max-writer-stall/2#2":     true,
+		"max-writer-stall/2#7":     false, // node-2's 3.2 s, no lock
+		"max-writer-stall/2#8":     true,  // the lock monitor's 0.8 s
+		"max-stall-share/2#7":      false, // 100%
 	}
 	for _, k := range []string{"max-stall-share/2#1", "max-stall-share/2#2", "max-stall-share/2#5", "max-stall-share/2#6"} {
 		if _, ok := got[k]; ok {
