@@ -207,7 +207,7 @@ func clusterStall(nodes []result.GaleraNodeFigures, method string) *result.Clust
 	case method == "TOI":
 		why = append(why, "the cluster's commit order (TOI)")
 	case method == "RSU" && worst == &nodes[0]:
-		why = append(why, "node-1's commits, paused by RSU")
+		why = append(why, "RSU's pause of node-1's commits (desynced for the DDL)")
 	}
 	if fc := worst.FlowControl; fc != nil && time.Duration(fc.PausedMs*float64(time.Millisecond)) >= FlowPaused {
 		why = append(why, fmt.Sprintf("flow control (replication paused %.2f s)", fc.PausedMs/1000))
