@@ -268,7 +268,8 @@ type NodeStall struct {
 
 // StallsIn are every node's writes that started while the statement m
 // held them: node-1's from its start to its end, another node's from its
-// start until that node had applied it (at least its end); and a write
+// start (or, when later, from when it had applied the statement before)
+// until it had applied this one (at least its end); and a write
 // in flight when the statement began that had started after the
 // statement before let go of the node (a commit the DDL's place in the
 // cluster's order holds back whenever it began: missing it would miss a
@@ -287,6 +288,12 @@ func StallsIn(t *Topology, writes [][]Write, m *NodeMark) []NodeStall {
 			if i > 0 && i-1 < len(p.Reached) && p.Reached[i-1].After(free) {
 				free = p.Reached[i-1]
 			}
+		}
+		// A node still applying the statement before when this one began
+		// on node-1: its writes until then are that one's (counted once,
+		// as FlowIn's cluster window counts a pause once).
+		if free.After(from) {
+			from = free
 		}
 		if i < len(writes) {
 			for _, wr := range writes[i] {
