@@ -206,12 +206,21 @@ func (m *Monitor) writeHeartbeats(ctx context.Context, conn *sql.Conn) {
 	defer conn.Close()
 	tick := time.NewTicker(m.opts.Interval)
 	defer tick.Stop()
-	q := fmt.Sprintf("UPDATE %s.%s SET seq = ?, ts = NOW(6) WHERE id = 1", HeartbeatSchema, HeartbeatTable)
+	// Prepared once: a beat is one round trip (the driver would otherwise
+	// prepare, execute and close the statement every 100 ms).
+	stmt, err := conn.PrepareContext(ctx, fmt.Sprintf("UPDATE %s.%s SET seq = ?, ts = NOW(6) WHERE id = 1", HeartbeatSchema, HeartbeatTable))
+	if err != nil {
+		if ctx.Err() == nil {
+			m.fail(fmt.Errorf("heartbeat on the primary: %w", err))
+		}
+		return
+	}
+	defer stmt.Close()
 	for seq := uint64(1); ; seq++ {
 		m.mu.Lock()
 		m.beats = append(m.beats, Beat{Sent: time.Now()})
 		m.mu.Unlock()
-		_, err := conn.ExecContext(ctx, q, seq)
+		_, err := stmt.ExecContext(ctx, seq)
 		if ctx.Err() != nil {
 			return
 		}
