@@ -7,7 +7,7 @@
 #                      template datadirs are made again (packages and images
 #                      are present: `make images` is not re-run)
 #   make demo, repeat  the same command again, caches warm
-#   make test          the default run, caches warm — about 16.5 minutes on a
+#   make test          the default run, caches warm — about 12.5 minutes on a
 #                      quiet machine, so only with WALLTIMES_TEST=1:
 #                      WALLTIMES_TEST=1 BENCH=walltimes make bench
 #
@@ -54,7 +54,7 @@ if [ "${WALLTIMES_TEST:-}" = 1 ]; then
 	grep -E '^(PASS|FAIL): .* tests passed' "$tmp/test.log" | sed 's/^/BENCH walltime make test summary: /'
 	echo "BENCH walltime README: make test first run \"$(readme test 3)\", later runs \"$(readme test 4)\""
 else
-	echo "BENCH walltime make test: not measured (about 16.5 minutes; WALLTIMES_TEST=1 BENCH=walltimes make bench)"
+	echo "BENCH walltime make test: not measured (about 12.5 minutes; WALLTIMES_TEST=1 BENCH=walltimes make bench)"
 fi
 if [ -r /proc/loadavg ]; then echo "BENCH load average after: $(cut -d' ' -f1-3 /proc/loadavg)"; fi
 exit $status
