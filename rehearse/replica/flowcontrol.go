@@ -14,8 +14,9 @@ package replica
 import (
 	"context"
 	"database/sql"
-	"strconv"
 	"time"
+
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 )
 
 // FlowInterval is the pause between two samples of a node's flow-control
@@ -31,38 +32,18 @@ type FlowSample struct {
 	RecvQueue, RecvQueueMax int64
 }
 
-// flowQuery reads the counters in one round trip.
-const flowQuery = "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_flow_control_paused_ns', 'wsrep_flow_control_sent', 'wsrep_flow_control_recv', 'wsrep_local_recv_queue', 'wsrep_local_recv_queue_max')"
-
 // ReadFlow reads a node's flow-control counters now.
 func ReadFlow(ctx context.Context, db *sql.DB) (FlowSample, error) {
 	s := FlowSample{Asked: time.Now()}
-	rows, err := db.QueryContext(ctx, flowQuery)
+	m, err := mysqlkit.GlobalStatus(ctx, db, "wsrep_flow_control_paused_ns", "wsrep_flow_control_sent",
+		"wsrep_flow_control_recv", "wsrep_local_recv_queue", "wsrep_local_recv_queue_max")
+	s.At = time.Now()
 	if err != nil {
 		return s, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var name, v string
-		if err := rows.Scan(&name, &v); err != nil {
-			return s, err
-		}
-		n, _ := strconv.ParseInt(v, 10, 64)
-		switch name {
-		case "wsrep_flow_control_paused_ns":
-			s.PausedNs = n
-		case "wsrep_flow_control_sent":
-			s.Sent = n
-		case "wsrep_flow_control_recv":
-			s.Recv = n
-		case "wsrep_local_recv_queue":
-			s.RecvQueue = n
-		case "wsrep_local_recv_queue_max":
-			s.RecvQueueMax = n
-		}
-	}
-	s.At = time.Now()
-	return s, rows.Err()
+	s.PausedNs, s.Sent, s.Recv = m["wsrep_flow_control_paused_ns"], m["wsrep_flow_control_sent"], m["wsrep_flow_control_recv"]
+	s.RecvQueue, s.RecvQueueMax = m["wsrep_local_recv_queue"], m["wsrep_local_recv_queue_max"]
+	return s, nil
 }
 
 // sampleFlow samples node i's counters until ctx ends.

@@ -24,6 +24,7 @@ import (
 	"github.com/rehearse/rehearse/rehearse/datagen"
 	"github.com/rehearse/rehearse/rehearse/engine"
 	"github.com/rehearse/rehearse/rehearse/load"
+	"github.com/rehearse/rehearse/rehearse/mysqlkit"
 	"github.com/rehearse/rehearse/rehearse/result"
 )
 
@@ -183,7 +184,7 @@ func (s *resourceSampler) read(ctx context.Context, full bool) resSample {
 	x.diskOK = err == nil
 	s.miss("disk", err)
 
-	st, err := globalStatus(ctx, s.conn, "Innodb_history_list_length", "Innodb_onlineddl_rowlog_rows",
+	st, err := mysqlkit.GlobalStatus(ctx, s.conn, "Innodb_history_list_length", "Innodb_onlineddl_rowlog_rows",
 		"Innodb_onlineddl_rowlog_pct_used", "Innodb_buffer_pool_reads", "Innodb_lsn_current", "Innodb_redo_log_current_lsn")
 	s.miss("status", err)
 	if v, ok := st["innodb_history_list_length"]; ok {
@@ -217,28 +218,6 @@ func (s *resourceSampler) read(ctx context.Context, full bool) resSample {
 }
 
 func hasKey(m map[string]int64, k string) bool { _, ok := m[k]; return ok }
-
-// globalStatus reads numeric global status variables (lower-cased names);
-// a variable the server does not have is absent from the map.
-func globalStatus(ctx context.Context, conn *sql.Conn, names ...string) (map[string]int64, error) {
-	q := "SHOW GLOBAL STATUS WHERE Variable_name IN ('" + strings.Join(names, "','") + "')"
-	rows, err := conn.QueryContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]int64{}
-	for rows.Next() {
-		var k, v string
-		if err := rows.Scan(&k, &v); err != nil {
-			return nil, err
-		}
-		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-			out[strings.ToLower(k)] = n
-		}
-	}
-	return out, rows.Err()
-}
 
 var lsnRe = regexp.MustCompile(`Log sequence number\s+(\d+)`)
 
